@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of ward (Debian 12). Idempotent.
+set -euo pipefail
+PKGS=(
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
+  libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libarchive-dev
+  libjansson-dev libssl-dev libcmocka-dev
+  bats busybox-static uidmap util-linux iproute2 procps
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "deps.sh: missing packages: ${missing[*]} (run as root to install)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,31 @@
+/* The sync socket between the supervisor and the sandbox: small typed messages, each
+ * optionally carrying one file descriptor. */
+#ifndef WARD_CHANNEL_H
+#define WARD_CHANNEL_H
+
+#include <stdint.h>
+
+enum msg_type {
+	MSG_GO = 1,     /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
+	MSG_FAIL,       /* child → supervisor: a setup step failed (text: step, err: errno) */
+	MSG_EXEC_FAIL,  /* workload → supervisor: execve failed (value: 126 or 127) */
+	MSG_PTY,        /* child → supervisor: the pty master (fd) */
+	MSG_STATUS,     /* init → supervisor: the workload's wait status (value) */
+};
+
+struct msg {
+	uint32_t type;
+	int32_t err;
+	int32_t value;
+	char text[480];
+};
+
+/* Returns 0, or -1 with errno set. */
+int msg_send(int sock, const struct msg *m, int fd);
+/* Returns 1 on a message, 0 on end of stream, -1 with errno set. *fd gets a passed fd or -1. */
+int msg_recv(int sock, struct msg *m, int *fd);
+
+/* Report a failed step to the supervisor; used on the child side only. */
+void msg_fail(int sock, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,84 @@
+/* Child side of a start, inside the new namespaces: wait for the id maps, build the root,
+ * pivot into it, set up the host-visible identity (hostname, loopback), become init. */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include "channel.h"
+#include "child.h"
+#include "init.h"
+#include "rootfs.h"
+#include "sys.h"
+#include "sysmounts.h"
+
+static void die(int sock, const char *what)
+{
+	msg_fail(sock, errno, "%s", what);
+	_exit(125);
+}
+
+/* The supervisor going away must take the sandbox with it. PDEATHSIG is reset by any
+ * credential change, so it is set again after each, then the supervisor's end is checked
+ * in case it died before the signal was armed. */
+static void arm_parent_death(int sock)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(125);
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP))
+		_exit(125);
+}
+
+static void loopback_up(int sock)
+{
+	autoclose int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die(sock, "network: reading lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		die(sock, "network: bringing lo up");
+}
+
+static bool gid_mapped(const struct ward_spec *s, uint32_t gid)
+{
+	for (size_t i = 0; i < s->n_gid_map; i++)
+		if (gid >= s->gid_map[i].inside && gid - s->gid_map[i].inside < s->gid_map[i].count)
+			return true;
+	return false;
+}
+
+void child_main(const struct ward_spec *s, int sock, int rootdirfd)
+{
+	arm_parent_death(sock);
+	struct msg go;
+	int idmapped = -1;
+	if (msg_recv(sock, &go, &idmapped) != 1 || go.type != MSG_GO)
+		_exit(125); /* the supervisor failed and reports it */
+	/* Become container root now that the maps exist. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		die(sock, "user namespace: becoming root in the sandbox");
+	arm_parent_death(sock);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die(sock, "prctl(PR_SET_DUMPABLE)");
+
+	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, sock);
+	if (rootfd < 0)
+		_exit(125);
+	close(rootdirfd);
+	if (sysmounts_setup(rootfd, s->read_only, gid_mapped(s, 5), sock) < 0)
+		_exit(125);
+	const char *host = s->hostname ? s->hostname : "ward";
+	if (sethostname(host, strlen(host)) < 0)
+		die(sock, "hostname");
+	loopback_up(sock);
+	if (rootfs_pivot(rootfd, sock) < 0)
+		_exit(125);
+	init_run(s, sock);
+}

@@ -1,0 +1,11 @@
+/* Child side of a start: everything between clone3 and the init. */
+#ifndef WARD_CHILD_H
+#define WARD_CHILD_H
+
+#include "ward.h"
+
+/* Never returns. SOCK is the child's end of the sync socket, ROOTDIRFD the supervisor's
+ * O_PATH fd of the root filesystem directory. */
+__attribute__((noreturn)) void child_main(const struct ward_spec *s, int sock, int rootdirfd);
+
+#endif

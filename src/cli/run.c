@@ -1,0 +1,186 @@
+/* ward run: parse options into a spec, run it, print the outcome. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char run_usage[] =
+	"usage: ward run --rootfs DIR [OPTIONS] -- CMD [ARGS...]\n"
+	"\n"
+	"  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
+	"  --read-only             no writable layer: the root is read-only\n"
+	"  -e, --env K=V           set an environment variable (repeatable)\n"
+	"      --env-file FILE     read K=V lines from FILE\n"
+	"  -w, --workdir DIR       working directory inside the sandbox\n"
+	"  -u, --user UID[:GID]    run as this container user (default 0:0)\n"
+	"      --hostname NAME     hostname inside the sandbox (default ward)\n"
+	"  -t, --tty               allocate a terminal inside the sandbox\n"
+	"  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
+	"      --timeout SECONDS   kill the whole sandbox after this wall-clock time\n"
+	"      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
+	"      --idmap-base N      (root) host id where container id 0 starts\n"
+	"      --json              print one JSON result object on stderr at exit\n"
+	"\n"
+	"exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
+	"126 if the command cannot be executed, 127 if it is not found.\n";
+
+enum { OPT_ROOTFS = 256, OPT_READ_ONLY, OPT_ENV_FILE, OPT_HOSTNAME, OPT_TIMEOUT, OPT_RLIMIT,
+       OPT_JSON, OPT_IDMAP_BASE, OPT_HELP };
+
+static const struct option options[] = {
+	{"rootfs", required_argument, NULL, OPT_ROOTFS},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"env", required_argument, NULL, 'e'},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"tty", no_argument, NULL, 't'},
+	{"interactive", no_argument, NULL, 'i'},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"rlimit", required_argument, NULL, OPT_RLIMIT},
+	{"idmap-base", required_argument, NULL, OPT_IDMAP_BASE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, OPT_HELP},
+	{0},
+};
+
+static int replace(char **field, const char *value, struct ward_error *e)
+{
+	free(*field);
+	if (!(*field = strdup(value))) {
+		ward_error_set(e, ENOMEM, "options");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || *end || !*text || v == 0 || v > UINT32_MAX - WARD_IDMAP_SIZE) {
+		ward_error_set(e, 0, "--idmap-base %s: expected a number from 1 to %u", text,
+			       UINT32_MAX - WARD_IDMAP_SIZE);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
+static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct ward_error *e)
+{
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+e:w:u:ti", options, NULL)) != -1) {
+		int r = 0;
+		switch (c) {
+		case OPT_ROOTFS:
+			r = replace(&s->rootfs, optarg, e);
+			break;
+		case OPT_READ_ONLY:
+			s->read_only = true;
+			break;
+		case 'e':
+			r = ward_spec_add_env(s, optarg, e);
+			break;
+		case OPT_ENV_FILE:
+			r = ward_spec_load_env_file(s, optarg, e);
+			break;
+		case 'w':
+			r = replace(&s->cwd, optarg, e);
+			break;
+		case 'u':
+			r = ward_spec_set_user(s, optarg, e);
+			break;
+		case OPT_HOSTNAME:
+			r = replace(&s->hostname, optarg, e);
+			break;
+		case 't':
+			s->tty = true;
+			break;
+		case 'i':
+			s->interactive = true;
+			break;
+		case OPT_TIMEOUT:
+			r = ward_parse_timeout(optarg, &s->timeout_s, e);
+			break;
+		case OPT_RLIMIT:
+			r = ward_spec_add_rlimit(s, optarg, e);
+			break;
+		case OPT_IDMAP_BASE:
+			r = parse_base(optarg, &s->root_idmap_base, e);
+			break;
+		case OPT_JSON:
+			*json = true;
+			break;
+		case OPT_HELP:
+			fputs(run_usage, stdout);
+			return 1;
+		case ':':
+			ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			ward_error_set(e, 0, "unknown option %s (see ward run --help)", argv[optind - 1]);
+			return -1;
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
+		return -1;
+	/* Without an explicit HOME, root gets /root and other users /, as in Docker. */
+	bool home_given = false;
+	for (size_t i = 0; s->env[i]; i++)
+		home_given |= strncmp(s->env[i], "HOME=", 5) == 0;
+	if (!home_given)
+		ward_spec_add_env(s, s->uid == 0 ? "HOME=/root" : "HOME=/", NULL);
+	if (s->tty) {
+		const char *term = getenv("TERM");
+		char buf[256];
+		snprintf(buf, sizeof(buf), "TERM=%s", term && *term ? term : "xterm");
+		ward_spec_add_env(s, buf, NULL);
+	}
+	return ward_spec_default_idmaps(s, e);
+}
+
+static void print_json(const struct ward_result *res, const struct ward_error *e, bool failed)
+{
+	fprintf(stderr, "{\"exitCode\":%d,\"signal\":%d,\"reason\":\"%s\",\"durationMs\":%llu",
+		res->exit_code, res->signal, ward_reason_name(res->reason),
+		(unsigned long long)res->duration_ms);
+	if (failed) {
+		fputs(",\"error\":", stderr);
+		json_string(stderr, e->msg);
+	}
+	fputs("}\n", stderr);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct ward_spec s;
+	struct ward_error e = {0};
+	struct ward_result res = {.reason = WARD_SETUP_ERROR, .exit_code = EXIT_WARD};
+	bool json = false;
+	ward_spec_init(&s);
+	int p = parse(&s, argc, argv, &json, &e);
+	if (p == 1) {
+		ward_spec_free(&s);
+		return 0;
+	}
+	int rc = p < 0 ? -1 : ward_run(&s, &res, &e);
+	if (rc < 0)
+		cli_error(&e);
+	else if (res.reason == WARD_TIMEOUT)
+		fprintf(stderr, "ward: timeout: sandbox killed after %u s\n", s.timeout_s);
+	if (json)
+		print_json(&res, &e, rc < 0);
+	ward_spec_free(&s);
+	return res.exit_code;
+}

@@ -1,0 +1,94 @@
+/* PID 1 of the sandbox: a tiny init. It keeps only CAP_KILL (to forward signals to a
+ * workload of another uid), is non-dumpable, and holds no fd but the sync socket. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "caps.h"
+#include "channel.h"
+#include "init.h"
+#include "sys.h"
+#include "workload.h"
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void die(int sock, const char *what)
+{
+	msg_fail(sock, errno, "%s", what);
+	_exit(125);
+}
+
+/* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
+ * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
+static int open_tty(int sock)
+{
+	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		die(sock, "tty: opening /dev/pts/ptmx");
+	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (peer < 0)
+		die(sock, "tty: opening the terminal");
+	struct msg m = {.type = MSG_PTY};
+	if (msg_send(sock, &m, master) < 0)
+		die(sock, "tty: passing the terminal to the supervisor");
+	return peer;
+}
+
+static int status_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void init_run(const struct ward_spec *s, int sock)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* A new session with no controlling terminal: TIOCSTI on an inherited tty fails. */
+	if (setsid() < 0)
+		die(sock, "init: setsid");
+	int tty = s->tty ? open_tty(sock) : -1;
+
+	pid_t child = fork();
+	if (child < 0)
+		die(sock, "init: starting the workload");
+	if (child == 0)
+		workload_exec(s, sock, tty);
+	if (tty >= 0)
+		close(tty);
+
+	const uint64_t kill_only = 1ULL << CAP_KILL;
+	if (caps_limit_bounding(kill_only) < 0 || caps_apply(kill_only, true) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die(sock, "init: dropping privileges");
+	if (sock > 3)
+		close_range(3, (unsigned)sock - 1, 0);
+	close_range((unsigned)sock + 1, ~0U, 0);
+
+	for (;;) {
+		siginfo_t si;
+		if (sigwaitinfo(&set, &si) < 0)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			kill(child, si.si_signo);
+			continue;
+		}
+		int status;
+		pid_t p;
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (p != child)
+				continue;
+			struct msg m = {.type = MSG_STATUS, .value = status};
+			msg_send(sock, &m, -1);
+			_exit(status_code(status));
+		}
+	}
+}

@@ -1,0 +1,319 @@
+/* Supervisor side of one start: clone3 into fresh namespaces, write the id maps, hand over
+ * the idmapped root, then relay signals and terminal I/O, enforce the timeout and report
+ * how the workload ended. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "channel.h"
+#include "child.h"
+#include "idmap.h"
+#include "sys.h"
+#include "tty.h"
+#include "ward.h"
+
+#define NS_FLAGS                                                                               \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | \
+	 CLONE_NEWCGROUP)
+
+static const int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+struct run {
+	const struct ward_spec *s;
+	int sock, pidfd, sigfd;
+	pid_t pid;
+	struct tty_relay tty;
+	struct cgroup cg;
+	bool timed_out, have_status, failed;
+	int status;
+	struct msg fail;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The supervisor (host root) idmaps the root directory for the child's user namespace:
+ * only a process privileged over the filesystem may, and the child is not. */
+static int idmapped_root(const struct ward_spec *s, int rootdirfd, pid_t pid, struct ward_error *e)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	autoclose int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0) {
+		ward_error_set(e, errno, "user namespace: opening %s", path);
+		return -1;
+	}
+	autoclose int m = open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (m < 0) {
+		ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount", s->rootfs);
+		return -1;
+	}
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
+		ward_error_set(e, errno,
+			       "--rootfs %s: its filesystem cannot be idmapped (needs a kernel and "
+			       "filesystem with idmapped mounts; ward will not run it as host root)",
+			       s->rootfs);
+		return -1;
+	}
+	return take_fd(&m);
+}
+
+static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ward_error_set(e, errno, "creating the sync socket");
+		return -1;
+	}
+	struct clone_args args = {
+		.flags = NS_FLAGS | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&r->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	if (r->cg.fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)r->cg.fd;
+	}
+	long pid = sys_clone3(&args);
+	if (pid < 0) {
+		int err = errno;
+		close(sv[0]);
+		close(sv[1]);
+		ward_error_set(e, err,
+			       err == EPERM || err == ENOSPC
+				       ? "creating namespaces (are unprivileged user namespaces "
+					 "allowed? see 'ward doctor')"
+				       : "creating namespaces");
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(r->s, sv[1], rootdirfd);
+	}
+	close(sv[1]);
+	r->sock = sv[0];
+	r->pid = (pid_t)pid;
+	return 0;
+}
+
+static void kill_child(struct run *r)
+{
+	if (r->pidfd >= 0)
+		pidfd_send_signal(r->pidfd, SIGKILL, NULL, 0);
+}
+
+static void on_message(struct run *r)
+{
+	struct msg m;
+	int fd = -1;
+	int got = msg_recv(r->sock, &m, &fd);
+	if (got <= 0) {
+		close(r->sock);
+		r->sock = -1;
+		return;
+	}
+	switch (m.type) {
+	case MSG_PTY:
+		if (fd >= 0 && r->tty.master < 0) {
+			tty_relay_start(&r->tty, fd, r->s->interactive);
+			fd = -1;
+		}
+		break;
+	case MSG_STATUS:
+		r->have_status = true;
+		r->status = m.value;
+		break;
+	case MSG_FAIL:
+	case MSG_EXEC_FAIL:
+		if (!r->failed) {
+			r->failed = true;
+			r->fail = m;
+		}
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void on_signal(struct run *r)
+{
+	struct signalfd_siginfo si;
+	while (read(r->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			tty_relay_resize(&r->tty);
+		pidfd_send_signal(r->pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+}
+
+/* Wait for the init to exit, relaying everything meanwhile. */
+static void supervise(struct run *r, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd pfd[5];
+		int n = 0;
+		pfd[n++] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = r->sigfd, .events = POLLIN};
+		if (r->sock >= 0)
+			pfd[n++] = (struct pollfd){.fd = r->sock, .events = POLLIN};
+		int ntty = tty_relay_fds(&r->tty, pfd + n);
+		int timeout = -1;
+		if (deadline && !r->timed_out) {
+			uint64_t t = now_ms();
+			timeout = t >= deadline ? 0 : (int)(deadline - t);
+		}
+		int ready = poll(pfd, (nfds_t)(n + ntty), timeout);
+		if (ready < 0 && errno != EINTR)
+			break;
+		if (ready == 0 && deadline && !r->timed_out) {
+			r->timed_out = true;
+			kill_child(r);
+			continue;
+		}
+		if (r->sock >= 0 && pfd[2].revents)
+			on_message(r);
+		if (pfd[1].revents)
+			on_signal(r);
+		tty_relay_io(&r->tty, pfd + n, ntty);
+		if (pfd[0].revents)
+			return;
+	}
+}
+
+static void collect(struct run *r, struct ward_result *res)
+{
+	siginfo_t si = {0};
+	while (waitid((idtype_t)P_PIDFD, (id_t)r->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	/* Messages sent just before the exit are still queued. */
+	while (r->sock >= 0) {
+		struct pollfd p = {.fd = r->sock, .events = POLLIN};
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		on_message(r);
+	}
+	int status;
+	if (r->have_status)
+		status = r->status;
+	else if (si.si_code == CLD_EXITED)
+		status = W_EXITCODE(si.si_status, 0);
+	else
+		status = si.si_status; /* killed by a signal */
+	if (WIFEXITED(status)) {
+		res->reason = WARD_EXITED;
+		res->exit_code = WEXITSTATUS(status);
+	} else {
+		res->reason = WARD_SIGNALED;
+		res->signal = WTERMSIG(status);
+		res->exit_code = 128 + res->signal;
+	}
+	if (r->timed_out) {
+		res->reason = WARD_TIMEOUT;
+		res->signal = SIGKILL;
+		res->exit_code = 128 + SIGKILL;
+	}
+}
+
+static int report_failure(const struct run *r, struct ward_result *res, struct ward_error *e)
+{
+	const struct msg *m = &r->fail;
+	res->reason = WARD_SETUP_ERROR;
+	res->signal = 0;
+	if (m->type == MSG_EXEC_FAIL) {
+		res->exit_code = m->value;
+		ward_error_set(e, m->err, "%s", m->text);
+		if (m->err == ENOENT)
+			ward_error_set(e, 0, "%s: command not found in the sandbox's root or PATH",
+				       m->text);
+	} else {
+		res->exit_code = 125;
+		ward_error_set(e, m->err, "%s", m->text);
+	}
+	return -1;
+}
+
+static int block_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
+		sigaddset(&set, relayed[i]);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e)
+{
+	uint64_t t0 = now_ms();
+	*res = (struct ward_result){.reason = WARD_SETUP_ERROR, .exit_code = 125};
+	if (ward_spec_validate(s, e) < 0)
+		return -1;
+	autoclose int rootdirfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootdirfd < 0) {
+		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
+		return -1;
+	}
+	struct run r = {.s = s, .sock = -1, .pidfd = -1, .sigfd = -1};
+	tty_relay_init(&r.tty);
+	if (cgroup_create(&r.cg, e) < 0)
+		return -1;
+	sigset_t oldmask;
+	r.sigfd = block_signals(&oldmask);
+	int rc = -1;
+	if (r.sigfd < 0) {
+		ward_error_set(e, errno, "setting up signal relay");
+		goto out;
+	}
+	if (start_child(&r, rootdirfd, e) < 0)
+		goto out;
+
+	int idmapped = -1;
+	if (idmap_write(r.pid, s, e) < 0 ||
+	    (s->idmapped_root && (idmapped = idmapped_root(s, rootdirfd, r.pid, e)) < 0)) {
+		kill_child(&r);
+		collect(&r, res);
+		goto out;
+	}
+	struct msg go = {.type = MSG_GO};
+	int sent = msg_send(r.sock, &go, idmapped);
+	if (idmapped >= 0)
+		close(idmapped);
+	if (sent < 0) {
+		ward_error_set(e, errno, "starting the sandbox");
+		kill_child(&r);
+		collect(&r, res);
+		goto out;
+	}
+	supervise(&r, s->timeout_s ? t0 + (uint64_t)s->timeout_s * 1000 : 0);
+	collect(&r, res);
+	rc = r.failed ? report_failure(&r, res, e) : 0;
+out:
+	tty_relay_end(&r.tty);
+	cgroup_destroy(&r.cg);
+	if (r.sock >= 0)
+		close(r.sock);
+	if (r.pidfd >= 0)
+		close(r.pidfd);
+	if (r.sigfd >= 0) {
+		close(r.sigfd);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	}
+	if (rc < 0 && res->reason != WARD_SETUP_ERROR)
+		res->reason = WARD_SETUP_ERROR, res->exit_code = 125;
+	res->duration_ms = now_ms() - t0;
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* Child side: assemble the sandbox's root (image below, private writable layer above) and
+ * pivot into it. Runs inside the new user and mount namespaces. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "channel.h"
+#include "fsutil.h"
+#include "rootfs.h"
+#include "sys.h"
+
+/* A host directory that always exists; the sandbox's private tmpfs is mounted over it in the
+ * sandbox's own mount namespace only, so the host never sees anything there. */
+#define BASE "/tmp"
+
+static int fail(int sock, const char *what)
+{
+	msg_fail(sock, errno, "%s", what);
+	return -1;
+}
+
+/* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
+ * layer that disappears with the mount namespace. */
+static int mount_overlay(int lower, int sock)
+{
+	static const char *const base_opts[] = {"mode=0700", NULL};
+	autoclose int base = fs_new("tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (base < 0)
+		return fail(sock, "rootfs: creating the writable layer (tmpfs)");
+	if (move_mount(base, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return fail(sock, "rootfs: attaching the writable layer on " BASE);
+	static const char *const dirs[] = {"lower", "upper", "work", "root"};
+	for (size_t i = 0; i < 4; i++)
+		if (mkdirat(base, dirs[i], 0755) < 0)
+			return fail(sock, "rootfs: preparing the writable layer");
+	autoclose int lowerdir = openat(base, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (lowerdir < 0 || mount_on(lower, lowerdir) < 0)
+		return fail(sock, "rootfs: attaching the root filesystem");
+	static const char *const ovl_opts[] = {
+		"lowerdir=" BASE "/lower", "upperdir=" BASE "/upper", "workdir=" BASE "/work",
+		"userxattr", NULL,
+	};
+	autoclose int ovl = fs_new("overlay", ovl_opts, MOUNT_ATTR_NODEV);
+	if (ovl < 0)
+		return fail(sock, "rootfs: mounting overlayfs over the root filesystem");
+	autoclose int rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootdir < 0 || mount_on(ovl, rootdir) < 0)
+		return fail(sock, "rootfs: attaching the overlay");
+	return 0;
+}
+
+/* open_tree() clones only mounts of the caller's own mount namespace, and the supervisor's fd
+ * points into the host's: reopen DIR here and make sure it is still the same directory. */
+static int clone_own_view(const char *path, int rootdirfd, int sock)
+{
+	autoclose int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat a, b;
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(rootdirfd, &b) < 0)
+		return fail(sock, "rootfs: reopening the root filesystem");
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		errno = ESTALE;
+		return fail(sock, "rootfs: the root filesystem directory was replaced during start");
+	}
+	int m = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
+}
+
+int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, int sock)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail(sock, "rootfs: making / private");
+	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, sock);
+	if (lower < 0)
+		return -1;
+	if (read_only) {
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
+		if (mount_setattr(lower, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+			return fail(sock, "rootfs: making the root read-only");
+		if (move_mount(lower, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return fail(sock, "rootfs: attaching the root filesystem on " BASE);
+		int fd = open(BASE, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
+	}
+	if (mount_overlay(lower, sock) < 0)
+		return -1;
+	int fd = open(BASE "/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
+}
+
+int rootfs_pivot(int rootfd, int sock)
+{
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+	 * no path back to the host tree. */
+	if (fchdir(rootfd) < 0)
+		return fail(sock, "pivot_root: entering the new root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return fail(sock, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return fail(sock, "pivot_root: detaching the host root");
+	if (chdir("/") < 0)
+		return fail(sock, "pivot_root: chdir /");
+	return 0;
+}

@@ -1,0 +1,149 @@
+/* struct ward_spec: lifetime, defaults and validation. */
+#include <errno.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sys.h"
+#include "ward.h"
+
+static char *const default_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	NULL,
+};
+
+void ward_spec_init(struct ward_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->env = calloc(1, sizeof(char *));
+	for (size_t i = 0; default_env[i]; i++)
+		ward_spec_add_env(s, default_env[i], NULL);
+	s->root_idmap_base = WARD_ROOT_IDMAP_BASE;
+	s->capabilities = ward_default_capabilities();
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void ward_spec_free(struct ward_spec *s)
+{
+	free_strv(s->argv);
+	free_strv(s->env);
+	free(s->cwd);
+	free(s->rootfs);
+	free(s->hostname);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Docker's default set less NET_RAW (raw sockets are useless on a loopback-only network and
+ * a common attack tool) and MKNOD (device nodes cannot be used inside a user namespace). */
+uint64_t ward_default_capabilities(void)
+{
+	static const int caps[] = {
+		CAP_CHOWN,	   CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER,     CAP_SETGID,
+		CAP_SETUID,	   CAP_SETPCAP,	     CAP_SETFCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+		CAP_KILL,	   CAP_AUDIT_WRITE,
+	};
+	uint64_t set = 0;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		set |= 1ULL << caps[i];
+	return set;
+}
+
+static bool id_mapped(const struct ward_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].inside && id - m[i].inside < m[i].count)
+			return true;
+	return false;
+}
+
+static int validate_hostname(const char *h, struct ward_error *e)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 63) {
+		ward_error_set(e, 0, "--hostname %s: must be 1 to 63 characters", h);
+		return -1;
+	}
+	for (const char *p = h; *p; p++) {
+		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '-' || *p == '.';
+		if (!ok) {
+			ward_error_set(e, 0, "--hostname %s: only letters, digits, '-' and '.'", h);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
+{
+	if (!s->argv || !s->argv[0]) {
+		ward_error_set(e, 0, "no command given (usage: ward run --rootfs DIR -- CMD...)");
+		return -1;
+	}
+	if (!s->argv[0][0]) {
+		ward_error_set(e, 0, "command: empty name");
+		return -1;
+	}
+	if (!s->rootfs) {
+		ward_error_set(e, 0, "no root filesystem given (--rootfs DIR)");
+		return -1;
+	}
+	struct stat st;
+	if (stat(s->rootfs, &st) < 0) {
+		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ward_error_set(e, ENOTDIR, "--rootfs %s", s->rootfs);
+		return -1;
+	}
+	if (s->cwd && s->cwd[0] != '/') {
+		ward_error_set(e, 0, "--workdir %s: must be an absolute path", s->cwd);
+		return -1;
+	}
+	if (s->hostname && validate_hostname(s->hostname, e) < 0)
+		return -1;
+	if (s->n_uid_map == 0 || s->n_gid_map == 0) {
+		ward_error_set(e, 0, "internal: id maps not set");
+		return -1;
+	}
+	if (!id_mapped(s->uid_map, s->n_uid_map, s->uid)) {
+		ward_error_set(e, 0,
+			       "--user %u: uid not mapped in this sandbox (only %u..%u are; rootless "
+			       "ward needs a range in /etc/subuid and newuidmap for more)",
+			       s->uid, s->uid_map[0].inside,
+			       s->uid_map[s->n_uid_map - 1].inside + s->uid_map[s->n_uid_map - 1].count - 1);
+		return -1;
+	}
+	if (!id_mapped(s->gid_map, s->n_gid_map, s->gid)) {
+		ward_error_set(e, 0, "--user: gid %u not mapped in this sandbox (see /etc/subgid)",
+			       s->gid);
+		return -1;
+	}
+	return 0;
+}
+
+const char *ward_reason_name(enum ward_reason r)
+{
+	switch (r) {
+	case WARD_EXITED:
+		return "exited";
+	case WARD_SIGNALED:
+		return "signaled";
+	case WARD_TIMEOUT:
+		return "timeout";
+	case WARD_OOM:
+		return "oom";
+	case WARD_SETUP_ERROR:
+		return "setup-error";
+	}
+	return "unknown";
+}

@@ -1,0 +1,44 @@
+/* Thin wrappers for kernel interfaces glibc 2.36 does not wrap, and fd cleanup helpers. */
+#ifndef WARD_SYS_H
+#define WARD_SYS_H
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline long sys_clone3(struct clone_args *args)
+{
+	return syscall(SYS_clone3, args, sizeof(*args));
+}
+
+static inline int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+	struct open_how how = {.flags = flags, .mode = 0, .resolve = resolve};
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define autoclose __attribute__((cleanup(closep)))
+#define autofree __attribute__((cleanup(freep)))
+
+/* Give up ownership of an fd held by an autoclose variable. */
+static inline int take_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+#endif

@@ -1,0 +1,11 @@
+/* Child side: kernel filesystems of the sandbox and the paths hidden from it. */
+#ifndef WARD_SYSMOUNTS_H
+#define WARD_SYSMOUNTS_H
+
+#include <stdbool.h>
+
+/* Mount /proc, /dev (+pts, shm, mqueue), /sys read-only, then mask and protect paths.
+ * GID5_MAPPED: the tty group exists in the sandbox. Reports failures over SOCK. */
+int sysmounts_setup(int rootfd, bool read_only, bool gid5_mapped, int sock);
+
+#endif

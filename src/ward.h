@@ -1,0 +1,128 @@
+/* libward public API: describe a sandbox in a struct ward_spec, start it, read the result. */
+#ifndef WARD_H
+#define WARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define WARD_VERSION "0.1.0"
+
+/* Every fallible call returns 0 or -1 and fills one of these. */
+struct ward_error {
+	int err;        /* errno of the cause, 0 when not a system error */
+	char msg[1024]; /* "<what>: <why>" without the "ward: " prefix */
+};
+
+void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One line of a user or group map: container ids [inside, inside+count) appear as host
+ * ids [outside, outside+count). */
+struct ward_idmap {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+#define WARD_MAX_IDMAPS 4
+#define WARD_MAX_RLIMITS 16
+
+struct ward_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+/* Container ids 0..65535 of a root-started sandbox live at this host id by default: above
+ * every range useradd and systemd hand out to users and containers (see README). */
+#define WARD_ROOT_IDMAP_BASE 2000000000u
+#define WARD_IDMAP_SIZE 65536u
+
+struct ward_spec {
+	/* process */
+	char **argv;        /* NULL-terminated, owned */
+	char **env;         /* NULL-terminated "K=V" list, owned; the sandbox sees only this */
+	char *cwd;          /* inside the sandbox; NULL means "/" */
+	uint32_t uid, gid;  /* container ids of the workload */
+	bool tty;           /* allocate a pseudo-terminal inside the sandbox */
+	bool interactive;   /* pass stdin through (otherwise /dev/null) */
+	unsigned timeout_s; /* wall clock; 0 means none */
+	struct ward_rlimit rlimits[WARD_MAX_RLIMITS];
+	size_t n_rlimits;
+
+	/* root */
+	char *rootfs;   /* host directory, never modified */
+	bool read_only; /* no writable layer */
+	char *hostname;
+
+	/* identity: filled by ward_spec_default_idmaps() unless set by the caller */
+	struct ward_idmap uid_map[WARD_MAX_IDMAPS], gid_map[WARD_MAX_IDMAPS];
+	size_t n_uid_map, n_gid_map;
+	bool use_newidmap; /* rootless with subordinate ids: go through newuidmap/newgidmap */
+	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
+	uint32_t root_idmap_base;
+
+	uint64_t capabilities; /* bit N = capability N kept for the workload */
+};
+
+void ward_spec_init(struct ward_spec *s);
+void ward_spec_free(struct ward_spec *s);
+
+/* Capabilities a workload keeps unless told otherwise. */
+uint64_t ward_default_capabilities(void);
+
+/* Fill the id maps for the calling user (see README: "Identity"). */
+int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e);
+
+/* Front-end helpers: each parses one user-supplied string into the spec and names the
+ * culprit when it is bad. */
+int ward_spec_set_argv(struct ward_spec *s, int argc, char *const argv[], struct ward_error *e);
+int ward_spec_add_env(struct ward_spec *s, const char *kv, struct ward_error *e);
+int ward_spec_load_env_file(struct ward_spec *s, const char *path, struct ward_error *e);
+int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_error *e);
+int ward_spec_set_user(struct ward_spec *s, const char *text, struct ward_error *e);
+int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
+/* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
+int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
+		      uint32_t *count, struct ward_error *e);
+
+/* Refuse a spec that cannot start, naming the culprit. */
+int ward_spec_validate(const struct ward_spec *s, struct ward_error *e);
+
+enum ward_reason {
+	WARD_EXITED,
+	WARD_SIGNALED,
+	WARD_TIMEOUT,
+	WARD_OOM,
+	WARD_SETUP_ERROR,
+};
+
+struct ward_result {
+	enum ward_reason reason;
+	int exit_code; /* shell convention: status, 128+signal, or 125/126/127 */
+	int signal;    /* signal that ended the workload, 0 if none */
+	uint64_t duration_ms;
+};
+
+const char *ward_reason_name(enum ward_reason r);
+
+/* Start the sandbox, wait for it, fill *res. Returns -1 only when ward itself failed before
+ * or while starting; then e says what and res->reason is WARD_SETUP_ERROR. Errors of the
+ * workload's command (not found, not executable) are setup errors with exit code 127/126. */
+int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e);
+
+/* Host capability report. */
+enum ward_check_state { WARD_CHECK_OK, WARD_CHECK_LIMITED, WARD_CHECK_MISSING };
+
+struct ward_check {
+	const char *name;
+	enum ward_check_state state;
+	char detail[256]; /* what was found */
+	char advice[256]; /* what to do about it; empty when ok */
+};
+
+/* Fills up to max checks, returns how many. */
+size_t ward_doctor(struct ward_check *checks, size_t max);
+
+#endif
