@@ -200,11 +200,15 @@ static void check_idmap(struct ward_check *c, size_t *n, size_t max)
 	}
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", p);
 	autoclose int mapfd = open(path, O_WRONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", p);
+	autoclose int gmapfd = open(path, O_WRONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", p);
 	autoclose int ns = open(path, O_RDONLY | O_CLOEXEC);
 	autoclose int m = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
-	if (mapfd < 0 || write(mapfd, "0 2000000000 65536", 18) < 0 || ns < 0 || m < 0 ||
+	static const char map[] = "0 2000000000 65536";
+	if (mapfd < 0 || write(mapfd, map, sizeof(map) - 1) < 0 || gmapfd < 0 ||
+	    write(gmapfd, map, sizeof(map) - 1) < 0 || ns < 0 || m < 0 ||
 	    mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
 		err = errno;
 	close(sv[1]);

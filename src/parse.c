@@ -123,6 +123,14 @@ static const struct {
 	{"stack", RLIMIT_STACK},
 };
 
+const char *ward_rlimit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof(rlimit_names) / sizeof(rlimit_names[0]); i++)
+		if (rlimit_names[i].resource == resource)
+			return rlimit_names[i].name;
+	return "?";
+}
+
 static int parse_u64(const char *text, uint64_t *out)
 {
 	if (strcmp(text, "unlimited") == 0) {

@@ -82,6 +82,7 @@ int ward_spec_add_env(struct ward_spec *s, const char *kv, struct ward_error *e)
 int ward_spec_load_env_file(struct ward_spec *s, const char *path, struct ward_error *e);
 int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_error *e);
 int ward_spec_set_user(struct ward_spec *s, const char *text, struct ward_error *e);
+const char *ward_rlimit_name(int resource);
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
 /* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,

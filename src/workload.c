@@ -97,9 +97,9 @@ void workload_exec(const struct ward_spec *s, int sock, int tty)
 	for (size_t i = 0; i < s->n_rlimits; i++) {
 		struct rlimit rl = {.rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard};
 		if (setrlimit(s->rlimits[i].resource, &rl) < 0) {
-			char what[64];
-			snprintf(what, sizeof(what), "--rlimit %d: above the host's hard limit?",
-				 s->rlimits[i].resource);
+			char what[96];
+			snprintf(what, sizeof(what), "--rlimit %s: cannot raise the hard limit above the host's",
+				 ward_rlimit_name(s->rlimits[i].resource));
 			fail(sock, what);
 		}
 	}

@@ -1,0 +1,186 @@
+/* probe: a static test program put into test root filesystems, so that tests assert on the
+ * kernel's answers rather than on busybox's behaviour. One subcommand per question. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return perror("opendir"), 1;
+	struct dirent *de;
+	const char *sep = "";
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+			continue;
+		printf("%s%s", sep, de->d_name);
+		sep = " ";
+	}
+	printf("\n");
+	closedir(d);
+	return 0;
+}
+
+static int status(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cap", 3) || !strncmp(line, "NoNewPrivs", 10) ||
+		    !strncmp(line, "Uid", 3) || !strncmp(line, "Gid", 3))
+			fputs(line, stdout);
+	return f ? 0 : 1;
+}
+
+/* Try to write PATH; prints "written" or the errno text, exits 0 only if written. */
+static int try_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "x\n", 2) != 2) {
+		printf("%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	printf("%s: written\n", path);
+	return 0;
+}
+
+static int read_size(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		printf("%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	char buf[4096];
+	long total = 0;
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		total += r;
+	printf("%ld\n", total);
+	return 0;
+}
+
+/* Leave orphans for init to adopt, then count zombies in the pid namespace. */
+static int orphans(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p == 0) {
+			if (fork() == 0)
+				_exit(0); /* grandchild: exits as an orphan of init */
+			_exit(0);
+		}
+		waitpid(p, NULL, 0);
+	}
+	usleep(300 * 1000);
+	int zombies = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char path[300], buf[512];
+		if (atoi(de->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (f && fgets(buf, sizeof(buf), f)) {
+			char *rp = strrchr(buf, ')');
+			if (rp && rp[1] == ' ' && rp[2] == 'Z')
+				zombies++;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	printf("zombies %d\n", zombies);
+	return 0;
+}
+
+static void on_term(int sig)
+{
+	printf("got signal %d\n", sig);
+	fflush(stdout);
+	_exit(42);
+}
+
+static int links(void)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	for (struct if_nameindex *i = ifs; i && i->if_index; i++)
+		printf("%s\n", i->if_name);
+	return 0;
+}
+
+static int rlimit(const char *which)
+{
+	struct rlimit rl;
+	int res = !strcmp(which, "nofile") ? RLIMIT_NOFILE : !strcmp(which, "core") ? RLIMIT_CORE : RLIMIT_NPROC;
+	getrlimit(res, &rl);
+	printf("%llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
+				"raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|ppid-chain\n");
+		return 2;
+	}
+	const char *c = argv[1], *a = argc > 2 ? argv[2] : "0";
+	if (!strcmp(c, "fds"))
+		return fds();
+	if (!strcmp(c, "status"))
+		return status();
+	if (!strcmp(c, "euid"))
+		return printf("euid %d uid %d\n", geteuid(), getuid()), 0;
+	if (!strcmp(c, "write"))
+		return try_write(a);
+	if (!strcmp(c, "read"))
+		return read_size(a);
+	if (!strcmp(c, "orphans"))
+		return orphans(atoi(a));
+	if (!strcmp(c, "exit"))
+		return atoi(a);
+	if (!strcmp(c, "raise")) {
+		signal(atoi(a), SIG_DFL);
+		raise(atoi(a));
+		return 99;
+	}
+	if (!strcmp(c, "killall")) {
+		int r = kill(-1, SIGKILL);
+		printf("kill(-1): %s\n", r == 0 ? "sent" : strerror(errno));
+		return 0;
+	}
+	if (!strcmp(c, "sleep"))
+		return sleep((unsigned)atoi(a)), 0;
+	if (!strcmp(c, "wait-signal")) {
+		signal(SIGTERM, on_term);
+		signal(SIGINT, on_term);
+		signal(SIGUSR1, on_term);
+		printf("ready\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(c, "links"))
+		return links();
+	if (!strcmp(c, "tty"))
+		return printf("tty %d %d %d\n", isatty(0), isatty(1), isatty(2)), 0;
+	if (!strcmp(c, "pid"))
+		return printf("pid %d ppid %d\n", getpid(), getppid()), 0;
+	if (!strcmp(c, "rlimit"))
+		return rlimit(a);
+	fprintf(stderr, "probe: unknown command %s\n", c);
+	return 2;
+}

@@ -1,0 +1,29 @@
+# Shared set-up for the integration tests: a busybox root filesystem with the probe, and a
+# view of host state to compare before and after.
+
+build_rootfs() {
+  export ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+  "$MKROOTFS" "$ROOTFS" "$PROBE" >/dev/null
+  cp "$PROBE" "$ROOTFS/bin/suid-probe"
+  chmod 4755 "$ROOTFS/bin/suid-probe"
+  printf '#!/bin/sh\necho script\n' >"$ROOTFS/bin/not-executable"
+  chmod 644 "$ROOTFS/bin/not-executable"
+}
+
+ward() { "$WARD" "$@"; }
+
+rootless() { [[ $(id -u) -ne 0 ]]; }
+
+# Mount table, ward's cgroups and ward-started processes of the host.
+host_state() {
+  wc -l </proc/self/mountinfo
+  ls /sys/fs/cgroup/unified/ward /sys/fs/cgroup/ward 2>/dev/null | grep -v "^$$\$" || true
+}
+
+# Fingerprint of a directory tree: names, modes, sizes, owners, mtimes and contents.
+tree_digest() {
+  (cd "$1" && find . -printf '%p %m %s %U %G %T@ %l\n' | sort && find . -type f -exec sha256sum {} + | sort) | sha256sum
+}
+
+# Last line of stderr output of a `run --separate-stderr`-less run: the JSON result.
+json_field() { sed -n 's/.*"'"$1"'":\("[^"]*"\|[0-9-]*\).*/\1/p' <<<"$2" | tr -d '"'; }
