@@ -9,7 +9,8 @@ int caps_limit_bounding(uint64_t keep)
 {
 	int last = (int)cap_max_bits();
 	for (int c = 0; c < last && c < 64; c++)
-		if (!(keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) && cap_drop_bound((cap_value_t)c) < 0)
+		if (!(keep & (1ULL << c)) && CAP_IS_SUPPORTED(c) &&
+		    cap_drop_bound((cap_value_t)c) < 0)
 			return -1;
 	return cap_reset_ambient();
 }

@@ -87,8 +87,8 @@ int cgroup_create(struct cgroup *cg, struct ward_error *e)
 		return 0;
 	sweep_stale(parent);
 	snprintf(cg->path, sizeof(cg->path), "%s/%d", parent, getpid());
-	if (mkdir(cg->path, 0755) < 0 && (errno != EEXIST || kill_and_remove(cg->path) < 0 ||
-					  mkdir(cg->path, 0755) < 0)) {
+	if (mkdir(cg->path, 0755) < 0 &&
+	    (errno != EEXIST || kill_and_remove(cg->path) < 0 || mkdir(cg->path, 0755) < 0)) {
 		cg->path[0] = 0;
 		return 0;
 	}

@@ -6,7 +6,7 @@
 #include "ward.h"
 
 struct cgroup {
-	int fd;          /* directory fd of the sandbox's cgroup directory, -1 when none */
+	int fd; /* directory fd of the sandbox's cgroup directory, -1 when none */
 	char path[256];
 };
 

@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 enum msg_type {
-	MSG_GO = 1,     /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
-	MSG_FAIL,       /* child → supervisor: a setup step failed (text: step, err: errno) */
-	MSG_EXEC_FAIL,  /* workload → supervisor: execve failed (value: 126 or 127) */
-	MSG_PTY,        /* child → supervisor: the pty master (fd) */
-	MSG_STATUS,     /* init → supervisor: the workload's wait status (value) */
+	MSG_GO = 1,    /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
+	MSG_FAIL,      /* child → supervisor: a setup step failed (text: step, err: errno) */
+	MSG_EXEC_FAIL, /* workload → supervisor: execve failed (value: 126 or 127) */
+	MSG_PTY,       /* child → supervisor: the pty master (fd) */
+	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
 };
 
 struct msg {

@@ -19,11 +19,11 @@
 #include "ward.h"
 
 static struct ward_check *add(struct ward_check *c, size_t *n, size_t max, const char *name,
-			      enum ward_check_state st, const char *advice, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+                              enum ward_check_state st, const char *advice, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 static struct ward_check *add(struct ward_check *c, size_t *n, size_t max, const char *name,
-			      enum ward_check_state st, const char *advice, const char *fmt, ...)
+                              enum ward_check_state st, const char *advice, const char *fmt, ...)
 {
 	if (*n >= max)
 		return NULL;
@@ -97,7 +97,7 @@ static int try_overlay(void)
 		if (mkdir(d[i], 0755) < 0)
 			return errno;
 	if (mount("overlay", "/tmp/m", "overlay", 0,
-		  "lowerdir=/tmp/l,upperdir=/tmp/u,workdir=/tmp/w,userxattr") < 0)
+	          "lowerdir=/tmp/l,upperdir=/tmp/u,workdir=/tmp/w,userxattr") < 0)
 		return errno;
 	return 0;
 }
@@ -124,10 +124,12 @@ static void check_kernel(struct ward_check *c, size_t *n, size_t max)
 	int v = maj * 10000 + min * 100 + (pat > 99 ? 99 : pat);
 	if (v < 51200)
 		add(c, n, max, "kernel", WARD_CHECK_MISSING,
-		    "ward needs Linux 5.12 or later (idmapped mounts, mount_setattr)", "%s", u.release);
+		    "ward needs Linux 5.12 or later (idmapped mounts, mount_setattr)", "%s",
+		    u.release);
 	else if (v >= 50800 && v < 51611)
 		add(c, n, max, "kernel", WARD_CHECK_LIMITED,
-		    "this version is in the Dirty Pipe range (CVE-2022-0847) unless your distribution "
+		    "this version is in the Dirty Pipe range (CVE-2022-0847) unless your "
+		    "distribution "
 		    "patched it; upgrade",
 		    "%s", u.release);
 	else
@@ -215,8 +217,8 @@ static void check_idmap(struct ward_check *c, size_t *n, size_t max)
 	waitpid(p, NULL, 0);
 	add(c, n, max, "idmapped mounts", err ? WARD_CHECK_MISSING : WARD_CHECK_OK,
 	    err ? "root-run sandboxes need idmapped mounts on the root filesystem's filesystem "
-		  "(Linux 5.12+; ext4, xfs, btrfs; tmpfs from 6.3)"
-		: NULL,
+	          "(Linux 5.12+; ext4, xfs, btrfs; tmpfs from 6.3)"
+	        : NULL,
 	    err ? "on /: %s" : "work on /", strerror(err));
 }
 
@@ -226,8 +228,8 @@ static void check_cgroups(struct ward_check *c, size_t *n, size_t max)
 	const char *layout = "none";
 	if (statfs("/sys/fs/cgroup", &sf) == 0)
 		layout = sf.f_type == 0x63677270 ? "v2 (unified)"
-			 : cgroup_v2_root()	 ? "hybrid (v1 controllers, empty v2 tree)"
-						 : "v1 (legacy)";
+		         : cgroup_v2_root()      ? "hybrid (v1 controllers, empty v2 tree)"
+		                                 : "v1 (legacy)";
 	char ctrl[256] = "";
 	const char *root = cgroup_v2_root();
 	if (root) {
@@ -244,14 +246,15 @@ static void check_cgroups(struct ward_check *c, size_t *n, size_t max)
 	bool usable = root && geteuid() == 0 && access(root, W_OK) == 0;
 	add(c, n, max, "cgroups", usable ? WARD_CHECK_OK : WARD_CHECK_LIMITED,
 	    usable ? NULL
-		   : "rootless: ward cannot create cgroups here; the sandbox is still killed as a "
-		     "whole through its pid namespace",
+	           : "rootless: ward cannot create cgroups here; the sandbox is still killed as a "
+	             "whole through its pid namespace",
 	    "%s; v2 controllers: %s", layout, ctrl[0] ? ctrl : "none");
 }
 
 static void check_ids(struct ward_check *c, size_t *n, size_t max)
 {
-	bool helpers = access("/usr/bin/newuidmap", X_OK) == 0 && access("/usr/bin/newgidmap", X_OK) == 0;
+	bool helpers =
+	    access("/usr/bin/newuidmap", X_OK) == 0 && access("/usr/bin/newgidmap", X_OK) == 0;
 	add(c, n, max, "newuidmap", helpers ? WARD_CHECK_OK : WARD_CHECK_LIMITED,
 	    helpers ? NULL : "apt-get install uidmap (needed for rootless multi-id sandboxes)",
 	    helpers ? "/usr/bin/newuidmap and newgidmap present" : "missing");

@@ -22,8 +22,8 @@ int open_dir_in_root(int rootfd, const char *path, int create)
 	/* Only single components are created: the parent must already be a real directory. */
 	const char *slash = strrchr(path, '/');
 	autoclose int parent = slash ? open_in_root(rootfd, strndupa(path, (size_t)(slash - path)),
-						   O_PATH | O_DIRECTORY)
-				     : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	                                            O_PATH | O_DIRECTORY)
+	                             : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
 	if (parent < 0)
 		return -1;
 	const char *name = slash ? slash + 1 : path;
@@ -41,8 +41,8 @@ int fs_new(const char *type, const char *const *opts, unsigned attr)
 		const char *eq = strchr(opts[i], '=');
 		int r;
 		if (eq)
-			r = fsconfig(fsfd, FSCONFIG_SET_STRING, strndupa(opts[i], (size_t)(eq - opts[i])),
-				     eq + 1, 0);
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING,
+			             strndupa(opts[i], (size_t)(eq - opts[i])), eq + 1, 0);
 		else
 			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[i], NULL, 0);
 		if (r < 0)
@@ -55,19 +55,21 @@ int fs_new(const char *type, const char *const *opts, unsigned attr)
 
 int mount_on(int mntfd, int targetfd)
 {
-	return move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	return move_mount(mntfd, "", targetfd, "",
+	                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 int bind_fd(int fd, int targetfd, unsigned attr, int recursive)
 {
-	autoclose int m = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-						    (recursive ? AT_RECURSIVE : 0));
+	autoclose int m = open_tree(fd, "",
+	                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+	                                (recursive ? AT_RECURSIVE : 0));
 	if (m < 0)
 		return -1;
 	if (attr) {
 		struct mount_attr a = {.attr_set = attr};
 		if (mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
-				  sizeof(a)) < 0)
+		                  sizeof(a)) < 0)
 			return -1;
 	}
 	return mount_on(m, targetfd);

@@ -14,7 +14,7 @@
 #define NEWGIDMAP "/usr/bin/newgidmap"
 
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
-		      uint32_t *count, struct ward_error *e)
+                      uint32_t *count, struct ward_error *e)
 {
 	FILE *f = fopen(file, "re");
 	if (!f) {
@@ -58,7 +58,7 @@ static int check_root_range(uint32_t base, struct ward_error *e)
 {
 	if (base == 0 || (uint64_t)base + WARD_IDMAP_SIZE > UINT32_MAX) {
 		ward_error_set(e, 0, "id map base %u: must be 1..%u", base,
-			       UINT32_MAX - WARD_IDMAP_SIZE);
+		               UINT32_MAX - WARD_IDMAP_SIZE);
 		return -1;
 	}
 	static const char *const files[] = {"/etc/subuid", "/etc/subgid"};
@@ -71,11 +71,12 @@ static int check_root_range(uint32_t base, struct ward_error *e)
 			char who[256];
 			unsigned long s, c;
 			if (sscanf(line, "%255[^:]:%lu:%lu", who, &s, &c) == 3 && s <= UINT32_MAX &&
-			    c <= UINT32_MAX && ranges_overlap(base, WARD_IDMAP_SIZE, (uint32_t)s, (uint32_t)c)) {
+			    c <= UINT32_MAX &&
+			    ranges_overlap(base, WARD_IDMAP_SIZE, (uint32_t)s, (uint32_t)c)) {
 				ward_error_set(e, 0,
-					       "id map base %u: overlaps %s's range %lu+%lu in %s; "
-					       "choose another with --idmap-base",
-					       base, who, s, c, files[i]);
+				               "id map base %u: overlaps %s's range %lu+%lu in %s; "
+				               "choose another with --idmap-base",
+				               base, who, s, c, files[i]);
 				fclose(f);
 				return -1;
 			}
@@ -93,7 +94,7 @@ int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 		if (check_root_range(s->root_idmap_base, e) < 0)
 			return -1;
 		s->uid_map[0] = s->gid_map[0] =
-			(struct ward_idmap){0, s->root_idmap_base, WARD_IDMAP_SIZE};
+		    (struct ward_idmap){0, s->root_idmap_base, WARD_IDMAP_SIZE};
 		s->n_uid_map = s->n_gid_map = 1;
 		s->idmapped_root = true;
 		s->use_newidmap = false;
@@ -113,8 +114,10 @@ int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 	if (ward_subid_lookup("/etc/subuid", name, uid, &us, &uc, NULL) != 0 ||
 	    ward_subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0)
 		return 0;
-	s->uid_map[1] = (struct ward_idmap){1, us, uc < WARD_IDMAP_SIZE - 1 ? uc : WARD_IDMAP_SIZE - 1};
-	s->gid_map[1] = (struct ward_idmap){1, gs, gc < WARD_IDMAP_SIZE - 1 ? gc : WARD_IDMAP_SIZE - 1};
+	s->uid_map[1] =
+	    (struct ward_idmap){1, us, uc < WARD_IDMAP_SIZE - 1 ? uc : WARD_IDMAP_SIZE - 1};
+	s->gid_map[1] =
+	    (struct ward_idmap){1, gs, gc < WARD_IDMAP_SIZE - 1 ? gc : WARD_IDMAP_SIZE - 1};
 	s->n_uid_map = s->n_gid_map = 2;
 	s->use_newidmap = true;
 	return 0;
@@ -125,7 +128,7 @@ static int format_map(char *buf, size_t len, const struct ward_idmap *m, size_t 
 	size_t off = 0;
 	for (size_t i = 0; i < n; i++) {
 		int w = snprintf(buf + off, len - off, "%u %u %u\n", m[i].inside, m[i].outside,
-				 m[i].count);
+		                 m[i].count);
 		if (w < 0 || (size_t)w >= len - off)
 			return -1;
 		off += (size_t)w;
@@ -180,9 +183,10 @@ static int wait_helper(pid_t child, const char *helper, struct ward_error *e)
 		}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		ward_error_set(e, 0,
-			       "user namespace: %s refused the map (exit %d); check your ranges in "
-			       "/etc/subuid and /etc/subgid",
-			       helper, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		               "user namespace: %s refused the map (exit %d); check your ranges in "
+		               "/etc/subuid and /etc/subgid",
+		               helper,
+		               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return -1;
 	}
 	return 0;

@@ -21,7 +21,7 @@
 #include "tty.h"
 #include "ward.h"
 
-#define NS_FLAGS                                                                               \
+#define NS_FLAGS                                                                                   \
 	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | \
 	 CLONE_NEWCGROUP)
 
@@ -56,17 +56,19 @@ static int idmapped_root(const struct ward_spec *s, int rootdirfd, pid_t pid, st
 		ward_error_set(e, errno, "user namespace: opening %s", path);
 		return -1;
 	}
-	autoclose int m = open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	autoclose int m =
+	    open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (m < 0) {
 		ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount", s->rootfs);
 		return -1;
 	}
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
 	if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
-		ward_error_set(e, errno,
-			       "--rootfs %s: its filesystem cannot be idmapped (needs a kernel and "
-			       "filesystem with idmapped mounts; ward will not run it as host root)",
-			       s->rootfs);
+		ward_error_set(
+		    e, errno,
+		    "--rootfs %s: its filesystem cannot be idmapped (needs a kernel and "
+		    "filesystem with idmapped mounts; ward will not run it as host root)",
+		    s->rootfs);
 		return -1;
 	}
 	return take_fd(&m);
@@ -80,9 +82,9 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 		return -1;
 	}
 	struct clone_args args = {
-		.flags = NS_FLAGS | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)&r->pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = NS_FLAGS | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&r->pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	if (r->cg.fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
@@ -94,10 +96,10 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 		close(sv[0]);
 		close(sv[1]);
 		ward_error_set(e, err,
-			       err == EPERM || err == ENOSPC
-				       ? "creating namespaces (are unprivileged user namespaces "
-					 "allowed? see 'ward doctor')"
-				       : "creating namespaces");
+		               err == EPERM || err == ENOSPC
+		                   ? "creating namespaces (are unprivileged user namespaces "
+		                     "allowed? see 'ward doctor')"
+		                   : "creating namespaces");
 		return -1;
 	}
 	if (pid == 0) {
@@ -237,7 +239,7 @@ static int report_failure(const struct run *r, struct ward_result *res, struct w
 		ward_error_set(e, m->err, "%s", m->text);
 		if (m->err == ENOENT)
 			ward_error_set(e, 0, "%s: command not found in the sandbox's root or PATH",
-				       m->text);
+			               m->text);
 	} else {
 		res->exit_code = 125;
 		ward_error_set(e, m->err, "%s", m->text);

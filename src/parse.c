@@ -46,8 +46,8 @@ int ward_spec_add_env(struct ward_spec *s, const char *kv, struct ward_error *e)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq || !valid_env_name(kv, (size_t)(eq - kv))) {
-		ward_error_set(e, 0, "--env %s: expected NAME=VALUE with NAME of letters, digits, '_'",
-			       kv);
+		ward_error_set(
+		    e, 0, "--env %s: expected NAME=VALUE with NAME of letters, digits, '_'", kv);
 		return -1;
 	}
 	size_t keylen = (size_t)(eq - kv) + 1, n = 0;
@@ -101,7 +101,7 @@ int ward_spec_load_env_file(struct ward_spec *s, const char *path, struct ward_e
 		struct ward_error sub;
 		if (ward_spec_add_env(s, p, &sub) < 0) {
 			ward_error_set(e, 0, "--env-file %s line %u: expected NAME=VALUE", path,
-				       lineno);
+			               lineno);
 			rc = -1;
 			break;
 		}
@@ -115,12 +115,12 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimit_names[] = {
-	{"as", RLIMIT_AS},	       {"core", RLIMIT_CORE},	      {"cpu", RLIMIT_CPU},
-	{"data", RLIMIT_DATA},	       {"fsize", RLIMIT_FSIZE},	      {"locks", RLIMIT_LOCKS},
-	{"memlock", RLIMIT_MEMLOCK},   {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-	{"nofile", RLIMIT_NOFILE},     {"nproc", RLIMIT_NPROC},	      {"rss", RLIMIT_RSS},
-	{"rtprio", RLIMIT_RTPRIO},     {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
-	{"stack", RLIMIT_STACK},
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
 };
 
 const char *ward_rlimit_name(int resource)
@@ -164,10 +164,11 @@ int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_erro
 		    strncasecmp(rlimit_names[i].name, text, nlen) == 0)
 			res = rlimit_names[i].resource;
 	if (res < 0) {
-		ward_error_set(e, 0, "--rlimit %.*s: unknown limit (known: as core cpu data fsize "
-				     "locks memlock msgqueue nice nofile nproc rss rtprio rttime "
-				     "sigpending stack)",
-			       (int)nlen, text);
+		ward_error_set(e, 0,
+		               "--rlimit %.*s: unknown limit (known: as core cpu data fsize "
+		               "locks memlock msgqueue nice nofile nproc rss rtprio rttime "
+		               "sigpending stack)",
+		               (int)nlen, text);
 		return -1;
 	}
 	char vals[64];
@@ -182,12 +183,12 @@ int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_erro
 	uint64_t soft, hard;
 	if (parse_u64(vals, &soft) < 0 || parse_u64(colon ? colon + 1 : vals, &hard) < 0) {
 		ward_error_set(e, 0, "--rlimit %.*s=%s: values must be numbers or 'unlimited'",
-			       (int)nlen, text, eq + 1);
+		               (int)nlen, text, eq + 1);
 		return -1;
 	}
 	if (soft > hard) {
 		ward_error_set(e, 0, "--rlimit %.*s=%s: soft limit above hard limit", (int)nlen,
-			       text, eq + 1);
+		               text, eq + 1);
 		return -1;
 	}
 	size_t i = 0;
@@ -247,7 +248,7 @@ int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e)
 	}
 	if (v == 0 || v > MAX_TIMEOUT_S) {
 		ward_error_set(e, 0, "--timeout %s: must be between 1 and %u seconds", text,
-			       MAX_TIMEOUT_S);
+		               MAX_TIMEOUT_S);
 		return -1;
 	}
 	*out = (unsigned)v;

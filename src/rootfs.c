@@ -40,8 +40,11 @@ static int mount_overlay(int lower, int sock)
 	if (lowerdir < 0 || mount_on(lower, lowerdir) < 0)
 		return fail(sock, "rootfs: attaching the root filesystem");
 	static const char *const ovl_opts[] = {
-		"lowerdir=" BASE "/lower", "upperdir=" BASE "/upper", "workdir=" BASE "/work",
-		"userxattr", NULL,
+	    "lowerdir=" BASE "/lower",
+	    "upperdir=" BASE "/upper",
+	    "workdir=" BASE "/work",
+	    "userxattr",
+	    NULL,
 	};
 	autoclose int ovl = fs_new("overlay", ovl_opts, MOUNT_ATTR_NODEV);
 	if (ovl < 0)
@@ -62,9 +65,11 @@ static int clone_own_view(const char *path, int rootdirfd, int sock)
 		return fail(sock, "rootfs: reopening the root filesystem");
 	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
 		errno = ESTALE;
-		return fail(sock, "rootfs: the root filesystem directory was replaced during start");
+		return fail(sock,
+		            "rootfs: the root filesystem directory was replaced during start");
 	}
-	int m = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	int m =
+	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
 }
 

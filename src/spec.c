@@ -10,8 +10,8 @@
 #include "ward.h"
 
 static char *const default_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	NULL,
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    NULL,
 };
 
 void ward_spec_init(struct ward_spec *s)
@@ -46,9 +46,9 @@ void ward_spec_free(struct ward_spec *s)
 uint64_t ward_default_capabilities(void)
 {
 	static const int caps[] = {
-		CAP_CHOWN,	   CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER,     CAP_SETGID,
-		CAP_SETUID,	   CAP_SETPCAP,	     CAP_SETFCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
-		CAP_KILL,	   CAP_AUDIT_WRITE,
+	    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_SETGID,
+	    CAP_SETUID, CAP_SETPCAP,      CAP_SETFCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	    CAP_KILL,   CAP_AUDIT_WRITE,
 	};
 	uint64_t set = 0;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
@@ -73,7 +73,7 @@ static int validate_hostname(const char *h, struct ward_error *e)
 	}
 	for (const char *p = h; *p; p++) {
 		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			  (*p >= '0' && *p <= '9') || *p == '-' || *p == '.';
+		          (*p >= '0' && *p <= '9') || *p == '-' || *p == '.';
 		if (!ok) {
 			ward_error_set(e, 0, "--hostname %s: only letters, digits, '-' and '.'", h);
 			return -1;
@@ -116,16 +116,17 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 		return -1;
 	}
 	if (!id_mapped(s->uid_map, s->n_uid_map, s->uid)) {
-		ward_error_set(e, 0,
-			       "--user %u: uid not mapped in this sandbox (only %u..%u are; rootless "
-			       "ward needs a range in /etc/subuid and newuidmap for more)",
-			       s->uid, s->uid_map[0].inside,
-			       s->uid_map[s->n_uid_map - 1].inside + s->uid_map[s->n_uid_map - 1].count - 1);
+		ward_error_set(
+		    e, 0,
+		    "--user %u: uid not mapped in this sandbox (only %u..%u are; rootless "
+		    "ward needs a range in /etc/subuid and newuidmap for more)",
+		    s->uid, s->uid_map[0].inside,
+		    s->uid_map[s->n_uid_map - 1].inside + s->uid_map[s->n_uid_map - 1].count - 1);
 		return -1;
 	}
 	if (!id_mapped(s->gid_map, s->n_gid_map, s->gid)) {
 		ward_error_set(e, 0, "--user: gid %u not mapped in this sandbox (see /etc/subgid)",
-			       s->gid);
+		               s->gid);
 		return -1;
 	}
 	return 0;

@@ -31,7 +31,7 @@ static inline void freep(void *p)
 	free(*(void **)p);
 }
 #define autoclose __attribute__((cleanup(closep)))
-#define autofree __attribute__((cleanup(freep)))
+#define autofree  __attribute__((cleanup(freep)))
 
 /* Give up ownership of an fd held by an autoclose variable. */
 static inline int take_fd(int *fd)

@@ -15,23 +15,22 @@
 #include "sys.h"
 
 static const char *const masked_files[] = {
-	"proc/kcore",	      "proc/keys",	  "proc/latency_stats", "proc/timer_list",
-	"proc/timer_stats",   "proc/sched_debug", "proc/interrupts",
-	NULL,
+    "proc/kcore",       "proc/keys",        "proc/latency_stats", "proc/timer_list",
+    "proc/timer_stats", "proc/sched_debug", "proc/interrupts",    NULL,
 };
 static const char *const masked_dirs[] = {
-	"proc/acpi", "proc/asound", "proc/scsi", "sys/firmware", "sys/devices/virtual/powercap",
-	NULL,
+    "proc/acpi", "proc/asound", "proc/scsi", "sys/firmware", "sys/devices/virtual/powercap", NULL,
 };
 static const char *const readonly_paths[] = {
-	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL,
+    "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL,
 };
-static const char *const device_nodes[] = {"null", "zero", "full", "random", "urandom", "tty", NULL};
+static const char *const device_nodes[] = {"null",    "zero", "full", "random",
+                                           "urandom", "tty",  NULL};
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
-	{"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
 };
 
 static int fail(int sock, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -55,16 +54,18 @@ static int mountpoint(int rootfd, const char *name, bool read_only, int sock)
 	if (fd >= 0)
 		return fd;
 	if (errno == ELOOP || errno == ENOTDIR)
-		return fail(sock, "rootfs: /%s is a symlink or not a directory; refusing to mount there",
-			    name);
+		return fail(sock,
+		            "rootfs: /%s is a symlink or not a directory; refusing to mount there",
+		            name);
 	if (errno == ENOENT || errno == EROFS)
-		return fail(sock, "rootfs: /%s is missing and the root is read-only; add the directory",
-			    name);
+		return fail(sock,
+		            "rootfs: /%s is missing and the root is read-only; add the directory",
+		            name);
 	return fail(sock, "rootfs: opening /%s", name);
 }
 
 static int mount_new(int rootfd, const char *name, const char *type, const char *const *opts,
-		     unsigned attr, bool read_only, int sock)
+                     unsigned attr, bool read_only, int sock)
 {
 	autoclose int target = mountpoint(rootfd, name, read_only, sock);
 	if (target < 0)
@@ -88,12 +89,14 @@ static int populate_dev(int devfd, int sock)
 		struct stat st;
 		if (src < 0 || fstat(src, &st) < 0 || !S_ISCHR(st.st_mode))
 			return fail(sock, "/dev: host %s is not a character device", host);
-		autoclose int f = openat(devfd, device_nodes[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-					 0666);
+		autoclose int f =
+		    openat(devfd, device_nodes[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 		if (f < 0)
 			return fail(sock, "/dev: creating %s", device_nodes[i]);
-		autoclose int target = openat(devfd, device_nodes[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (target < 0 || bind_fd(src, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0) < 0)
+		autoclose int target =
+		    openat(devfd, device_nodes[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (target < 0 ||
+		    bind_fd(src, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0) < 0)
 			return fail(sock, "/dev: binding %s", device_nodes[i]);
 	}
 	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
@@ -106,7 +109,7 @@ static int mount_dev(int rootfd, bool read_only, bool gid5_mapped, int sock)
 {
 	static const char *const dev_opts[] = {"mode=0755", "size=65536k", "nr_inodes=4096", NULL};
 	if (mount_new(rootfd, "dev", "tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-		      read_only, sock) < 0)
+	              read_only, sock) < 0)
 		return -1;
 	autoclose int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
 	if (devfd < 0)
@@ -115,11 +118,12 @@ static int mount_dev(int rootfd, bool read_only, bool gid5_mapped, int sock)
 		return -1;
 	/* A private devpts instance: the sandbox sees only its own terminals. */
 	const char *pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=0620",
-				  gid5_mapped ? "gid=5" : NULL, NULL};
+	                          gid5_mapped ? "gid=5" : NULL, NULL};
 	const unsigned noexec = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
 	static const char *const shm_opts[] = {"mode=1777", "size=65536k", NULL};
 	if (mount_new(devfd, "pts", "devpts", pts_opts, noexec, false, sock) < 0 ||
-	    mount_new(devfd, "shm", "tmpfs", shm_opts, noexec | MOUNT_ATTR_NODEV, false, sock) < 0 ||
+	    mount_new(devfd, "shm", "tmpfs", shm_opts, noexec | MOUNT_ATTR_NODEV, false, sock) <
+	        0 ||
 	    mount_new(devfd, "mqueue", "mqueue", NULL, noexec | MOUNT_ATTR_NODEV, false, sock) < 0)
 		return -1;
 	return 0;
@@ -145,8 +149,9 @@ static int mask_paths(int rootfd, int sock)
 		autoclose int t = open_in_root(rootfd, masked_dirs[i], O_PATH | O_DIRECTORY);
 		if (t < 0 && errno == ENOENT)
 			continue;
-		autoclose int m = fs_new("tmpfs", empty_opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-								      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		autoclose int m = fs_new("tmpfs", empty_opts,
+		                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		                             MOUNT_ATTR_NOEXEC);
 		if (t < 0 || m < 0 || mount_on(m, t) < 0)
 			return fail(sock, "masking /%s", masked_dirs[i]);
 	}
@@ -167,7 +172,8 @@ int sysmounts_setup(int rootfd, bool read_only, bool gid5_mapped, int sock)
 		return -1;
 	if (mount_dev(rootfd, read_only, gid5_mapped, sock) < 0)
 		return -1;
-	if (mount_new(rootfd, "sys", "sysfs", NULL, kernelfs | MOUNT_ATTR_RDONLY, read_only, sock) < 0)
+	if (mount_new(rootfd, "sys", "sysfs", NULL, kernelfs | MOUNT_ATTR_RDONLY, read_only, sock) <
+	    0)
 		return -1;
 	return mask_paths(rootfd, sock);
 }

@@ -7,10 +7,10 @@
 #include <termios.h>
 
 struct tty_relay {
-	int master;     /* -1 when no tty */
+	int master;       /* -1 when no tty */
 	bool master_open; /* still giving output */
-	bool stdin_open; /* relaying the caller's stdin */
-	bool raw;        /* caller's terminal switched to raw mode, restore at the end */
+	bool stdin_open;  /* relaying the caller's stdin */
+	bool raw;         /* caller's terminal switched to raw mode, restore at the end */
 	struct termios saved;
 };
 

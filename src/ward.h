@@ -16,7 +16,7 @@ struct ward_error {
 };
 
 void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* One line of a user or group map: container ids [inside, inside+count) appear as host
  * ids [outside, outside+count). */
@@ -26,7 +26,7 @@ struct ward_idmap {
 	uint32_t count;
 };
 
-#define WARD_MAX_IDMAPS 4
+#define WARD_MAX_IDMAPS  4
 #define WARD_MAX_RLIMITS 16
 
 struct ward_rlimit {
@@ -37,7 +37,7 @@ struct ward_rlimit {
 /* Container ids 0..65535 of a root-started sandbox live at this host id by default: above
  * every range useradd and systemd hand out to users and containers (see README). */
 #define WARD_ROOT_IDMAP_BASE 2000000000u
-#define WARD_IDMAP_SIZE 65536u
+#define WARD_IDMAP_SIZE      65536u
 
 struct ward_spec {
 	/* process */
@@ -59,7 +59,7 @@ struct ward_spec {
 	/* identity: filled by ward_spec_default_idmaps() unless set by the caller */
 	struct ward_idmap uid_map[WARD_MAX_IDMAPS], gid_map[WARD_MAX_IDMAPS];
 	size_t n_uid_map, n_gid_map;
-	bool use_newidmap; /* rootless with subordinate ids: go through newuidmap/newgidmap */
+	bool use_newidmap;  /* rootless with subordinate ids: go through newuidmap/newgidmap */
 	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
 	uint32_t root_idmap_base;
 
@@ -86,7 +86,7 @@ const char *ward_rlimit_name(int resource);
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
 /* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
-		      uint32_t *count, struct ward_error *e);
+                      uint32_t *count, struct ward_error *e);
 
 /* Refuse a spec that cannot start, naming the culprit. */
 int ward_spec_validate(const struct ward_spec *s, struct ward_error *e);

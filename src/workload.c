@@ -39,7 +39,8 @@ static int exec_search(char *const *argv, char *const *env)
 	char buf[4096];
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
-		int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), end == p ? "." : p, cmd);
+		int n =
+		    snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), end == p ? "." : p, cmd);
 		if (n > 0 && (size_t)n < sizeof(buf)) {
 			execve(buf, argv, env);
 			if (errno != ENOENT && errno != ENOTDIR)
@@ -98,8 +99,9 @@ void workload_exec(const struct ward_spec *s, int sock, int tty)
 		struct rlimit rl = {.rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard};
 		if (setrlimit(s->rlimits[i].resource, &rl) < 0) {
 			char what[96];
-			snprintf(what, sizeof(what), "--rlimit %s: cannot raise the hard limit above the host's",
-				 ward_rlimit_name(s->rlimits[i].resource));
+			snprintf(what, sizeof(what),
+			         "--rlimit %s: cannot raise the hard limit above the host's",
+			         ward_rlimit_name(s->rlimits[i].resource));
 			fail(sock, what);
 		}
 	}

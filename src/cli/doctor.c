@@ -13,7 +13,8 @@ int cmd_doctor(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--help") == 0) {
-			puts("usage: ward doctor [--json]\n\nChecks what this host allows ward to do.");
+			puts("usage: ward doctor [--json]\n\nChecks what this host allows ward to "
+			     "do.");
 			return 0;
 		} else {
 			fprintf(stderr, "ward: doctor: unknown option %s\n", argv[i]);

@@ -6,14 +6,14 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: ward COMMAND [OPTIONS]\n"
-	"\n"
-	"commands:\n"
-	"  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
-	"  doctor [--json]                               what this host allows\n"
-	"\n"
-	"  ward run --help    options of run\n"
-	"  ward --version\n";
+    "usage: ward COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
+    "  doctor [--json]                               what this host allows\n"
+    "\n"
+    "  ward run --help    options of run\n"
+    "  ward --version\n";
 
 void cli_error(const struct ward_error *e)
 {

@@ -8,44 +8,53 @@
 #include "cli.h"
 
 static const char run_usage[] =
-	"usage: ward run --rootfs DIR [OPTIONS] -- CMD [ARGS...]\n"
-	"\n"
-	"  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
-	"  --read-only             no writable layer: the root is read-only\n"
-	"  -e, --env K=V           set an environment variable (repeatable)\n"
-	"      --env-file FILE     read K=V lines from FILE\n"
-	"  -w, --workdir DIR       working directory inside the sandbox\n"
-	"  -u, --user UID[:GID]    run as this container user (default 0:0)\n"
-	"      --hostname NAME     hostname inside the sandbox (default ward)\n"
-	"  -t, --tty               allocate a terminal inside the sandbox\n"
-	"  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
-	"      --timeout SECONDS   kill the whole sandbox after this wall-clock time\n"
-	"      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
-	"      --idmap-base N      (root) host id where container id 0 starts\n"
-	"      --json              print one JSON result object on stderr at exit\n"
-	"\n"
-	"exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
-	"126 if the command cannot be executed, 127 if it is not found.\n";
+    "usage: ward run --rootfs DIR [OPTIONS] -- CMD [ARGS...]\n"
+    "\n"
+    "  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
+    "  --read-only             no writable layer: the root is read-only\n"
+    "  -e, --env K=V           set an environment variable (repeatable)\n"
+    "      --env-file FILE     read K=V lines from FILE\n"
+    "  -w, --workdir DIR       working directory inside the sandbox\n"
+    "  -u, --user UID[:GID]    run as this container user (default 0:0)\n"
+    "      --hostname NAME     hostname inside the sandbox (default ward)\n"
+    "  -t, --tty               allocate a terminal inside the sandbox\n"
+    "  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
+    "      --timeout SECONDS   kill the whole sandbox after this wall-clock time\n"
+    "      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
+    "      --idmap-base N      (root) host id where container id 0 starts\n"
+    "      --json              print one JSON result object on stderr at exit\n"
+    "\n"
+    "exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
+    "126 if the command cannot be executed, 127 if it is not found.\n";
 
-enum { OPT_ROOTFS = 256, OPT_READ_ONLY, OPT_ENV_FILE, OPT_HOSTNAME, OPT_TIMEOUT, OPT_RLIMIT,
-       OPT_JSON, OPT_IDMAP_BASE, OPT_HELP };
+enum {
+	OPT_ROOTFS = 256,
+	OPT_READ_ONLY,
+	OPT_ENV_FILE,
+	OPT_HOSTNAME,
+	OPT_TIMEOUT,
+	OPT_RLIMIT,
+	OPT_JSON,
+	OPT_IDMAP_BASE,
+	OPT_HELP
+};
 
 static const struct option options[] = {
-	{"rootfs", required_argument, NULL, OPT_ROOTFS},
-	{"read-only", no_argument, NULL, OPT_READ_ONLY},
-	{"env", required_argument, NULL, 'e'},
-	{"env-file", required_argument, NULL, OPT_ENV_FILE},
-	{"workdir", required_argument, NULL, 'w'},
-	{"user", required_argument, NULL, 'u'},
-	{"hostname", required_argument, NULL, OPT_HOSTNAME},
-	{"tty", no_argument, NULL, 't'},
-	{"interactive", no_argument, NULL, 'i'},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"rlimit", required_argument, NULL, OPT_RLIMIT},
-	{"idmap-base", required_argument, NULL, OPT_IDMAP_BASE},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"help", no_argument, NULL, OPT_HELP},
-	{0},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"tty", no_argument, NULL, 't'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"rlimit", required_argument, NULL, OPT_RLIMIT},
+    {"idmap-base", required_argument, NULL, OPT_IDMAP_BASE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0},
 };
 
 static int replace(char **field, const char *value, struct ward_error *e)
@@ -65,7 +74,7 @@ static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
 	unsigned long v = strtoul(text, &end, 10);
 	if (errno || *end || !*text || v == 0 || v > UINT32_MAX - WARD_IDMAP_SIZE) {
 		ward_error_set(e, 0, "--idmap-base %s: expected a number from 1 to %u", text,
-			       UINT32_MAX - WARD_IDMAP_SIZE);
+		               UINT32_MAX - WARD_IDMAP_SIZE);
 		return -1;
 	}
 	*out = (uint32_t)v;
@@ -127,7 +136,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 			ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
 			return -1;
 		default:
-			ward_error_set(e, 0, "unknown option %s (see ward run --help)", argv[optind - 1]);
+			ward_error_set(e, 0, "unknown option %s (see ward run --help)",
+			               argv[optind - 1]);
 			return -1;
 		}
 		if (r < 0)
@@ -153,8 +163,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 static void print_json(const struct ward_result *res, const struct ward_error *e, bool failed)
 {
 	fprintf(stderr, "{\"exitCode\":%d,\"signal\":%d,\"reason\":\"%s\",\"durationMs\":%llu",
-		res->exit_code, res->signal, ward_reason_name(res->reason),
-		(unsigned long long)res->duration_ms);
+	        res->exit_code, res->signal, ward_reason_name(res->reason),
+	        (unsigned long long)res->duration_ms);
 	if (failed) {
 		fputs(",\"error\":", stderr);
 		json_string(stderr, e->msg);

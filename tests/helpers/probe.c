@@ -124,7 +124,9 @@ static int links(void)
 static int rlimit(const char *which)
 {
 	struct rlimit rl;
-	int res = !strcmp(which, "nofile") ? RLIMIT_NOFILE : !strcmp(which, "core") ? RLIMIT_CORE : RLIMIT_NPROC;
+	int res = !strcmp(which, "nofile") ? RLIMIT_NOFILE
+	          : !strcmp(which, "core") ? RLIMIT_CORE
+	                                   : RLIMIT_NPROC;
 	getrlimit(res, &rl);
 	printf("%llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 	return 0;
@@ -133,8 +135,10 @@ static int rlimit(const char *which)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
-				"raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|ppid-chain\n");
+		fprintf(
+		    stderr,
+		    "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
+		    "raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|ppid-chain\n");
 		return 2;
 	}
 	const char *c = argv[1], *a = argc > 2 ? argv[2] : "0";

@@ -19,11 +19,11 @@ static int write_file(void **state)
 	(void)state;
 	int fd = mkstemp(path);
 	const char text[] = "alice:100000:65536\n"
-			    "garbage line\n"
-			    "bob:x:10\n"
-			    "1234:200000:1000\n"
-			    "carol:300000:0\n"
-			    "dave:4294967000:65536\n";
+	                    "garbage line\n"
+	                    "bob:x:10\n"
+	                    "1234:200000:1000\n"
+	                    "carol:300000:0\n"
+	                    "dave:4294967000:65536\n";
 	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
 	close(fd);
 	return 0;
@@ -81,8 +81,8 @@ static void default_maps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(lookup, write_file, remove_file),
-		cmocka_unit_test(default_maps),
+	    cmocka_unit_test_setup_teardown(lookup, write_file, remove_file),
+	    cmocka_unit_test(default_maps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

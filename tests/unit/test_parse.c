@@ -96,7 +96,8 @@ static void rlimits(void **state)
 	assert_int_equal(s->rlimits[0].hard, 50);
 	assert_int_equal(ward_spec_add_rlimit(s, "stack=unlimited", &e), 0);
 	assert_true(s->rlimits[2].soft == RLIM_INFINITY);
-	const char *bad[] = {"nofile", "bogus=1", "nofile=-1", "nofile=10:5", "nofile=1x", "nofile=:"};
+	const char *bad[] = {"nofile",      "bogus=1",   "nofile=-1",
+	                     "nofile=10:5", "nofile=1x", "nofile=:"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(ward_spec_add_rlimit(s, bad[i], &e), -1);
 	assert_int_equal(ward_spec_add_rlimit(s, "bogus=1", &e), -1);
@@ -157,13 +158,13 @@ static void validate_names_culprit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(env_add_and_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(env_rejects_bad_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(env_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(rlimits, setup, teardown),
-		cmocka_unit_test_setup_teardown(users, setup, teardown),
-		cmocka_unit_test_setup_teardown(timeouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(validate_names_culprit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(env_add_and_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(env_rejects_bad_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(env_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(rlimits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(users, setup, teardown),
+	    cmocka_unit_test_setup_teardown(timeouts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(validate_names_culprit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

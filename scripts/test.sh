@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds ward twice (plain, and with ASan+UBSan), and runs the
+# whole suite with ctest in both builds: unit tests, then the integration tests as root and
+# as an unprivileged user. Fails on unformatted code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ $(id -u) -eq 0 ]] || { echo "test.sh: run as root (it installs packages and makes a test user)" >&2; exit 1; }
+
+scripts/deps.sh
+
+# The unprivileged user the rootless half of the suite runs as; useradd gives it a
+# subordinate id range because uidmap is installed.
+export WARD_TEST_USER=wardtest
+id "$WARD_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$WARD_TEST_USER"
+grep -q "^$WARD_TEST_USER:" /etc/subuid || usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$WARD_TEST_USER"
+
+# The rootless half needs to read the checkout; a checkout under a private home is copied.
+if ! setpriv --reuid="$WARD_TEST_USER" --regid="$WARD_TEST_USER" --init-groups test -r "$PWD/scripts/mkrootfs.sh"; then
+  copy=/var/tmp/ward-test-src
+  rm -rf "$copy" && mkdir -p "$copy" && cp -a . "$copy/" && chmod -R a+rX "$copy"
+  echo "test.sh: $PWD is not readable by $WARD_TEST_USER; testing a copy in $copy"
+  cd "$copy"
+fi
+
+echo "== format"
+if ! clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>/tmp/ward-format.log; then
+  head -20 /tmp/ward-format.log >&2
+  echo "test.sh: unformatted code (run: clang-format -i \$(git ls-files '*.c' '*.h'))" >&2
+  exit 1
+fi
+
+status=0
+for variant in "" --sanitize; do
+  dir=$(scripts/build.sh $variant)
+  # the rootless half runs the binaries as the test user
+  chmod -R a+rX "$dir"
+  echo "== ctest in $dir"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  (cd "$dir" && ctest --output-on-failure) || status=1
+done
+exit $status
