@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -39,6 +40,22 @@ static int open_tty(int sock)
 	return peer;
 }
 
+/* /proc/1/cmdline would show the supervisor's command line, host paths included: blank the
+ * argument area this process inherited and name it plainly. */
+static void hide_cmdline(void)
+{
+	extern char *program_invocation_name;
+	autoclose int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	if (len > 0 && (size_t)len > sizeof("ward-init") &&
+	    memcmp(buf, program_invocation_name, strlen(program_invocation_name)) == 0) {
+		memset(program_invocation_name, 0, (size_t)len);
+		strcpy(program_invocation_name, "ward-init");
+	}
+	prctl(PR_SET_NAME, "ward-init", 0, 0, 0);
+}
+
 static int status_code(int status)
 {
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -55,6 +72,7 @@ void init_run(const struct ward_spec *s, int sock)
 	/* A new session with no controlling terminal: TIOCSTI on an inherited tty fails. */
 	if (setsid() < 0)
 		die(sock, "init: setsid");
+	hide_cmdline();
 	int tty = s->tty ? open_tty(sock) : -1;
 
 	pid_t child = fork();

@@ -3,12 +3,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,13 +136,61 @@ static int rlimit(const char *which)
 	return 0;
 }
 
+/* Listen on an abstract unix socket or a loopback TCP port, print "listening", wait. */
+static int listen_on(const char *kind, const char *name)
+{
+	int fd;
+	if (!strcmp(kind, "abstract")) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		strncpy(a.sun_path + 1, name, sizeof(a.sun_path) - 2);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			return perror("bind"), 1;
+	} else {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+		                        .sin_port = htons((uint16_t)atoi(name)),
+		                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			return perror("bind"), 1;
+	}
+	listen(fd, 8);
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			close(c);
+	}
+}
+
+static int connect_to(const char *kind, const char *name)
+{
+	int fd, r;
+	if (!strcmp(kind, "abstract")) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		strncpy(a.sun_path + 1, name, sizeof(a.sun_path) - 2);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	} else {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+		                        .sin_port = htons((uint16_t)atoi(name)),
+		                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	}
+	printf("%s\n", r == 0 ? "connected" : strerror(errno));
+	return r == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(
-		    stderr,
-		    "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
-		    "raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|ppid-chain\n");
+		fprintf(stderr, "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
+		                "raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|\n"
+		                "listen abstract|tcp NAME|PORT|connect abstract|tcp NAME|PORT\n");
 		return 2;
 	}
 	const char *c = argv[1], *a = argc > 2 ? argv[2] : "0";
@@ -183,6 +235,10 @@ int main(int argc, char **argv)
 		return printf("tty %d %d %d\n", isatty(0), isatty(1), isatty(2)), 0;
 	if (!strcmp(c, "pid"))
 		return printf("pid %d ppid %d\n", getpid(), getppid()), 0;
+	if (!strcmp(c, "listen") && argc > 3)
+		return listen_on(argv[2], argv[3]);
+	if (!strcmp(c, "connect") && argc > 3)
+		return connect_to(argv[2], argv[3]);
 	if (!strcmp(c, "rlimit"))
 		return rlimit(a);
 	fprintf(stderr, "probe: unknown command %s\n", c);

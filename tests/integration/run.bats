@@ -188,3 +188,31 @@ setup_file() { build_rootfs; }
   run ward run --rlimit nofile=64:128 --rootfs "$ROOTFS" -- probe rlimit nofile
   [ "$output" = "64 128" ]
 }
+
+@test "init shows no host path or ward command line to the sandbox" {
+  run ward run --rootfs "$ROOTFS" -- cat /proc/1/cmdline
+  [ "$status" -eq 0 ]
+  [[ $output != *"$ROOTFS"* ]]
+  [[ $(tr '\0' ' ' <<<"$output") == "ward-init"* ]]
+}
+
+@test "the host's loopback and abstract unix sockets are out of reach" {
+  port=$((RANDOM % 10000 + 40000))
+  name="ward-test-$RANDOM"
+  "$PROBE" listen tcp "$port" >"$BATS_TEST_TMPDIR/tcp" &
+  tcp=$!
+  "$PROBE" listen abstract "$name" >"$BATS_TEST_TMPDIR/abs" &
+  abs=$!
+  for _ in $(seq 100); do grep -q listening "$BATS_TEST_TMPDIR/tcp" && grep -q listening "$BATS_TEST_TMPDIR/abs" && break; sleep 0.05; done
+  # the listeners are reachable from the host itself ...
+  "$PROBE" connect tcp "$port"
+  "$PROBE" connect abstract "$name"
+  # ... and not from the sandbox
+  run ward run --rootfs "$ROOTFS" -- probe connect tcp "$port"
+  r1=$status o1=$output
+  run ward run --rootfs "$ROOTFS" -- probe connect abstract "$name"
+  r2=$status o2=$output
+  kill "$tcp" "$abs"
+  [ "$r1" -eq 1 ] && [ "$o1" = "Connection refused" ]
+  [ "$r2" -eq 1 ] && [ "$o2" = "Connection refused" ]
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what ward needs, builds it, builds a small busybox root filesystem, and runs a
+# few commands in sandboxes so you can see what the workload sees.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ $(id -u) -eq 0 ]]; then scripts/deps.sh; fi
+dir=$(scripts/build.sh)
+ward=$PWD/$dir/ward
+rootfs=$PWD/$dir/demo-rootfs
+scripts/mkrootfs.sh "$rootfs"
+
+show() {
+  printf '\n$ ward run --rootfs %s %s\n' "${rootfs#$PWD/}" "$*"
+  "$ward" run --rootfs "$rootfs" "$@" || printf '(exit status %d)\n' $?
+}
+
+"$ward" doctor || true
+show -- sh -c 'echo "I am $(id -u) on $(hostname), pid $$"; ps'
+show -- sh -c 'ip -o link; cat /proc/self/status | grep -E "^(Cap(Eff|Bnd)|NoNewPrivs)"'
+show -- sh -c 'echo pwned >/etc/passwd && echo "wrote /etc/passwd inside"'
+printf '\nthe root filesystem on the host is untouched: '
+head -1 "$rootfs/etc/passwd"
+show -u 1000 -- sh -c 'id; echo hi >/root/x'
+show --timeout 1 --json -- sleep 10
+show -- no-such-command
