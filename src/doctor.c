@@ -222,6 +222,22 @@ static void check_idmap(struct ward_check *c, size_t *n, size_t max)
 	    err ? "on /: %s" : "work on /", strerror(err));
 }
 
+/* Controllers bound to a v1 hierarchy: /proc/cgroups lists them with a non-zero hierarchy. */
+static void v1_controllers(char *out, size_t len)
+{
+	out[0] = 0;
+	FILE *f = fopen("/proc/cgroups", "re");
+	char line[256], name[64];
+	int hier, ncg, enabled;
+	size_t off = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %d %d %d", name, &hier, &ncg, &enabled) == 4 && hier > 0 &&
+		    enabled && off < len)
+			off += (size_t)snprintf(out + off, len - off, "%s%s", off ? " " : "", name);
+	if (f)
+		fclose(f);
+}
+
 static void check_cgroups(struct ward_check *c, size_t *n, size_t max)
 {
 	struct statfs sf;
@@ -243,12 +259,15 @@ static void check_cgroups(struct ward_check *c, size_t *n, size_t max)
 			fclose(f);
 		}
 	}
+	char v1[200];
+	v1_controllers(v1, sizeof(v1));
 	bool usable = root && geteuid() == 0 && access(root, W_OK) == 0;
 	add(c, n, max, "cgroups", usable ? WARD_CHECK_OK : WARD_CHECK_LIMITED,
 	    usable ? NULL
 	           : "rootless: ward cannot create cgroups here; the sandbox is still killed as a "
 	             "whole through its pid namespace",
-	    "%s; v2 controllers: %s", layout, ctrl[0] ? ctrl : "none");
+	    "%s; v2 controllers: %s; v1 controllers: %s", layout, ctrl[0] ? ctrl : "none",
+	    v1[0] ? v1 : "none");
 }
 
 static void check_ids(struct ward_check *c, size_t *n, size_t max)

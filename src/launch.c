@@ -74,6 +74,18 @@ static int idmapped_root(const struct ward_spec *s, int rootdirfd, pid_t pid, st
 	return take_fd(&m);
 }
 
+static long read_sysctl(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 {
 	int sv[2];
@@ -95,11 +107,19 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 		int err = errno;
 		close(sv[0]);
 		close(sv[1]);
-		ward_error_set(e, err,
-		               err == EPERM || err == ENOSPC
-		                   ? "creating namespaces (are unprivileged user namespaces "
-		                     "allowed? see 'ward doctor')"
-		                   : "creating namespaces");
+		if (err == ENOSPC)
+			ward_error_set(
+			    e, err,
+			    "creating a user namespace: user.max_user_namespaces (%ld) is 0 or "
+			    "used up; raise it with sysctl (see 'ward doctor')",
+			    read_sysctl("/proc/sys/user/max_user_namespaces"));
+		else if (err == EPERM)
+			ward_error_set(e, err,
+			               "creating a user namespace: this host forbids it (sysctl "
+			               "kernel.unprivileged_userns_clone or an AppArmor/SELinux "
+			               "restriction; see 'ward doctor')");
+		else
+			ward_error_set(e, err, "creating namespaces");
 		return -1;
 	}
 	if (pid == 0) {

@@ -131,3 +131,11 @@ refused() {
   [ "$status" -eq 0 ]
   [[ $output == *"--rootfs DIR"* ]]
 }
+
+@test "a host that forbids user namespaces gets a clear refusal" {
+  # user.max_user_namespaces is per user namespace: forbid them inside a throwaway one
+  run unshare -U -r sh -c "echo 0 >/proc/sys/user/max_user_namespaces && exec $WARD run --rootfs $ROOTFS -- true"
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ $output == "ward: creating a user namespace: user.max_user_namespaces (0) is 0 or used up"* ]]
+}
