@@ -5,7 +5,7 @@ PKGS=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libarchive-dev
   libjansson-dev libssl-dev libcmocka-dev
-  bats busybox-static uidmap util-linux iproute2 procps
+  bats busybox-static uidmap util-linux iproute2 procps jq
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -22,6 +22,19 @@ if ! setpriv --reuid="$WARD_TEST_USER" --regid="$WARD_TEST_USER" --init-groups t
   cd "$copy"
 fi
 
+# Podman's seccomp profile (Docker format), to prove such profiles load unchanged: taken
+# from Debian's containers-common package without installing it.
+export WARD_TEST_PODMAN_PROFILE=/var/cache/ward-test/podman-seccomp.json
+if [[ ! -s $WARD_TEST_PODMAN_PROFILE ]]; then
+  fetch=$(mktemp -d)
+  (cd "$fetch" && apt-get download -qq golang-github-containers-common >/dev/null &&
+    dpkg -x golang-github-containers-common_*.deb x)
+  mkdir -p "$(dirname "$WARD_TEST_PODMAN_PROFILE")"
+  cp "$fetch/x/usr/share/containers/seccomp.json" "$WARD_TEST_PODMAN_PROFILE"
+  chmod 644 "$WARD_TEST_PODMAN_PROFILE"
+  rm -rf "$fetch"
+fi
+
 echo "== format"
 if ! clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>/tmp/ward-format.log; then
   head -20 /tmp/ward-format.log >&2

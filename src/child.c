@@ -54,7 +54,7 @@ static bool gid_mapped(const struct ward_spec *s, uint32_t gid)
 	return false;
 }
 
-void child_main(const struct ward_spec *s, int sock, int rootdirfd)
+void child_main(const struct ward_spec *s, const struct ward_filter *f, int sock, int rootdirfd)
 {
 	arm_parent_death(sock);
 	struct msg go;
@@ -80,5 +80,5 @@ void child_main(const struct ward_spec *s, int sock, int rootdirfd)
 	loopback_up(sock);
 	if (rootfs_pivot(rootfd, sock) < 0)
 		_exit(125);
-	init_run(s, sock);
+	init_run(s, f, sock);
 }

@@ -2,10 +2,12 @@
 #ifndef WARD_CHILD_H
 #define WARD_CHILD_H
 
+#include "filter.h"
 #include "ward.h"
 
 /* Never returns. SOCK is the child's end of the sync socket, ROOTDIRFD the supervisor's
  * O_PATH fd of the root filesystem directory. */
-__attribute__((noreturn)) void child_main(const struct ward_spec *s, int sock, int rootdirfd);
+__attribute__((noreturn)) void child_main(const struct ward_spec *s, const struct ward_filter *f,
+                                          int sock, int rootdirfd);
 
 #endif

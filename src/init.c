@@ -61,7 +61,7 @@ static int status_code(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void init_run(const struct ward_spec *s, int sock)
+void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -79,7 +79,7 @@ void init_run(const struct ward_spec *s, int sock)
 	if (child < 0)
 		die(sock, "init: starting the workload");
 	if (child == 0)
-		workload_exec(s, sock, tty);
+		workload_exec(s, f, sock, tty);
 	if (tty >= 0)
 		close(tty);
 

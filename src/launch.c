@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "filter.h"
 #include "channel.h"
 #include "child.h"
 #include "idmap.h"
@@ -33,6 +34,7 @@ struct run {
 	pid_t pid;
 	struct tty_relay tty;
 	struct cgroup cg;
+	struct ward_filter filter;
 	bool timed_out, have_status, failed;
 	int status;
 	struct msg fail;
@@ -124,7 +126,7 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(r->s, sv[1], rootdirfd);
+		child_main(r->s, &r->filter, sv[1], rootdirfd);
 	}
 	close(sv[1]);
 	r->sock = sv[0];
@@ -291,8 +293,12 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	}
 	struct run r = {.s = s, .sock = -1, .pidfd = -1, .sigfd = -1};
 	tty_relay_init(&r.tty);
-	if (cgroup_create(&r.cg, e) < 0)
+	if (filter_prepare(s, &r.filter, e) < 0)
 		return -1;
+	if (cgroup_create(&r.cg, e) < 0) {
+		filter_free(&r.filter);
+		return -1;
+	}
 	sigset_t oldmask;
 	r.sigfd = block_signals(&oldmask);
 	int rc = -1;
@@ -326,6 +332,7 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 out:
 	tty_relay_end(&r.tty);
 	cgroup_destroy(&r.cg);
+	filter_free(&r.filter);
 	if (r.sock >= 0)
 		close(r.sock);
 	if (r.pidfd >= 0)

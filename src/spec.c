@@ -38,6 +38,7 @@ void ward_spec_free(struct ward_spec *s)
 	free(s->cwd);
 	free(s->rootfs);
 	free(s->hostname);
+	free(s->policy);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -63,7 +63,10 @@ struct ward_spec {
 	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
 	uint32_t root_idmap_base;
 
-	uint64_t capabilities; /* bit N = capability N kept for the workload */
+	uint64_t capabilities;   /* bit N = capability N kept for the workload */
+	char *policy;            /* seccomp policy: a name in the policy directory or a file path;
+	                            NULL means "default" */
+	bool seccomp_unconfined; /* no syscall filter at all (loud opt-out) */
 };
 
 void ward_spec_init(struct ward_spec *s);
@@ -83,6 +86,9 @@ int ward_spec_load_env_file(struct ward_spec *s, const char *path, struct ward_e
 int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_error *e);
 int ward_spec_set_user(struct ward_spec *s, const char *text, struct ward_error *e);
 const char *ward_rlimit_name(int resource);
+/* NAME or CAP_NAME (any case), or ALL. */
+int ward_spec_cap_add(struct ward_spec *s, const char *name, struct ward_error *e);
+int ward_spec_cap_drop(struct ward_spec *s, const char *name, struct ward_error *e);
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
 /* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
@@ -112,6 +118,15 @@ const char *ward_reason_name(enum ward_reason r);
  * or while starting; then e says what and res->reason is WARD_SETUP_ERROR. Errors of the
  * workload's command (not found, not executable) are setup errors with exit code 127/126. */
 int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e);
+
+/* Seccomp policies. A NAME is looked up in $WARD_POLICY_DIR, then next to the ward binary
+ * (../share/ward/policies), then in the source tree ward was built from. */
+int ward_policy_find(const char *name_or_path, char *path, size_t len, struct ward_error *e);
+/* Calls FN for each policy name found, once per name, first directory winning. */
+void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg), void *arg);
+/* Parse and compile a policy for a workload with capability set CAPS; reports what is wrong
+ * with it (JSON error with line, unknown names, actions, ops). */
+int ward_policy_check(const char *path, uint64_t caps, struct ward_error *e);
 
 /* Host capability report. */
 enum ward_check_state { WARD_CHECK_OK, WARD_CHECK_LIMITED, WARD_CHECK_MISSING };

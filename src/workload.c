@@ -88,7 +88,7 @@ static void setup_stdio(const struct ward_spec *s, int tty, int sock)
 	}
 }
 
-void workload_exec(const struct ward_spec *s, int sock, int tty)
+void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)
 {
 	sigset_t all;
 	sigemptyset(&all);
@@ -126,5 +126,8 @@ void workload_exec(const struct ward_spec *s, int sock, int tty)
 	/* Everything above 2 goes at execve; the sync socket stays until then to report. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		fail(sock, "closing inherited fds");
+	/* Last: from here on only what the policy allows. */
+	if (filter_load(f) < 0)
+		fail(sock, "seccomp: loading the filter");
 	report_exec(sock, s->argv[0], exec_search(s->argv, s->env));
 }

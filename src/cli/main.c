@@ -11,6 +11,7 @@ static const char usage[] =
     "commands:\n"
     "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
     "  doctor [--json]                               what this host allows\n"
+    "  policy ls | show NAME | check FILE...         seccomp policies\n"
     "\n"
     "  ward run --help    options of run\n"
     "  ward --version\n";
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "policy") == 0)
+		return cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "doctor") == 0)
 		return cmd_doctor(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {

@@ -21,6 +21,10 @@ static const char run_usage[] =
     "  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
     "      --timeout SECONDS   kill the whole sandbox after this wall-clock time\n"
     "      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
+    "      --policy NAME|FILE  seccomp policy (default: default; see ward policy ls)\n"
+    "      --seccomp=unconfined  no syscall filter at all (warns)\n"
+    "      --cap-add CAP       keep a capability (CAP_ prefix optional; ALL)\n"
+    "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
     "      --idmap-base N      (root) host id where container id 0 starts\n"
     "      --json              print one JSON result object on stderr at exit\n"
     "\n"
@@ -36,6 +40,10 @@ enum {
 	OPT_RLIMIT,
 	OPT_JSON,
 	OPT_IDMAP_BASE,
+	OPT_POLICY,
+	OPT_SECCOMP,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
 	OPT_HELP
 };
 
@@ -53,6 +61,10 @@ static const struct option options[] = {
     {"rlimit", required_argument, NULL, OPT_RLIMIT},
     {"idmap-base", required_argument, NULL, OPT_IDMAP_BASE},
     {"json", no_argument, NULL, OPT_JSON},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -129,6 +141,26 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 		case OPT_JSON:
 			*json = true;
 			break;
+		case OPT_POLICY:
+			r = replace(&s->policy, optarg, e);
+			break;
+		case OPT_SECCOMP:
+			if (strcmp(optarg, "unconfined") != 0) {
+				ward_error_set(
+				    e, 0,
+				    "--seccomp %s: only 'unconfined' is accepted (choose a "
+				    "filter with --policy)",
+				    optarg);
+				return -1;
+			}
+			s->seccomp_unconfined = true;
+			break;
+		case OPT_CAP_ADD:
+			r = ward_spec_cap_add(s, optarg, e);
+			break;
+		case OPT_CAP_DROP:
+			r = ward_spec_cap_drop(s, optarg, e);
+			break;
 		case OPT_HELP:
 			fputs(run_usage, stdout);
 			return 1;
@@ -157,6 +189,15 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 		snprintf(buf, sizeof(buf), "TERM=%s", term && *term ? term : "xterm");
 		ward_spec_add_env(s, buf, NULL);
 	}
+	if (s->seccomp_unconfined && s->policy) {
+		ward_error_set(e, 0, "--policy and --seccomp=unconfined contradict each other");
+		return -1;
+	}
+	if (s->seccomp_unconfined)
+		fputs(
+		    "ward: warning: --seccomp=unconfined: the sandbox may make any system call its "
+		    "namespaces and capabilities allow\n",
+		    stderr);
 	return ward_spec_default_idmaps(s, e);
 }
 

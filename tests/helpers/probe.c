@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <seccomp.h>
 
 static int fds(void)
 {
@@ -185,12 +189,85 @@ static int connect_to(const char *kind, const char *name)
 	return r == 0 ? 0 : 1;
 }
 
+static unsigned long long num(const char *s)
+{
+	return strtoull(s, NULL, 0);
+}
+
+/* Make each named syscall with zero arguments; all must fail with errno WANT. */
+static int expect_errno(int want, int n, char **names)
+{
+	int bad = 0, checked = 0;
+	for (int i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr < 0)
+			continue; /* not a syscall of this ABI */
+		errno = 0;
+		long r = syscall(nr, 0, 0, 0, 0, 0, 0);
+		checked++;
+		if (r != -1 || errno != want) {
+			printf("%s: returned %ld errno %d, wanted errno %d\n", names[i], r, errno,
+			       want);
+			bad++;
+		}
+	}
+	printf("checked %d\n", checked);
+	return bad ? 1 : 0;
+}
+
+static int raw(int argc, char **argv)
+{
+	unsigned long long a[6] = {0};
+	for (int i = 0; i < 6 && i + 3 < argc; i++)
+		a[i] = num(argv[i + 3]);
+	errno = 0;
+	long r = syscall((long)num(argv[2]), a[0], a[1], a[2], a[3], a[4], a[5]);
+	printf("ret %ld errno %d\n", r, r == -1 ? errno : 0);
+	return 0;
+}
+
+/* The i386 entry point from a 64-bit process. */
+static int int80(int argc, char **argv)
+{
+	long nr = (long)num(argv[2]), b = argc > 3 ? (long)num(argv[3]) : 0;
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(b), "c"(0), "d"(0) : "memory");
+	printf("ret %ld\n", r);
+	return 0;
+}
+
+/* clone with FLAGS; the child exits at once. */
+static int clone_flags(const char *flags)
+{
+	errno = 0;
+	long r = syscall(SYS_clone, num(flags) | SIGCHLD, 0, 0, 0, 0);
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		waitpid((pid_t)r, NULL, 0);
+	printf("%s\n", r > 0 ? "cloned" : strerror(errno));
+	return 0;
+}
+
+/* TIOCSTI on stdin, optionally with high bits set in the request (CVE-2019-10063). */
+static int tiocsti(int high)
+{
+	char c = '#';
+	unsigned long long req = TIOCSTI | (high ? 1ULL << 32 : 0);
+	errno = 0;
+	long r = syscall(SYS_ioctl, 0, req, &c);
+	printf("%s\n", r == 0 ? "injected" : strerror(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: probe fds|status|euid|write P|read P|orphans N|exit N|"
 		                "raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|\n"
-		                "listen abstract|tcp NAME|PORT|connect abstract|tcp NAME|PORT\n");
+		                "listen abstract|tcp NAME|PORT|connect abstract|tcp NAME|PORT|\n"
+		                "expect-errno E NAME...|sys NR ARGS...|int80 NR [A]|clone "
+		                "FLAGS|tiocsti HIGH\n");
 		return 2;
 	}
 	const char *c = argv[1], *a = argc > 2 ? argv[2] : "0";
@@ -239,6 +316,16 @@ int main(int argc, char **argv)
 		return listen_on(argv[2], argv[3]);
 	if (!strcmp(c, "connect") && argc > 3)
 		return connect_to(argv[2], argv[3]);
+	if (!strcmp(c, "expect-errno") && argc > 3)
+		return expect_errno(atoi(argv[2]), argc - 3, argv + 3);
+	if (!strcmp(c, "sys") && argc > 2)
+		return raw(argc, argv);
+	if (!strcmp(c, "int80") && argc > 2)
+		return int80(argc, argv);
+	if (!strcmp(c, "clone"))
+		return clone_flags(a);
+	if (!strcmp(c, "tiocsti"))
+		return tiocsti(atoi(a));
 	if (!strcmp(c, "rlimit"))
 		return rlimit(a);
 	fprintf(stderr, "probe: unknown command %s\n", c);

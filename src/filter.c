@@ -1,0 +1,306 @@
+/* Finding policies, caching their compiled filters, and loading filters in the workload.
+ *
+ * The cache maps (policy bytes, capability set, kernel, libseccomp, ward version) to BPF.
+ * Each file stores its whole key and is used only on an exact match, so the file name's
+ * hash picks a file but never decides correctness. The directory must belong to the caller
+ * and be closed to others. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "filter.h"
+#include "sys.h"
+
+#define MAX_POLICY_BYTES (4 << 20)
+#define CACHE_MAGIC      "WARDBPF1"
+
+static bool plain_name(const char *s)
+{
+	if (!*s || *s == '.' || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+/* The policy directories, in order of precedence. */
+static size_t policy_dirs(char dirs[3][PATH_MAX])
+{
+	size_t n = 0;
+	const char *env = getenv("WARD_POLICY_DIR");
+	if (env && *env)
+		snprintf(dirs[n++], PATH_MAX, "%s", env);
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(dirs[n++], PATH_MAX, "%.*s/../share/ward/policies", PATH_MAX - 32,
+			         exe);
+		}
+	}
+	snprintf(dirs[n++], PATH_MAX, "%s", WARD_SOURCE_POLICY_DIR);
+	return n;
+}
+
+int ward_policy_find(const char *name, char *path, size_t len, struct ward_error *e)
+{
+	if (strchr(name, '/')) {
+		snprintf(path, len, "%s", name);
+		if (access(path, R_OK) < 0) {
+			ward_error_set(e, errno, "--policy %s", name);
+			return -1;
+		}
+		return 0;
+	}
+	if (!plain_name(name)) {
+		ward_error_set(e, 0,
+		               "--policy %s: not a policy name (letters, digits, '-', '_') "
+		               "nor a path (use ./%s for a file here)",
+		               name, name);
+		return -1;
+	}
+	char dirs[3][PATH_MAX];
+	size_t n = policy_dirs(dirs);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, len, "%s/%s.json", dirs[i], name);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	ward_error_set(e, 0, "--policy %s: no such policy (see 'ward policy ls')", name);
+	return -1;
+}
+
+void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg), void *arg)
+{
+	char dirs[3][PATH_MAX], seen[64][72];
+	size_t n = policy_dirs(dirs), nseen = 0;
+	for (size_t i = 0; i < n; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || l > 69 || strcmp(de->d_name + l - 5, ".json") != 0)
+				continue;
+			char name[72];
+			snprintf(name, sizeof(name), "%.*s", (int)(l - 5), de->d_name);
+			bool dup = false;
+			for (size_t k = 0; k < nseen; k++)
+				dup |= !strcmp(seen[k], name);
+			if (dup || nseen == 64)
+				continue;
+			strcpy(seen[nseen++], name);
+			char path[PATH_MAX + 80];
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
+			fn(name, path, arg);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+static char *read_policy(const char *path, size_t *len, struct ward_error *e)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ward_error_set(e, errno, "policy %s", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_POLICY_BYTES) {
+		ward_error_set(e, 0, "policy %s: not a regular file of at most 4 MiB", path);
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		ward_error_set(e, errno ? errno : EIO, "policy %s: reading", path);
+		free(buf);
+		return NULL;
+	}
+	buf[st.st_size] = 0;
+	*len = (size_t)st.st_size;
+	return buf;
+}
+
+int ward_policy_check(const char *path, uint64_t caps, struct ward_error *e)
+{
+	size_t len;
+	autofree char *text = read_policy(path, &len, e);
+	if (!text)
+		return -1;
+	struct ward_filter f;
+	if (filter_compile(text, len, path, caps, &f, e) < 0)
+		return -1;
+	filter_free(&f);
+	return 0;
+}
+
+/* ---- the compile cache ---- */
+
+static int cache_dir(char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (geteuid() == 0)
+		snprintf(out, len, "/var/cache/ward");
+	else if (xdg && *xdg == '/')
+		snprintf(out, len, "%s/ward", xdg);
+	else if (home && *home == '/')
+		snprintf(out, len, "%s/.cache/ward", home);
+	else
+		return -1;
+	/* Parents may be missing on a fresh account; create them, then insist on the leaf. */
+	for (char *p = strchr(out + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = 0;
+		if (mkdir(out, 0700) < 0 && errno != EEXIST)
+			return -1;
+		if (!p)
+			break;
+		*p = '/';
+	}
+	size_t l = strlen(out);
+	snprintf(out + l, len - l, "/seccomp");
+	if (mkdir(out, 0700) < 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return -1;
+	return 0;
+}
+
+static char *cache_key(const char *text, size_t len, uint64_t caps, size_t *keylen)
+{
+	struct utsname u;
+	uname(&u);
+	const struct scmp_version *v = seccomp_version();
+	char facts[512];
+	int n = snprintf(facts, sizeof(facts), "caps=%llx kernel=%s %s libseccomp=%u.%u.%u ward=%s",
+	                 (unsigned long long)caps, u.release, u.machine, v->major, v->minor,
+	                 v->micro, WARD_VERSION);
+	char *key = malloc(len + 1 + (size_t)n);
+	if (!key)
+		return NULL;
+	memcpy(key, text, len);
+	key[len] = 0;
+	memcpy(key + len + 1, facts, (size_t)n);
+	*keylen = len + 1 + (size_t)n;
+	return key;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+static int cache_read(const char *path, const char *key, size_t keylen, struct ward_filter *f)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || st.st_size > (8 << 20))
+		return -1;
+	autofree char *buf = malloc((size_t)st.st_size);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size)
+		return -1;
+	size_t off = 8 + 4, size = (size_t)st.st_size;
+	uint32_t klen;
+	if (size < off || memcmp(buf, CACHE_MAGIC, 8) != 0)
+		return -1;
+	memcpy(&klen, buf + 8, 4);
+	if (klen != keylen || size < off + klen + 4 || memcmp(buf + off, key, keylen) != 0)
+		return -1;
+	off += klen;
+	uint16_t lens[2];
+	memcpy(lens, buf + off, 4);
+	off += 4;
+	if (size != off + ((size_t)lens[0] + lens[1]) * sizeof(struct sock_filter) || !lens[0])
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (!lens[i])
+			continue;
+		size_t bytes = lens[i] * sizeof(struct sock_filter);
+		f->prog[i] = malloc(bytes);
+		if (!f->prog[i])
+			return filter_free(f), -1;
+		memcpy(f->prog[i], buf + off, bytes);
+		f->len[i] = lens[i];
+		off += bytes;
+	}
+	return 0;
+}
+
+/* Written to a temporary name and renamed: readers see a whole file or none. */
+static void cache_write(const char *dir, const char *path, const char *key, size_t keylen,
+                        const struct ward_filter *f)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d", dir, getpid());
+	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	uint32_t klen = (uint32_t)keylen;
+	uint16_t lens[2] = {f->len[0], f->len[1]};
+	bool ok = write(fd, CACHE_MAGIC, 8) == 8 && write(fd, &klen, 4) == 4 &&
+	          write(fd, key, keylen) == (ssize_t)keylen && write(fd, lens, 4) == 4;
+	for (int i = 0; i < 2 && ok; i++) {
+		size_t bytes = f->len[i] * sizeof(struct sock_filter);
+		ok = !bytes || write(fd, f->prog[i], bytes) == (ssize_t)bytes;
+	}
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+int filter_prepare(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e)
+{
+	memset(f, 0, sizeof(*f));
+	if (s->seccomp_unconfined)
+		return 0;
+	char path[PATH_MAX];
+	if (ward_policy_find(s->policy ? s->policy : "default", path, sizeof(path), e) < 0)
+		return -1;
+	size_t len, keylen;
+	autofree char *text = read_policy(path, &len, e);
+	if (!text)
+		return -1;
+	autofree char *key = cache_key(text, len, s->capabilities, &keylen);
+	char dir[PATH_MAX - 64], file[PATH_MAX];
+	bool cached = key && cache_dir(dir, sizeof(dir)) == 0;
+	if (cached) {
+		snprintf(file, sizeof(file), "%s/%016llx.bpf", dir,
+		         (unsigned long long)fnv1a(key, keylen));
+		if (cache_read(file, key, keylen, f) == 0)
+			return 0;
+	}
+	if (filter_compile(text, len, path, s->capabilities, f, e) < 0)
+		return -1;
+	if (cached)
+		cache_write(dir, file, key, keylen, f);
+	return 0;
+}
+
+int filter_load(const struct ward_filter *f)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!f->len[i])
+			continue;
+		struct sock_fprog prog = {.len = f->len[i], .filter = f->prog[i]};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* Seccomp filters: compiled from a policy file, cached, loaded into the workload. */
+#ifndef WARD_FILTER_H
+#define WARD_FILTER_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ward.h"
+
+/* A policy compiles to at most two stacked programs: the main one and an overlay holding
+ * conditional rules stricter than an unconditional rule of the same syscall (libseccomp
+ * lets the unconditional rule win; the kernel applies the stricter of two filters). */
+struct ward_filter {
+	struct sock_filter *prog[2];
+	unsigned short len[2];
+};
+
+void filter_free(struct ward_filter *f);
+
+/* Compile policy TEXT (ORIGIN names it in errors) for a workload whose capability set is
+ * CAPS. */
+int filter_compile(const char *text, size_t len, const char *origin, uint64_t caps,
+                   struct ward_filter *f, struct ward_error *e);
+
+/* The filter of spec S: from the cache when this policy, capability set, kernel and
+ * libseccomp were compiled before, otherwise compiled and stored. Empty when unconfined. */
+int filter_prepare(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e);
+
+/* Child side: install the programs; no_new_privs must already be set. */
+int filter_load(const struct ward_filter *f);
+
+#endif
