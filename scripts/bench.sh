@@ -9,10 +9,11 @@ runs=200
 [[ ${1:-} == --runs ]] && runs=$2
 [[ $(id -u) -eq 0 ]] || { echo "bench.sh: run as root (runc needs it)" >&2; exit 1; }
 scripts/deps.sh
-command -v hyperfine bwrap runc >/dev/null 2>&1 || {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine bubblewrap runc >/dev/null
+command -v hyperfine bwrap runc python3 >/dev/null 2>&1 || {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine bubblewrap runc python3 >/dev/null
 }
 dir=$(scripts/build.sh)
+cmake --build "$dir" --target probe >/dev/null
 ward=$PWD/$dir/ward
 work=$(mktemp -d /var/tmp/ward-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -40,12 +41,34 @@ args=()
 for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/result.json" "${args[@]}"
 
-python3 - "$work/result.json" <<'PY'
+report() { # result.json, then "A/B" pairs to print as ratios of means
+  python3 - "$@" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-w = r["ward"]["mean"]
-print("\n%-6s %10s %10s %10s %12s" % ("", "mean ms", "min ms", "stddev", "ward ratio"))
+print("\n%-18s %10s %10s %10s" % ("", "mean ms", "min ms", "stddev"))
 for name, x in r.items():
-    print("%-6s %10.2f %10.2f %10.2f %12.2f" % (name, x["mean"] * 1e3, x["min"] * 1e3, x["stddev"] * 1e3, w / x["mean"]))
-print("\nward/bwrap = %.2f (goal <= 1.0)   runc/ward = %.1fx (goal >= 5)" % (w / r["bwrap"]["mean"], r["runc"]["mean"] / w))
+    print("%-18s %10.2f %10.2f %10.2f" % (name, x["mean"] * 1e3, x["min"] * 1e3, x["stddev"] * 1e3))
+for pair in sys.argv[2:]:
+    a, b = pair.split("/")
+    print("%s / %s = %.2f" % (a, b, r[a]["mean"] / r[b]["mean"]))
 PY
+}
+report "$work/result.json" ward/bwrap runc/ward
+
+echo
+echo "== seccomp: policy compile cache (cold: cache emptied before each start) and unconfined"
+probe=$PWD/$dir/tests/probe
+cp "$probe" "$rootfs/bin/probe"
+hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/cache.json" \
+  -n warm "$ward run --rootfs $rootfs -- /bin/true" \
+  -n cold --prepare "rm -rf /var/cache/ward/seccomp" "$ward run --rootfs $rootfs -- /bin/true" \
+  -n unconfined "$ward run --seccomp=unconfined --rootfs $rootfs -- /bin/true"
+report "$work/cache.json" cold/warm warm/unconfined
+
+echo
+echo "== seccomp: cost of the filter on 10^7 getpid() calls inside the sandbox"
+hyperfine -N --warmup 1 --runs 5 --export-json "$work/loop.json" \
+  -n default "$ward run --rootfs $rootfs -- probe getpid-loop 10000000" \
+  -n strict "$ward run --policy strict --rootfs $rootfs -- probe getpid-loop 10000000" \
+  -n unconfined "$ward run --seccomp=unconfined --rootfs $rootfs -- probe getpid-loop 10000000"
+report "$work/loop.json" default/unconfined strict/unconfined

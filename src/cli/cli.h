@@ -14,6 +14,6 @@ int cmd_policy(int argc, char **argv);
 /* "ward: <msg>" on stderr. */
 void cli_error(const struct ward_error *e);
 /* Write S as a JSON string literal. */
-void json_string(FILE *f, const char *s);
+void json_print_string(FILE *f, const char *s);
 
 #endif

@@ -31,11 +31,11 @@ int cmd_doctor(int argc, char **argv)
 		missing |= c->state == WARD_CHECK_MISSING;
 		if (json) {
 			printf("%s{\"check\":", i ? "," : "");
-			json_string(stdout, c->name);
+			json_print_string(stdout, c->name);
 			printf(",\"state\":\"%s\",\"detail\":", state_names[c->state]);
-			json_string(stdout, c->detail);
+			json_print_string(stdout, c->detail);
 			printf(",\"advice\":");
-			json_string(stdout, c->advice);
+			json_print_string(stdout, c->advice);
 			putchar('}');
 		} else {
 			printf("%-8s %-30s %s\n", state_names[c->state], c->name, c->detail);

@@ -21,7 +21,7 @@ void cli_error(const struct ward_error *e)
 	fprintf(stderr, "ward: %s\n", e->msg);
 }
 
-void json_string(FILE *f, const char *s)
+void json_print_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

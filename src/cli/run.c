@@ -208,7 +208,7 @@ static void print_json(const struct ward_result *res, const struct ward_error *e
 	        (unsigned long long)res->duration_ms);
 	if (failed) {
 		fputs(",\"error\":", stderr);
-		json_string(stderr, e->msg);
+		json_print_string(stderr, e->msg);
 	}
 	fputs("}\n", stderr);
 }

@@ -326,6 +326,11 @@ int main(int argc, char **argv)
 		return clone_flags(a);
 	if (!strcmp(c, "tiocsti"))
 		return tiocsti(atoi(a));
+	if (!strcmp(c, "getpid-loop")) {
+		for (long i = 0, n = atol(a); i < n; i++)
+			syscall(SYS_getpid);
+		return 0;
+	}
 	if (!strcmp(c, "rlimit"))
 		return rlimit(a);
 	fprintf(stderr, "probe: unknown command %s\n", c);
