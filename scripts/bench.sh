@@ -59,16 +59,21 @@ echo
 echo "== seccomp: policy compile cache (cold: cache emptied before each start) and unconfined"
 probe=$PWD/$dir/tests/probe
 cp "$probe" "$rootfs/bin/probe"
+# one --prepare per command, in order: only "cold" empties the cache
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/cache.json" \
+  --prepare true --prepare "rm -rf /var/cache/ward/seccomp" --prepare true \
   -n warm "$ward run --rootfs $rootfs -- /bin/true" \
-  -n cold --prepare "rm -rf /var/cache/ward/seccomp" "$ward run --rootfs $rootfs -- /bin/true" \
+  -n cold "$ward run --rootfs $rootfs -- /bin/true" \
   -n unconfined "$ward run --seccomp=unconfined --rootfs $rootfs -- /bin/true"
 report "$work/cache.json" cold/warm warm/unconfined
 
 echo
 echo "== seccomp: cost of the filter on 10^7 getpid() calls inside the sandbox"
+# A filter that allows everything: what any filter costs (the kernel's seccomp entry path).
+echo '{"defaultAction": "SCMP_ACT_ALLOW"}' >"$work/allow-all.json"
 hyperfine -N --warmup 1 --runs 5 --export-json "$work/loop.json" \
   -n default "$ward run --rootfs $rootfs -- probe getpid-loop 10000000" \
   -n strict "$ward run --policy strict --rootfs $rootfs -- probe getpid-loop 10000000" \
+  -n allow-all "$ward run --policy $work/allow-all.json --rootfs $rootfs -- probe getpid-loop 10000000" \
   -n unconfined "$ward run --seccomp=unconfined --rootfs $rootfs -- probe getpid-loop 10000000"
-report "$work/loop.json" default/unconfined strict/unconfined
+report "$work/loop.json" default/unconfined strict/unconfined allow-all/unconfined default/allow-all
