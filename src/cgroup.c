@@ -1,8 +1,8 @@
-/* Per-sandbox cgroup on the cgroup v2 hierarchy (the unified tree of hybrid hosts too:
- * grouping and cgroup.kill need no controller). */
+/* Choosing a cgroup backend, and what both backends share. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +28,100 @@ const char *cgroup_v2_root(void)
 	return NULL;
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
+bool cgroup_pure_v2(void)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0 && write(fd, text, strlen(text)) < 0) {
-		/* best effort: the caller checks the result by removing the cgroup */
-	}
+	struct statfs sf;
+	return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* cgroup.kill is asynchronous: rmdir succeeds once the last process has left. */
-static int kill_and_remove(const char *path)
+bool limits_requested(const struct ward_limits *l)
 {
-	write_file(path, "cgroup.kill", "1");
+	return l->memory || l->swap >= 0 || l->pids || l->cpu_quota || l->cpu_weight ||
+	       l->cpuset[0] || l->n_io;
+}
+
+int cg_write(const char *dir, const char *file, const char *fmt, ...)
+{
+	char path[512], text[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		return -1;
+	return 0;
+}
+
+int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *out)
+{
+	char path[512], line[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int rc = -1;
+	size_t klen = key ? strlen(key) : 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *v = line;
+		if (key) {
+			if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
+				continue;
+			v = line + klen + 1;
+		}
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (end != v) {
+			*out = n;
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* PARENT/<supervisor pid>, after removing a stale one of the same name. */
+int cg_make(const char *parent, char *out, size_t len, struct ward_error *e)
+{
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		ward_error_set(e, errno, "cgroup: creating %s", parent);
+		return -1;
+	}
+	cg_sweep(parent);
+	snprintf(out, len, "%s/%d", parent, getpid());
+	if (mkdir(out, 0755) < 0 &&
+	    (errno != EEXIST || cg_remove(out) < 0 || mkdir(out, 0755) < 0)) {
+		ward_error_set(e, errno, "cgroup: creating %s", out);
+		out[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Kill every process still inside, then remove the directory. v2 has cgroup.kill; on v1
+ * the processes are signalled one by one until none is left. */
+int cg_remove(const char *dir)
+{
+	if (cg_write(dir, "cgroup.kill", "1") < 0) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		for (int round = 0; round < 50; round++) {
+			FILE *f = fopen(path, "re");
+			long pid;
+			int n = 0;
+			while (f && fscanf(f, "%ld", &pid) == 1)
+				n += kill((pid_t)pid, SIGKILL) == 0;
+			if (f)
+				fclose(f);
+			if (!n)
+				break;
+			nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
+		}
+	}
 	for (int i = 0; i < 200; i++) {
-		if (rmdir(path) == 0 || errno == ENOENT)
+		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;
@@ -52,8 +130,9 @@ static int kill_and_remove(const char *path)
 	return -1;
 }
 
-/* Each cgroup is named after its supervisor's pid; one whose supervisor is gone is stale. */
-static void sweep_stale(const char *parent)
+/* Each sandbox cgroup is named after its supervisor's pid; one whose supervisor is gone is
+ * stale. */
+void cg_sweep(const char *parent)
 {
 	DIR *d = opendir(parent);
 	if (!d)
@@ -68,44 +147,120 @@ static void sweep_stale(const char *parent)
 			continue;
 		char path[320];
 		snprintf(path, sizeof(path), "%s/%ld", parent, pid);
-		kill_and_remove(path);
+		cg_remove(path);
 	}
 	closedir(d);
 }
 
-int cgroup_create(struct cgroup *cg, struct ward_error *e)
+/* The v2 directory used for grouping only (hybrid hosts' controller-less unified tree). */
+static void group_only(struct cgroup *cg)
 {
-	(void)e;
-	cg->fd = -1;
-	cg->path[0] = 0;
 	const char *root = cgroup_v2_root();
-	if (!root || geteuid() != 0)
-		return 0;
 	char parent[128];
+	if (!root || geteuid() != 0)
+		return;
 	snprintf(parent, sizeof(parent), "%s/ward", root);
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return 0;
-	sweep_stale(parent);
-	snprintf(cg->path, sizeof(cg->path), "%s/%d", parent, getpid());
-	if (mkdir(cg->path, 0755) < 0 &&
-	    (errno != EEXIST || kill_and_remove(cg->path) < 0 || mkdir(cg->path, 0755) < 0)) {
-		cg->path[0] = 0;
-		return 0;
-	}
+	if (cg_make(parent, cg->path, sizeof(cg->path), NULL) < 0)
+		return;
 	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* clone3 refuses O_PATH */
 	if (cg->fd < 0) {
 		rmdir(cg->path);
 		cg->path[0] = 0;
 	}
+}
+
+/* The cgroup v2 directory this process may manage, when someone delegated one to it. */
+static bool delegated_v2(char *out, size_t len)
+{
+	const char *root = cgroup_v2_root();
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[320];
+	bool ok = false;
+	while (root && f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if ((size_t)snprintf(out, len, "%s%.*s", root, 300, line + 3) >= len)
+			continue;
+		ok = access(out, W_OK) == 0;
+	}
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+	if (!limits_requested(l)) {
+		group_only(cg);
+		return 0;
+	}
+	int rc;
+	if (geteuid() != 0) {
+		char mine[384];
+		if (!delegated_v2(mine, sizeof(mine))) {
+			if (l->best_effort)
+				return 0;
+			ward_error_set(
+			    e, 0,
+			    "resource limits: rootless ward needs a cgroup v2 subtree delegated "
+			    "to you (e.g. systemd-run --user --scope -p Delegate=yes ward ...), "
+			    "and this session has none; or pass --limits best-effort for "
+			    "rlimits only");
+			return -1;
+		}
+		rc = cgroup_v2_setup(cg, mine, l, e);
+	} else if (cgroup_pure_v2()) {
+		rc = cgroup_v2_setup(cg, "/sys/fs/cgroup", l, e);
+	} else {
+		/* Hybrid: limits on the v1 controllers, grouping and kill on the unified tree. */
+		rc = cgroup_v1_setup(cg, l, e);
+		if (rc == 0)
+			group_only(cg);
+	}
+	if (rc < 0) {
+		cgroup_destroy(cg);
+		if (l->best_effort)
+			return 0;
+	}
+	return rc;
+}
+
+int cgroup_attach(const struct cgroup *cg, pid_t pid, struct ward_error *e)
+{
+	for (size_t i = 0; i < cg->n_v1; i++)
+		if (cg_write(cg->v1[i], "cgroup.procs", "%d", pid) < 0) {
+			ward_error_set(e, errno, "cgroup: moving the sandbox into %s", cg->v1[i]);
+			return -1;
+		}
 	return 0;
+}
+
+bool cgroup_late_namespace(const struct cgroup *cg)
+{
+	return cg->n_v1 > 0;
+}
+
+void cgroup_usage(const struct cgroup *cg, struct ward_result *res)
+{
+	if (cg->v2_limits)
+		cgroup_v2_usage(cg, res);
+	else if (cg->n_v1)
+		cgroup_v1_usage(cg, res);
 }
 
 void cgroup_destroy(struct cgroup *cg)
 {
 	if (cg->fd >= 0)
 		close(cg->fd);
-	if (cg->path[0])
-		kill_and_remove(cg->path);
 	cg->fd = -1;
+	if (cg->path[0])
+		cg_remove(cg->path);
+	for (size_t i = 0; i < cg->n_v1; i++)
+		cg_remove(cg->v1[i]);
 	cg->path[0] = 0;
+	cg->n_v1 = 0;
+	cg->v2_limits = false;
 }

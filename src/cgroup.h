@@ -1,24 +1,62 @@
-/* The sandbox's own cgroup: a place to put every process of the sandbox so that all of them
- * can be killed at once and nothing is left when ward goes. */
+/* The sandbox's cgroups: a place for every process of the sandbox, so that all of them can
+ * be limited, measured and killed at once. One interface, two backends (cgroup v2; v1 for
+ * hybrid and legacy hosts); nothing outside cgroup*.c knows which is in use. */
 #ifndef WARD_CGROUP_H
 #define WARD_CGROUP_H
 
+#include <sys/types.h>
+
 #include "ward.h"
 
+#define CGROUP_V1_MAX 6
+
 struct cgroup {
-	int fd; /* directory fd of the sandbox's cgroup directory, -1 when none */
-	char path[256];
+	int fd;                      /* v2 directory for CLONE_INTO_CGROUP, -1 when none */
+	char path[256];              /* v2 directory of the sandbox, "" when none */
+	bool v2_limits;              /* limits and usage live in path */
+	char v1[CGROUP_V1_MAX][256]; /* v1 directories of the sandbox, one per hierarchy */
+	size_t n_v1;
 };
 
-/* Create the sandbox's cgroup where the host lets ward make one (a writable cgroup v2
- * hierarchy); otherwise leave cg->fd at -1 and succeed. Removes leftovers of supervisors
- * that died. */
-int cgroup_create(struct cgroup *cg, struct ward_error *e);
+bool limits_requested(const struct ward_limits *l);
 
-/* Kill whatever is still inside and remove the cgroup. */
+/* Create the sandbox's cgroup(s) and write the limits. Without limits, a grouping cgroup
+ * where the host lets ward make one, else none. With limits, refuses (naming what is
+ * missing) when they cannot be enforced, unless l->best_effort. Removes leftovers of
+ * supervisors that died. */
+int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e);
+
+/* Put PID into the v1 hierarchies (v2 placement happens at clone time). */
+int cgroup_attach(const struct cgroup *cg, pid_t pid, struct ward_error *e);
+
+/* The child must make its own cgroup namespace after cgroup_attach (v1 placement). */
+bool cgroup_late_namespace(const struct cgroup *cg);
+
+/* Counters for the run result. */
+void cgroup_usage(const struct cgroup *cg, struct ward_result *res);
+
+/* Kill whatever is still inside and remove every directory. */
 void cgroup_destroy(struct cgroup *cg);
 
-/* Where ward keeps its cgroups on this host, or NULL when it cannot. */
+/* Where the cgroup v2 hierarchy is mounted, or NULL. */
 const char *cgroup_v2_root(void);
+/* True when /sys/fs/cgroup is a pure v2 mount. */
+bool cgroup_pure_v2(void);
+
+/* ---- shared by the backends ---- */
+int cg_write(const char *dir, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Value of KEY in a "key value" file, or of the first number in the file when KEY is NULL. */
+int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *out);
+int cg_make(const char *parent, char *out, size_t len, struct ward_error *e);
+int cg_remove(const char *dir);
+void cg_sweep(const char *parent);
+
+/* Backends: fill the directories and write the limits. */
+int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limits *l,
+                    struct ward_error *e);
+int cgroup_v1_setup(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e);
+void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res);
+void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res);
 
 #endif

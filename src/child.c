@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -61,6 +62,10 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int sock
 	int idmapped = -1;
 	if (msg_recv(sock, &go, &idmapped) != 1 || go.type != MSG_GO)
 		_exit(125); /* the supervisor failed and reports it */
+	/* With v1 cgroups the supervisor moved this process after the clone: the cgroup
+	 * namespace is made now, rooted at the sandbox's own cgroups. */
+	if (go.value == 1 && unshare(CLONE_NEWCGROUP) < 0)
+		die(sock, "cgroup namespace");
 	/* Become container root now that the maps exist. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		die(sock, "user namespace: becoming root in the sandbox");
@@ -68,7 +73,8 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int sock
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die(sock, "prctl(PR_SET_DUMPABLE)");
 
-	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, sock);
+	autoclose int rootfd =
+	    rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, s->limits.disk, sock);
 	if (rootfd < 0)
 		_exit(125);
 	close(rootdirfd);

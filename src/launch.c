@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -104,6 +105,9 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)r->cg.fd;
 	}
+	/* v1 placement happens after the clone: the child makes its cgroup namespace then. */
+	if (cgroup_late_namespace(&r->cg))
+		args.flags &= ~(uint64_t)CLONE_NEWCGROUP;
 	long pid = sys_clone3(&args);
 	if (pid < 0) {
 		int err = errno;
@@ -269,6 +273,32 @@ static int report_failure(const struct run *r, struct ward_result *res, struct w
 	return -1;
 }
 
+/* No cgroup can hold the limits (rootless, nothing delegated) and the caller accepted
+ * rlimits instead: the closest each limit has, and a note of what is not enforced. */
+static void best_effort_limits(struct ward_spec *s, struct ward_result *res)
+{
+	const struct ward_limits *l = &s->limits;
+	struct {
+		bool on;
+		int res;
+		uint64_t v;
+	} map[] = {
+	    {l->memory != 0, RLIMIT_AS, l->memory},
+	    {l->pids != 0, RLIMIT_NPROC, l->pids},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		if (!map[i].on || s->n_rlimits == WARD_MAX_RLIMITS)
+			continue;
+		s->rlimits[s->n_rlimits++] = (struct ward_rlimit){
+		    .resource = map[i].res, .soft = map[i].v, .hard = map[i].v};
+	}
+	snprintf(res->limits_note, sizeof(res->limits_note),
+	         "best-effort: memory as RLIMIT_AS, pids as RLIMIT_NPROC%s",
+	         l->cpu_quota || l->cpu_weight || l->cpuset[0] || l->n_io
+	             ? "; cpu, cpuset and io limits are not enforced"
+	             : "");
+}
+
 static int block_signals(sigset_t *old)
 {
 	sigset_t set;
@@ -295,7 +325,7 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	tty_relay_init(&r.tty);
 	if (filter_prepare(s, &r.filter, e) < 0)
 		return -1;
-	if (cgroup_create(&r.cg, e) < 0) {
+	if (cgroup_create(&r.cg, &s->limits, e) < 0) {
 		filter_free(&r.filter);
 		return -1;
 	}
@@ -306,8 +336,17 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 		ward_error_set(e, errno, "setting up signal relay");
 		goto out;
 	}
+	struct ward_spec eff = *s;
+	if (limits_requested(&s->limits) && !r.cg.v2_limits && !r.cg.n_v1)
+		best_effort_limits(&eff, res);
+	r.s = &eff;
 	if (start_child(&r, rootdirfd, e) < 0)
 		goto out;
+	if (cgroup_attach(&r.cg, r.pid, e) < 0) {
+		kill_child(&r);
+		collect(&r, res);
+		goto out;
+	}
 
 	int idmapped = -1;
 	if (idmap_write(r.pid, s, e) < 0 ||
@@ -316,7 +355,7 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 		collect(&r, res);
 		goto out;
 	}
-	struct msg go = {.type = MSG_GO};
+	struct msg go = {.type = MSG_GO, .value = cgroup_late_namespace(&r.cg)};
 	int sent = msg_send(r.sock, &go, idmapped);
 	if (idmapped >= 0)
 		close(idmapped);
@@ -328,6 +367,9 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	}
 	supervise(&r, s->timeout_s ? t0 + (uint64_t)s->timeout_s * 1000 : 0);
 	collect(&r, res);
+	cgroup_usage(&r.cg, res);
+	if (res->oom_kills && res->reason == WARD_SIGNALED && res->signal == SIGKILL)
+		res->reason = WARD_OOM;
 	rc = r.failed ? report_failure(&r, res, e) : 0;
 out:
 	tty_relay_end(&r.tty);

@@ -24,9 +24,13 @@ static int fail(int sock, const char *what)
 
 /* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
  * layer that disappears with the mount namespace. */
-static int mount_overlay(int lower, int sock)
+static int mount_overlay(int lower, uint64_t disk, int sock)
 {
-	static const char *const base_opts[] = {"mode=0700", NULL};
+	char size[48], inodes[48];
+	snprintf(size, sizeof(size), "size=%llu", (unsigned long long)disk);
+	snprintf(inodes, sizeof(inodes), "nr_inodes=%llu",
+	         (unsigned long long)(disk / 8192 < 1024 ? 1024 : disk / 8192));
+	const char *const base_opts[] = {"mode=0700", disk ? size : NULL, inodes, NULL};
 	autoclose int base = fs_new("tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (base < 0)
 		return fail(sock, "rootfs: creating the writable layer (tmpfs)");
@@ -73,7 +77,8 @@ static int clone_own_view(const char *path, int rootdirfd, int sock)
 	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
 }
 
-int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, int sock)
+int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, uint64_t disk,
+                    int sock)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(sock, "rootfs: making / private");
@@ -89,7 +94,7 @@ int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_onl
 		int fd = open(BASE, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
 	}
-	if (mount_overlay(lower, sock) < 0)
+	if (mount_overlay(lower, disk, sock) < 0)
 		return -1;
 	int fd = open(BASE "/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;

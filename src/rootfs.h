@@ -3,11 +3,14 @@
 #define WARD_ROOTFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Mount the root (IDMAPPED: a detached idmapped tree from the supervisor, or -1 to clone
  * PATH, which must still be ROOTDIRFD) with a writable layer unless READ_ONLY. Returns an
  * O_PATH fd of the new root; on failure reports over SOCK and returns -1. */
-int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, int sock);
+/* DISK, when not 0, caps the writable layer's bytes (and inodes, one per 8 KiB). */
+int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, uint64_t disk,
+                    int sock);
 
 /* Make ROOTFD the root and detach the host's tree. */
 int rootfs_pivot(int rootfd, int sock);

@@ -22,6 +22,7 @@ void ward_spec_init(struct ward_spec *s)
 		ward_spec_add_env(s, default_env[i], NULL);
 	s->root_idmap_base = WARD_ROOT_IDMAP_BASE;
 	s->capabilities = ward_default_capabilities();
+	s->limits.swap = -1;
 }
 
 static void free_strv(char **v)
@@ -108,6 +109,10 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 	}
 	if (s->cwd && s->cwd[0] != '/') {
 		ward_error_set(e, 0, "--workdir %s: must be an absolute path", s->cwd);
+		return -1;
+	}
+	if (s->limits.disk && s->read_only) {
+		ward_error_set(e, 0, "--disk with --read-only: there is no writable layer to size");
 		return -1;
 	}
 	if (s->hostname && validate_hostname(s->hostname, e) < 0)

@@ -39,6 +39,28 @@ struct ward_rlimit {
 #define WARD_ROOT_IDMAP_BASE 2000000000u
 #define WARD_IDMAP_SIZE      65536u
 
+#define WARD_MAX_IO_LIMITS 8
+
+struct ward_io_limit {
+	uint32_t major, minor;
+	uint64_t rbps, wbps, riops, wiops; /* 0 = no limit */
+};
+
+/* Resource limits; 0 in a field means "not limited". */
+struct ward_limits {
+	uint64_t memory;     /* bytes */
+	int64_t swap;        /* bytes of swap on top of memory; -1 = not set (then 0 with memory) */
+	uint64_t pids;       /* processes and threads */
+	uint64_t cpu_quota;  /* microseconds of CPU per cpu_period */
+	uint64_t cpu_period; /* microseconds */
+	uint32_t cpu_weight; /* 1..10000 (cgroup v2 scale) */
+	char cpuset[64];     /* "0-1", "" = all */
+	struct ward_io_limit io[WARD_MAX_IO_LIMITS];
+	size_t n_io;
+	uint64_t disk;    /* bytes of the writable layer (tmpfs size) */
+	bool best_effort; /* no usable cgroup: fall back to rlimits and say so */
+};
+
 struct ward_spec {
 	/* process */
 	char **argv;        /* NULL-terminated, owned */
@@ -67,6 +89,7 @@ struct ward_spec {
 	char *policy;            /* seccomp policy: a name in the policy directory or a file path;
 	                            NULL means "default" */
 	bool seccomp_unconfined; /* no syscall filter at all (loud opt-out) */
+	struct ward_limits limits;
 };
 
 void ward_spec_init(struct ward_spec *s);
@@ -90,6 +113,12 @@ const char *ward_rlimit_name(int resource);
 int ward_spec_cap_add(struct ward_spec *s, const char *name, struct ward_error *e);
 int ward_spec_cap_drop(struct ward_spec *s, const char *name, struct ward_error *e);
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
+/* Sizes: 123, 64k, 256m, 1g, 1.5g (powers of 1024). */
+int ward_parse_size(const char *text, uint64_t *out);
+/* One limit option: NAME is the option without dashes (memory, memory-swap, pids, cpus,
+ * cpu-weight, cpuset, io-max, disk). */
+int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value,
+                        struct ward_error *e);
 /* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
                       uint32_t *count, struct ward_error *e);
@@ -110,6 +139,13 @@ struct ward_result {
 	int exit_code; /* shell convention: status, 128+signal, or 125/126/127 */
 	int signal;    /* signal that ended the workload, 0 if none */
 	uint64_t duration_ms;
+	/* from the sandbox's cgroup, when it had one */
+	bool have_usage;
+	uint64_t oom_kills;       /* processes killed by the memory limit */
+	uint64_t pids_limit_hits; /* forks refused by the pids limit */
+	uint64_t memory_peak;     /* bytes, 0 if the kernel does not say */
+	uint64_t cpu_usec;        /* CPU time used by the whole sandbox */
+	char limits_note[160];    /* how limits were applied when not by cgroups, else empty */
 };
 
 const char *ward_reason_name(enum ward_reason r);

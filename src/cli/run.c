@@ -26,6 +26,17 @@ static const char run_usage[] =
     "      --cap-add CAP       keep a capability (CAP_ prefix optional; ALL)\n"
     "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
     "      --idmap-base N      (root) host id where container id 0 starts\n"
+    "\n"
+    "limits (cgroup v2, or v1 on hybrid hosts):\n"
+    "      --memory SIZE       memory limit (e.g. 256m); an excess kills the sandbox (oom)\n"
+    "      --memory-swap SIZE  swap allowed on top of --memory (default 0)\n"
+    "      --pids N            processes and threads\n"
+    "      --cpus N            CPU time, in CPUs (e.g. 0.5, 1.5)\n"
+    "      --cpu-weight N      CPU share under contention, 1-10000 (default 100)\n"
+    "      --cpuset LIST       CPUs allowed, e.g. 0-1\n"
+    "      --io-max DEV:rbps=SIZE,wbps=SIZE,riops=N,wiops=N   block I/O limit\n"
+    "      --disk SIZE         size of the writable layer (bytes and inodes)\n"
+    "      --limits best-effort  without a usable cgroup, use rlimits and say so\n"
     "      --json              print one JSON result object on stderr at exit\n"
     "\n"
     "exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
@@ -44,6 +55,8 @@ enum {
 	OPT_SECCOMP,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_LIMIT,
+	OPT_LIMITS_MODE,
 	OPT_HELP
 };
 
@@ -65,6 +78,15 @@ static const struct option options[] = {
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
     {"cap-add", required_argument, NULL, OPT_CAP_ADD},
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"memory", required_argument, NULL, OPT_LIMIT},
+    {"memory-swap", required_argument, NULL, OPT_LIMIT},
+    {"pids", required_argument, NULL, OPT_LIMIT},
+    {"cpus", required_argument, NULL, OPT_LIMIT},
+    {"cpu-weight", required_argument, NULL, OPT_LIMIT},
+    {"cpuset", required_argument, NULL, OPT_LIMIT},
+    {"io-max", required_argument, NULL, OPT_LIMIT},
+    {"disk", required_argument, NULL, OPT_LIMIT},
+    {"limits", required_argument, NULL, OPT_LIMITS_MODE},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -99,7 +121,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:w:u:ti", options, NULL)) != -1) {
+	int idx = 0;
+	while ((c = getopt_long(argc, argv, "+e:w:u:ti", options, &idx)) != -1) {
 		int r = 0;
 		switch (c) {
 		case OPT_ROOTFS:
@@ -161,6 +184,17 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 		case OPT_CAP_DROP:
 			r = ward_spec_cap_drop(s, optarg, e);
 			break;
+		case OPT_LIMIT:
+			r = ward_spec_set_limit(s, options[idx].name, optarg, e);
+			break;
+		case OPT_LIMITS_MODE:
+			if (strcmp(optarg, "best-effort") && strcmp(optarg, "strict")) {
+				ward_error_set(e, 0, "--limits %s: expected strict or best-effort",
+				               optarg);
+				return -1;
+			}
+			s->limits.best_effort = !strcmp(optarg, "best-effort");
+			break;
 		case OPT_HELP:
 			fputs(run_usage, stdout);
 			return 1;
@@ -206,6 +240,17 @@ static void print_json(const struct ward_result *res, const struct ward_error *e
 	fprintf(stderr, "{\"exitCode\":%d,\"signal\":%d,\"reason\":\"%s\",\"durationMs\":%llu",
 	        res->exit_code, res->signal, ward_reason_name(res->reason),
 	        (unsigned long long)res->duration_ms);
+	if (res->have_usage)
+		fprintf(
+		    stderr,
+		    ",\"oomKills\":%llu,\"pidsLimitHits\":%llu,\"memoryPeakBytes\":%llu,"
+		    "\"cpuTimeMs\":%llu",
+		    (unsigned long long)res->oom_kills, (unsigned long long)res->pids_limit_hits,
+		    (unsigned long long)res->memory_peak, (unsigned long long)res->cpu_usec / 1000);
+	if (res->limits_note[0]) {
+		fputs(",\"limits\":", stderr);
+		json_print_string(stderr, res->limits_note);
+	}
 	if (failed) {
 		fputs(",\"error\":", stderr);
 		json_print_string(stderr, e->msg);
@@ -230,6 +275,17 @@ int cmd_run(int argc, char **argv)
 		cli_error(&e);
 	else if (res.reason == WARD_TIMEOUT)
 		fprintf(stderr, "ward: timeout: sandbox killed after %u s\n", s.timeout_s);
+	else if (res.reason == WARD_OOM)
+		fprintf(stderr,
+		        "ward: oom: the sandbox went over its memory limit (%llu bytes) and was "
+		        "killed\n",
+		        (unsigned long long)s.limits.memory);
+	if (rc == 0 && res.pids_limit_hits)
+		fprintf(stderr, "ward: pids limit (%llu) refused %llu fork%s\n",
+		        (unsigned long long)s.limits.pids, (unsigned long long)res.pids_limit_hits,
+		        res.pids_limit_hits == 1 ? "" : "s");
+	if (res.limits_note[0])
+		fprintf(stderr, "ward: limits: %s\n", res.limits_note);
 	if (json)
 		print_json(&res, &e, rc < 0);
 	ward_spec_free(&s);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -260,6 +261,100 @@ static int tiocsti(int high)
 	return 0;
 }
 
+/* Allocate and touch MB mebibytes, one at a time. */
+static int alloc(long mb)
+{
+	for (long i = 0; i < mb; i++) {
+		char *p = malloc(1 << 20);
+		if (!p)
+			return printf("malloc failed after %ld MiB\n", i), 1;
+		memset(p, 1, 1 << 20);
+	}
+	printf("allocated %ld MiB\n", mb);
+	return 0;
+}
+
+/* Fork sleeping children until fork fails or MAX are running. */
+static int forkbomb(long max)
+{
+	static pid_t kids[100000];
+	long n = 0;
+	int err = 0;
+	while (n < max && n < 100000) {
+		pid_t p = fork();
+		if (p == 0) {
+			sleep(30);
+			_exit(0);
+		}
+		if (p < 0) {
+			err = errno;
+			break;
+		}
+		kids[n++] = p;
+	}
+	printf("forked %ld, then %s\n", n, err ? strerror(err) : "stopped");
+	for (long i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
+/* Spin for SECONDS of wall time; print CPU time used per wall time, in percent. */
+static int spin(double seconds)
+{
+	struct timespec a, b, ca, cb;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
+	volatile unsigned long x = 0;
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < seconds);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+	double wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	double cpu = (double)(cb.tv_sec - ca.tv_sec) + (double)(cb.tv_nsec - ca.tv_nsec) / 1e9;
+	printf("cpu %d%%\n", (int)(100 * cpu / wall + 0.5));
+	return 0;
+}
+
+/* Write PATH in 1 MiB chunks until MB are written or a write fails. */
+static int fill(const char *path, long mb)
+{
+	static char buf[1 << 20];
+	memset(buf, 'x', sizeof(buf));
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	long i = 0;
+	int err = 0;
+	for (; fd >= 0 && i < mb; i++)
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			err = errno;
+			break;
+		}
+	printf("wrote %ld MiB, then %s\n", i, err ? strerror(err) : "stopped");
+	return err ? 1 : 0;
+}
+
+/* Create empty files in DIR until N exist or creation fails. */
+static int files(const char *dir, long n)
+{
+	long i = 0;
+	int err = 0;
+	for (; i < n; i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		int fd = open(path, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		close(fd);
+	}
+	printf("created %ld, then %s\n", i, err ? strerror(err) : "stopped");
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -331,6 +426,16 @@ int main(int argc, char **argv)
 			syscall(SYS_getpid);
 		return 0;
 	}
+	if (!strcmp(c, "alloc"))
+		return alloc(atol(a));
+	if (!strcmp(c, "forkbomb"))
+		return forkbomb(atol(a));
+	if (!strcmp(c, "spin"))
+		return spin(atof(a));
+	if (!strcmp(c, "fill") && argc > 3)
+		return fill(argv[2], atol(argv[3]));
+	if (!strcmp(c, "files") && argc > 3)
+		return files(argv[2], atol(argv[3]));
 	if (!strcmp(c, "rlimit"))
 		return rlimit(a);
 	fprintf(stderr, "probe: unknown command %s\n", c);

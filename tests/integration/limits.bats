@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# Resource limits: each limit really fires, the result names it, nothing leaks.
+
+load helpers
+
+setup_file() { build_rootfs; }
+
+# ward's sandbox cgroups (numbered directories under any ward/ parent)
+ward_cgroups() { find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path '*/ward/*' -type d -name '[0-9]*' 2>/dev/null || true; }
+
+setup() {
+  rootless && return 0
+  [ -z "$(ward_cgroups)" ] || { echo "leftover cgroups before the test: $(ward_cgroups)"; return 1; }
+}
+
+teardown() {
+  rootless && return 0
+  [ -z "$(ward_cgroups)" ] || { echo "cgroups left behind: $(ward_cgroups)"; return 1; }
+}
+
+@test "memory: going over --memory kills the sandbox and the result says oom" {
+  rootless && skip "no delegated cgroup for this user (see the rootless tests below)"
+  run ward run --json --memory 32m --rootfs "$ROOTFS" -- probe alloc 200
+  [ "$status" -eq 137 ]
+  [[ ${lines[0]} == "ward: oom: the sandbox went over its memory limit (33554432 bytes)"* ]]
+  [[ ${lines[1]} == *'"reason":"oom"'* ]]
+  [[ ${lines[1]} =~ \"oomKills\":[1-9] ]]
+  # under the limit the same program runs to the end
+  run ward run --memory 64m --rootfs "$ROOTFS" -- probe alloc 16
+  [ "$status" -eq 0 ] && [ "$output" = "allocated 16 MiB" ]
+}
+
+@test "memory: writes to the writable layer count against --memory" {
+  rootless && skip "no delegated cgroup for this user"
+  run ward run --json --memory 32m --rootfs "$ROOTFS" -- probe fill /tmp/big 200
+  [ "$status" -eq 137 ] || [[ $output == *"No space left"* ]] || [[ $output == *"Cannot allocate"* ]]
+  [[ $output == *'"reason":"oom"'* || $output == *"oomKills"* ]]
+}
+
+@test "pids: a fork bomb gets EAGAIN, the host's process count stays flat" {
+  rootless && skip "no delegated cgroup for this user"
+  before=$(ls /proc | grep -c '^[0-9]')
+  run ward run --json --pids 20 --rootfs "$ROOTFS" -- probe forkbomb 100000
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} == "forked "1[0-9]", then Resource temporarily unavailable" ]]
+  [[ $output == *"ward: pids limit (20) refused"* ]]
+  [[ $output =~ \"pidsLimitHits\":[1-9] ]]
+  after=$(ls /proc | grep -c '^[0-9]')
+  [ "$((after - before))" -lt 10 ]
+}
+
+@test "cpu: --cpus 0.5 gives about half a core" {
+  rootless && skip "no delegated cgroup for this user"
+  run ward run --cpus 0.5 --rootfs "$ROOTFS" -- probe spin 3
+  pct=${output#cpu }
+  pct=${pct%\%}
+  [ "$pct" -ge 30 ] && [ "$pct" -le 70 ] || { echo "$output"; return 1; }
+  # and without the limit the spinner gets (nearly) a whole core
+  run ward run --rootfs "$ROOTFS" -- probe spin 1
+  pct=${output#cpu }
+  [ "${pct%\%}" -ge 75 ]
+}
+
+@test "cpuset and cpu-weight are applied" {
+  rootless && skip "no delegated cgroup for this user"
+  run ward run --cpuset 0 --cpu-weight 50 --rootfs "$ROOTFS" -- grep Cpus_allowed_list /proc/self/status
+  [ "$status" -eq 0 ]
+  [[ $output == *$'\t0' ]]
+}
+
+@test "disk: --disk gives ENOSPC for bytes and for inodes, the host disk does not move" {
+  before=$(df --output=used / | tail -1)
+  run ward run --disk 8m --rootfs "$ROOTFS" -- probe fill /tmp/big 100
+  [ "$output" = "wrote 8 MiB, then No space left on device" ] || [ "$output" = "wrote 7 MiB, then No space left on device" ]
+  run ward run --disk 8m --rootfs "$ROOTFS" -- probe files /tmp 100000
+  [[ $output == "created "*", then No space left on device" ]]
+  after=$(df --output=used / | tail -1)
+  [ "$((after - before))" -lt 4096 ] # KiB: the 8 MiB went nowhere on the host
+}
+
+@test "the sandbox cannot raise its own limits, even given CAP_SYS_ADMIN and no filter" {
+  rootless && skip "no delegated cgroup for this user"
+  # default: the cgroup namespace shows its own cgroups as /, and no cgroupfs is mounted
+  run ward run --memory 64m --rootfs "$ROOTFS" -- sh -c 'cat /proc/self/cgroup; ls -A /sys/fs/cgroup | wc -l'
+  [[ $output != *"/ward"* ]]
+  [ "${lines[-1]}" = 0 ]
+  # given the means to mount cgroupfs (CVE-2022-0492's path), every write is refused ...
+  run ward run --json --memory 32m --cap-add SYS_ADMIN --seccomp=unconfined --rootfs "$ROOTFS" -- sh -c '
+    mkdir -p /tmp/v1 /tmp/v2
+    mount -t cgroup -o memory none /tmp/v1 && ! echo 999999999 >/tmp/v1/memory.limit_in_bytes &&
+      ! echo /x >/tmp/v1/release_agent && echo v1-refused
+    mount -t cgroup2 none /tmp/v2 && ! echo max >/tmp/v2/cgroup.subtree_control &&
+      ! echo 0 >/tmp/v2/cgroup.procs && echo v2-refused
+    probe alloc 100'
+  [[ $output == *v1-refused* ]]
+  [[ $output == *v2-refused* ]]
+  # ... and the limit still fires
+  [ "$status" -eq 137 ]
+  [[ $output == *'"reason":"oom"'* ]]
+}
+
+@test "bad limits are refused before anything is created" {
+  for args in "--memory abc" "--memory 0" "--memory -5m" "--memory 1k" "--pids 0" "--pids 1" \
+    "--cpus 0" "--cpus 999" "--cpus x" "--cpu-weight 0" "--cpu-weight 10001" "--cpuset 99" \
+    "--cpuset 1-0" "--io-max sda" "--io-max 8:0:speed=1" "--io-max /etc/passwd:rbps=1m" \
+    "--disk 10" "--limits loose" "--memory-swap x"; do
+    run ward run $args --rootfs "$ROOTFS" -- true
+    [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] || { echo "$args: $output"; return 1; }
+    [[ $output == "ward: --"* ]] || { echo "$args: $output"; return 1; }
+  done
+  run ward run --cpus 999 --rootfs "$ROOTFS" -- true
+  [[ $output == *"must be between 0.01 and"* ]]
+  run ward run --disk 1g --read-only --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: --disk with --read-only"* ]]
+}
+
+@test "rootless without a delegated cgroup: a clear refusal, or rlimits with --limits best-effort" {
+  rootless || skip "root always has cgroups here"
+  run ward run --memory 64m --rootfs "$ROOTFS" -- true
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: resource limits: rootless ward needs a cgroup v2 subtree delegated"*"--limits best-effort"* ]]
+  run ward run --json --limits best-effort --memory 64m --pids 50 --cpus 1 --rootfs "$ROOTFS" -- sh -c 'ulimit -v; ulimit -u'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 65536 ]
+  [ "${lines[1]}" = 50 ]
+  [[ $output == *"ward: limits: best-effort: memory as RLIMIT_AS, pids as RLIMIT_NPROC; cpu, cpuset and io limits are not enforced"* ]]
+  [[ $output == *'"limits":"best-effort'* ]]
+  # and the address-space limit really holds
+  run ward run --limits best-effort --memory 32m --rootfs "$ROOTFS" -- probe alloc 64
+  [[ $output == "malloc failed after"* ]]
+}
+
+@test "the run result reports peak memory and CPU time" {
+  rootless && skip "no delegated cgroup for this user"
+  run ward run --json --memory 128m --rootfs "$ROOTFS" -- probe alloc 20
+  [[ $output =~ \"memoryPeakBytes\":([0-9]+) ]]
+  [ "${BASH_REMATCH[1]}" -ge $((20 << 20)) ]
+  [[ $output =~ \"cpuTimeMs\":[0-9]+ ]]
+}
