@@ -43,12 +43,21 @@ if ! clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>/tmp/ward-for
 fi
 
 status=0
+passed=0
+failed=0
 for variant in "" --sanitize; do
   dir=$(scripts/build.sh $variant)
   # the rootless half runs the binaries as the test user
   chmod -R a+rX "$dir"
   echo "== ctest in $dir"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  (cd "$dir" && ctest --output-on-failure) || status=1
+  if (cd "$dir" && ctest --output-on-failure); then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
+
+# The cgroup v2 backend, on a pure v2 kernel in a VM (these hosts are hybrid).
+echo "== limits on cgroup v2 (VM)"
+if scripts/vm-test.sh build; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
+# suites: the plain build, the sanitizer build, the cgroup v2 VM
+echo "suites: $passed passed, $failed failed"
 exit $status

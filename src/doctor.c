@@ -270,6 +270,44 @@ static void check_cgroups(struct ward_check *c, size_t *n, size_t max)
 	    v1[0] ? v1 : "none");
 }
 
+/* Which way --memory, --pids and the other limits would be enforced for this caller. */
+static void check_limits(struct ward_check *c, size_t *n, size_t max)
+{
+	if (geteuid() == 0) {
+		if (cgroup_pure_v2())
+			add(c, n, max, "resource limits", WARD_CHECK_OK, NULL,
+			    "cgroup v2 at /sys/fs/cgroup");
+		else if (access("/sys/fs/cgroup/memory", F_OK) == 0)
+			add(c, n, max, "resource limits", WARD_CHECK_OK, NULL,
+			    "cgroup v1 controllers (hybrid host); sandboxes grouped on the v2 "
+			    "tree");
+		else
+			add(c, n, max, "resource limits", WARD_CHECK_MISSING,
+			    "mount cgroup2 at /sys/fs/cgroup or the v1 controllers",
+			    "no cgroup controllers found");
+		return;
+	}
+	const char *root = cgroup_v2_root();
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[320], path[400] = "";
+	while (root && f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(path, sizeof(path), "%s%.300s", root, line + 3);
+		}
+	if (f)
+		fclose(f);
+	if (path[0] && access(path, W_OK) == 0)
+		add(c, n, max, "resource limits", WARD_CHECK_OK, NULL, "delegated cgroup v2: %s",
+		    path);
+	else
+		add(c, n, max, "resource limits", WARD_CHECK_LIMITED,
+		    "run ward under a delegated cgroup (systemd-run --user --scope -p "
+		    "Delegate=yes), "
+		    "or accept rlimits with --limits best-effort",
+		    "no cgroup delegated to this user: --memory and friends are refused");
+}
+
 static void check_ids(struct ward_check *c, size_t *n, size_t max)
 {
 	bool helpers =
@@ -303,6 +341,7 @@ size_t ward_doctor(struct ward_check *checks, size_t max)
 	check_syscalls(checks, &n, max);
 	check_idmap(checks, &n, max);
 	check_cgroups(checks, &n, max);
+	check_limits(checks, &n, max);
 	check_ids(checks, &n, max);
 	return n;
 }

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -48,21 +49,34 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The supervisor (host root) idmaps the root directory for the child's user namespace:
- * only a process privileged over the filesystem may, and the child is not. */
-static int idmapped_root(const struct ward_spec *s, int rootdirfd, pid_t pid, struct ward_error *e)
+/* A tree already owned by the container range (an unpacked image) needs no idmapping: its
+ * owner is container root as it is. */
+static bool range_owned(const struct ward_spec *s, int rootdirfd)
 {
+	struct stat st;
+	return fstat(rootdirfd, &st) == 0 && st.st_uid == s->uid_map[0].outside &&
+	       st.st_gid == s->gid_map[0].outside;
+}
+
+/* Root callers: the supervisor clones DIR's mount and, unless the tree is already owned by
+ * the container range, idmaps it for the child's user namespace. Only the host-side process
+ * has privilege over the filesystem, and the child then needs no path to DIR (whose parents
+ * may be closed to the container's ids). */
+static int root_tree(const struct ward_spec *s, int rootdirfd, pid_t pid, struct ward_error *e)
+{
+	autoclose int m =
+	    open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (m < 0) {
+		ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount", s->rootfs);
+		return -1;
+	}
+	if (range_owned(s, rootdirfd))
+		return take_fd(&m);
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
 	autoclose int userns = open(path, O_RDONLY | O_CLOEXEC);
 	if (userns < 0) {
 		ward_error_set(e, errno, "user namespace: opening %s", path);
-		return -1;
-	}
-	autoclose int m =
-	    open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (m < 0) {
-		ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount", s->rootfs);
 		return -1;
 	}
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
@@ -350,7 +364,7 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 
 	int idmapped = -1;
 	if (idmap_write(r.pid, s, e) < 0 ||
-	    (s->idmapped_root && (idmapped = idmapped_root(s, rootdirfd, r.pid, e)) < 0)) {
+	    (s->idmapped_root && (idmapped = root_tree(s, rootdirfd, r.pid, e)) < 0)) {
 		kill_child(&r);
 		collect(&r, res);
 		goto out;

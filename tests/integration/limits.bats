@@ -87,13 +87,18 @@ teardown() {
   # given the means to mount cgroupfs (CVE-2022-0492's path), every write is refused ...
   run ward run --json --memory 32m --cap-add SYS_ADMIN --seccomp=unconfined --rootfs "$ROOTFS" -- sh -c '
     mkdir -p /tmp/v1 /tmp/v2
-    mount -t cgroup -o memory none /tmp/v1 && ! echo 999999999 >/tmp/v1/memory.limit_in_bytes &&
-      ! echo /x >/tmp/v1/release_agent && echo v1-refused
-    mount -t cgroup2 none /tmp/v2 && ! echo max >/tmp/v2/cgroup.subtree_control &&
-      ! echo 0 >/tmp/v2/cgroup.procs && echo v2-refused
+    # v1 exists only where a v1 memory hierarchy does (hybrid hosts)
+    if mount -t cgroup -o memory none /tmp/v1; then
+      echo 999999999 >/tmp/v1/memory.limit_in_bytes && echo RAISED
+      echo /x >/tmp/v1/release_agent && echo RAISED
+    fi
+    mount -t cgroup2 none /tmp/v2 && ls /tmp/v2 >/dev/null && echo v2-mounted
+    for f in /tmp/v2/memory.max /tmp/v2/cgroup.subtree_control /tmp/v2/cgroup.procs; do
+      [ -e "$f" ] && echo max >"$f" && echo RAISED
+    done
     probe alloc 100'
-  [[ $output == *v1-refused* ]]
-  [[ $output == *v2-refused* ]]
+  [[ $output == *v2-mounted* ]]
+  [[ $output != *RAISED* ]]
   # ... and the limit still fires
   [ "$status" -eq 137 ]
   [[ $output == *'"reason":"oom"'* ]]
