@@ -104,6 +104,10 @@ int cg_make(const char *parent, char *out, size_t len, struct ward_error *e)
  * the processes are signalled one by one until none is left. */
 int cg_remove(const char *dir)
 {
+	char child[512];
+	snprintf(child, sizeof(child), "%s/" CGROUP_SANDBOX_LEAF, dir);
+	if (access(child, F_OK) == 0)
+		cg_remove(child);
 	if (cg_write(dir, "cgroup.kill", "1") < 0) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
@@ -182,11 +186,43 @@ static bool delegated_v2(char *out, size_t len)
 		line[strcspn(line, "\n")] = 0;
 		if ((size_t)snprintf(out, len, "%s%.*s", root, 300, line + 3) >= len)
 			continue;
+		/* An earlier ward moved this process into the leaf: the delegation is above it. */
+		char *leaf = strrchr(out, '/');
+		if (leaf && !strcmp(leaf, "/ward-leaf"))
+			*leaf = 0;
 		ok = access(out, W_OK) == 0;
 	}
 	if (f)
 		fclose(f);
 	return ok;
+}
+
+/* cgroup v2 lets a cgroup hold processes or hand controllers to its children, not both. A
+ * delegated cgroup (a systemd scope) holds the caller's own processes, ward among them: move
+ * every one of them into a leaf, as other delegation-aware tools do. The leaf lives as long
+ * as the delegation. */
+static int leave_for_leaf(const char *mine, struct ward_error *e)
+{
+	char leaf[512], procs[512];
+	snprintf(leaf, sizeof(leaf), "%s/ward-leaf", mine);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", mine);
+	if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
+		ward_error_set(e, errno, "resource limits: creating %s", leaf);
+		return -1;
+	}
+	for (int round = 0; round < 20; round++) {
+		FILE *f = fopen(procs, "re");
+		long pid;
+		int moved = 0;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			moved += cg_write(leaf, "cgroup.procs", "%ld", pid) == 0;
+		if (f)
+			fclose(f);
+		if (!moved)
+			return 0;
+	}
+	ward_error_set(e, EBUSY, "resource limits: processes keep appearing in %s", mine);
+	return -1;
 }
 
 int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
@@ -211,7 +247,9 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 			    "rlimits only");
 			return -1;
 		}
-		rc = cgroup_v2_setup(cg, mine, l, e);
+		rc = leave_for_leaf(mine, e);
+		if (rc == 0)
+			rc = cgroup_v2_setup(cg, mine, l, e);
 	} else if (cgroup_pure_v2()) {
 		rc = cgroup_v2_setup(cg, "/sys/fs/cgroup", l, e);
 	} else {

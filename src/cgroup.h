@@ -9,6 +9,9 @@
 #include "ward.h"
 
 #define CGROUP_V1_MAX 6
+/* v2: the sandbox's processes live in this child of the cgroup that holds the limits, so
+ * the limits sit above its cgroup namespace, where it cannot reach them. */
+#define CGROUP_SANDBOX_LEAF "sandbox"
 
 struct cgroup {
 	int fd;                      /* v2 directory for CLONE_INTO_CGROUP, -1 when none */

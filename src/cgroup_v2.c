@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cgroup.h"
 #include "sys.h"
@@ -48,8 +49,15 @@ static int enable(const char *dir, const char **list, size_t n, struct ward_erro
 			return -1;
 		}
 		if (cg_write(dir, "cgroup.subtree_control", "+%s", list[i]) < 0) {
-			ward_error_set(e, errno, "resource limits: enabling %s in %s", list[i],
-			               dir);
+			int err = errno;
+			const char *why =
+			    err == EBUSY   ? " (other processes live there; start ward in "
+			                     "a cgroup of its own, e.g. a systemd scope)"
+			    : err == EPERM ? " (the delegation withholds this controller; "
+			                     "systemd hands out cpu, memory, pids and io)"
+			                   : "";
+			ward_error_set(e, err, "resource limits: enabling %s in %s%s", list[i], dir,
+			               why);
 			return -1;
 		}
 	}
@@ -125,9 +133,17 @@ int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limit
 		if (limit(d, "io.max", e, "%s", text) < 0)
 			return -1;
 	}
-	cg->fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char leaf[320];
+	snprintf(leaf, sizeof(leaf), "%s/" CGROUP_SANDBOX_LEAF, d);
+	if (enable(d, list, n, e) < 0)
+		return -1;
+	if (mkdir(leaf, 0755) < 0) {
+		ward_error_set(e, errno, "cgroup: creating %s", leaf);
+		return -1;
+	}
+	cg->fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg->fd < 0) {
-		ward_error_set(e, errno, "cgroup: opening %s", d);
+		ward_error_set(e, errno, "cgroup: opening %s", leaf);
 		return -1;
 	}
 	return 0;
@@ -139,7 +155,13 @@ void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res)
 	res->have_usage = true;
 	if (cg_read_u64(cg->path, "memory.events", "oom_kill", &v) == 0)
 		res->oom_kills = v;
+	/* Kernels differ in where a refused fork is counted: the limiting cgroup, or the one
+	 * the fork happened in. */
+	char leaf[320];
+	snprintf(leaf, sizeof(leaf), "%s/" CGROUP_SANDBOX_LEAF, cg->path);
 	if (cg_read_u64(cg->path, "pids.events", "max", &v) == 0)
+		res->pids_limit_hits = v;
+	if (cg_read_u64(leaf, "pids.events", "max", &v) == 0 && v > res->pids_limit_hits)
 		res->pids_limit_hits = v;
 	if (cg_read_u64(cg->path, "memory.peak", NULL, &v) == 0)
 		res->memory_peak = v;
