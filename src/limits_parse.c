@@ -62,19 +62,6 @@ int ward_parse_size(const char *text, uint64_t *out)
 	return 0;
 }
 
-static int parse_count(const char *text, uint64_t *out)
-{
-	if (!isdigit((unsigned char)text[0]))
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static long online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -165,7 +152,7 @@ static int parse_io(struct ward_limits *l, const char *text, struct ward_error *
 		*eq++ = 0;
 		uint64_t v;
 		bool rate = !strcmp(kv, "rbps") || !strcmp(kv, "wbps");
-		if ((rate ? ward_parse_size(eq, &v) : parse_count(eq, &v)) < 0 || v == 0)
+		if ((rate ? ward_parse_size(eq, &v) : ward_parse_count(eq, &v)) < 0 || v == 0)
 			goto bad;
 		if (!strcmp(kv, "rbps"))
 			io.rbps = v;
@@ -235,7 +222,7 @@ int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value
 		}
 		l->swap = (int64_t)v;
 	} else if (!strcmp(name, "pids")) {
-		if (parse_count(value, &v) < 0 || v == 0) {
+		if (ward_parse_count(value, &v) < 0 || v == 0) {
 			ward_error_set(e, 0, "--pids %s: expected a whole number above 0", value);
 			return -1;
 		}
@@ -250,7 +237,7 @@ int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value
 	} else if (!strcmp(name, "cpus")) {
 		return parse_cpus(l, value, e);
 	} else if (!strcmp(name, "cpu-weight")) {
-		if (parse_count(value, &v) < 0 || v < 1 || v > 10000) {
+		if (ward_parse_count(value, &v) < 0 || v < 1 || v > 10000) {
 			ward_error_set(e, 0, "--cpu-weight %s: expected 1 to 10000 (default 100)",
 			               value);
 			return -1;

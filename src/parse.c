@@ -131,12 +131,8 @@ const char *ward_rlimit_name(int resource)
 	return "?";
 }
 
-static int parse_u64(const char *text, uint64_t *out)
+int ward_parse_count(const char *text, uint64_t *out)
 {
-	if (strcmp(text, "unlimited") == 0) {
-		*out = RLIM_INFINITY;
-		return 0;
-	}
 	if (!isdigit((unsigned char)text[0]))
 		return -1;
 	errno = 0;
@@ -146,6 +142,15 @@ static int parse_u64(const char *text, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+	if (strcmp(text, "unlimited") == 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	return ward_parse_count(text, out);
 }
 
 int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_error *e)
@@ -206,12 +211,8 @@ int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_erro
 
 static int parse_id(const char *text, uint32_t *out)
 {
-	if (!isdigit((unsigned char)text[0]))
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long v = strtoul(text, &end, 10);
-	if (errno || *end || v >= UINT32_MAX)
+	uint64_t v;
+	if (ward_parse_count(text, &v) < 0 || v >= UINT32_MAX)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;

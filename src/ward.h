@@ -113,6 +113,8 @@ const char *ward_rlimit_name(int resource);
 int ward_spec_cap_add(struct ward_spec *s, const char *name, struct ward_error *e);
 int ward_spec_cap_drop(struct ward_spec *s, const char *name, struct ward_error *e);
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e);
+/* A whole decimal number, nothing else. */
+int ward_parse_count(const char *text, uint64_t *out);
 /* Sizes: 123, 64k, 256m, 1g, 1.5g (powers of 1024). */
 int ward_parse_size(const char *text, uint64_t *out);
 /* One limit option: NAME is the option without dashes (memory, memory-swap, pids, cpus,
