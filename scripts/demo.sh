@@ -21,5 +21,7 @@ show -- sh -c 'echo pwned >/etc/passwd && echo "wrote /etc/passwd inside"'
 printf '\nthe root filesystem on the host is untouched: '
 head -1 "$rootfs/etc/passwd"
 show -u 1000 -- sh -c 'id; echo hi >/root/x'
+show -- sh -c 'unshare -U true || echo "(new namespaces are refused by the seccomp policy)"'
+show --pids 10 -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done 2>&1 | head -1; wait'
 show --timeout 1 --json -- sleep 10
 show -- no-such-command
