@@ -40,6 +40,7 @@ void ward_spec_free(struct ward_spec *s)
 	free(s->rootfs);
 	free(s->hostname);
 	free(s->policy);
+	ward_volumes_free(s);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -61,6 +61,15 @@ struct ward_limits {
 	bool best_effort; /* no usable cgroup: fall back to rlimits and say so */
 };
 
+enum ward_volume_mode { WARD_VOLUME_RW, WARD_VOLUME_RO, WARD_VOLUME_OVERLAY };
+
+/* One host directory or file shown inside the sandbox. */
+struct ward_volume {
+	char *host;      /* absolute host path */
+	char *container; /* absolute, normalised container path */
+	enum ward_volume_mode mode;
+};
+
 struct ward_spec {
 	/* process */
 	char **argv;        /* NULL-terminated, owned */
@@ -90,6 +99,8 @@ struct ward_spec {
 	                            NULL means "default" */
 	bool seccomp_unconfined; /* no syscall filter at all (loud opt-out) */
 	struct ward_limits limits;
+	struct ward_volume *volumes; /* in mount order; the first is the workspace */
+	size_t n_volumes;
 };
 
 void ward_spec_init(struct ward_spec *s);
@@ -124,6 +135,14 @@ int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value
 /* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
 int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
                       uint32_t *count, struct ward_error *e);
+
+/* Volumes in the SANDBOX_VOLUMES / -v grammar: "host:container[:rw|ro|overlay]" entries
+ * separated by commas; a backslash escapes ',' ':' and '\\' in paths. ORIGIN names the
+ * source in errors ("-v", "SANDBOX_VOLUMES"). Appends to the spec. */
+int ward_spec_add_volumes(struct ward_spec *s, const char *list, const char *origin,
+                          struct ward_error *e);
+
+void ward_volumes_free(struct ward_spec *s);
 
 /* Refuse a spec that cannot start, naming the culprit. */
 int ward_spec_validate(const struct ward_spec *s, struct ward_error *e);
