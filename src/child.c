@@ -16,6 +16,7 @@
 #include "rootfs.h"
 #include "sys.h"
 #include "sysmounts.h"
+#include "volumes.h"
 
 static void die(int sock, const char *what)
 {
@@ -55,7 +56,8 @@ static bool gid_mapped(const struct ward_spec *s, uint32_t gid)
 	return false;
 }
 
-void child_main(const struct ward_spec *s, const struct ward_filter *f, int sock, int rootdirfd)
+void child_main(const struct ward_spec *s, const struct ward_filter *f, int *volfds, int sock,
+                int rootdirfd)
 {
 	arm_parent_death(sock);
 	struct msg go;
@@ -73,12 +75,16 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int sock
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die(sock, "prctl(PR_SET_DUMPABLE)");
 
+	if (volumes_prepare(s, volfds, sock) < 0)
+		_exit(125);
 	autoclose int rootfd =
 	    rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, s->limits.disk, sock);
 	if (rootfd < 0)
 		_exit(125);
 	close(rootdirfd);
 	if (sysmounts_setup(rootfd, s->read_only, gid_mapped(s, 5), sock) < 0)
+		_exit(125);
+	if (volumes_attach(s, rootfd, volfds, sock) < 0)
 		_exit(125);
 	const char *host = s->hostname ? s->hostname : "ward";
 	if (sethostname(host, strlen(host)) < 0)

@@ -8,6 +8,6 @@
 /* Never returns. SOCK is the child's end of the sync socket, ROOTDIRFD the supervisor's
  * O_PATH fd of the root filesystem directory. */
 __attribute__((noreturn)) void child_main(const struct ward_spec *s, const struct ward_filter *f,
-                                          int sock, int rootdirfd);
+                                          int *volfds, int sock, int rootdirfd);
 
 #endif

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
@@ -22,6 +23,7 @@
 #include "idmap.h"
 #include "sys.h"
 #include "tty.h"
+#include "volumes.h"
 #include "ward.h"
 
 #define NS_FLAGS                                                                                   \
@@ -37,6 +39,7 @@ struct run {
 	struct tty_relay tty;
 	struct cgroup cg;
 	struct ward_filter filter;
+	int *volfds;
 	bool timed_out, have_status, failed;
 	int status;
 	struct msg fail;
@@ -144,7 +147,7 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(r->s, &r->filter, sv[1], rootdirfd);
+		child_main(r->s, &r->filter, r->volfds, sv[1], rootdirfd);
 	}
 	close(sv[1]);
 	r->sock = sv[0];
@@ -351,6 +354,16 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 		goto out;
 	}
 	struct ward_spec eff = *s;
+	r.volfds = calloc(s->n_volumes + 1, sizeof(int));
+	if (!r.volfds || volumes_open(s, r.volfds, e) < 0) {
+		free(r.volfds);
+		r.volfds = NULL;
+		goto out;
+	}
+	/* the first volume, if a directory, is the workspace: the default working directory */
+	struct stat first;
+	if (!eff.cwd && eff.n_volumes && fstat(r.volfds[0], &first) == 0 && S_ISDIR(first.st_mode))
+		eff.cwd = eff.volumes[0].container;
 	if (limits_requested(&s->limits) && !r.cg.v2_limits && !r.cg.n_v1)
 		best_effort_limits(&eff, res);
 	r.s = &eff;
@@ -389,6 +402,10 @@ out:
 	tty_relay_end(&r.tty);
 	cgroup_destroy(&r.cg);
 	filter_free(&r.filter);
+	if (r.volfds) {
+		volumes_close(r.volfds, s->n_volumes);
+		free(r.volfds);
+	}
 	if (r.sock >= 0)
 		close(r.sock);
 	if (r.pidfd >= 0)

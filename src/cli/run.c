@@ -12,6 +12,8 @@ static const char run_usage[] =
     "\n"
     "  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
     "  --read-only             no writable layer: the root is read-only\n"
+    "  -v, --volume HOST:CONTAINER[:rw|ro]  a host path inside (repeatable; after the entries\n"
+    "                          of $SANDBOX_VOLUMES; the first volume is the working dir)\n"
     "  -e, --env K=V           set an environment variable (repeatable)\n"
     "      --env-file FILE     read K=V lines from FILE\n"
     "  -w, --workdir DIR       working directory inside the sandbox\n"
@@ -64,6 +66,7 @@ static const struct option options[] = {
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
     {"read-only", no_argument, NULL, OPT_READ_ONLY},
     {"env", required_argument, NULL, 'e'},
+    {"volume", required_argument, NULL, 'v'},
     {"env-file", required_argument, NULL, OPT_ENV_FILE},
     {"workdir", required_argument, NULL, 'w'},
     {"user", required_argument, NULL, 'u'},
@@ -122,7 +125,12 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 	optind = 1;
 	int c;
 	int idx = 0;
-	while ((c = getopt_long(argc, argv, "+e:w:u:ti", options, &idx)) != -1) {
+	/* SANDBOX_VOLUMES first (its first entry is the workspace), then -v in order. */
+	const char *env_volumes = getenv("SANDBOX_VOLUMES");
+	if (env_volumes && *env_volumes &&
+	    ward_spec_add_volumes(s, env_volumes, "SANDBOX_VOLUMES", e) < 0)
+		return -1;
+	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:", options, &idx)) != -1) {
 		int r = 0;
 		switch (c) {
 		case OPT_ROOTFS:
@@ -133,6 +141,9 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 			break;
 		case 'e':
 			r = ward_spec_add_env(s, optarg, e);
+			break;
+		case 'v':
+			r = ward_spec_add_volumes(s, optarg, "-v", e);
 			break;
 		case OPT_ENV_FILE:
 			r = ward_spec_load_env_file(s, optarg, e);
