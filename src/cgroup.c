@@ -173,8 +173,7 @@ static void group_only(struct cgroup *cg)
 	}
 }
 
-/* The cgroup v2 directory this process may manage, when someone delegated one to it. */
-static bool delegated_v2(char *out, size_t len)
+bool cgroup_delegated(char *out, size_t len)
 {
 	const char *root = cgroup_v2_root();
 	FILE *f = fopen("/proc/self/cgroup", "re");
@@ -236,7 +235,7 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 	int rc;
 	if (geteuid() != 0) {
 		char mine[384];
-		if (!delegated_v2(mine, sizeof(mine))) {
+		if (!cgroup_delegated(mine, sizeof(mine))) {
 			if (l->best_effort)
 				return 0;
 			ward_error_set(

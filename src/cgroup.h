@@ -41,6 +41,10 @@ void cgroup_usage(const struct cgroup *cg, struct ward_result *res);
 /* Kill whatever is still inside and remove every directory. */
 void cgroup_destroy(struct cgroup *cg);
 
+/* The cgroup v2 directory delegated to this process (its own, or the one above the leaf
+ * ward moved it into), when it may write there. */
+bool cgroup_delegated(char *out, size_t len);
+
 /* Where the cgroup v2 hierarchy is mounted, or NULL. */
 const char *cgroup_v2_root(void);
 /* True when /sys/fs/cgroup is a pure v2 mount. */

@@ -30,8 +30,11 @@ static const char *dir_for(struct cgroup *cg, const char *ctrl, struct ward_erro
 	for (size_t i = 0; i < cg->n_v1; i++)
 		if (!strncmp(cg->v1[i], parent, plen) && cg->v1[i][plen] == '/')
 			return cg->v1[i];
-	if (cg->n_v1 == CGROUP_V1_MAX)
+	if (cg->n_v1 == CGROUP_V1_MAX) {
+		ward_error_set(e, 0, "resource limits: more than %d cgroup v1 hierarchies",
+		               CGROUP_V1_MAX);
 		return NULL;
+	}
 	char *out = cg->v1[cg->n_v1];
 	if (cg_make(parent, out, sizeof(cg->v1[0]), e) < 0)
 		return NULL;

@@ -12,6 +12,7 @@
 
 #include "channel.h"
 #include "child.h"
+#include "idmap.h"
 #include "init.h"
 #include "rootfs.h"
 #include "sys.h"
@@ -48,14 +49,6 @@ static void loopback_up(int sock)
 		die(sock, "network: bringing lo up");
 }
 
-static bool gid_mapped(const struct ward_spec *s, uint32_t gid)
-{
-	for (size_t i = 0; i < s->n_gid_map; i++)
-		if (gid >= s->gid_map[i].inside && gid - s->gid_map[i].inside < s->gid_map[i].count)
-			return true;
-	return false;
-}
-
 void child_main(const struct ward_spec *s, const struct ward_filter *f, int *volfds, int sock,
                 int rootdirfd)
 {
@@ -82,7 +75,8 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 	if (rootfd < 0)
 		_exit(125);
 	close(rootdirfd);
-	if (sysmounts_setup(rootfd, s->read_only, gid_mapped(s, 5), sock) < 0)
+	if (sysmounts_setup(rootfd, s->read_only,
+	                    idmap_to_host(s->gid_map, s->n_gid_map, 5) != UINT32_MAX, sock) < 0)
 		_exit(125);
 	if (volumes_attach(s, rootfd, volfds, sock) < 0)
 		_exit(125);

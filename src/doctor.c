@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "idmap.h"
 #include "sys.h"
 #include "ward.h"
 
@@ -36,18 +37,6 @@ static struct ward_check *add(struct ward_check *c, size_t *n, size_t max, const
 	va_end(ap);
 	snprintf(k->advice, sizeof(k->advice), "%s", advice ? advice : "");
 	return k;
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 /* Run FN in a child process; returns its exit code (0 = works) or the errno it reports. */
@@ -104,13 +93,13 @@ static int try_overlay(void)
 
 static const char *state_advice_userns(void)
 {
-	if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+	if (read_long_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
 		return "AppArmor restricts unprivileged user namespaces: sysctl -w "
 		       "kernel.apparmor_restrict_unprivileged_userns=0, or add an AppArmor profile "
 		       "for ward";
-	if (read_long("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+	if (read_long_file("/proc/sys/kernel/unprivileged_userns_clone") == 0)
 		return "sysctl -w kernel.unprivileged_userns_clone=1";
-	if (read_long("/proc/sys/user/max_user_namespaces") == 0)
+	if (read_long_file("/proc/sys/user/max_user_namespaces") == 0)
 		return "sysctl -w user.max_user_namespaces=15000";
 	return "user namespaces are disabled in this kernel or by a security module";
 }
@@ -181,40 +170,16 @@ static void check_idmap(struct ward_check *c, size_t *n, size_t max)
 {
 	if (geteuid() != 0)
 		return;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return;
-	pid_t p = fork();
-	if (p == 0) {
-		char b = 0;
-		close(sv[1]);
-		if (unshare(CLONE_NEWUSER) < 0 || write(sv[0], &b, 1) < 0 || read(sv[0], &b, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(sv[0]);
-	char path[64], b;
-	int err = 0;
-	if (read(sv[1], &b, 1) != 1) {
-		close(sv[1]);
-		waitpid(p, NULL, 0);
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", p);
-	autoclose int mapfd = open(path, O_WRONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", p);
-	autoclose int gmapfd = open(path, O_WRONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", p);
-	autoclose int ns = open(path, O_RDONLY | O_CLOEXEC);
+	static const char map[] = "0 2000000000 65536";
+	struct ward_error e = {0};
+	autoclose int ns = idmap_userns(map, map, &e);
 	autoclose int m = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
-	static const char map[] = "0 2000000000 65536";
-	if (mapfd < 0 || write(mapfd, map, sizeof(map) - 1) < 0 || gmapfd < 0 ||
-	    write(gmapfd, map, sizeof(map) - 1) < 0 || ns < 0 || m < 0 ||
-	    mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+	int err = 0;
+	if (ns < 0)
+		err = e.err;
+	else if (m < 0 || mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
 		err = errno;
-	close(sv[1]);
-	waitpid(p, NULL, 0);
 	add(c, n, max, "idmapped mounts", err ? WARD_CHECK_MISSING : WARD_CHECK_OK,
 	    err ? "root-run sandboxes need idmapped mounts on the root filesystem's filesystem "
 	          "(Linux 5.12+; ext4, xfs, btrfs; tmpfs from 6.3)"
@@ -287,17 +252,8 @@ static void check_limits(struct ward_check *c, size_t *n, size_t max)
 			    "no cgroup controllers found");
 		return;
 	}
-	const char *root = cgroup_v2_root();
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[320], path[400] = "";
-	while (root && f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = 0;
-			snprintf(path, sizeof(path), "%s%.300s", root, line + 3);
-		}
-	if (f)
-		fclose(f);
-	if (path[0] && access(path, W_OK) == 0)
+	char path[384];
+	if (cgroup_delegated(path, sizeof(path)))
 		add(c, n, max, "resource limits", WARD_CHECK_OK, NULL, "delegated cgroup v2: %s",
 		    path);
 	else

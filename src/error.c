@@ -1,10 +1,23 @@
-/* Filling struct ward_error. */
+/* Filling struct ward_error, and reading the small host files errors quote. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sys.h"
 #include "ward.h"
+
+long read_long_file(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
 
 void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
 {

@@ -149,6 +149,21 @@ int ward_policy_check(const char *path, uint64_t caps, struct ward_error *e)
 
 /* ---- the compile cache ---- */
 
+static int mkdir_p(char *path)
+{
+	for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = 0;
+		int r = mkdir(path, 0700);
+		if (p)
+			*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -1;
+		if (!p)
+			return 0;
+	}
+}
+
 static int cache_dir(char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -160,23 +175,13 @@ static int cache_dir(char *out, size_t len)
 		snprintf(out, len, "%s/.cache/ward", home);
 	else
 		return -1;
-	/* Parents may be missing on a fresh account; create them, then insist on the leaf. */
-	for (char *p = strchr(out + 1, '/');; p = strchr(p + 1, '/')) {
-		if (p)
-			*p = 0;
-		if (mkdir(out, 0700) < 0 && errno != EEXIST)
-			return -1;
-		if (!p)
-			break;
-		*p = '/';
-	}
 	size_t l = strlen(out);
 	snprintf(out + l, len - l, "/seccomp");
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return -1;
+	/* Usually there already; parents may be missing on a fresh account. */
 	struct stat st;
-	if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022))
+	if (lstat(out, &st) < 0 && (mkdir_p(out) < 0 || lstat(out, &st) < 0))
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
 		return -1;
 	return 0;
 }

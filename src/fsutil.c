@@ -59,18 +59,33 @@ int mount_on(int mntfd, int targetfd)
 	                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-int bind_fd(int fd, int targetfd, unsigned attr, int recursive)
+int clone_tree(int fd, unsigned attr)
 {
-	autoclose int m = open_tree(fd, "",
-	                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-	                                (recursive ? AT_RECURSIVE : 0));
+	autoclose int m =
+	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (m < 0)
 		return -1;
-	if (attr) {
-		struct mount_attr a = {.attr_set = attr};
-		if (mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
-		                  sizeof(a)) < 0)
-			return -1;
+	struct mount_attr a = {.attr_set = attr};
+	if (attr && mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return -1;
+	return take_fd(&m);
+}
+
+int bind_fd(int fd, int targetfd, unsigned attr)
+{
+	autoclose int m = clone_tree(fd, attr);
+	return m < 0 ? -1 : mount_on(m, targetfd);
+}
+
+int reopen_same(const char *path, int flags, int expect)
+{
+	autoclose int fd = open(path, flags | O_PATH | O_CLOEXEC);
+	struct stat a, b;
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(expect, &b) < 0)
+		return -1;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		errno = ESTALE;
+		return -1;
 	}
-	return mount_on(m, targetfd);
+	return take_fd(&fd);
 }

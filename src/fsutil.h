@@ -18,8 +18,16 @@ int fs_new(const char *type, const char *const *opts, unsigned attr);
 /* Attach the detached mount MNTFD on TARGETFD. */
 int mount_on(int mntfd, int targetfd);
 
-/* Clone the mount at FD (recursively if RECURSIVE), set ATTR on the clone, attach it on
- * TARGETFD. Used for bind mounts and read-only remounts. */
-int bind_fd(int fd, int targetfd, unsigned attr, int recursive);
+/* A detached recursive clone of the mount tree at FD with MOUNT_ATTR_* flags ATTR set on
+ * every mount of it. Returns the mount fd or -1 with errno. */
+int clone_tree(int fd, unsigned attr);
+
+/* clone_tree(), attached on TARGETFD: bind mounts and read-only remounts. */
+int bind_fd(int fd, int targetfd, unsigned attr);
+
+/* open() PATH again with FLAGS (O_PATH added) and insist it is the inode EXPECT is open on;
+ * ESTALE if it was replaced. For the child, whose open_tree() can only clone mounts of its
+ * own mount namespace while the supervisor's fds point into the host's. */
+int reopen_same(const char *path, int flags, int expect);
 
 #endif

@@ -1,6 +1,8 @@
 /* User namespace id maps: choosing them for the caller and writing them for a child. */
 #include <errno.h>
 #include <pwd.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,47 @@ static int wait_helper(pid_t child, const char *helper, struct ward_error *e)
 		return -1;
 	}
 	return 0;
+}
+
+uint32_t idmap_to_host(const struct ward_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].inside && id - m[i].inside < m[i].count)
+			return m[i].outside + (id - m[i].inside);
+	return UINT32_MAX;
+}
+
+int idmap_userns(const char *uid_map, const char *gid_map, struct ward_error *e)
+{
+	/* A helper unshares, says so, and waits while its maps are written and its namespace
+	 * is opened; the open fd keeps the namespace after the helper is gone. */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		ward_error_set(e, errno, "user namespace for an idmapped mount");
+		return -1;
+	}
+	pid_t p = fork();
+	if (p == 0) {
+		char b = 0;
+		close(sv[1]);
+		if (unshare(CLONE_NEWUSER) < 0 || write(sv[0], &b, 1) < 0 || read(sv[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[0]);
+	int fd = -1;
+	char b, path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", p);
+	if (p < 0 || read(sv[1], &b, 1) != 1)
+		ward_error_set(e, p < 0 ? errno : ECHILD, "user namespace for an idmapped mount");
+	else if (write_proc_file(p, "uid_map", uid_map, e) == 0 &&
+	         write_proc_file(p, "gid_map", gid_map, e) == 0 &&
+	         (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		ward_error_set(e, errno, "user namespace for an idmapped mount: %s", path);
+	close(sv[1]);
+	if (p > 0)
+		waitpid(p, NULL, 0);
+	return fd;
 }
 
 int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e)

@@ -1,4 +1,5 @@
-/* Writing the id maps of a freshly cloned child (supervisor side). */
+/* User namespace id maps: lookups, writing a child's maps, and throwaway namespaces used
+ * only to carry a mapping (for idmapped mounts). */
 #ifndef WARD_IDMAP_H
 #define WARD_IDMAP_H
 
@@ -6,6 +7,13 @@
 
 #include "ward.h"
 
+/* The host id of container id ID under map M, or UINT32_MAX when ID is not mapped. */
+uint32_t idmap_to_host(const struct ward_idmap *m, size_t n, uint32_t id);
+
 int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e);
+
+/* A user namespace with these uid_map and gid_map texts, held by no process: an fd for
+ * mount_setattr(MOUNT_ATTR_IDMAP). Needs privilege over the ids it maps. */
+int idmap_userns(const char *uid_map, const char *gid_map, struct ward_error *e);
 
 #endif

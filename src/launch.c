@@ -94,18 +94,6 @@ static int root_tree(const struct ward_spec *s, int rootdirfd, pid_t pid, struct
 	return take_fd(&m);
 }
 
-static long read_sysctl(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 {
 	int sv[2];
@@ -135,7 +123,7 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 			    e, err,
 			    "creating a user namespace: user.max_user_namespaces (%ld) is 0 or "
 			    "used up; raise it with sysctl (see 'ward doctor')",
-			    read_sysctl("/proc/sys/user/max_user_namespaces"));
+			    read_long_file("/proc/sys/user/max_user_namespaces"));
 		else if (err == EPERM)
 			ward_error_set(e, err,
 			               "creating a user namespace: this host forbids it (sysctl "

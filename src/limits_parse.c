@@ -197,22 +197,32 @@ static int parse_cpus(struct ward_limits *l, const char *text, struct ward_error
 	return 0;
 }
 
+/* A size above 0 and at least MIN (what WHO needs). */
+static int size_at_least(const char *opt, const char *value, uint64_t min, const char *who,
+                         uint64_t *out, struct ward_error *e)
+{
+	if (ward_parse_size(value, out) < 0 || *out == 0) {
+		ward_error_set(e, 0, "%s %s: expected a size above 0 such as 256m or 1g", opt,
+		               value);
+		return -1;
+	}
+	if (*out < min) {
+		ward_error_set(e, 0, "%s %s: below the %llum %s", opt, value,
+		               (unsigned long long)(min >> 20), who);
+		return -1;
+	}
+	return 0;
+}
+
 int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value,
                         struct ward_error *e)
 {
 	struct ward_limits *l = &s->limits;
 	uint64_t v;
 	if (!strcmp(name, "memory")) {
-		if (ward_parse_size(value, &v) < 0 || v == 0) {
-			ward_error_set(
-			    e, 0, "--memory %s: expected a size above 0 such as 256m or 1g", value);
+		if (size_at_least("--memory", value, MIN_MEMORY, "a sandbox needs to start", &v,
+		                  e) < 0)
 			return -1;
-		}
-		if (v < MIN_MEMORY) {
-			ward_error_set(e, 0, "--memory %s: below the 4m a sandbox needs to start",
-			               value);
-			return -1;
-		}
 		l->memory = v;
 	} else if (!strcmp(name, "memory-swap")) {
 		if (ward_parse_size(value, &v) < 0 || v > INT64_MAX) {
@@ -250,16 +260,8 @@ int ward_spec_set_limit(struct ward_spec *s, const char *name, const char *value
 	} else if (!strcmp(name, "io-max")) {
 		return parse_io(l, value, e);
 	} else if (!strcmp(name, "disk")) {
-		if (ward_parse_size(value, &v) < 0 || v == 0) {
-			ward_error_set(e, 0, "--disk %s: expected a size above 0 such as 1g",
-			               value);
+		if (size_at_least("--disk", value, MIN_DISK, "a writable layer needs", &v, e) < 0)
 			return -1;
-		}
-		if (v < MIN_DISK) {
-			ward_error_set(e, 0, "--disk %s: below the 1m a writable layer needs",
-			               value);
-			return -1;
-		}
 		l->disk = v;
 	} else {
 		ward_error_set(e, 0, "unknown limit %s", name);

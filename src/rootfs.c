@@ -59,21 +59,17 @@ static int mount_overlay(int lower, uint64_t disk, int sock)
 	return 0;
 }
 
-/* open_tree() clones only mounts of the caller's own mount namespace, and the supervisor's fd
- * points into the host's: reopen DIR here and make sure it is still the same directory. */
+/* Rootless: this namespace's view of DIR, which must still be the directory the supervisor
+ * opened. */
 static int clone_own_view(const char *path, int rootdirfd, int sock)
 {
-	autoclose int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat a, b;
-	if (fd < 0 || fstat(fd, &a) < 0 || fstat(rootdirfd, &b) < 0)
-		return fail(sock, "rootfs: reopening the root filesystem");
-	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		errno = ESTALE;
+	autoclose int fd = reopen_same(path, O_DIRECTORY, rootdirfd);
+	if (fd < 0)
 		return fail(sock,
-		            "rootfs: the root filesystem directory was replaced during start");
-	}
-	int m =
-	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+		            errno == ESTALE
+		                ? "rootfs: the root filesystem directory was replaced during start"
+		                : "rootfs: reopening the root filesystem");
+	int m = clone_tree(fd, 0);
 	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
 }
 

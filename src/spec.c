@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "idmap.h"
 #include "sys.h"
 #include "ward.h"
 
@@ -61,10 +62,7 @@ uint64_t ward_default_capabilities(void)
 
 static bool id_mapped(const struct ward_idmap *m, size_t n, uint32_t id)
 {
-	for (size_t i = 0; i < n; i++)
-		if (id >= m[i].inside && id - m[i].inside < m[i].count)
-			return true;
-	return false;
+	return idmap_to_host(m, n, id) != UINT32_MAX;
 }
 
 static int validate_hostname(const char *h, struct ward_error *e)

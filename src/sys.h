@@ -33,6 +33,9 @@ static inline void freep(void *p)
 #define autoclose __attribute__((cleanup(closep)))
 #define autofree  __attribute__((cleanup(freep)))
 
+/* The first number in a file such as a sysctl, or -1. */
+long read_long_file(const char *path);
+
 /* Give up ownership of an fd held by an autoclose variable. */
 static inline int take_fd(int *fd)
 {

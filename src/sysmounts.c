@@ -95,8 +95,7 @@ static int populate_dev(int devfd, int sock)
 			return fail(sock, "/dev: creating %s", device_nodes[i]);
 		autoclose int target =
 		    openat(devfd, device_nodes[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (target < 0 ||
-		    bind_fd(src, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0) < 0)
+		if (target < 0 || bind_fd(src, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) < 0)
 			return fail(sock, "/dev: binding %s", device_nodes[i]);
 	}
 	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
@@ -141,7 +140,7 @@ static int mask_paths(int rootfd, int sock)
 		autoclose int t = open_in_root(rootfd, masked_files[i], O_PATH);
 		if (t < 0 && errno == ENOENT)
 			continue;
-		if (t < 0 || bind_fd(null, t, MOUNT_ATTR_RDONLY, 0) < 0)
+		if (t < 0 || bind_fd(null, t, MOUNT_ATTR_RDONLY) < 0)
 			return fail(sock, "masking /%s", masked_files[i]);
 	}
 	static const char *const empty_opts[] = {"size=0", "nr_inodes=1", NULL};
@@ -159,7 +158,7 @@ static int mask_paths(int rootfd, int sock)
 		autoclose int t = open_in_root(rootfd, readonly_paths[i], O_PATH);
 		if (t < 0 && errno == ENOENT)
 			continue;
-		if (t < 0 || bind_fd(t, t, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 1) < 0)
+		if (t < 0 || bind_fd(t, t, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID) < 0)
 			return fail(sock, "making /%s read-only", readonly_paths[i]);
 	}
 	return 0;

@@ -1,86 +1,26 @@
 /* Volumes: opened by the supervisor through O_PATH fds, mounted by the child through fds on
  * targets resolved inside the root, then checked to be where they were meant to be. */
 #include <errno.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "channel.h"
 #include "fsutil.h"
+#include "idmap.h"
 #include "sys.h"
 #include "volumes.h"
 
-static const char *mode_name(enum ward_volume_mode m)
+static unsigned attrs(const struct ward_volume *v)
 {
-	return m == WARD_VOLUME_RO ? "ro" : m == WARD_VOLUME_OVERLAY ? "overlay" : "rw";
+	return MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+	       (v->mode == WARD_VOLUME_RO ? MOUNT_ATTR_RDONLY : 0);
 }
 
-/* A user namespace whose only mapping shows host id OWNER as container id WANT (given as
- * host id through the sandbox's map). Made by a short-lived helper process. */
-static int owner_userns(uid_t owner, gid_t group, uint32_t uid_out, uint32_t gid_out,
-                        struct ward_error *e)
-{
-	int sv[2];
-	if (pipe2(sv, O_CLOEXEC) < 0) {
-		ward_error_set(e, errno, "volumes: pipe");
-		return -1;
-	}
-	pid_t p = fork();
-	if (p == 0) {
-		char b;
-		close(sv[1]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			_exit(1);
-		if (read(sv[0], &b, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(sv[0]);
-	int fd = -1;
-	char path[64], map[64];
-	/* the helper must have unshared before its maps are written: wait for the new ns */
-	for (int i = 0; i < 1000 && p > 0; i++) {
-		struct stat a, b;
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", p);
-		if (stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 &&
-		    a.st_ino != b.st_ino)
-			break;
-		usleep(100);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", p);
-	snprintf(map, sizeof(map), "%u %u 1", owner, uid_out);
-	autoclose int u = p > 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", p);
-	autoclose int g = p > 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	char gmap[64];
-	snprintf(gmap, sizeof(gmap), "%u %u 1", group, gid_out);
-	if (u >= 0 && g >= 0 && write(u, map, strlen(map)) > 0 &&
-	    write(g, gmap, strlen(gmap)) > 0) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", p);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		ward_error_set(e, errno, "volumes: making the ownership map");
-	close(sv[1]);
-	if (p > 0)
-		waitpid(p, NULL, 0);
-	return fd;
-}
-
-static uint32_t host_id(const struct ward_idmap *m, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (id >= m[i].inside && id - m[i].inside < m[i].count)
-			return m[i].outside + (id - m[i].inside);
-	return UINT32_MAX;
-}
-
-/* Root callers: a detached, attribute-set (and idmapped) clone of the host path. */
+/* Root callers: a detached clone of the host path, idmapped so that its owner appears as
+ * the workload's user and other host ids stay unmapped. */
 static int root_volume(const struct ward_spec *s, const struct ward_volume *v, int fd,
                        const struct stat *st, struct ward_error *e)
 {
@@ -93,23 +33,17 @@ static int root_volume(const struct ward_spec *s, const struct ward_volume *v, i
 		    v->host);
 		return -1;
 	}
-	autoclose int m =
-	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	autoclose int m = clone_tree(fd, attrs(v));
 	if (m < 0) {
 		ward_error_set(e, errno, "volume %s: cloning its mount", v->host);
 		return -1;
 	}
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-	                                   (v->mode == WARD_VOLUME_RO ? MOUNT_ATTR_RDONLY : 0)};
-	if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
-		ward_error_set(e, errno, "volume %s: setting nosuid,nodev%s", v->host,
-		               v->mode == WARD_VOLUME_RO ? ",ro" : "");
-		return -1;
-	}
-	/* The host owner appears as the workload's user; other host ids stay unmapped. */
-	autoclose int ns =
-	    owner_userns(st->st_uid, st->st_gid, host_id(s->uid_map, s->n_uid_map, s->uid),
-	                 host_id(s->gid_map, s->n_gid_map, s->gid), e);
+	char umap[48], gmap[48];
+	snprintf(umap, sizeof(umap), "%u %u 1", st->st_uid,
+	         idmap_to_host(s->uid_map, s->n_uid_map, s->uid));
+	snprintf(gmap, sizeof(gmap), "%u %u 1", st->st_gid,
+	         idmap_to_host(s->gid_map, s->n_gid_map, s->gid));
+	autoclose int ns = idmap_userns(umap, gmap, e);
 	if (ns < 0)
 		return -1;
 	struct mount_attr idm = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
@@ -143,7 +77,7 @@ int volumes_open(const struct ward_spec *s, int *fds, struct ward_error *e)
 			    S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory or file");
 			goto fail;
 		}
-		fds[i] = geteuid() == 0 ? root_volume(s, v, fd, &st, e) : take_fd(&fd);
+		fds[i] = s->idmapped_root ? root_volume(s, v, fd, &st, e) : take_fd(&fd);
 		if (fds[i] < 0)
 			goto fail;
 	}
@@ -160,31 +94,6 @@ void volumes_close(int *fds, size_t n)
 			close(fds[i]);
 			fds[i] = -1;
 		}
-}
-
-/* Rootless: open_tree() clones only mounts of the caller's own namespace; reopen the host
- * path here and insist it is still the inode the supervisor opened. */
-static int own_clone(const struct ward_volume *v, int fd, int sock)
-{
-	autoclose int again = open(v->host, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat a, b;
-	if (again < 0 || fstat(again, &a) < 0 || fstat(fd, &b) < 0 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino) {
-		msg_fail(sock, again < 0 ? errno : ESTALE,
-		         "volume %s: host path changed during start", v->host);
-		return -1;
-	}
-	int m = open_tree(again, "",
-	                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-	struct mount_attr at = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-	                                    (v->mode == WARD_VOLUME_RO ? MOUNT_ATTR_RDONLY : 0)};
-	if (m < 0 || mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &at, sizeof(at)) < 0) {
-		msg_fail(sock, errno, "volume %s: cloning its mount", v->host);
-		if (m >= 0)
-			close(m);
-		return -1;
-	}
-	return m;
 }
 
 /* The mount point inside the root: every component resolved without following symlinks,
@@ -242,9 +151,16 @@ int volumes_prepare(const struct ward_spec *s, int *fds, int sock)
 	if (s->idmapped_root)
 		return 0; /* the supervisor's detached clones are ready */
 	for (size_t i = 0; i < s->n_volumes; i++) {
-		int m = own_clone(&s->volumes[i], fds[i], sock);
-		if (m < 0)
+		const struct ward_volume *v = &s->volumes[i];
+		autoclose int again = reopen_same(v->host, O_NOFOLLOW, fds[i]);
+		int m = again < 0 ? -1 : clone_tree(again, attrs(v));
+		if (m < 0) {
+			msg_fail(sock, errno,
+			         errno == ESTALE ? "volume %s: host path replaced during start"
+			                         : "volume %s: cloning its mount in the sandbox",
+			         v->host);
 			return -1;
+		}
 		close(fds[i]);
 		fds[i] = m;
 	}
@@ -260,9 +176,7 @@ int volumes_attach(const struct ward_spec *s, int rootfd, const int *fds, int so
 			msg_fail(sock, errno, "volume %s", v->host);
 			return -1;
 		}
-		autoclose int m = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-		if (m < 0)
-			return -1;
+		int m = fds[i];
 		autoclose int t =
 		    target(rootfd, v->container, S_ISDIR(src.st_mode), s->read_only, sock);
 		if (t < 0)
@@ -277,8 +191,8 @@ int volumes_attach(const struct ward_spec *s, int rootfd, const int *fds, int so
 		if (check < 0 || fstat(check, &now) < 0 || fstat(m, &mnt) < 0 ||
 		    now.st_dev != mnt.st_dev || now.st_ino != mnt.st_ino) {
 			errno = EXDEV;
-			msg_fail(sock, errno, "volume %s: not found at %s after mounting (%s)",
-			         v->host, v->container, mode_name(v->mode));
+			msg_fail(sock, errno, "volume %s: not found at %s after mounting", v->host,
+			         v->container);
 			return -1;
 		}
 	}
