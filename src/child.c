@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "channel.h"
+#include "fsutil.h"
 #include "child.h"
 #include "idmap.h"
 #include "init.h"
@@ -18,6 +20,27 @@
 #include "sys.h"
 #include "sysmounts.h"
 #include "volumes.h"
+
+/* Each missing component of PATH, created inside the root without following symlinks;
+ * failures are left for the workload's chdir to report. */
+static void make_workdir(int rootfd, const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char saved = *p;
+		*p = 0;
+		int fd = open_dir_in_root(rootfd, buf, 1);
+		*p = saved;
+		if (fd < 0)
+			return;
+		close(fd);
+		if (!saved)
+			return;
+	}
+}
 
 static void die(int sock, const char *what)
 {
@@ -80,6 +103,9 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 		_exit(125);
 	if (volumes_attach(s, rootfd, volfds, sock) < 0)
 		_exit(125);
+	/* A working directory the image lacks is made, as runc does (in the writable layer). */
+	if (s->cwd && !s->read_only)
+		make_workdir(rootfd, s->cwd);
 	const char *host = s->hostname ? s->hostname : "ward";
 	if (sethostname(host, strlen(host)) < 0)
 		die(sock, "hostname");

@@ -21,9 +21,10 @@ int open_dir_in_root(int rootfd, const char *path, int create)
 		return fd;
 	/* Only single components are created: the parent must already be a real directory. */
 	const char *slash = strrchr(path, '/');
-	autoclose int parent = slash ? open_in_root(rootfd, strndupa(path, (size_t)(slash - path)),
-	                                            O_PATH | O_DIRECTORY)
-	                             : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	autoclose int parent =
+	    slash && slash != path
+	        ? open_in_root(rootfd, strndupa(path, (size_t)(slash - path)), O_PATH | O_DIRECTORY)
+	        : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
 	if (parent < 0)
 		return -1;
 	const char *name = slash ? slash + 1 : path;

@@ -1,6 +1,7 @@
 /* struct ward_spec: lifetime, defaults and validation. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,16 @@ static int validate_hostname(const char *h, struct ward_error *e)
 	return 0;
 }
 
+static bool bad_workdir(const char *path)
+{
+	if (!strcmp(path, "/proc") || !strncmp(path, "/proc/", 6))
+		return true;
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == 0 || p[2] == '/'))
+			return true;
+	return false;
+}
+
 int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 {
 	if (!s->argv || !s->argv[0]) {
@@ -108,6 +119,12 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 	}
 	if (s->cwd && s->cwd[0] != '/') {
 		ward_error_set(e, 0, "--workdir %s: must be an absolute path", s->cwd);
+		return -1;
+	}
+	/* CVE-2024-21626: a working directory under /proc (/proc/self/fd/N) could land the
+	 * workload in a directory outside its root. */
+	if (s->cwd && bad_workdir(s->cwd)) {
+		ward_error_set(e, 0, "--workdir %s: must not be under /proc or contain ..", s->cwd);
 		return -1;
 	}
 	if (s->limits.disk && s->read_only) {

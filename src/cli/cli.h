@@ -10,6 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 /* "ward: <msg>" on stderr. */
 void cli_error(const struct ward_error *e);

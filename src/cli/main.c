@@ -9,7 +9,9 @@ static const char usage[] =
     "usage: ward COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD in a new sandbox\n"
+    "  run [OPTIONS] IMAGE [CMD [ARGS...]]           run an image in a new sandbox\n"
+    "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD over a plain directory\n"
+    "  image import|ls|inspect|rm|prune|pack         the image store\n"
     "  doctor [--json]                               what this host allows\n"
     "  policy ls | show NAME | check FILE...         seccomp policies\n"
     "\n"
@@ -45,6 +47,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "image") == 0)
+		return cmd_image(argc - 1, argv + 1);
 	if (strcmp(cmd, "policy") == 0)
 		return cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "doctor") == 0)

@@ -6,10 +6,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "image.h"
 
 static const char run_usage[] =
-    "usage: ward run --rootfs DIR [OPTIONS] -- CMD [ARGS...]\n"
+    "usage: ward run [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
+    "       ward run [OPTIONS] --rootfs DIR -- CMD [ARGS...]\n"
     "\n"
+    "  IMAGE                   a name in the store (ward image ls), or oci:DIR[:TAG],\n"
+    "                          oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] (imported\n"
+    "                          on first use); CMD replaces the image's Cmd\n"
+    "      --entrypoint PROG   replace the image's Entrypoint ('' clears it)\n"
     "  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
     "  --read-only             no writable layer: the root is read-only\n"
     "  -v, --volume HOST:CONTAINER[:rw|ro]  a host path inside (repeatable; after the entries\n"
@@ -17,7 +23,8 @@ static const char run_usage[] =
     "  -e, --env K=V           set an environment variable (repeatable)\n"
     "      --env-file FILE     read K=V lines from FILE\n"
     "  -w, --workdir DIR       working directory inside the sandbox\n"
-    "  -u, --user UID[:GID]    run as this container user (default 0:0)\n"
+    "  -u, --user U[:G]        container user and group: ids, or names from the image's\n"
+    "                          /etc/passwd and /etc/group (default: the image's User, or 0:0)\n"
     "      --hostname NAME     hostname inside the sandbox (default ward)\n"
     "  -t, --tty               allocate a terminal inside the sandbox\n"
     "  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
@@ -59,7 +66,17 @@ enum {
 	OPT_CAP_DROP,
 	OPT_LIMIT,
 	OPT_LIMITS_MODE,
+	OPT_ENTRYPOINT,
 	OPT_HELP
+};
+
+/* What the options say that only an image can complete. */
+struct run_args {
+	bool json;
+	const char *user;       /* -u, resolved once the root is known */
+	const char *entrypoint; /* --entrypoint */
+	size_t n_default_env;   /* env entries that are ward's defaults, not the caller's */
+	int idmap_base_given;
 };
 
 static const struct option options[] = {
@@ -90,6 +107,7 @@ static const struct option options[] = {
     {"io-max", required_argument, NULL, OPT_LIMIT},
     {"disk", required_argument, NULL, OPT_LIMIT},
     {"limits", required_argument, NULL, OPT_LIMITS_MODE},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -118,9 +136,67 @@ static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
 	return 0;
 }
 
-/* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
-static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct ward_error *e)
+static size_t strv_len(char **v)
 {
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* The image supplies what the command line left open: Entrypoint + Cmd (CMD replaces
+ * Cmd), Env under the caller's -e, User, WorkingDir. */
+static int apply_image(struct ward_spec *s, const struct run_args *ra, struct ward_image *img,
+                       int argc, char **argv, struct ward_error *e)
+{
+	free(s->rootfs);
+	s->rootfs = strdup(img->rootfs);
+	for (size_t i = 0; img->env && img->env[i]; i++) {
+		const char *eq = strchr(img->env[i], '=');
+		bool caller_set = false;
+		for (size_t k = ra->n_default_env; eq && s->env[k]; k++)
+			caller_set |=
+			    !strncmp(s->env[k], img->env[i], (size_t)(eq - img->env[i]) + 1);
+		if (eq && !caller_set)
+			ward_spec_add_env(s, img->env[i], NULL); /* a malformed one is skipped */
+	}
+	char *ep_override[] = {(char *)ra->entrypoint, NULL};
+	char **ep = ra->entrypoint ? (*ra->entrypoint ? ep_override : NULL) : img->entrypoint;
+	char **cmd = argc > 0 ? argv : img->cmd;
+	size_t n_ep = strv_len(ep), n_cmd = argc > 0 ? (size_t)argc : strv_len(img->cmd);
+	if (n_ep + n_cmd == 0) {
+		ward_error_set(e, 0, "image %s has no command: give one after the image name",
+		               img->name[0] ? img->name : img->id);
+		return -1;
+	}
+	char **full = calloc(n_ep + n_cmd + 1, sizeof(char *));
+	if (!full) {
+		ward_error_set(e, ENOMEM, "command");
+		return -1;
+	}
+	memcpy(full, ep, n_ep * sizeof(char *));
+	memcpy(full + n_ep, cmd, n_cmd * sizeof(char *));
+	int rc = ward_spec_set_argv(s, (int)(n_ep + n_cmd), full, e);
+	free(full);
+	if (rc < 0)
+		return -1;
+	const char *user = ra->user ? ra->user : img->user;
+	if (user && ward_image_user(img->rootfs, user, &s->uid, &s->gid, e) < 0)
+		return -1;
+	if (!s->cwd && s->n_volumes == 0 && img->workdir && !(s->cwd = strdup(img->workdir))) {
+		ward_error_set(e, ENOMEM, "workdir");
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
+static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
+                 struct ward_image *img, struct ward_error *e)
+{
+	ra->n_default_env = 0;
+	while (s->env[ra->n_default_env])
+		ra->n_default_env++;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -152,7 +228,7 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 			r = replace(&s->cwd, optarg, e);
 			break;
 		case 'u':
-			r = ward_spec_set_user(s, optarg, e);
+			ra->user = optarg;
 			break;
 		case OPT_HOSTNAME:
 			r = replace(&s->hostname, optarg, e);
@@ -171,9 +247,13 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 			break;
 		case OPT_IDMAP_BASE:
 			r = parse_base(optarg, &s->root_idmap_base, e);
+			ra->idmap_base_given = 1;
 			break;
 		case OPT_JSON:
-			*json = true;
+			ra->json = true;
+			break;
+		case OPT_ENTRYPOINT:
+			ra->entrypoint = optarg;
 			break;
 		case OPT_POLICY:
 			r = replace(&s->policy, optarg, e);
@@ -220,8 +300,36 @@ static int parse(struct ward_spec *s, int argc, char **argv, bool *json, struct 
 		if (r < 0)
 			return -1;
 	}
-	if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
-		return -1;
+	if (!s->rootfs) {
+		if (optind >= argc) {
+			ward_error_set(
+			    e, 0, "no image: give IMAGE, or --rootfs DIR (see ward run --help)");
+			return -1;
+		}
+		if (ra->idmap_base_given && s->root_idmap_base != WARD_ROOT_IDMAP_BASE) {
+			ward_error_set(e, 0,
+			               "--idmap-base: image trees are owned by the default range; "
+			               "use it with --rootfs only");
+			return -1;
+		}
+		const struct ward_image_opts o = {.quiet = ra->json};
+		if (ward_image_open(argv[optind], &o, img, e) < 0)
+			return -1;
+		optind++;
+		if (optind < argc && !strcmp(argv[optind], "--"))
+			optind++;
+		if (apply_image(s, ra, img, argc - optind, argv + optind, e) < 0)
+			return -1;
+	} else {
+		if (ra->entrypoint) {
+			ward_error_set(e, 0, "--entrypoint needs an image, not --rootfs");
+			return -1;
+		}
+		if (ra->user && ward_spec_set_user(s, ra->user, e) < 0)
+			return -1;
+		if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
+			return -1;
+	}
 	/* Without an explicit HOME, root gets /root and other users /, as in Docker. */
 	bool home_given = false;
 	for (size_t i = 0; s->env[i]; i++)
@@ -274,9 +382,10 @@ int cmd_run(int argc, char **argv)
 	struct ward_spec s;
 	struct ward_error e = {0};
 	struct ward_result res = {.reason = WARD_SETUP_ERROR, .exit_code = EXIT_WARD};
-	bool json = false;
+	struct run_args ra = {0};
+	struct ward_image img = {.tree_lock = -1};
 	ward_spec_init(&s);
-	int p = parse(&s, argc, argv, &json, &e);
+	int p = parse(&s, argc, argv, &ra, &img, &e);
 	if (p == 1) {
 		ward_spec_free(&s);
 		return 0;
@@ -297,8 +406,9 @@ int cmd_run(int argc, char **argv)
 		        res.pids_limit_hits == 1 ? "" : "s");
 	if (res.limits_note[0])
 		fprintf(stderr, "ward: limits: %s\n", res.limits_note);
-	if (json)
+	if (ra.json)
 		print_json(&res, &e, rc < 0);
+	ward_image_close(&img);
 	ward_spec_free(&s);
 	return res.exit_code;
 }

@@ -1,0 +1,263 @@
+/* ward image ls | rm | prune: what the store names, and collecting what it no longer does. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "import.h"
+#include "names.h"
+#include "pathset.h"
+#include "sys.h"
+
+/* Everything reachable from DESC: its blobs into BLOBS, its tree (ChainID hex) into TREES. */
+static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
+                 struct pathset *trees, struct ward_image_info *info, int depth)
+{
+	char *buf;
+	size_t len;
+	enum doc_kind kind;
+	pathset_add(blobs, digest_hex(d.digest));
+	struct ward_error e;
+	if (depth > 4 || store_read_doc(st, &d, &buf, &len, &e) < 0)
+		return;
+	if (document_kind(buf, len, d.media_type, &kind, &e) == 0 && kind == DOC_INDEX) {
+		json_t *root = json_loadb(buf, len, 0, NULL), *m;
+		size_t i;
+		json_array_foreach(json_object_get(root, "manifests"), i, m)
+		{
+			struct descriptor c = {0};
+			json_t *mt = json_object_get(m, "mediaType"),
+			       *dg = json_object_get(m, "digest");
+			json_t *sz = json_object_get(m, "size");
+			if (json_is_string(mt) && json_is_string(dg) && json_is_integer(sz) &&
+			    digest_valid(json_string_value(dg))) {
+				snprintf(c.media_type, sizeof(c.media_type), "%s",
+				         json_string_value(mt));
+				strcpy(c.digest, json_string_value(dg));
+				c.size = (uint64_t)json_integer_value(sz);
+				mark(st, c, blobs, trees, NULL, depth + 1);
+			}
+		}
+		json_decref(root);
+	} else {
+		struct manifest man;
+		struct image_config cfg;
+		if (manifest_parse(buf, len, &man, &e) == 0) {
+			pathset_add(blobs, digest_hex(man.config.digest));
+			for (size_t i = 0; i < man.n_layers; i++) {
+				pathset_add(blobs, digest_hex(man.layers[i].digest));
+				if (info)
+					info->size += man.layers[i].size;
+			}
+			if (info)
+				info->layers = (unsigned)man.n_layers;
+			char *cbuf;
+			size_t clen;
+			if (store_read_doc(st, &man.config, &cbuf, &clen, &e) == 0) {
+				if (config_parse(cbuf, clen, man.n_layers, &cfg, &e) == 0) {
+					pathset_add(trees, digest_hex(cfg.chain_id));
+					char p[96];
+					snprintf(p, sizeof(p), "trees/%s",
+					         digest_hex(cfg.chain_id));
+					if (info)
+						info->unpacked =
+						    faccessat(st->fd, p, F_OK,
+						              AT_SYMLINK_NOFOLLOW) == 0;
+					config_free(&cfg);
+				}
+				free(cbuf);
+			}
+			manifest_free(&man);
+		}
+	}
+	free(buf);
+}
+
+static int entry_descriptor(json_t *m, struct descriptor *d, const char **name)
+{
+	json_t *n = json_object_get(json_object_get(m, "annotations"), REF_NAME_KEY);
+	json_t *mt = json_object_get(m, "mediaType"), *dg = json_object_get(m, "digest");
+	json_t *sz = json_object_get(m, "size");
+	if (!json_is_string(mt) || !json_is_string(dg) || !json_is_integer(sz) ||
+	    !digest_valid(json_string_value(dg)))
+		return -1;
+	snprintf(d->media_type, sizeof(d->media_type), "%s", json_string_value(mt));
+	strcpy(d->digest, json_string_value(dg));
+	d->size = (uint64_t)json_integer_value(sz);
+	*name = json_is_string(n) ? json_string_value(n) : "";
+	return 0;
+}
+
+int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *e)
+{
+	struct store st;
+	*out = NULL;
+	*n = 0;
+	if (store_open(&st, e) < 0)
+		return -1;
+	json_t *index = store_lock_index(&st, false, e) == 0 ? store_load_index(&st, e) : NULL;
+	store_unlock_index(&st);
+	if (!index) {
+		store_close(&st);
+		return -1;
+	}
+	json_t *ms = json_object_get(index, "manifests"), *m;
+	size_t i;
+	*out = calloc(json_array_size(ms) + 1, sizeof(**out));
+	json_array_foreach(ms, i, m)
+	{
+		struct descriptor d;
+		const char *name;
+		if (!*out || entry_descriptor(m, &d, &name) < 0)
+			continue;
+		struct ward_image_info *info = &(*out)[(*n)++];
+		snprintf(info->name, sizeof(info->name), "%s", name);
+		snprintf(info->id, sizeof(info->id), "%s", d.digest);
+		struct pathset blobs = {0}, trees = {0};
+		mark(&st, d, &blobs, &trees, info, 0);
+		pathset_clear(&blobs);
+		pathset_clear(&trees);
+	}
+	json_decref(index);
+	store_close(&st);
+	return 0;
+}
+
+static uint64_t collect(struct store *st, const char *dir, const struct pathset *keep, bool trees,
+                        struct ward_error *e)
+{
+	autoclose int fd = openat(st->fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(dup(fd));
+	uint64_t freed = 0;
+	if (!d)
+		return 0;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char hex[80];
+		snprintf(hex, sizeof(hex), "%.64s", de->d_name);
+		bool stale = strlen(de->d_name) != 64; /* *.tmp of a killed import */
+		if (!stale && pathset_has(keep, hex))
+			continue;
+		char **g = realloc(names, (n + 1) * sizeof(*names));
+		if (!g)
+			break;
+		names = g;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i])
+			continue;
+		if (!trees) {
+			if (unlinkat(fd, names[i], 0) == 0)
+				freed++;
+		} else {
+			/* A tree a sandbox holds (shared lock) or an import is making stays. */
+			char lock[96];
+			snprintf(lock, sizeof(lock), "locks/tree-%.64s", names[i]);
+			autoclose int lfd =
+			    openat(st->fd, lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0 &&
+			    store_remove_tree(st, names[i], e) == 0) {
+				freed++;
+				if (strlen(names[i]) == 64)
+					unlinkat(st->fd, lock, 0);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return freed;
+}
+
+static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e)
+{
+	autoclose int lock = openat(st->fd, "locks/gc", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		ward_error_set(e, errno, "image store %s: locks/gc", st->path);
+		return -1;
+	}
+	json_t *index = store_lock_index(st, false, e) == 0 ? store_load_index(st, e) : NULL;
+	store_unlock_index(st);
+	if (!index)
+		return -1;
+	struct pathset blobs = {0}, trees = {0};
+	json_t *m;
+	size_t i;
+	json_array_foreach(json_object_get(index, "manifests"), i, m)
+	{
+		struct descriptor d;
+		const char *name;
+		if (entry_descriptor(m, &d, &name) == 0)
+			mark(st, d, &blobs, &trees, NULL, 0);
+	}
+	json_decref(index);
+	uint64_t t = collect(st, "trees", &trees, true, e);
+	uint64_t b = collect(st, "blobs/sha256", &blobs, false, e);
+	/* tmp/ holds only what running imports stage: with the gc lock held, none is. */
+	struct pathset none = {0};
+	collect(st, "tmp", &none, false, e);
+	pathset_clear(&blobs);
+	pathset_clear(&trees);
+	if (freed_trees)
+		*freed_trees = t;
+	if (freed_blobs)
+		*freed_blobs = b;
+	return 0;
+}
+
+int ward_image_prune(uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e)
+{
+	struct store st;
+	if (store_open(&st, e) < 0)
+		return -1;
+	int rc = gc(&st, freed_trees, freed_blobs, e);
+	store_close(&st);
+	return rc;
+}
+
+int ward_image_remove(char *const *refs, size_t n, struct ward_error *e)
+{
+	struct store st;
+	if (store_open(&st, e) < 0)
+		return -1;
+	int rc = store_lock_index(&st, true, e);
+	json_t *index = rc == 0 ? store_load_index(&st, e) : NULL;
+	rc = index ? 0 : -1;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		char want[WARD_IMAGE_NAME_MAX];
+		bool as_name = name_normalize(refs[k], want, sizeof(want));
+		const char *hex = strncmp(refs[k], "sha256:", 7) ? refs[k] : refs[k] + 7;
+		size_t hexlen = strspn(hex, "0123456789abcdef");
+		bool as_id = hexlen >= 6 && !hex[hexlen];
+		json_t *ms = json_object_get(index, "manifests");
+		size_t before = json_array_size(ms);
+		for (size_t i = json_array_size(ms); i-- > 0;) {
+			struct descriptor d;
+			const char *name;
+			json_t *m = json_array_get(ms, i);
+			if (entry_descriptor(m, &d, &name) < 0)
+				continue;
+			if ((as_name && !strcmp(name, want)) ||
+			    (as_id && !strncmp(digest_hex(d.digest), hex, hexlen)))
+				json_array_remove(ms, i);
+		}
+		if (json_array_size(ms) == before) {
+			ward_error_set(e, 0, "image %s: not in the store %s", refs[k], st.path);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		rc = store_save_index(&st, index, e);
+	json_decref(index);
+	store_unlock_index(&st);
+	if (rc == 0)
+		rc = gc(&st, NULL, NULL, e);
+	store_close(&st);
+	return rc;
+}

@@ -1,0 +1,333 @@
+/* Import: reference → verified blobs in the store → an unpacked tree → a name in
+ * index.json. Blobs are checked on the way in; the tree is unpacked once, under a lock,
+ * into a temporary name that only a finished unpack renames into place. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "idmap.h"
+#include "import.h"
+#include "names.h"
+#include "sys.h"
+#include "unpack.h"
+#include "userns_run.h"
+
+/* Overridable for tests and small hosts; generous for real images. */
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+	return v && *v && !*end && n ? n : def;
+}
+
+/* Follow indexes from DESC to one manifest (for this platform) whose blobs are fetched. */
+int resolve_manifest(struct store *st, struct source *src, struct descriptor *d,
+                     struct ward_error *e)
+{
+	for (int depth = 0; depth < 4; depth++) {
+		char *buf;
+		size_t len;
+		enum doc_kind kind;
+		if (source_fetch(st, src, d, e) < 0 || store_read_doc(st, d, &buf, &len, e) < 0)
+			return -1;
+		int r = document_kind(buf, len, d->media_type, &kind, e);
+		if (r == 0 && kind == DOC_INDEX)
+			r = index_select(buf, len, NULL, d, &kind, e);
+		free(buf);
+		if (r < 0)
+			return -1;
+		if (kind == DOC_MANIFEST) {
+			if (source_fetch(st, src, d, e) < 0)
+				return -1;
+			return 0;
+		}
+	}
+	ward_error_set(e, 0, "image indexes nested too deep");
+	return -1;
+}
+
+int load_image(struct store *st, struct source *src, const struct descriptor *md,
+               struct manifest *m, struct image_config *c, struct ward_error *e)
+{
+	char *buf;
+	size_t len;
+	if (store_read_doc(st, md, &buf, &len, e) < 0)
+		return -1;
+	int r = manifest_parse(buf, len, m, e);
+	free(buf);
+	if (r < 0)
+		return -1;
+	if (source_fetch(st, src, &m->config, e) < 0 ||
+	    store_read_doc(st, &m->config, &buf, &len, e) < 0) {
+		manifest_free(m);
+		return -1;
+	}
+	r = config_parse(buf, len, m->n_layers, c, e);
+	free(buf);
+	for (size_t i = 0; r == 0 && i < m->n_layers; i++)
+		if (source_fetch(st, src, &m->layers[i], e) < 0) {
+			ward_error_set(e, e->err, "layer %zu: %s", i + 1, e->msg);
+			config_free(c);
+			r = -1;
+		}
+	if (r < 0)
+		manifest_free(m);
+	return r;
+}
+
+struct progress {
+	bool on;
+	struct timespec last, start;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void show_progress(void *arg, size_t layer, size_t n, uint64_t done, uint64_t total)
+{
+	struct progress *p = arg;
+	if (!p->on || (since(&p->last) < 0.1 && done < total))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	double el = since(&p->start);
+	fprintf(stderr, "\r\033[Kward: unpacking layer %zu/%zu  %.1f/%.1f MB  %.0f MB/s", layer + 1,
+	        n, (double)done / 1e6, (double)total / 1e6, el > 0 ? (double)done / 1e6 / el : 0.0);
+}
+
+struct unpack_job {
+	int treefd;
+	struct unpack_layer *layers;
+	size_t n;
+	struct unpack_limits lim;
+	struct progress progress;
+};
+
+static int unpack_fn(void *arg, void *result, struct ward_error *e)
+{
+	struct unpack_job *j = arg;
+	clock_gettime(CLOCK_MONOTONIC, &j->progress.start);
+	int rc = unpack_layers(j->treefd, j->layers, j->n, &j->lim, result, show_progress,
+	                       &j->progress, e);
+	if (j->progress.on)
+		fputs("\r\033[K", stderr);
+	return rc;
+}
+
+struct remove_job {
+	int dirfd;
+	const char *name;
+};
+
+static int remove_fn(void *arg, void *result, struct ward_error *e)
+{
+	(void)result;
+	struct remove_job *j = arg;
+	if (remove_tree(j->dirfd, j->name) < 0) {
+		ward_error_set(e, errno, "removing %s", j->name);
+		return -1;
+	}
+	return 0;
+}
+
+int store_remove_tree(struct store *st, const char *name, struct ward_error *e)
+{
+	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (trees < 0) {
+		ward_error_set(e, errno, "image store %s: trees", st->path);
+		return -1;
+	}
+	if (faccessat(trees, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	struct remove_job j = {trees, name};
+	return userns_run(remove_fn, &j, NULL, 0, e);
+}
+
+static void report(const struct unpack_stats *s, bool quiet)
+{
+	if (quiet)
+		return;
+	if (s->devices)
+		fprintf(
+		    stderr,
+		    "ward: note: %llu device node%s in the image not created (the sandbox's /dev "
+		    "is ward's)\n",
+		    (unsigned long long)s->devices, s->devices == 1 ? "" : "s");
+	if (s->xattrs)
+		fprintf(stderr,
+		        "ward: note: %llu extended attribute%s dropped (only user.* and "
+		        "security.capability are kept)\n",
+		        (unsigned long long)s->xattrs, s->xattrs == 1 ? "" : "s");
+	if (s->owners)
+		fprintf(
+		    stderr,
+		    "ward: note: %llu file%s owned by ids outside the sandbox's range now belong "
+		    "to container root\n",
+		    (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
+}
+
+static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                       const char *tmpname, bool quiet, struct ward_error *e)
+{
+	struct ward_spec ids;
+	ward_spec_init(&ids);
+	int rc = ward_spec_default_idmaps(&ids, e);
+	uid_t owner = idmap_to_host(ids.uid_map, ids.n_uid_map, 0);
+	gid_t gowner = idmap_to_host(ids.gid_map, ids.n_gid_map, 0);
+	ward_spec_free(&ids);
+	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rc < 0 || trees < 0 || mkdirat(trees, tmpname, 0755) < 0) {
+		if (rc == 0)
+			ward_error_set(e, errno, "image store %s: trees/%s", st->path, tmpname);
+		return -1;
+	}
+	autoclose int treefd =
+	    openat(trees, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (treefd < 0 || fchown(treefd, owner, gowner) < 0 || fchmod(treefd, 0755) < 0) {
+		ward_error_set(e, errno, "image store %s: trees/%s", st->path, tmpname);
+		return -1;
+	}
+	struct unpack_layer *layers = calloc(m->n_layers, sizeof(*layers));
+	struct unpack_job j = {.treefd = treefd, .layers = layers, .n = m->n_layers};
+	j.lim.max_bytes = env_u64("WARD_IMAGE_MAX_BYTES", 64ull << 30);
+	j.lim.max_entries = env_u64("WARD_IMAGE_MAX_ENTRIES", 4000000);
+	j.progress.on = !quiet && isatty(2);
+	rc = layers ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < m->n_layers; i++) {
+		layers[i] = (struct unpack_layer){.fd = store_open_blob(st, &m->layers[i], e),
+		                                  .comp = m->comp[i],
+		                                  .diff_id = c->diff_ids[i],
+		                                  .digest = m->layers[i].digest,
+		                                  .size = m->layers[i].size};
+		rc = layers[i].fd < 0 ? -1 : 0;
+	}
+	struct unpack_stats stats = {0};
+	if (rc == 0)
+		rc = userns_run(unpack_fn, &j, &stats, sizeof(stats), e);
+	for (size_t i = 0; layers && i < m->n_layers; i++)
+		if (layers[i].fd > 0)
+			close(layers[i].fd);
+	free(layers);
+	if (rc == 0)
+		report(&stats, quiet);
+	return rc;
+}
+
+int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                bool quiet, char **path, struct ward_error *e)
+{
+	const char *hex = digest_hex(c->chain_id);
+	char final[80], tmp[96], lockname[96];
+	snprintf(final, sizeof(final), "%s", hex);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", hex);
+	snprintf(lockname, sizeof(lockname), "tree-%s", hex);
+	if (asprintf(path, "%s/trees/%s", st->path, hex) < 0)
+		return -1;
+	autoclose int trees = openat(st->fd, "trees", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (trees >= 0 && faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	/* One unpacker per tree; whoever waited finds it done. */
+	autoclose int lock = store_lock_named(st, lockname, e);
+	if (lock < 0)
+		return -1;
+	if (faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	/* A .tmp here is what a killed import left: never trusted, always redone. */
+	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, quiet, e) < 0) {
+		struct ward_error ignored;
+		store_remove_tree(st, tmp, &ignored);
+		return -1;
+	}
+	if (renameat(trees, tmp, trees, final) < 0) {
+		ward_error_set(e, errno, "image store %s: trees/%s", st->path, final);
+		return -1;
+	}
+	return 0;
+}
+
+int tag_image(struct store *st, const char *name, const struct descriptor *md, struct ward_error *e)
+{
+	if (store_lock_index(st, true, e) < 0)
+		return -1;
+	json_t *index = store_load_index(st, e);
+	int rc = -1;
+	if (index) {
+		json_t *ms = json_object_get(index, "manifests"), *m;
+		size_t i;
+		json_array_foreach(ms, i, m)
+		{
+			json_t *n =
+			    json_object_get(json_object_get(m, "annotations"), REF_NAME_KEY);
+			if (json_is_string(n) && !strcmp(json_string_value(n), name)) {
+				json_array_remove(ms, i);
+				break;
+			}
+		}
+		json_array_append_new(ms, json_pack("{s:s, s:s, s:I, s:{s:s}}", "mediaType",
+		                                    md->media_type, "digest", md->digest, "size",
+		                                    (json_int_t)md->size, "annotations",
+		                                    REF_NAME_KEY, name));
+		rc = store_save_index(st, index, e);
+		json_decref(index);
+	}
+	store_unlock_index(st);
+	return rc;
+}
+
+static void default_name(const struct image_ref *r, char *out, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", r->path);
+	char *base = basename(path);
+	char *dot = strstr(base, ".tar");
+	if (dot && r->kind != REF_OCI_DIR)
+		*dot = 0;
+	name_from(base, r->tag, out, len);
+}
+
+int import_ref(struct store *st, const struct image_ref *ref, const char *name, bool quiet,
+               struct descriptor *md, char *name_out, size_t name_len, struct ward_error *e)
+{
+	struct source src;
+	char docker_name[WARD_IMAGE_NAME_MAX] = "";
+	if (name && !name_normalize(name, name_out, name_len)) {
+		ward_error_set(e, 0, "--name %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
+		               name);
+		return -1;
+	}
+	int rc = source_open(st, ref, &src, e);
+	if (rc == 0 && ref->kind == REF_DOCKER_ARCHIVE)
+		rc = docker_convert(st, &src, ref->tag, md, docker_name, sizeof(docker_name), e);
+	else if (rc == 0) {
+		enum doc_kind kind;
+		rc = index_select(src.index, src.index_len, ref->tag, md, &kind, e);
+		if (rc == 0)
+			rc = resolve_manifest(st, &src, md, e);
+	}
+	struct manifest m;
+	struct image_config c;
+	char *tree = NULL;
+	if (rc == 0 && (rc = load_image(st, &src, md, &m, &c, e)) == 0) {
+		rc = ensure_tree(st, &m, &c, quiet, &tree, e);
+		manifest_free(&m);
+		config_free(&c);
+	}
+	free(tree);
+	source_close(st, &src);
+	if (rc < 0)
+		return -1;
+	if (name)
+		; /* checked above */
+	else if (!docker_name[0] || !name_normalize(docker_name, name_out, name_len)) {
+		default_name(ref, name_out, name_len);
+	}
+	return tag_image(st, name_out, md, e);
+}

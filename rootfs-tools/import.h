@@ -1,0 +1,27 @@
+/* The steps of an import, shared by import, run, pack and the store commands. */
+#ifndef WARD_IMPORT_H
+#define WARD_IMPORT_H
+
+#include "image.h"
+#include "source.h"
+
+/* Follow indexes from D to this platform's manifest; D becomes the manifest's. */
+int resolve_manifest(struct store *st, struct source *src, struct descriptor *d,
+                     struct ward_error *e);
+/* Parse the manifest MD and its config; every blob fetched into the store. */
+int load_image(struct store *st, struct source *src, const struct descriptor *md,
+               struct manifest *m, struct image_config *c, struct ward_error *e);
+/* The unpacked tree of the image (unpacked now if missing); its path to PATH. */
+int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                bool quiet, char **path, struct ward_error *e);
+int store_remove_tree(struct store *st, const char *name, struct ward_error *e);
+/* NAME now means the manifest MD. */
+int tag_image(struct store *st, const char *name, const struct descriptor *md,
+              struct ward_error *e);
+int import_ref(struct store *st, const struct image_ref *ref, const char *name, bool quiet,
+               struct descriptor *md, char *name_out, size_t name_len, struct ward_error *e);
+/* docker save output → an OCI manifest in the store (D); NAME gets its RepoTag. */
+int docker_convert(struct store *st, struct source *src, const char *tag, struct descriptor *d,
+                   char *name, size_t name_len, struct ward_error *e);
+
+#endif

@@ -1,0 +1,284 @@
+/* ward image pack: a directory becomes a one-layer image (uncompressed tar layer, so its
+ * digest is its DiffID) named in the store. The walk goes through fds and never follows a
+ * symlink; owners are written as the sandbox would see them. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "idmap.h"
+#include "import.h"
+#include "names.h"
+#include "sys.h"
+#include "tar_writer.h"
+
+struct packer {
+	struct tar_writer tw;
+	int out;
+	struct sha256 h;
+	uint64_t size;
+	struct ward_spec ids; /* host → container owner translation */
+	struct hardlink {
+		dev_t dev;
+		ino_t ino;
+		char *path;
+	} * links;
+	size_t n_links;
+	char err[256];
+};
+
+static int pack_write(void *arg, const void *buf, size_t len)
+{
+	struct packer *p = arg;
+	sha256_update(&p->h, buf, len);
+	p->size += len;
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(p->out, (const char *)buf + done, len - done);
+		if (w < 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* Root callers: the ward range counts from 0, other host ids stay as they are (a tree
+ * made by debootstrap as root). Rootless: the caller is 0, its subordinate ids 1..,
+ * anything else nobody. */
+static uint32_t to_container(const struct ward_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].outside && id - m[i].outside < m[i].count)
+			return m[i].inside + (id - m[i].outside);
+	return geteuid() == 0 ? id : 65534;
+}
+
+static int add(struct packer *p, int dirfd, const char *name, const char *path);
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_children(struct packer *p, int fd, const char *path)
+{
+	DIR *d = fdopendir(dup(fd));
+	if (!d)
+		return -1;
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char **g = realloc(names, (n + 1) * sizeof(*names));
+		if (!g)
+			break;
+		names = g;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names); /* the same tree packs the same bytes */
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char child[4200];
+		snprintf(child, sizeof(child), "%s/%s", path, names[i]);
+		if (rc == 0 && names[i])
+			rc = add(p, fd, names[i], child);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static const char *hardlink_of(struct packer *p, const struct stat *st, const char *path)
+{
+	for (size_t i = 0; i < p->n_links; i++)
+		if (p->links[i].dev == st->st_dev && p->links[i].ino == st->st_ino)
+			return p->links[i].path;
+	struct hardlink *g = realloc(p->links, (p->n_links + 1) * sizeof(*g));
+	if (g) {
+		p->links = g;
+		p->links[p->n_links++] = (struct hardlink){st->st_dev, st->st_ino, strdup(path)};
+	}
+	return NULL;
+}
+
+static int copy_data(struct packer *p, int fd, uint64_t size)
+{
+	static char buf[1 << 16];
+	uint64_t done = 0;
+	ssize_t r;
+	while (done < size && (r = read(fd, buf, sizeof(buf))) > 0) {
+		size_t n = (uint64_t)r > size - done ? (size_t)(size - done) : (size_t)r;
+		if (tar_write_data(&p->tw, buf, n) < 0)
+			return -1;
+		done += n;
+	}
+	/* A file that shrank while packed is padded to the size already written down. */
+	for (; done < size; done++)
+		if (tar_write_data(&p->tw, "", 1) < 0)
+			return -1;
+	return tar_write_pad(&p->tw, size);
+}
+
+static int add(struct packer *p, int dirfd, const char *name, const char *path)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(p->err, sizeof(p->err), "%.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return 0; /* never part of an image */
+	struct tar_header h = {
+	    .path = path + 2, /* "./x" → "x" */
+	    .mode = st.st_mode & 07777,
+	    .uid = to_container(p->ids.uid_map, p->ids.n_uid_map, st.st_uid),
+	    .gid = to_container(p->ids.gid_map, p->ids.n_gid_map, st.st_gid),
+	    .mtime = st.st_mtim.tv_sec,
+	};
+	char target[4097];
+	autoclose int fd = -1;
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = 0;
+		h.type = '2', h.linkname = target;
+	} else if (S_ISFIFO(st.st_mode)) {
+		h.type = '6';
+	} else if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+	           (h.linkname = hardlink_of(p, &st, h.path))) {
+		h.type = '1';
+	} else {
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(p->err, sizeof(p->err), "%.200s: %s", path, strerror(errno));
+			return -1;
+		}
+		h.type = S_ISDIR(st.st_mode) ? '5' : '0';
+		h.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	}
+	if (tar_write_header(&p->tw, &h) < 0 || (h.type == '0' && copy_data(p, fd, h.size) < 0)) {
+		snprintf(p->err, sizeof(p->err), "%.200s: writing the layer: %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	return h.type == '5' ? add_children(p, fd, path) : 0;
+}
+
+static char *config_doc(const char *config_json, const char *diff_id, struct ward_error *e)
+{
+	json_error_t je;
+	json_t *cfg = config_json ? json_loads(config_json, 0, &je) : json_object();
+	if (!json_is_object(cfg)) {
+		ward_error_set(e, 0, "image config: not a JSON object");
+		json_decref(cfg);
+		return NULL;
+	}
+	char created[32];
+	time_t now = time(NULL);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:[s]}}", "created", created,
+	                        "architecture", host_architecture(), "os", "linux", "config", cfg,
+	                        "rootfs", "type", "layers", "diff_ids", diff_id);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return text;
+}
+
+static int write_layer(struct store *st, const char *dir, struct descriptor *layer,
+                       struct ward_error *e)
+{
+	struct packer p = {.out = -1};
+	char tmp[64];
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ward_error_set(e, errno, "pack %s", dir);
+		return -1;
+	}
+	ward_spec_init(&p.ids);
+	int rc = ward_spec_default_idmaps(&p.ids, e);
+	if (rc == 0 && (p.out = store_tmpfile(st, tmp, e)) < 0)
+		rc = -1;
+	if (rc == 0) {
+		sha256_init(&p.h);
+		p.tw = (struct tar_writer){pack_write, &p};
+		if (add_children(&p, dfd, ".") < 0 || tar_write_end(&p.tw) < 0) {
+			ward_error_set(e, 0, "pack %s: %s", dir,
+			               p.err[0] ? p.err : "writing the layer");
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		sha256_final(&p.h, layer->digest);
+		layer->size = p.size;
+		snprintf(layer->media_type, sizeof(layer->media_type), "%s", MT_OCI_LAYER);
+		rc = store_commit_blob(st, tmp, layer->digest, e);
+	} else if (p.out >= 0) {
+		unlinkat(st->fd, tmp, 0);
+	}
+	if (p.out >= 0)
+		close(p.out);
+	for (size_t i = 0; i < p.n_links; i++)
+		free(p.links[i].path);
+	free(p.links);
+	ward_spec_free(&p.ids);
+	return rc;
+}
+
+int ward_image_pack(const char *dir, const char *name, const char *config_json,
+                    const struct ward_image_opts *o, struct ward_error *e)
+{
+	char full[WARD_IMAGE_NAME_MAX];
+	if (!name || !name_normalize(name, full, sizeof(full))) {
+		ward_error_set(e, 0, "--name %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
+		               name ? name : "(missing)");
+		return -1;
+	}
+	struct store st;
+	if (store_open(&st, e) < 0)
+		return -1;
+	struct descriptor layer, config = {0}, md = {0};
+	char *cfg = NULL, *man = NULL;
+	autoclose int gc = openat(st.fd, "locks/gc", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int rc = gc < 0 ? -1 : flock(gc, LOCK_SH);
+	if (rc == 0)
+		rc = write_layer(&st, dir, &layer, e);
+	if (rc == 0 && !(cfg = config_doc(config_json, layer.digest, e)))
+		rc = -1;
+	if (rc == 0 && (rc = store_put_doc(&st, cfg, strlen(cfg), config.digest, e)) == 0) {
+		snprintf(config.media_type, sizeof(config.media_type), "%s", MT_OCI_CONFIG);
+		config.size = strlen(cfg);
+		json_t *m = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}",
+		                      "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST, "config",
+		                      "mediaType", MT_OCI_CONFIG, "digest", config.digest, "size",
+		                      (json_int_t)config.size, "layers", "mediaType", MT_OCI_LAYER,
+		                      "digest", layer.digest, "size", (json_int_t)layer.size);
+		man = m ? json_dumps(m, JSON_COMPACT) : NULL;
+		json_decref(m);
+		rc = man ? store_put_doc(&st, man, strlen(man), md.digest, e) : -1;
+	}
+	struct source self = {.dirfd = -1};
+	struct manifest mm;
+	struct image_config cc;
+	char *tree = NULL;
+	if (rc == 0) {
+		snprintf(md.media_type, sizeof(md.media_type), "%s", MT_OCI_MANIFEST);
+		md.size = strlen(man);
+		rc = load_image(&st, &self, &md, &mm, &cc, e);
+	}
+	if (rc == 0) {
+		rc = ensure_tree(&st, &mm, &cc, o->quiet, &tree, e);
+		manifest_free(&mm);
+		config_free(&cc);
+	}
+	if (rc == 0)
+		rc = tag_image(&st, full, &md, e);
+	free(tree);
+	free(cfg);
+	free(man);
+	store_close(&st);
+	return rc;
+}

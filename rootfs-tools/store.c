@@ -1,0 +1,323 @@
+/* Store directory handling: every file is reached through the store's fd. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "store.h"
+#include "sys.h"
+
+static char *default_path(void)
+{
+	char *buf = NULL;
+	const char *env = getenv("WARD_STORE");
+	if (env && *env)
+		return strdup(env);
+	if (geteuid() == 0)
+		return strdup("/var/lib/ward");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (xdg && *xdg == '/')
+		return asprintf(&buf, "%s/ward", xdg) < 0 ? NULL : buf;
+	const char *home = getenv("HOME");
+	struct passwd *pw = (home && *home == '/') ? NULL : getpwuid(geteuid());
+	if (pw)
+		home = pw->pw_dir;
+	if (!home)
+		return NULL;
+	return asprintf(&buf, "%s/.local/share/ward", home) < 0 ? NULL : buf;
+}
+
+static int mkdir_p(char *path, mode_t last_mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		int r = mkdir(path, 0755);
+		*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -1;
+	}
+	return mkdir(path, last_mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_new_file(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -1;
+	ssize_t w = write(fd, text, strlen(text));
+	close(fd);
+	return w == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+int store_open(struct store *s, struct ward_error *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = s->lock_fd = -1;
+	if (!(s->path = default_path())) {
+		ward_error_set(e, 0, "image store: no home directory; set WARD_STORE");
+		return -1;
+	}
+	if (s->path[0] != '/') {
+		ward_error_set(e, 0, "image store %s: must be an absolute path", s->path);
+		return -1;
+	}
+	if (mkdir_p(s->path, 0700) < 0 ||
+	    (s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ward_error_set(e, errno, "image store %s", s->path);
+		return -1;
+	}
+	struct stat st;
+	if (fstat(s->fd, &st) < 0 || st.st_uid != geteuid()) {
+		ward_error_set(e, 0, "image store %s: owned by uid %u, not by you", s->path,
+		               (unsigned)st.st_uid);
+		return -1;
+	}
+	/* Trees keep their owners and set-id bits: nobody else may reach them. */
+	static const char *const dirs[] = {"blobs", "blobs/sha256", "trees", "tmp", "locks"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (mkdirat(s->fd, dirs[i], 0700) < 0 && errno != EEXIST) {
+			ward_error_set(e, errno, "image store %s: making %s", s->path, dirs[i]);
+			return -1;
+		}
+	if (write_new_file(s->fd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}") < 0 ||
+	    write_new_file(s->fd, "index.json",
+	                   "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX
+	                   "\",\"manifests\":[]}") < 0) {
+		ward_error_set(e, errno, "image store %s: writing the layout files", s->path);
+		return -1;
+	}
+	s->lock_fd = openat(s->fd, "locks/index", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		ward_error_set(e, errno, "image store %s: locks/index", s->path);
+		return -1;
+	}
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+	s->fd = s->lock_fd = -1;
+}
+
+static void blob_path(char *out, size_t len, const char *digest)
+{
+	snprintf(out, len, "blobs/sha256/%s", digest_hex(digest));
+}
+
+bool store_has_blob(struct store *s, const char *digest)
+{
+	char path[128];
+	blob_path(path, sizeof(path), digest);
+	return faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int store_open_blob(struct store *s, const struct descriptor *d, struct ward_error *e)
+{
+	char path[128];
+	struct stat st;
+	blob_path(path, sizeof(path), d->digest);
+	int fd = openat(s->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ward_error_set(e, errno, "blob %s is missing from the store", d->digest);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != d->size) {
+		ward_error_set(e, 0, "blob %s: %lld bytes in the store, the descriptor says %llu",
+		               d->digest, (long long)st.st_size, (unsigned long long)d->size);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int store_read_doc(struct store *s, const struct descriptor *d, char **buf, size_t *len,
+                   struct ward_error *e)
+{
+	if (d->size > MAX_DOCUMENT) {
+		ward_error_set(e, 0, "%s: document larger than %u bytes", d->digest, MAX_DOCUMENT);
+		return -1;
+	}
+	autoclose int fd = store_open_blob(s, d, e);
+	if (fd < 0)
+		return -1;
+	char *b = malloc(d->size + 1);
+	size_t got = 0;
+	while (b && got < d->size) {
+		ssize_t r = read(fd, b + got, d->size - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	char digest[DIGEST_LEN + 1];
+	struct sha256 h;
+	sha256_init(&h);
+	if (b)
+		sha256_update(&h, b, got);
+	sha256_final(&h, digest);
+	if (!b || got != d->size || strcmp(digest, d->digest)) {
+		ward_error_set(e, 0, "blob %s: content does not match its digest", d->digest);
+		free(b);
+		return -1;
+	}
+	b[got] = 0;
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
+int store_tmpfile(struct store *s, char name[64], struct ward_error *e)
+{
+	static unsigned counter;
+	snprintf(name, 64, "tmp/blob.%d.%u", getpid(), counter++);
+	int fd = openat(s->fd, name, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		ward_error_set(e, errno, "image store %s: %s", s->path, name);
+	return fd;
+}
+
+int store_commit_blob(struct store *s, const char *name, const char *digest, struct ward_error *e)
+{
+	char path[128];
+	blob_path(path, sizeof(path), digest);
+	if (renameat(s->fd, name, s->fd, path) < 0) {
+		ward_error_set(e, errno, "image store %s: storing %s", s->path, digest);
+		unlinkat(s->fd, name, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int store_copy_blob(struct store *s, int fd, const struct descriptor *d, struct ward_error *e)
+{
+	if (store_has_blob(s, d->digest))
+		return 0;
+	char name[64], digest[DIGEST_LEN + 1];
+	autoclose int out = store_tmpfile(s, name, e);
+	if (out < 0)
+		return -1;
+	struct sha256 h;
+	sha256_init(&h);
+	static char buf[1 << 20];
+	uint64_t total = 0;
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		total += (uint64_t)r;
+		if (total > d->size)
+			break; /* more than promised: no point reading on */
+		sha256_update(&h, buf, (size_t)r);
+		if (write(out, buf, (size_t)r) != r) {
+			ward_error_set(e, errno, "image store %s: writing %s", s->path, d->digest);
+			unlinkat(s->fd, name, 0);
+			return -1;
+		}
+	}
+	sha256_final(&h, digest);
+	if (r < 0 || total != d->size || strcmp(digest, d->digest)) {
+		if (r < 0)
+			ward_error_set(e, errno, "blob %s: reading", d->digest);
+		else if (total != d->size)
+			ward_error_set(e, 0, "blob %s: %s than the %llu bytes its descriptor says",
+			               d->digest, total > d->size ? "longer" : "shorter",
+			               (unsigned long long)d->size);
+		else
+			ward_error_set(e, 0, "blob %s: content hashes to %s", d->digest, digest);
+		unlinkat(s->fd, name, 0);
+		return -1;
+	}
+	return store_commit_blob(s, name, d->digest, e);
+}
+
+int store_put_doc(struct store *s, const char *buf, size_t len, char digest[DIGEST_LEN + 1],
+                  struct ward_error *e)
+{
+	struct sha256 h;
+	sha256_init(&h);
+	sha256_update(&h, buf, len);
+	sha256_final(&h, digest);
+	if (store_has_blob(s, digest))
+		return 0;
+	char name[64];
+	autoclose int fd = store_tmpfile(s, name, e);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		ward_error_set(e, errno, "image store %s: writing a document", s->path);
+		unlinkat(s->fd, name, 0);
+		return -1;
+	}
+	return store_commit_blob(s, name, digest, e);
+}
+
+int store_lock_index(struct store *s, bool exclusive, struct ward_error *e)
+{
+	while (flock(s->lock_fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR) {
+			ward_error_set(e, errno, "image store %s: locking the index", s->path);
+			return -1;
+		}
+	return 0;
+}
+
+void store_unlock_index(struct store *s)
+{
+	flock(s->lock_fd, LOCK_UN);
+}
+
+json_t *store_load_index(struct store *s, struct ward_error *e)
+{
+	autoclose int fd = openat(s->fd, "index.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_error_t je;
+	json_t *root = fd < 0 ? NULL : json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	if (!root || !json_is_array(json_object_get(root, "manifests"))) {
+		ward_error_set(e, fd < 0 ? errno : 0, "image store %s: index.json is %s", s->path,
+		               fd < 0 ? "unreadable" : "not an OCI index");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int store_save_index(struct store *s, json_t *index, struct ward_error *e)
+{
+	char *text = json_dumps(index, JSON_COMPACT);
+	char name[64];
+	autoclose int fd = text ? store_tmpfile(s, name, e) : -1;
+	if (fd < 0) {
+		free(text);
+		return -1;
+	}
+	ssize_t w = write(fd, text, strlen(text));
+	bool ok = w == (ssize_t)strlen(text) && fsync(fd) == 0;
+	free(text);
+	if (!ok || renameat(s->fd, name, s->fd, "index.json") < 0) {
+		ward_error_set(e, errno, "image store %s: writing index.json", s->path);
+		unlinkat(s->fd, name, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int store_lock_named(struct store *s, const char *name, struct ward_error *e)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "locks/%s", name);
+	int fd = openat(s->fd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			fd = -1;
+		}
+	if (fd < 0)
+		ward_error_set(e, errno, "image store %s: lock %s", s->path, name);
+	return fd;
+}
