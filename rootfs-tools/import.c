@@ -71,7 +71,7 @@ int load_image(struct store *st, struct source *src, const struct descriptor *md
 	free(buf);
 	for (size_t i = 0; r == 0 && i < m->n_layers; i++)
 		if (source_fetch(st, src, &m->layers[i], e) < 0) {
-			ward_error_set(e, e->err, "layer %zu: %s", i + 1, e->msg);
+			ward_error_prefix(e, "layer %zu", i + 1);
 			config_free(c);
 			r = -1;
 		}
@@ -122,17 +122,11 @@ static int unpack_fn(void *arg, void *result, struct ward_error *e)
 	return rc;
 }
 
-struct remove_job {
-	int dirfd;
-	const char *name;
-};
-
 static int remove_fn(void *arg, void *result, struct ward_error *e)
 {
 	(void)result;
-	struct remove_job *j = arg;
-	if (remove_tree(j->dirfd, j->name) < 0) {
-		ward_error_set(e, errno, "removing %s", j->name);
+	if (remove_contents(*(int *)arg) < 0) {
+		ward_error_set(e, errno, "emptying the tree");
 		return -1;
 	}
 	return 0;
@@ -145,10 +139,18 @@ int store_remove_tree(struct store *st, const char *name, struct ward_error *e)
 		ward_error_set(e, errno, "image store %s: trees", st->path);
 		return -1;
 	}
-	if (faccessat(trees, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	struct remove_job j = {trees, name};
-	return userns_run(remove_fn, &j, NULL, 0, e);
+	/* The tree's files belong to the container's ids: emptied from inside the user
+	 * namespace (trees/ itself, the host's, is closed to it), removed from here. */
+	autoclose int fd = openat(trees, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : (ward_error_set(e, errno, "trees/%s", name), -1);
+	if (userns_run(remove_fn, &fd, NULL, 0, e) < 0)
+		return -1;
+	if (unlinkat(trees, name, AT_REMOVEDIR) < 0) {
+		ward_error_set(e, errno, "image store %s: removing trees/%s", st->path, name);
+		return -1;
+	}
+	return 0;
 }
 
 static void report(const struct unpack_stats *s, bool quiet)

@@ -51,28 +51,54 @@ void ref_free(struct image_ref *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* DIR/LINK with "." and ".." applied; false if it climbs out of the archive. */
+static bool join_member(const char *dir, size_t dirlen, const char *link, char *out, size_t cap)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%.*s%s", (int)dirlen, dir, link) >= (int)sizeof(buf))
+		return false;
+	size_t n = 0;
+	for (char *save = NULL, *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			if (n == 0)
+				return false;
+			while (n > 0 && out[--n] != '/')
+				;
+			continue;
+		}
+		size_t len = strlen(c);
+		if (n + len + 2 > cap)
+			return false;
+		if (n)
+			out[n++] = '/';
+		memcpy(out + n, c, len);
+		n += len;
+	}
+	out[n] = 0;
+	return true;
+}
+
 const struct member *source_member(const struct source *src, const char *name)
 {
 	char want[4096];
-	snprintf(want, sizeof(want), "%s", name);
+	if (!join_member("", 0, name, want, sizeof(want)))
+		return NULL;
 	for (int depth = 0; depth < 8; depth++) {
-		const char *w = want;
-		while (w[0] == '.' && w[1] == '/')
-			w += 2;
 		const struct member *m = NULL;
 		for (size_t i = 0; i < src->n_members && !m; i++)
-			if (!strcmp(src->members[i].name, w))
+			if (!strcmp(src->members[i].name, want))
 				m = &src->members[i];
 		if (!m || !m->link)
 			return m;
-		/* A symlink member is relative to its own directory; skopeo writes those. */
-		char next[4096];
+		/* A symlink member is relative to its own directory (skopeo writes
+		 * <id>/layer.tar -> ../<diffid>.tar); a hardlink names an archive path. */
 		const char *slash = m->hard ? NULL : strrchr(m->name, '/');
-		if (m->link[0] == '/' || strstr(m->link, ".."))
+		if (m->link[0] == '/' ||
+		    !join_member(m->name, slash ? (size_t)(slash - m->name + 1) : 0, m->link, want,
+		                 sizeof(want)))
 			return NULL;
-		snprintf(next, sizeof(next), "%.*s%s", slash ? (int)(slash - m->name + 1) : 0,
-		         m->name, m->link);
-		snprintf(want, sizeof(want), "%s", next);
 	}
 	return NULL;
 }
@@ -134,11 +160,10 @@ static int read_archive(struct store *st, struct source *src, struct ward_error 
 	struct archive_entry *en;
 	int r;
 	while ((r = archive_read_next_header(a, &en)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(en);
-		if (!name)
+		char name[4096];
+		const char *raw = archive_entry_pathname(en);
+		if (!raw || !join_member("", 0, raw, name, sizeof(name)))
 			continue;
-		while (name[0] == '.' && name[1] == '/')
-			name += 2;
 		const char *link = archive_entry_hardlink(en);
 		if (!link && archive_entry_filetype(en) == AE_IFLNK)
 			link = archive_entry_symlink(en);

@@ -24,6 +24,14 @@ struct dirtime {
 	struct timespec mtime;
 };
 
+/* A refusal of the input, not a failed system call: no errno in the message. */
+static int refuse(const char **why, const char *msg)
+{
+	errno = 0;
+	*why = msg;
+	return -1;
+}
+
 struct ctx {
 	int rootfd;
 	struct pathset added;   /* entries of this layer: a second one is a duplicate */
@@ -52,12 +60,10 @@ static int clean_path(const char *in, char *out, const char **why)
 			continue;
 		}
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			*why = "path leaves the root (..)";
-			return -1;
+			return refuse(why, "path leaves the root (..)");
 		}
 		if (len > NAME_MAX || n + len + 1 > MAX_PATH_LEN) {
-			*why = "path too long";
-			return -1;
+			return refuse(why, "path too long");
 		}
 		if (n)
 			out[n++] = '/';
@@ -189,6 +195,20 @@ static int remove_lower_children(struct ctx *c, int dirfd, const char *path)
 	return rc;
 }
 
+int remove_contents(int dirfd)
+{
+	DIR *d = fdopendir(dup(dirfd));
+	if (!d)
+		return -1;
+	int rc = 0;
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			rc = remove_tree(dirfd, de->d_name);
+	closedir(d);
+	return rc;
+}
+
 /* Hide what lower layers have at PATH (NAME under PFD): all of it, or, where this layer
  * created PATH or something below it, only the lower children. */
 static int remove_lower(struct ctx *c, int pfd, const char *path, const char *name)
@@ -212,8 +232,7 @@ static int whiteout(struct ctx *c, char *dir, const char *name, const char **why
 		return 0; /* other aufs metadata: meaningless here */
 	const char *target = name + 4;
 	if (!opaque && (!*target || !strcmp(target, ".") || !strcmp(target, ".."))) {
-		*why = "malformed whiteout";
-		return -1;
+		return refuse(why, "malformed whiteout");
 	}
 	int pfd = parent_fd(c, dir, false);
 	if (pfd < 0)
@@ -245,7 +264,7 @@ static int set_meta(struct ctx *c, int fd, struct archive_entry *en, const char 
 {
 	la_int64_t uid = archive_entry_uid(en), gid = archive_entry_gid(en);
 	if (uid < 0 || gid < 0 || uid >= UINT32_MAX || gid >= UINT32_MAX)
-		return *why = "owner id out of range", -1;
+		return refuse(why, "owner id out of range");
 	if (fchown(fd, (uid_t)uid, (gid_t)gid) < 0) {
 		if (errno != EINVAL)
 			return *why = "setting the owner", -1;
@@ -297,7 +316,7 @@ static int write_data(struct archive *a, int fd, la_int64_t size, const char **w
 	int r;
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
 		if (off + (la_int64_t)len > size)
-			return *why = "data longer than its header says", -1;
+			return refuse(why, "data longer than its header says");
 		for (size_t done = 0; done < len;) {
 			ssize_t w =
 			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
@@ -320,7 +339,7 @@ static int add_regular(struct ctx *c, struct archive *a, struct archive_entry *e
 {
 	la_int64_t size = archive_entry_size(en);
 	if (size < 0 || (uint64_t)size > c->lim->max_bytes - c->st->bytes)
-		return *why = "file larger than the import size cap", -1;
+		return refuse(why, "file larger than the import size cap");
 	c->st->bytes += (uint64_t)size;
 	autoclose int fd =
 	    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -342,17 +361,17 @@ static int add_hardlink(struct ctx *c, struct archive_entry *en, int pfd, const 
 	if (clean_path(archive_entry_hardlink(en), target, why) < 0)
 		return -1;
 	if (!*target)
-		return *why = "hardlink to the root directory", -1;
+		return refuse(why, "hardlink to the root directory");
 	/* Resolved inside the root; O_NOFOLLOW leaves a final symlink as itself, refused. */
 	autoclose int tfd = sys_openat2(c->rootfd, target, O_PATH | O_NOFOLLOW | O_CLOEXEC,
 	                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	struct stat st;
 	if (tfd < 0 || fstat(tfd, &st) < 0)
-		return *why = "hardlink target missing", -1;
+		return refuse(why, "hardlink target missing");
 	if (S_ISLNK(st.st_mode))
-		return *why = "hardlink to a symlink", -1;
+		return refuse(why, "hardlink to a symlink");
 	if (S_ISDIR(st.st_mode))
-		return *why = "hardlink to a directory", -1;
+		return refuse(why, "hardlink to a directory");
 	struct stat old;
 	if (fstatat(pfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (old.st_ino == st.st_ino && old.st_dev == st.st_dev)
@@ -382,7 +401,7 @@ static int add_dir(struct ctx *c, struct archive_entry *en, int pfd, const char 
 	if (set_meta(c, fd, en, why) < 0)
 		return -1;
 	if (remember_dir_time(c, path, en) < 0)
-		return *why = "out of memory", -1;
+		return refuse(why, "out of memory");
 	return 0;
 }
 
@@ -399,18 +418,18 @@ static int add_other(struct ctx *c, struct archive_entry *en, int pfd, const cha
 	if (type == AE_IFLNK) {
 		const char *target = archive_entry_symlink(en);
 		if (!target || !*target || strlen(target) > MAX_PATH_LEN)
-			return *why = "bad symlink target", -1;
+			return refuse(why, "bad symlink target");
 		if (symlinkat(target, pfd, name) < 0)
 			return *why = "creating the symlink", -1;
 	} else if (type == AE_IFIFO) {
 		if (mkfifoat(pfd, name, 0600) < 0)
 			return *why = "creating the fifo", -1;
 	} else {
-		return *why = "unknown entry type", -1;
+		return refuse(why, "unknown entry type");
 	}
 	la_int64_t uid = archive_entry_uid(en), gid = archive_entry_gid(en);
 	if (uid < 0 || gid < 0 || uid >= UINT32_MAX || gid >= UINT32_MAX)
-		return *why = "owner id out of range", -1;
+		return refuse(why, "owner id out of range");
 	if (fchownat(pfd, name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != EINVAL)
 			return *why = "setting the owner", -1;
@@ -445,13 +464,13 @@ static int apply_entry(struct ctx *c, struct archive *a, struct archive_entry *e
 	char path[MAX_PATH_LEN + 1];
 	const char *raw = archive_entry_pathname(en);
 	if (!raw)
-		return *why = "entry without a name", -1;
+		return refuse(why, "entry without a name");
 	if (clean_path(raw, path, why) < 0)
 		return -1;
 	bool is_dir = archive_entry_filetype(en) == AE_IFDIR && !archive_entry_hardlink(en);
 	if (!*path) {
 		if (!is_dir)
-			return *why = "refusing to replace the root directory", -1;
+			return refuse(why, "refusing to replace the root directory");
 		autoclose int fd = openat(c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0 || set_meta(c, fd, en, why) < 0 || remember_dir_time(c, "", en) < 0)
 			return *why = *why ? *why : "root directory", -1;
@@ -463,15 +482,15 @@ static int apply_entry(struct ctx *c, struct archive *a, struct archive_entry *e
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
 	for (char *p = dir; *p; p = strchrnul(p, '/'), p += !!*p)
 		if (strncmp(p, ".wh.", 4) == 0)
-			return *why = "whiteout used as a directory", -1;
+			return refuse(why, "whiteout used as a directory");
 	if (strncmp(name, ".wh.", 4) == 0)
 		return whiteout(c, dir, name, why);
 
 	int added = pathset_add(&c->added, path);
 	if (added < 0 || mark_touched(c, path) < 0)
-		return *why = "out of memory", -1;
+		return refuse(why, "out of memory");
 	if (added == 0)
-		return *why = "duplicate entry", -1;
+		return refuse(why, "duplicate entry");
 	int pfd = parent_fd(c, dir, true);
 	if (pfd < 0)
 		return *why = "its parent directory cannot be made", -1;
@@ -494,7 +513,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	char short_digest[20];
 	snprintf(short_digest, sizeof(short_digest), "%.19s", l->digest);
 	if (layer_stream_open(&ls, l->fd, l->comp, c->lim->max_bytes - c->st->bytes, e) < 0) {
-		ward_error_set(e, e->err, "layer %zu (%s): %s", i + 1, short_digest, e->msg);
+		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
 		layer_stream_close(&ls);
 		return -1;
 	}
@@ -526,9 +545,8 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 		                              : archive_error_string(ls.inner));
 		rc = -1;
 	}
-	struct ward_error fe = {0};
-	if (rc == 0 && layer_stream_finish(&ls, l->diff_id, &fe) < 0) {
-		ward_error_set(e, fe.err, "layer %zu (%s): %s", i + 1, short_digest, fe.msg);
+	if (rc == 0 && layer_stream_finish(&ls, l->diff_id, e) < 0) {
+		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
 		rc = -1;
 	}
 	if (progress && rc == 0)

@@ -39,5 +39,7 @@ int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
 
 /* Remove NAME under DIRFD and everything below it, never following a symlink. */
 int remove_tree(int dirfd, const char *name);
+/* Everything in the directory DIRFD, which stays. */
+int remove_contents(int dirfd);
 
 #endif

@@ -4,8 +4,9 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libarchive-dev
-  libjansson-dev libssl-dev libcmocka-dev
+  libjansson-dev libssl-dev libcmocka-dev libzstd-dev zlib1g-dev
   bats busybox-static uidmap util-linux iproute2 procps jq
+  python3 umoci skopeo debootstrap zstd
 )
 missing=()
 for p in "${PKGS[@]}"; do

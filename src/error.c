@@ -31,3 +31,21 @@ void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
 		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", strerror(err));
 	e->err = err;
 }
+
+void ward_error_prefix(struct ward_error *e, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	char prefix[256], msg[sizeof(e->msg)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(msg, e->msg, sizeof(msg));
+	size_t n = strlen(prefix);
+	/* The message so far goes after "prefix: ", cut if the whole does not fit. */
+	snprintf(e->msg, sizeof(e->msg), "%s: ", prefix);
+	if (n + 2 < sizeof(e->msg))
+		memcpy(e->msg + n + 2, msg, sizeof(e->msg) - n - 2);
+	e->msg[sizeof(e->msg) - 1] = 0;
+}

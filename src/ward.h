@@ -17,6 +17,9 @@ struct ward_error {
 
 void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* "<prefix>: <the message so far>", the cause unchanged. */
+void ward_error_prefix(struct ward_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* One line of a user or group map: container ids [inside, inside+count) appear as host
  * ids [outside, outside+count). */

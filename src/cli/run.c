@@ -162,8 +162,10 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 	}
 	char *ep_override[] = {(char *)ra->entrypoint, NULL};
 	char **ep = ra->entrypoint ? (*ra->entrypoint ? ep_override : NULL) : img->entrypoint;
-	char **cmd = argc > 0 ? argv : img->cmd;
-	size_t n_ep = strv_len(ep), n_cmd = argc > 0 ? (size_t)argc : strv_len(img->cmd);
+	/* As docker run: --entrypoint also drops the image's Cmd. */
+	char **img_cmd = ra->entrypoint ? NULL : img->cmd;
+	char **cmd = argc > 0 ? argv : img_cmd;
+	size_t n_ep = strv_len(ep), n_cmd = argc > 0 ? (size_t)argc : strv_len(img_cmd);
 	if (n_ep + n_cmd == 0) {
 		ward_error_set(e, 0, "image %s has no command: give one after the image name",
 		               img->name[0] ? img->name : img->id);

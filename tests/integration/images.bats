@@ -1,0 +1,276 @@
+#!/usr/bin/env bats
+# Images: import from every transport, defaults from the config, trees identical to umoci's,
+# hostile layers and blobs, concurrency, the store's life cycle. As root and rootless.
+
+load helpers
+
+setup_file() {
+  export FX="$BATS_FILE_TMPDIR/fx"
+  "$BATS_TEST_DIRNAME/../images/make-fixtures.sh" "$FX" "$PROBE" >/dev/null 2>&1
+  export SENTINEL="$BATS_FILE_TMPDIR/sentinel"
+  mkdir -p "$SENTINEL" && echo secret >"$SENTINEL/secret"
+  mkdir -p "$FX/hostile"
+  python3 "$BATS_TEST_DIRNAME/../images/hostile.py" "$FX/hostile" "$SENTINEL"
+  for f in "$FX"/hostile/evil-*.tar; do
+    umoci raw add-layer --image "$FX/layout:base" --tag "$(basename "$f" .tar)" "$f" >/dev/null
+  done
+}
+
+setup() {
+  export WARD_STORE="$BATS_TEST_TMPDIR/store"
+}
+
+# The id container root has on the host: ward's range for root, the caller for rootless.
+base_id() { if rootless; then id -u; else echo 2000000000; fi; }
+
+tree_of() { ward image inspect "$1" --json | jq -r .rootfs; }
+
+@test "an imported image runs with its Entrypoint, Cmd, Env, User and WorkingDir" {
+  run ward image import oci:"$FX/layout:base"
+  [ "$status" -eq 0 ] && [ "$output" = "layout:base" ]
+  run ward run layout:base
+  [ "$status" -eq 0 ]
+  [ "$output" = "hello from /work as 1000:1000" ]
+}
+
+@test "the command line overrides the image: CMD, -e, -u by name, -w, --entrypoint" {
+  ward image import -q oci:"$FX/layout:base" >/dev/null
+  run ward run -e GREETING=hi -w /tmp layout:base
+  [ "$output" = "hi from /tmp as 1000:1000" ]
+  run ward run -u root layout:base -- -c 'id -u; id -g'
+  [ "$output" = $'0\n0' ]
+  run ward run --entrypoint /bin/id -u user:root layout:base
+  [ "$output" = "uid=1000(user) gid=0(root) groups=0(root)" ] || [ "$output" = "uid=1000(user) gid=0(root)" ]
+  run ward run -u nosuchuser layout:base
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: user nosuchuser: no such user in the image's /etc/passwd" ]
+}
+
+@test "oci-archive, docker-archive and zstd layers import and run; first use imports" {
+  for ref in oci-archive:"$FX/base-oci.tar:base" docker-archive:"$FX/base-docker.tar" \
+    docker-archive:"$FX/base-docker.tar:test/base:latest" oci:"$FX/layout-zstd:base"; do
+    run ward run --entrypoint '' "$ref" probe exit 7
+    [ "$status" -eq 7 ] || { echo "$ref: $output"; false; }
+  done
+  run ward image ls --json
+  [ "$(jq -r '.[].name' <<<"$output" | sort | tr '\n' ' ')" = "base-oci:base layout-zstd:base test/base:latest " ]
+}
+
+@test "a multi-layer image with whiteouts and an opaque directory matches umoci raw unpack" {
+  ward image import -q oci:"$FX/layout:multi" >/dev/null
+  diff <("$BATS_TEST_DIRNAME/../images/tree-listing.sh" "$FX/ref-multi" "$(id -u)") \
+    <("$BATS_TEST_DIRNAME/../images/tree-listing.sh" "$(tree_of layout:multi)" "$(base_id)")
+  run ward run --entrypoint '' layout:multi sh -c 'ls /opaque; cat /etc/gone.txt; cat /etc/hard.txt'
+  [ "${lines[0]}" = "c" ]
+  [ "${lines[1]}" = "cat: can't open '/etc/gone.txt': No such file or directory" ]
+  [ "${lines[2]}" = "gone" ]
+}
+
+@test "the store is an OCI layout that skopeo and umoci read" {
+  ward image import -q oci:"$FX/layout:multi" >/dev/null
+  run skopeo inspect --raw oci:"$WARD_STORE:layout:multi"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .layers[2].mediaType <<<"$output")" = "application/vnd.oci.image.layer.v1.tar+gzip" ]
+  run umoci ls --layout "$WARD_STORE"
+  [ "$output" = "layout:multi" ]
+  [ "$(stat -c %a "$WARD_STORE/trees")" = 700 ]
+}
+
+@test "ls, inspect, rm and prune keep the store consistent" {
+  ward image import -q oci:"$FX/layout:base" >/dev/null
+  ward image import -q --name other:v1 oci:"$FX/layout:multi" >/dev/null
+  run ward image inspect other:v1 --json
+  [ "$(jq -r .user <<<"$output")" = user ]
+  [ "$(jq -r '.cmd[1]' <<<"$output")" = 'echo "$GREETING from $(pwd) as $(id -u):$(id -g)"' ]
+  [ "$(ls "$WARD_STORE/trees" | wc -l)" -eq 2 ]
+  ward image rm other:v1
+  [ "$(ls "$WARD_STORE/trees" | wc -l)" -eq 1 ]
+  run ward image inspect other:v1
+  [ "$status" -eq 125 ]
+  # Only the base layer and its documents remain.
+  [ "$(ls "$WARD_STORE/blobs/sha256" | wc -l)" -eq 3 ]
+  ward image rm layout:base
+  run ward image prune
+  [ "$output" = "removed 0 trees and 0 blobs" ]
+  [ -z "$(find "$WARD_STORE/trees" "$WARD_STORE/blobs/sha256" "$WARD_STORE/tmp" -mindepth 1)" ]
+}
+
+@test "bad references and names get one line naming the culprit" {
+  run ward run nosuch:tag -- true
+  [ "$status" -eq 125 ] && [[ $output == "ward: image nosuch:tag: not in the store "* ]]
+  run ward image import oci:"$BATS_TEST_TMPDIR/missing"
+  [ "$output" = "ward: oci:$BATS_TEST_TMPDIR/missing: not an OCI image layout (no index.json): No such file or directory" ]
+  run ward image import oci:"$FX/layout:nosuchtag"
+  [ "$output" = "ward: no image tagged 'nosuchtag' for linux/amd64" ]
+  run ward image import oci:"$FX/layout"
+  [[ $output == "ward: the layout holds "*" images; name one with :TAG" ]]
+  run ward image import --name 'Bad Name' oci:"$FX/layout:base"
+  [ "$output" = "ward: --name Bad Name: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)" ]
+  run ward run --rootfs / --entrypoint x -- true
+  [ "$output" = "ward: --entrypoint needs an image, not --rootfs" ]
+}
+
+# Each hostile layer: the import fails naming the entry, or contains it; the sentinel on the
+# host is untouched and nothing was written outside the store.
+hostile() {
+  local case=$1 expect=$2
+  local before trees
+  before=$(tree_digest "$SENTINEL")
+  trees=$(ls "$WARD_STORE/trees" 2>/dev/null || true)
+  run env WARD_IMAGE_MAX_BYTES=100000000 "$WARD" image import -q oci:"$FX/layout:evil-$case"
+  echo "$case: $output"
+  [ "$(tree_digest "$SENTINEL")" = "$before" ]
+  [ -z "$(find "$BATS_FILE_TMPDIR" "$BATS_TEST_TMPDIR" -name pwned -not -path "$WARD_STORE/trees/*")" ]
+  if [[ $expect == ok ]]; then
+    [ "$status" -eq 0 ]
+  else
+    [ "$status" -eq 125 ]
+    [[ $output == "ward: layer 2 (sha256:"*"): entry "*": $expect" ]]
+    # A failed import leaves no tree and no half-made one.
+    [ "$(ls "$WARD_STORE/trees")" = "$trees" ]
+  fi
+}
+
+@test "hostile layers: path traversal and absolute paths (CVE-2014-6407, CVE-2014-9356)" {
+  hostile traversal "path leaves the root (..)"
+  hostile absolute ok
+  [ -f "$(tree_of layout:evil-absolute)$SENTINEL/pwned" ]
+}
+
+@test "hostile layers: writes through symlinks stay in the tree (CVE-2021-29136)" {
+  hostile symlink-write "its parent directory cannot be made: File exists"
+  hostile symlink-up ok
+  [ -f "$(tree_of layout:evil-symlink-up)$SENTINEL/pwned" ]
+  hostile whiteout-via-symlink ok
+  [ ! -e "$(tree_of layout:evil-whiteout-via-symlink)/etc/passwd" ]
+  grep -q "^root:" /etc/passwd
+  hostile root-symlink "refusing to replace the root directory"
+}
+
+@test "hostile layers: hardlinks out of the root, to symlinks, to directories (CVE-2016-5418)" {
+  hostile hardlink-out "path leaves the root (..)"
+  hostile hardlink-abs "hardlink target missing"
+  hostile hardlink-symlink "hardlink to a symlink"
+  hostile hardlink-dir "hardlink to a directory"
+}
+
+@test "hostile layers: device nodes are not created, set-id bits stay in the private tree" {
+  hostile devices ok
+  [[ $output == "ward: note: 2 device nodes in the image not created"* ]] || \
+    { run env WARD_STORE="$WARD_STORE" "$WARD" image import oci:"$FX/layout:evil-devices"; true; }
+  local t
+  t=$(tree_of layout:evil-devices)
+  [ ! -e "$t/dev-mem" ] && [ ! -e "$t/dev-sda" ]
+  hostile setuid ok
+  t=$(tree_of layout:evil-setuid)
+  [ "$(stat -c %a "$t/bin/suid-copy")" = 4755 ]
+  [ "$(stat -c %u "$t/bin/suid-copy")" = "$(base_id)" ]
+  # Other host users cannot reach it.
+  [ "$(stat -c %a "$WARD_STORE/trees")" = 700 ]
+}
+
+@test "hostile layers: trusted, selinux and overlay xattrs are dropped, user.* kept" {
+  run env WARD_STORE="$WARD_STORE" "$WARD" image import oci:"$FX/layout:evil-xattrs"
+  [ "$status" -eq 0 ]
+  [[ $output == *"ward: note: 3 extended attributes dropped"* ]]
+  run python3 -c 'import os,sys; print(sorted(os.listxattr(sys.argv[1])))' "$(tree_of layout:evil-xattrs)/xattr-file"
+  [ "$output" = "['user.kept']" ]
+}
+
+@test "hostile layers: malformed whiteouts, duplicates, long paths, bombs, too many entries" {
+  hostile whiteout-dotdot "malformed whiteout"
+  hostile whiteout-empty "malformed whiteout"
+  hostile whiteout-dots "malformed whiteout"
+  hostile whiteout-as-dir "whiteout used as a directory"
+  hostile duplicate "duplicate entry"
+  hostile long-path "path too long"
+  hostile bomb "file larger than the import size cap"
+  local n
+  n=$(tar -tzf "$FX/layout/blobs/sha256/$(jq -r '.layers[0].digest' <"$FX/layout/blobs/sha256/$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"]=="base") | .digest' "$FX/layout/index.json" | cut -d: -f2)" | cut -d: -f2)" | wc -l)
+  run env WARD_IMAGE_MAX_ENTRIES=$((n + 100)) "$WARD" image import -q oci:"$FX/layout:evil-many-entries"
+  [[ $output == "ward: layer 2 (sha256:"*"): more than $((n + 100)) entries" ]]
+}
+
+# A writable copy of the layout; LAYER names its base layer blob.
+tampered_layout() {
+  local dir=$BATS_TEST_TMPDIR/tampered
+  cp -a "$FX/layout" "$dir"
+  local m
+  m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"]=="base") | .digest' "$dir/index.json" | cut -d: -f2)
+  LAYER=$(jq -r '.layers[0].digest' <"$dir/blobs/sha256/$m" | cut -d: -f2)
+  chmod u+w "$dir/blobs/sha256/$LAYER"
+}
+
+@test "hostile blobs: truncated, trailing bytes, recompressed, bad digest grammar" {
+  tampered_layout
+  truncate -s -100 "$BATS_TEST_TMPDIR/tampered/blobs/sha256/$LAYER"
+  run ward image import oci:"$BATS_TEST_TMPDIR/tampered:base"
+  [[ $output == "ward: layer 1: blob sha256:$LAYER: shorter than the "*" bytes its descriptor says" ]]
+  rm -rf "$BATS_TEST_TMPDIR/tampered" "$WARD_STORE"
+  tampered_layout
+  echo x >>"$BATS_TEST_TMPDIR/tampered/blobs/sha256/$LAYER"
+  run ward image import oci:"$BATS_TEST_TMPDIR/tampered:base"
+  [[ $output == "ward: layer 1: blob sha256:$LAYER: longer than the "*" bytes its descriptor says" ]]
+  rm -rf "$BATS_TEST_TMPDIR/tampered" "$WARD_STORE"
+  tampered_layout
+  local f=$BATS_TEST_TMPDIR/tampered/blobs/sha256/$LAYER size
+  size=$(stat -c %s "$f")
+  gzip -dc "$f" | gzip -1 >"$f.new"
+  # Same length, other bytes: only the hash can tell.
+  head -c "$size" "$f.new" >"$f"
+  truncate -s "$size" "$f"
+  run ward image import oci:"$BATS_TEST_TMPDIR/tampered:base"
+  [[ $output == "ward: layer 1: blob sha256:$LAYER: content hashes to sha256:"* ]]
+  rm -rf "$BATS_TEST_TMPDIR/tampered" "$WARD_STORE"
+  tampered_layout
+  sed -i 's/"digest":"sha256:[0-9a-f]*"/"digest":"sha256:..\/..\/..\/x"/' "$BATS_TEST_TMPDIR/tampered/index.json"
+  run ward image import oci:"$BATS_TEST_TMPDIR/tampered:base"
+  [[ $output == "ward: index entry: digest 'sha256:../../../x' is not sha256:<64 hex digits>" ]]
+  [ -z "$(find "$WARD_STORE/blobs/sha256" "$WARD_STORE/trees" -mindepth 1)" ]
+}
+
+@test "two imports of one image at once both succeed and share one tree" {
+  ward image import -q oci:"$FX/layout:multi" >"$BATS_TEST_TMPDIR/a" &
+  ward image import -q oci:"$FX/layout:multi" >"$BATS_TEST_TMPDIR/b" &
+  wait %1 && wait %2
+  [ "$(cat "$BATS_TEST_TMPDIR/a")" = layout:multi ] && [ "$(cat "$BATS_TEST_TMPDIR/b")" = layout:multi ]
+  [ "$(ls "$WARD_STORE/trees" | wc -l)" -eq 1 ]
+}
+
+@test "an import killed halfway leaves nothing a later import trusts" {
+  # The bomb layer takes a while to write; kill the import during it.
+  WARD_IMAGE_MAX_BYTES=1000000000 "$WARD" image import -q oci:"$FX/layout:evil-bomb" &
+  local pid=$!
+  for _ in $(seq 100); do
+    compgen -G "$WARD_STORE/trees/*.tmp" >/dev/null && break
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  run env WARD_IMAGE_MAX_BYTES=1000000000 "$WARD" image import -q oci:"$FX/layout:evil-bomb"
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %s "$(tree_of layout:evil-bomb)/bomb")" -eq $((256 << 20)) ]
+  [ -z "$(ls "$WARD_STORE/trees" | grep tmp)" ]
+  ward image prune >/dev/null
+  [ -z "$(ls "$WARD_STORE/tmp")" ]
+}
+
+@test "ward image pack makes a runnable one-layer image from a directory" {
+  build_rootfs
+  run ward image pack "$ROOTFS" --name packed:1 --entrypoint probe --cmd exit --cmd 9 --env A=b -q
+  [ "$status" -eq 0 ]
+  run ward run packed:1
+  [ "$status" -eq 9 ]
+  run ward run packed:1 -- status
+  [ "$status" -eq 0 ]
+  run skopeo inspect oci:"$WARD_STORE:packed:1"
+  [ "$status" -eq 0 ]
+}
+
+@test "an image WorkingDir under /proc is refused (CVE-2024-21626)" {
+  cp -a "$FX/layout" "$BATS_TEST_TMPDIR/wd"
+  umoci config --image "$BATS_TEST_TMPDIR/wd:base" --tag procwd --config.workingdir /proc/self/fd/7
+  run ward run oci:"$BATS_TEST_TMPDIR/wd:procwd"
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: --workdir /proc/self/fd/7: must not be under /proc or contain .." ]
+}
