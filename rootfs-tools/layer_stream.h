@@ -1,8 +1,10 @@
 /* One layer blob read as a tar stream: decompressed by libarchive (gzip and zstd only, in
- * process), its DiffID computed over the uncompressed bytes as they pass. */
+ * process) on a second thread, its DiffID computed over the uncompressed bytes as they
+ * pass, while the caller's thread parses tar and writes files. */
 #ifndef WARD_LAYER_STREAM_H
 #define WARD_LAYER_STREAM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -11,13 +13,29 @@
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
+#define LS_CHUNKS 8
+
+struct ls_chunk {
+	char *data;
+	size_t len; /* 0 marks the end of the stream */
+};
+
 struct layer_stream {
 	struct archive *outer, *inner;
 	struct sha256 diff;
-	uint64_t bytes, max_bytes; /* uncompressed bytes read, and the cap on them */
-	int pad_left;              /* zero bytes still owed after the real end (see .c) */
-	bool at_end, over_limit;
-	int err; /* the outer archive's errno when it failed */
+	uint64_t max_bytes; /* cap on uncompressed bytes */
+	int pad_left;       /* zero bytes still owed after the real end (see .c) */
+	bool at_end;        /* the consumer has seen the end */
+	/* producer → consumer ring, under lock */
+	pthread_t producer;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ls_chunk ring[LS_CHUNKS];
+	size_t head, count; /* filled chunks: ring[head..head+count) */
+	int held;           /* chunk the consumer is reading, -1 none */
+	bool cancel, failed, over_limit;
+	uint64_t consumed; /* compressed bytes read */
 	char errmsg[256];
 };
 

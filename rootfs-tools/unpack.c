@@ -540,9 +540,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	}
 	if (rc == 0 && r != ARCHIVE_EOF) {
 		ward_error_set(e, 0, "layer %zu (%s): %s", i + 1, short_digest,
-		               ls.over_limit  ? "uncompressed size over the import cap"
-		               : ls.errmsg[0] ? ls.errmsg
-		                              : archive_error_string(ls.inner));
+		               ls.errmsg[0] ? ls.errmsg : archive_error_string(ls.inner));
 		rc = -1;
 	}
 	if (rc == 0 && layer_stream_finish(&ls, l->diff_id, e) < 0) {
