@@ -145,8 +145,8 @@ int ward_image_open(const char *text, const struct ward_image_opts *o, struct wa
 		rc = resolve_manifest(&st, &self, &md, e);
 	struct manifest m;
 	struct image_config c;
-	if (rc == 0 && (rc = load_image(&st, &self, &md, &m, &c, e)) == 0) {
-		rc = ensure_tree(&st, &m, &c, o->quiet, &img->rootfs, e);
+	if (rc == 0 && (rc = load_image(&st, &self, &md, &m, &c, true, e)) == 0) {
+		rc = ensure_tree(&st, &m, &c, o->quiet, NULL, &img->rootfs, e);
 		char lockname[96];
 		snprintf(lockname, sizeof(lockname), "tree-%s", digest_hex(c.chain_id));
 		/* Shared from here to the end of the sandbox: prune leaves the tree alone. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +53,7 @@ int resolve_manifest(struct store *st, struct source *src, struct descriptor *d,
 }
 
 int load_image(struct store *st, struct source *src, const struct descriptor *md,
-               struct manifest *m, struct image_config *c, struct ward_error *e)
+               struct manifest *m, struct image_config *c, bool layers, struct ward_error *e)
 {
 	char *buf;
 	size_t len;
@@ -69,7 +70,7 @@ int load_image(struct store *st, struct source *src, const struct descriptor *md
 	}
 	r = config_parse(buf, len, m->n_layers, c, e);
 	free(buf);
-	for (size_t i = 0; r == 0 && i < m->n_layers; i++)
+	for (size_t i = 0; layers && r == 0 && i < m->n_layers; i++)
 		if (source_fetch(st, src, &m->layers[i], e) < 0) {
 			ward_error_prefix(e, "layer %zu", i + 1);
 			config_free(c);
@@ -176,8 +177,32 @@ static void report(const struct unpack_stats *s, bool quiet)
 		    (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
 }
 
+/* A layer to unpack: the store's verified blob, or (while a copier puts it in the store)
+ * the layout directory's file, whose content the DiffID check vouches for. */
+static int open_layer(struct store *st, struct source *from, const struct descriptor *d,
+                      struct ward_error *e)
+{
+	if (!from)
+		return store_open_blob(st, d, e);
+	char name[128];
+	struct stat sb;
+	snprintf(name, sizeof(name), "blobs/sha256/%s", digest_hex(d->digest));
+	int fd = sys_openat2(from->dirfd, name, O_RDONLY | O_CLOEXEC,
+	                     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size != d->size) {
+		ward_error_set(e, fd < 0 ? errno : 0,
+		               "blob %s in oci:%s: missing or not %llu bytes", d->digest,
+		               from->ref->path, (unsigned long long)d->size);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                       const char *tmpname, bool quiet, struct ward_error *e)
+                       const char *tmpname, bool quiet, struct source *from, struct ward_error *e)
 {
 	struct ward_spec ids;
 	ward_spec_init(&ids);
@@ -204,12 +229,15 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 	j.progress.on = !quiet && isatty(2);
 	rc = layers ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < m->n_layers; i++) {
-		layers[i] = (struct unpack_layer){.fd = store_open_blob(st, &m->layers[i], e),
+		layers[i] = (struct unpack_layer){.fd = open_layer(st, from, &m->layers[i], e),
 		                                  .comp = m->comp[i],
 		                                  .diff_id = c->diff_ids[i],
 		                                  .digest = m->layers[i].digest,
 		                                  .size = m->layers[i].size};
-		rc = layers[i].fd < 0 ? -1 : 0;
+		if (layers[i].fd < 0) {
+			ward_error_prefix(e, "layer %zu", i + 1);
+			rc = -1;
+		}
 	}
 	struct unpack_stats stats = {0};
 	if (rc == 0)
@@ -223,16 +251,70 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 	return rc;
 }
 
-int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                bool quiet, char **path, struct ward_error *e)
+/* Layers of a layout directory go into the store from a child process while the tree is
+ * unpacked from the same files: the copy (with its digest check) and the unpack overlap. */
+struct copier {
+	pid_t pid;
+	int errfd;
+};
+
+static void start_copier(struct store *st, struct source *src, const struct manifest *m,
+                         struct copier *cp)
+{
+	int p[2];
+	cp->pid = -1;
+	cp->errfd = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	cp->pid = fork();
+	if (cp->pid == 0) {
+		close(p[0]);
+		struct ward_error e = {0};
+		for (size_t i = 0; i < m->n_layers; i++)
+			if (source_fetch(st, src, &m->layers[i], &e) < 0) {
+				ward_error_prefix(&e, "layer %zu", i + 1);
+				if (write(p[1], e.msg, strlen(e.msg)) < 0)
+					_exit(2);
+				_exit(1);
+			}
+		_exit(0);
+	}
+	close(p[1]);
+	cp->errfd = p[0];
+}
+
+static int wait_copier(struct copier *cp, struct ward_error *e)
+{
+	if (cp->pid < 0 && cp->errfd < 0)
+		return 0;
+	int status = 0, rc = 0;
+	if (cp->pid < 0)
+		ward_error_set(e, errno, "copying layers into the store: fork");
+	while (cp->pid > 0 && waitpid(cp->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (cp->pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char msg[sizeof(e->msg)] = "";
+		ssize_t n = cp->errfd >= 0 ? read(cp->errfd, msg, sizeof(msg) - 1) : -1;
+		msg[n > 0 ? n : 0] = 0;
+		if (cp->pid > 0)
+			ward_error_set(e, 0, "%s",
+			               msg[0] ? msg : "copying layers into the store failed");
+		rc = -1;
+	}
+	if (cp->errfd >= 0)
+		close(cp->errfd);
+	cp->pid = cp->errfd = -1;
+	return rc;
+}
+
+static int make_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                     bool quiet, struct source *from, struct copier *cp, struct ward_error *e)
 {
 	const char *hex = digest_hex(c->chain_id);
 	char final[80], tmp[96], lockname[96];
 	snprintf(final, sizeof(final), "%s", hex);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", hex);
 	snprintf(lockname, sizeof(lockname), "tree-%s", hex);
-	if (asprintf(path, "%s/trees/%s", st->path, hex) < 0)
-		return -1;
 	autoclose int trees = openat(st->fd, "trees", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (trees >= 0 && faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
@@ -242,8 +324,10 @@ int ensure_tree(struct store *st, const struct manifest *m, const struct image_c
 		return -1;
 	if (faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	/* A .tmp here is what a killed import left: never trusted, always redone. */
-	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, quiet, e) < 0) {
+	/* A .tmp here is what a killed import left: never trusted, always redone. The tree is
+	 * renamed into place only once its blobs are in the store too. */
+	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, quiet, from, e) < 0 ||
+	    wait_copier(cp, e) < 0) {
 		struct ward_error ignored;
 		store_remove_tree(st, tmp, &ignored);
 		return -1;
@@ -253,6 +337,27 @@ int ensure_tree(struct store *st, const struct manifest *m, const struct image_c
 		return -1;
 	}
 	return 0;
+}
+
+int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                bool quiet, struct source *from, char **path, struct ward_error *e)
+{
+	if (asprintf(path, "%s/trees/%s", st->path, digest_hex(c->chain_id)) < 0) {
+		ward_error_set(e, ENOMEM, "image store");
+		return -1;
+	}
+	struct copier cp = {-1, -1};
+	if (from && from->dirfd >= 0)
+		start_copier(st, from, m, &cp);
+	else
+		from = NULL;
+	int rc = make_tree(st, m, c, quiet, from, &cp, e);
+	struct ward_error ce = {0};
+	if (wait_copier(&cp, &ce) < 0 && rc == 0) {
+		*e = ce;
+		rc = -1;
+	}
+	return rc;
 }
 
 int tag_image(struct store *st, const char *name, const struct descriptor *md, struct ward_error *e)
@@ -317,8 +422,9 @@ int import_ref(struct store *st, const struct image_ref *ref, const char *name, 
 	struct manifest m;
 	struct image_config c;
 	char *tree = NULL;
-	if (rc == 0 && (rc = load_image(st, &src, md, &m, &c, e)) == 0) {
-		rc = ensure_tree(st, &m, &c, quiet, &tree, e);
+	/* From a layout directory, layers are copied while they are unpacked (ensure_tree). */
+	if (rc == 0 && (rc = load_image(st, &src, md, &m, &c, src.dirfd < 0, e)) == 0) {
+		rc = ensure_tree(st, &m, &c, quiet, &src, &tree, e);
 		manifest_free(&m);
 		config_free(&c);
 	}

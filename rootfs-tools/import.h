@@ -8,12 +8,14 @@
 /* Follow indexes from D to this platform's manifest; D becomes the manifest's. */
 int resolve_manifest(struct store *st, struct source *src, struct descriptor *d,
                      struct ward_error *e);
-/* Parse the manifest MD and its config; every blob fetched into the store. */
+/* Parse the manifest MD and its config, fetched into the store, and the layers too if
+ * LAYERS. */
 int load_image(struct store *st, struct source *src, const struct descriptor *md,
-               struct manifest *m, struct image_config *c, struct ward_error *e);
-/* The unpacked tree of the image (unpacked now if missing); its path to PATH. */
+               struct manifest *m, struct image_config *c, bool layers, struct ward_error *e);
+/* The unpacked tree of the image (unpacked now if missing); its path to PATH. With a
+ * layout directory FROM, its layers are copied into the store at the same time. */
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                bool quiet, char **path, struct ward_error *e);
+                bool quiet, struct source *from, char **path, struct ward_error *e);
 int store_remove_tree(struct store *st, const char *name, struct ward_error *e);
 /* NAME now means the manifest MD. */
 int tag_image(struct store *st, const char *name, const struct descriptor *md,

@@ -267,10 +267,10 @@ int ward_image_pack(const char *dir, const char *name, const char *config_json,
 	if (rc == 0) {
 		snprintf(md.media_type, sizeof(md.media_type), "%s", MT_OCI_MANIFEST);
 		md.size = strlen(man);
-		rc = load_image(&st, &self, &md, &mm, &cc, e);
+		rc = load_image(&st, &self, &md, &mm, &cc, true, e);
 	}
 	if (rc == 0) {
-		rc = ensure_tree(&st, &mm, &cc, o->quiet, &tree, e);
+		rc = ensure_tree(&st, &mm, &cc, o->quiet, NULL, &tree, e);
 		manifest_free(&mm);
 		config_free(&cc);
 	}

@@ -327,7 +327,7 @@ static int write_data(struct archive *a, int fd, la_int64_t size, const char **w
 		end = off + (la_int64_t)len;
 	}
 	if (r != ARCHIVE_EOF)
-		return *why = archive_error_string(a) ? archive_error_string(a) : "reading", -1;
+		return refuse(why, archive_error_string(a) ? archive_error_string(a) : "reading");
 	/* A sparse file may end in a hole. */
 	if (end < size && ftruncate(fd, size) < 0)
 		return *why = "writing", -1;
