@@ -77,10 +77,13 @@ static int add_children(struct packer *p, int fd, const char *path)
 		if (!g)
 			break;
 		names = g;
-		names[n++] = strdup(de->d_name);
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names); /* the same tree packs the same bytes */
+	if (n) /* sorted: the same tree packs the same bytes */
+		qsort(names, n, sizeof(*names), cmp_names);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		char child[4200];

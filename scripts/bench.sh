@@ -2,6 +2,7 @@
 # Start-up cost of one sandbox: ward against bubblewrap and runc (and crun where the host's
 # cgroups let it run), in one hyperfine run on one machine, over the same root filesystem
 # running /bin/true. Prints the table and the ratios. Run as root.
+# Then: image import against umoci and tar, and the start cost of an image.
 # usage: scripts/bench.sh [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,3 +94,36 @@ import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 print("oom kill + report latency = %.2f ms (oom - alloc-32)" % ((r["oom"]["mean"] - r["alloc-32"]["mean"]) * 1e3))
 PY
+
+echo
+echo "== images: import of a real image (Debian bookworm + python3, one gzip layer) against"
+echo "   umoci unpack and tar -xzf of the same layer, all onto tmpfs (the disk's writeback"
+echo "   would otherwise decide); ward's figure includes every digest and DiffID check"
+layout=$(scripts/debian-image.sh)
+manifest=$(python3 - "$layout" <<'PY'
+import json, sys
+idx = json.load(open(sys.argv[1] + "/index.json"))
+print([m["digest"] for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "python"][0].split(":")[1])
+PY
+)
+layer=$layout/blobs/sha256/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"].split(":")[1])' "$layout/blobs/sha256/$manifest")
+mkdir -p "$work/tmpfs"
+mount -t tmpfs -o size=4g tmpfs "$work/tmpfs"
+trap 'umount "$work/tmpfs" 2>/dev/null; rm -rf "$work"' EXIT
+t=$work/tmpfs
+echo "layer: $(stat -c %s "$layer") bytes compressed"
+hyperfine -N --warmup 1 --runs 7 --export-json "$work/import.json" \
+  --prepare "rm -rf $t/store $t/tar $t/umoci" \
+  -n ward-import "env WARD_STORE=$t/store $ward image import -q oci:$layout:python" \
+  -n tar-xzf "sh -c 'mkdir $t/tar && tar -xzf $layer -C $t/tar'" \
+  -n umoci-unpack "umoci unpack --image $layout:python $t/umoci"
+report "$work/import.json" ward-import/tar-xzf umoci-unpack/ward-import
+
+echo
+echo "== images: start from an already-imported image against --rootfs on the same tree"
+export WARD_STORE=$t/store
+tree=$("$ward" image inspect layout:python --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["rootfs"])')
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/run-image.json" \
+  -n image "$ward run layout:python -- /bin/true" \
+  -n rootfs "$ward run --rootfs $tree -- /bin/true"
+report "$work/run-image.json" image/rootfs

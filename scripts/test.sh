@@ -42,6 +42,9 @@ if ! clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>/tmp/ward-for
   exit 1
 fi
 
+# The real-distribution image (debootstrap, as root, cached) for images.bats in both halves.
+scripts/debian-image.sh >/dev/null
+
 status=0
 passed=0
 failed=0

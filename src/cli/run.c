@@ -176,8 +176,10 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 		ward_error_set(e, ENOMEM, "command");
 		return -1;
 	}
-	memcpy(full, ep, n_ep * sizeof(char *));
-	memcpy(full + n_ep, cmd, n_cmd * sizeof(char *));
+	for (size_t i = 0; i < n_ep; i++)
+		full[i] = ep[i];
+	for (size_t i = 0; i < n_cmd; i++)
+		full[n_ep + i] = cmd[i];
 	int rc = ward_spec_set_argv(s, (int)(n_ep + n_cmd), full, e);
 	free(full);
 	if (rc < 0)
@@ -303,7 +305,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			return -1;
 	}
 	if (!s->rootfs) {
-		if (optind >= argc) {
+		/* "--" ends options before any image: then there is none. */
+		if (optind >= argc || !strcmp(argv[optind - 1], "--")) {
 			ward_error_set(
 			    e, 0, "no image: give IMAGE, or --rootfs DIR (see ward run --help)");
 			return -1;

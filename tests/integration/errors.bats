@@ -75,8 +75,15 @@ refused() {
   refused "--hostname a b" 125
   run ward run -w relative --rootfs "$ROOTFS" -- true
   refused "--workdir relative" 125
-  run ward run -w /nonexistent --rootfs "$ROOTFS" -- true
+  # A missing working directory is made in the writable layer; without one it is an error.
+  run ward run -w /nonexistent --read-only --rootfs "$ROOTFS" -- true
   refused "--workdir /nonexistent: No such file or directory" 125
+  run ward run -w /bin/sh/x --rootfs "$ROOTFS" -- true
+  refused "--workdir /bin/sh/x: Not a directory" 125
+  run ward run -w /proc/self/cwd --rootfs "$ROOTFS" -- true
+  refused "--workdir /proc/self/cwd: must not be under /proc" 125
+  run ward run -w /new/dir --rootfs "$ROOTFS" -- pwd
+  [ "$status" -eq 0 ] && [ "$output" = /new/dir ]
 }
 
 @test "an rlimit above the host's hard limit is refused by the kernel and reported" {

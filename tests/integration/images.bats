@@ -291,3 +291,13 @@ tampered_layout() {
   [ "$status" -eq 125 ]
   [ "$output" = "ward: --workdir /proc/self/fd/7: must not be under /proc or contain .." ]
 }
+
+@test "a real distribution image (Debian bookworm + python3, debootstrapped) runs python3" {
+  local layout
+  layout=$("$BATS_TEST_DIRNAME/../../scripts/debian-image.sh")
+  run ward run oci:"$layout:python" -- python3 -c 'import json, sys; print(json.dumps({"major": sys.version_info[0]}))'
+  [ "$status" -eq 0 ]
+  [ "$output" = '{"major": 3}' ]
+  run ward run -u nobody layout:python -- sh -c 'id -un; cd && pwd; echo x > /tmp/f && cat /tmp/f'
+  [ "$output" = $'nobody\n/\nx' ] || [ "$output" = $'nobody\n/nonexistent\nx' ]
+}

@@ -1,0 +1,142 @@
+/* Unit tests: digest grammar, image names, and index / manifest / config parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "manifest.h"
+#include "names.h"
+
+#define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define D2 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+
+static void digests(void **state)
+{
+	(void)state;
+	assert_true(digest_valid(D1));
+	assert_false(digest_valid("sha256:../../x"));
+	assert_false(digest_valid(
+	    "sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(digest_valid(
+	    "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(digest_valid(D1 "0"));
+	assert_false(digest_valid(NULL));
+	char out[DIGEST_LEN + 1];
+	struct sha256 h;
+	sha256_init(&h);
+	sha256_update(&h, "abc", 3);
+	sha256_final(&h, out);
+	assert_string_equal(
+	    out, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void names(void **state)
+{
+	(void)state;
+	char out[256];
+	assert_true(name_normalize("app", out, sizeof(out)));
+	assert_string_equal(out, "app:latest");
+	assert_true(name_normalize("test/bb:v1.2", out, sizeof(out)));
+	assert_string_equal(out, "test/bb:v1.2");
+	assert_false(name_normalize("App", out, sizeof(out)));
+	assert_false(name_normalize("a//b", out, sizeof(out)));
+	assert_false(name_normalize("a:", out, sizeof(out)));
+	assert_false(name_normalize("a:-x", out, sizeof(out)));
+	assert_false(name_normalize("../x", out, sizeof(out)));
+	assert_false(name_normalize("a b", out, sizeof(out)));
+	name_from("My Image.tar", NULL, out, sizeof(out));
+	assert_string_equal(out, "my-image.tar:latest");
+	name_from("--", "a b", out, sizeof(out));
+	assert_string_equal(out, "image:a-b");
+}
+
+static const char *index_doc =
+    "{\"schemaVersion\":2,\"manifests\":["
+    "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":1,"
+    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+    "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":2,"
+    "\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"},"
+    "\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"}},"
+    "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D2 "\",\"size\":3,"
+    "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
+
+static void platform_choice(void **state)
+{
+	(void)state;
+	struct descriptor d;
+	enum doc_kind k;
+	struct ward_error e;
+	assert_int_equal(index_select(index_doc, strlen(index_doc), NULL, &d, &k, &e), 0);
+	assert_string_equal(d.digest, D2);
+	assert_int_equal(d.size, 3);
+	assert_int_equal(k, DOC_MANIFEST);
+	assert_int_equal(index_select(index_doc, strlen(index_doc), "v1", &d, &k, &e), -1);
+	assert_string_equal(e.msg, "no image tagged 'v1' for linux/amd64");
+}
+
+static void document_confusion(void **state)
+{
+	(void)state;
+	enum doc_kind k;
+	struct ward_error e;
+	const char *both = "{\"manifests\":[],\"layers\":[]}";
+	assert_int_equal(document_kind(both, strlen(both), MT_OCI_INDEX, &k, &e), -1);
+	assert_string_equal(e.msg, "document has both manifests and layers");
+	const char *lie = "{\"mediaType\":\"" MT_OCI_INDEX "\",\"layers\":[]}";
+	assert_int_equal(document_kind(lie, strlen(lie), MT_OCI_MANIFEST, &k, &e), -1);
+	const char *dup = "{\"layers\":[],\"layers\":[]}";
+	assert_int_equal(document_kind(dup, strlen(dup), MT_OCI_MANIFEST, &k, &e), -1);
+}
+
+static void manifests_and_configs(void **state)
+{
+	(void)state;
+	struct manifest m;
+	struct image_config c;
+	struct ward_error e;
+	const char *man =
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
+	    "\",\"size\":5},\"layers\":[{\"mediaType\":\"" MT_OCI_LAYER "+zstd\",\"digest\":\"" D2
+	    "\",\"size\":7}]}";
+	assert_int_equal(manifest_parse(man, strlen(man), &m, &e), 0);
+	assert_int_equal(m.n_layers, 1);
+	assert_int_equal(m.comp[0], COMP_ZSTD);
+	manifest_free(&m);
+	const char *bad =
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"" D1
+	    "\",\"size\":5},\"layers\":[{\"mediaType\":\"application/x-lzo\",\"digest\":\"" D2
+	    "\",\"size\":7}]}";
+	assert_int_equal(manifest_parse(bad, strlen(bad), &m, &e), -1);
+	assert_string_equal(e.msg, "layer 1: unsupported media type application/x-lzo");
+	const char *cfg = "{\"config\":{\"User\":\"app\",\"Env\":[\"A=b\"],\"Cmd\":null},"
+	                  "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
+	assert_int_equal(config_parse(cfg, strlen(cfg), 2, &c, &e), 0);
+	assert_string_equal(c.user, "app");
+	assert_null(c.cmd);
+	/* ChainID(L0, L1) = sha256(DiffID(L0) + " " + DiffID(L1)) */
+	struct sha256 h;
+	char want[DIGEST_LEN + 1];
+	sha256_init(&h);
+	sha256_update(&h, D1 " " D2, strlen(D1 " " D2));
+	sha256_final(&h, want);
+	assert_string_equal(c.chain_id, want);
+	config_free(&c);
+	assert_int_equal(config_parse(cfg, strlen(cfg), 1, &c, &e), -1);
+	assert_string_equal(e.msg, "image config: 2 diff_ids for 1 layers");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(digests),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(platform_choice),
+	    cmocka_unit_test(document_confusion),
+	    cmocka_unit_test(manifests_and_configs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
