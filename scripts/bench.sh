@@ -122,6 +122,7 @@ report "$work/import.json" ward-import/tar-xzf umoci-unpack/ward-import
 echo
 echo "== images: start from an already-imported image against --rootfs on the same tree"
 export WARD_STORE=$t/store
+"$ward" image import -q oci:"$layout:python" >/dev/null # the last --prepare emptied the store
 tree=$("$ward" image inspect layout:python --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["rootfs"])')
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/run-image.json" \
   -n image "$ward run layout:python -- /bin/true" \

@@ -195,15 +195,25 @@ static int pack_cmd(int argc, char **argv)
 int cmd_image(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
-	bool json = argc > 2 && !strcmp(argv[argc - 1], "--json");
 	struct ward_error e = {0};
+	/* ls and inspect take --json anywhere: drop it from the arguments. */
+	bool json = false;
+	if (!strcmp(sub, "ls") || !strcmp(sub, "inspect"))
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--json")) {
+				json = true;
+				memmove(argv + i, argv + i + 1,
+				        (size_t)(argc - i) * sizeof(char *));
+				argc--;
+				i--;
+			}
 	if (!strcmp(sub, "import"))
 		return import_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "pack"))
 		return pack_cmd(argc - 1, argv + 1);
-	if (!strcmp(sub, "ls") && argc - json == 2)
+	if (!strcmp(sub, "ls") && argc == 2)
 		return ls_cmd(json);
-	if (!strcmp(sub, "inspect") && argc - json == 3)
+	if (!strcmp(sub, "inspect") && argc == 3)
 		return inspect_cmd(argv[2], json);
 	if (!strcmp(sub, "rm") && argc > 2) {
 		if (ward_image_remove(argv + 2, (size_t)argc - 2, &e) < 0) {

@@ -33,6 +33,7 @@ rm -rf bundle
 
 # multi = base + a layer adding files + a whiteout + an opaque directory.
 mkdir -p extra/sub && echo added >extra/sub/file && ln -s ../etc/passwd extra/sub/link
+python3 -c 'import os; os.setxattr("extra/sub/file", "user.note", b"kept")'
 umoci insert --image layout:base --tag multi extra /extra
 umoci insert --image layout:multi --whiteout /etc/gone.txt
 mkdir -p opaque-new && echo upper-c >opaque-new/c

@@ -69,8 +69,8 @@ tree_of() { ward image inspect "$1" --json | jq -r .rootfs; }
   # Rootless, umoci gives every file to the caller; ward keeps the image's owners.
   local owners=yes
   rootless && owners=no
-  diff <("$BATS_TEST_DIRNAME/../images/tree-listing.sh" "$FX/ref-multi" "$(id -u)" $owners) \
-    <("$BATS_TEST_DIRNAME/../images/tree-listing.sh" "$(tree_of layout:multi)" "$(base_id)" $owners)
+  diff <("$BATS_TEST_DIRNAME/../images/tree-listing.py" "$FX/ref-multi" "$(id -u)" $owners) \
+    <("$BATS_TEST_DIRNAME/../images/tree-listing.py" "$(tree_of layout:multi)" "$(base_id)" $owners)
   run ward run --entrypoint '' layout:multi sh -c 'ls /opaque; cat /etc/gone.txt; cat /etc/hard.txt'
   [ "${lines[0]}" = "c" ]
   [ "${lines[1]}" = "cat: can't open '/etc/gone.txt': No such file or directory" ]
