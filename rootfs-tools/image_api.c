@@ -83,18 +83,9 @@ static int lookup(struct store *st, const char *text, struct descriptor *d, char
 	}
 	int rc = -1;
 	if (matches == 1) {
-		json_t *n = json_object_get(json_object_get(found, "annotations"), REF_NAME_KEY);
-		json_t *mt = json_object_get(found, "mediaType"),
-		       *dg = json_object_get(found, "digest");
-		json_t *sz = json_object_get(found, "size");
-		if (json_is_string(mt) && json_is_string(dg) && json_is_integer(sz) &&
-		    digest_valid(json_string_value(dg)) &&
-		    strlen(json_string_value(mt)) < sizeof(d->media_type)) {
-			strcpy(d->media_type, json_string_value(mt));
-			strcpy(d->digest, json_string_value(dg));
-			d->size = (uint64_t)json_integer_value(sz);
-			snprintf(name, WARD_IMAGE_NAME_MAX, "%s",
-			         json_is_string(n) ? json_string_value(n) : "");
+		const char *n;
+		if (index_entry(found, d, &n) == 0) {
+			snprintf(name, WARD_IMAGE_NAME_MAX, "%s", n);
 			rc = 0;
 		} else {
 			ward_error_set(e, 0, "image %s: its index entry is malformed", text);
@@ -171,19 +162,12 @@ int ward_image_open(const char *text, const struct ward_image_opts *o, struct wa
 	return rc;
 }
 
-static void free_strv(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void ward_image_close(struct ward_image *img)
 {
 	free(img->rootfs);
-	free_strv(img->env);
-	free_strv(img->entrypoint);
-	free_strv(img->cmd);
+	ward_strv_free(img->env);
+	ward_strv_free(img->entrypoint);
+	ward_strv_free(img->cmd);
 	free(img->workdir);
 	free(img->user);
 	if (img->tree_lock >= 0)

@@ -74,21 +74,6 @@ static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
 	free(buf);
 }
 
-static int entry_descriptor(json_t *m, struct descriptor *d, const char **name)
-{
-	json_t *n = json_object_get(json_object_get(m, "annotations"), REF_NAME_KEY);
-	json_t *mt = json_object_get(m, "mediaType"), *dg = json_object_get(m, "digest");
-	json_t *sz = json_object_get(m, "size");
-	if (!json_is_string(mt) || !json_is_string(dg) || !json_is_integer(sz) ||
-	    !digest_valid(json_string_value(dg)))
-		return -1;
-	snprintf(d->media_type, sizeof(d->media_type), "%s", json_string_value(mt));
-	strcpy(d->digest, json_string_value(dg));
-	d->size = (uint64_t)json_integer_value(sz);
-	*name = json_is_string(n) ? json_string_value(n) : "";
-	return 0;
-}
-
 int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *e)
 {
 	struct store st;
@@ -109,7 +94,7 @@ int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *
 	{
 		struct descriptor d;
 		const char *name;
-		if (!*out || entry_descriptor(m, &d, &name) < 0)
+		if (!*out || index_entry(m, &d, &name) < 0)
 			continue;
 		struct ward_image_info *info = &(*out)[(*n)++];
 		snprintf(info->name, sizeof(info->name), "%s", name);
@@ -193,7 +178,7 @@ static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, st
 	{
 		struct descriptor d;
 		const char *name;
-		if (entry_descriptor(m, &d, &name) == 0)
+		if (index_entry(m, &d, &name) == 0)
 			mark(st, d, &blobs, &trees, NULL, 0);
 	}
 	json_decref(index);
@@ -241,7 +226,7 @@ int ward_image_remove(char *const *refs, size_t n, struct ward_error *e)
 			struct descriptor d;
 			const char *name;
 			json_t *m = json_array_get(ms, i);
-			if (entry_descriptor(m, &d, &name) < 0)
+			if (index_entry(m, &d, &name) < 0)
 				continue;
 			if ((as_name && !strcmp(name, want)) ||
 			    (as_id && !strncmp(digest_hex(d.digest), hex, hexlen)))

@@ -63,6 +63,16 @@ static int descriptor_parse(json_t *d, struct descriptor *out, const char *what,
 	return 0;
 }
 
+int index_entry(const void *json_entry, struct descriptor *d, const char **name)
+{
+	json_t *m = (json_t *)json_entry;
+	json_t *n = json_object_get(json_object_get(m, "annotations"), REF_NAME_KEY);
+	if (descriptor_parse(m, d, "index entry", NULL) < 0)
+		return -1;
+	*name = json_is_string(n) ? json_string_value(n) : "";
+	return 0;
+}
+
 static bool is_index_type(const char *mt)
 {
 	return !strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST);
@@ -362,19 +372,12 @@ out:
 	return rc;
 }
 
-static void free_strv(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void config_free(struct image_config *c)
 {
-	free_strv(c->env);
-	free_strv(c->entrypoint);
-	free_strv(c->cmd);
-	free_strv(c->diff_ids);
+	ward_strv_free(c->env);
+	ward_strv_free(c->entrypoint);
+	ward_strv_free(c->cmd);
+	ward_strv_free(c->diff_ids);
 	free(c->workdir);
 	free(c->user);
 	memset(c, 0, sizeof(*c));

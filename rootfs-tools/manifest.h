@@ -44,6 +44,9 @@ struct image_config {
 
 enum doc_kind { DOC_INDEX, DOC_MANIFEST };
 
+/* An entry of an index (a jansson object): its descriptor and its ref.name ("" if none). */
+int index_entry(const void *json_entry, struct descriptor *d, const char **name);
+
 /* Which of an index's manifests to take: the one tagged TAG (any tag when NULL and there
  * is only one), for this host's platform; nested indexes are followed by the caller. */
 int index_select(const char *json, size_t len, const char *tag, struct descriptor *out,

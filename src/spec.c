@@ -27,7 +27,7 @@ void ward_spec_init(struct ward_spec *s)
 	s->limits.swap = -1;
 }
 
-static void free_strv(char **v)
+void ward_strv_free(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
@@ -36,8 +36,8 @@ static void free_strv(char **v)
 
 void ward_spec_free(struct ward_spec *s)
 {
-	free_strv(s->argv);
-	free_strv(s->env);
+	ward_strv_free(s->argv);
+	ward_strv_free(s->env);
 	free(s->cwd);
 	free(s->rootfs);
 	free(s->hostname);

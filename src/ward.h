@@ -107,6 +107,8 @@ struct ward_spec {
 };
 
 void ward_spec_init(struct ward_spec *s);
+/* Free a NULL-terminated vector of strings and the strings. */
+void ward_strv_free(char **v);
 void ward_spec_free(struct ward_spec *s);
 
 /* Capabilities a workload keeps unless told otherwise. */
