@@ -46,10 +46,11 @@ int ward_image_remove(char *const *refs, size_t n, struct ward_error *e);
 /* Delete blobs and trees no name refers to, and leftovers of killed imports. */
 int ward_image_prune(uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e);
 
-/* USER ("name|uid[:group|gid]") as ids, names looked up in the tree's own /etc/passwd and
- * /etc/group, opened inside ROOTFS. */
-int ward_image_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
-                    struct ward_error *e);
+/* USER ("name|uid[:group|gid]", from -u or an image's config) as ids: names looked up in
+ * the root's own /etc/passwd and /etc/group, opened inside ROOTFS. Without a group, the
+ * user's passwd group, or the uid itself for a uid passwd does not list. */
+int ward_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
+                   struct ward_error *e);
 
 /* Pack DIR as a one-layer image named NAME; CONFIG is a JSON object of config fields
  * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. */

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include "import.h"
-#include "names.h"
 #include "pathset.h"
 #include "sys.h"
 
@@ -81,8 +80,7 @@ int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *
 	*n = 0;
 	if (store_open(&st, e) < 0)
 		return -1;
-	json_t *index = store_lock_index(&st, false, e) == 0 ? store_load_index(&st, e) : NULL;
-	store_unlock_index(&st);
+	json_t *index = store_load_index(&st, e);
 	if (!index) {
 		store_close(&st);
 		return -1;
@@ -162,13 +160,8 @@ static uint64_t collect(struct store *st, const char *dir, const struct pathset 
 
 static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e)
 {
-	autoclose int lock = openat(st->fd, "locks/gc", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		ward_error_set(e, errno, "image store %s: locks/gc", st->path);
-		return -1;
-	}
-	json_t *index = store_lock_index(st, false, e) == 0 ? store_load_index(st, e) : NULL;
-	store_unlock_index(st);
+	autoclose int lock = store_lock(st, "gc", LOCK_EX, e);
+	json_t *index = lock < 0 ? NULL : store_load_index(st, e);
 	if (!index)
 		return -1;
 	struct pathset blobs = {0}, trees = {0};
@@ -211,36 +204,29 @@ int ward_image_remove(char *const *refs, size_t n, struct ward_error *e)
 	struct store st;
 	if (store_open(&st, e) < 0)
 		return -1;
-	int rc = store_lock_index(&st, true, e);
-	json_t *index = rc == 0 ? store_load_index(&st, e) : NULL;
-	rc = index ? 0 : -1;
+	int lock = store_lock(&st, "index", LOCK_EX, e);
+	json_t *index = lock < 0 ? NULL : store_load_index(&st, e);
+	int rc = index ? 0 : -1;
+	json_t *ms = json_object_get(index, "manifests");
 	for (size_t k = 0; rc == 0 && k < n; k++) {
-		char want[WARD_IMAGE_NAME_MAX];
-		bool as_name = name_normalize(refs[k], want, sizeof(want));
-		const char *hex = strncmp(refs[k], "sha256:", 7) ? refs[k] : refs[k] + 7;
-		size_t hexlen = strspn(hex, "0123456789abcdef");
-		bool as_id = hexlen >= 6 && !hex[hexlen];
-		json_t *ms = json_object_get(index, "manifests");
-		size_t before = json_array_size(ms);
-		for (size_t i = json_array_size(ms); i-- > 0;) {
-			struct descriptor d;
-			const char *name;
-			json_t *m = json_array_get(ms, i);
-			if (index_entry(m, &d, &name) < 0)
-				continue;
-			if ((as_name && !strcmp(name, want)) ||
-			    (as_id && !strncmp(digest_hex(d.digest), hex, hexlen)))
+		size_t pos;
+		bool by_id;
+		if ((rc = index_find(&st, index, refs[k], &pos, &by_id, e)) < 0)
+			break;
+		/* A name goes alone; an id takes every name of that image. */
+		json_t *digest = json_incref(json_object_get(json_array_get(ms, pos), "digest"));
+		for (size_t i = json_array_size(ms); i-- > 0;)
+			if (i == pos ||
+			    (by_id &&
+			     json_equal(json_object_get(json_array_get(ms, i), "digest"), digest)))
 				json_array_remove(ms, i);
-		}
-		if (json_array_size(ms) == before) {
-			ward_error_set(e, 0, "image %s: not in the store %s", refs[k], st.path);
-			rc = -1;
-		}
+		json_decref(digest);
 	}
 	if (rc == 0)
 		rc = store_save_index(&st, index, e);
 	json_decref(index);
-	store_unlock_index(&st);
+	if (lock >= 0)
+		close(lock);
 	if (rc == 0)
 		rc = gc(&st, NULL, NULL, e);
 	store_close(&st);

@@ -1,6 +1,6 @@
-/* The image's User ("name|uid[:group|gid]") against the image's own account files, read
- * through an fd resolved inside the tree (CVE-2024-9676: never the host's, never through
- * a symlink that leaves the tree). */
+/* A user ("name|uid[:group|gid]", from -u or an image's User) against the root's own
+ * account files, read through an fd resolved inside the tree (CVE-2024-9676: never the
+ * host's, never through a symlink that leaves the tree). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,10 +10,8 @@
 
 static int parse_id(const char *s, uint32_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (!*s || *end || errno || v >= UINT32_MAX || s[0] == '-' || s[0] == '+')
+	uint64_t v;
+	if (ward_parse_count(s, &v) < 0 || v >= UINT32_MAX)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -58,8 +56,8 @@ static int lookup(int rootfd, const char *file, const char *name, uint32_t id, u
 	return rc;
 }
 
-int ward_image_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
-                    struct ward_error *e)
+int ward_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
+                   struct ward_error *e)
 {
 	char buf[512];
 	if (strlen(user) >= sizeof(buf)) {
@@ -70,24 +68,27 @@ int ward_image_user(const char *rootfs, const char *user, uint32_t *uid, uint32_
 	char *group = strchr(buf, ':');
 	if (group)
 		*group++ = 0;
+	bool numeric = parse_id(buf, uid) == 0;
+	bool numeric_group = group && parse_id(group, gid) == 0;
+	if (numeric && numeric_group)
+		return 0; /* nothing to look up */
 	autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
-		ward_error_set(e, errno, "%s", rootfs);
+		ward_error_set(e, errno, "user %s: root %s", user, rootfs);
 		return -1;
 	}
-	uint32_t pgid = 0;
-	bool numeric = parse_id(buf, uid) == 0;
+	uint32_t pgid;
 	if (!numeric && lookup(rootfd, "/etc/passwd", buf, 0, uid, &pgid) < 0) {
-		ward_error_set(e, 0, "user %s: no such user in the image's /etc/passwd", buf);
+		ward_error_set(e, 0, "user %s: not in the root's /etc/passwd", buf);
 		return -1;
 	}
-	/* A numeric user takes its group from passwd when listed there, else 0 (as Docker). */
-	if (numeric && lookup(rootfd, "/etc/passwd", NULL, *uid, uid, &pgid) < 0)
-		pgid = 0;
-	*gid = pgid;
-	if (group && parse_id(group, gid) < 0 &&
-	    lookup(rootfd, "/etc/group", group, 0, gid, NULL) < 0) {
-		ward_error_set(e, 0, "group %s: no such group in the image's /etc/group", group);
+	/* A uid passwd does not list keeps its own number as its group. */
+	if (numeric && !group && lookup(rootfd, "/etc/passwd", NULL, *uid, uid, &pgid) < 0)
+		pgid = *uid;
+	if (!group)
+		*gid = pgid;
+	else if (!numeric_group && lookup(rootfd, "/etc/group", group, 0, gid, NULL) < 0) {
+		ward_error_set(e, 0, "group %s: not in the root's /etc/group", group);
 		return -1;
 	}
 	return 0;

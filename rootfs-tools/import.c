@@ -5,6 +5,8 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,9 +23,8 @@
 static uint64_t env_u64(const char *name, uint64_t def)
 {
 	const char *v = getenv(name);
-	char *end;
-	unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
-	return v && *v && !*end && n ? n : def;
+	uint64_t n;
+	return v && ward_parse_count(v, &n) == 0 && n ? n : def;
 }
 
 /* Follow indexes from DESC to one manifest (for this platform) whose blobs are fetched. */
@@ -266,8 +267,12 @@ static void start_copier(struct store *st, struct source *src, const struct mani
 	cp->errfd = -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
+	pid_t parent = getpid();
 	cp->pid = fork();
 	if (cp->pid == 0) {
+		/* Dies with the import: a killed ward leaves no copier writing to the store. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		close(p[0]);
 		struct ward_error e = {0};
 		for (size_t i = 0; i < m->n_layers; i++)
@@ -319,7 +324,7 @@ static int make_tree(struct store *st, const struct manifest *m, const struct im
 	if (trees >= 0 && faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	/* One unpacker per tree; whoever waited finds it done. */
-	autoclose int lock = store_lock_named(st, lockname, e);
+	autoclose int lock = store_lock(st, lockname, LOCK_EX, e);
 	if (lock < 0)
 		return -1;
 	if (faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -362,7 +367,8 @@ int ensure_tree(struct store *st, const struct manifest *m, const struct image_c
 
 int tag_image(struct store *st, const char *name, const struct descriptor *md, struct ward_error *e)
 {
-	if (store_lock_index(st, true, e) < 0)
+	autoclose int lock = store_lock(st, "index", LOCK_EX, e);
+	if (lock < 0)
 		return -1;
 	json_t *index = store_load_index(st, e);
 	int rc = -1;
@@ -385,7 +391,6 @@ int tag_image(struct store *st, const char *name, const struct descriptor *md, s
 		rc = store_save_index(st, index, e);
 		json_decref(index);
 	}
-	store_unlock_index(st);
 	return rc;
 }
 

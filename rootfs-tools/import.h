@@ -22,6 +22,10 @@ int tag_image(struct store *st, const char *name, const struct descriptor *md,
               struct ward_error *e);
 int import_ref(struct store *st, const struct image_ref *ref, const char *name, bool quiet,
                struct descriptor *md, char *name_out, size_t name_len, struct ward_error *e);
+/* The entry of INDEX that TEXT names: NAME[:TAG] (":latest" implied), or an id (the
+ * manifest digest, or a prefix of at least 6 hex digits matching one image). */
+int index_find(struct store *st, json_t *index, const char *text, size_t *pos, bool *by_id,
+               struct ward_error *e);
 /* docker save output → an OCI manifest in the store (D); NAME gets its RepoTag. */
 int docker_convert(struct store *st, struct source *src, const char *tag, struct descriptor *d,
                    char *name, size_t name_len, struct ward_error *e);

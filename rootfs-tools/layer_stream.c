@@ -57,10 +57,8 @@ static void *produce(void *arg)
 		total += len;
 		sha256_update(&ls->diff, c->data, len);
 		pthread_mutex_lock(&ls->lock);
-		if (total > ls->max_bytes) {
-			ls->over_limit = true;
+		if (total > ls->max_bytes)
 			fail(ls, "uncompressed layer over the import size cap");
-		}
 		c->len = len;
 		ls->count++;
 		ls->consumed = (uint64_t)archive_filter_bytes(ls->outer, -1);

@@ -34,7 +34,7 @@ struct layer_stream {
 	struct ls_chunk ring[LS_CHUNKS];
 	size_t head, count; /* filled chunks: ring[head..head+count) */
 	int held;           /* chunk the consumer is reading, -1 none */
-	bool cancel, failed, over_limit;
+	bool cancel, failed;
 	uint64_t consumed; /* compressed bytes read */
 	char errmsg[256];
 };

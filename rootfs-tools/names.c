@@ -44,7 +44,7 @@ void name_from(const char *base, const char *tag, char *out, size_t len)
 		name[n++] = name_char(c) && c != '/' ? c : '-';
 	}
 	while (n && !isalnum((unsigned char)name[0]))
-		memmove(name, name + 1, n--);
+		memmove(name, name + 1, --n);
 	name[n] = 0;
 	n = 0;
 	for (const char *p = tag ? tag : "latest"; *p && n < 128; p++)

@@ -245,8 +245,8 @@ int ward_image_pack(const char *dir, const char *name, const char *config_json,
 		return -1;
 	struct descriptor layer, config = {0}, md = {0};
 	char *cfg = NULL, *man = NULL;
-	autoclose int gc = openat(st.fd, "locks/gc", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	int rc = gc < 0 ? -1 : flock(gc, LOCK_SH);
+	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
+	int rc = gc < 0 ? -1 : 0;
 	if (rc == 0)
 		rc = write_layer(&st, dir, &layer, e);
 	if (rc == 0 && !(cfg = config_doc(config_json, layer.digest, e)))

@@ -275,7 +275,7 @@ int source_fetch(struct store *st, struct source *src, const struct descriptor *
 	}
 	const struct member *m = source_member(src, name);
 	if (!m || !m->staged[0]) {
-		ward_error_set(e, 0, "blob %s is missing from the archive", d->digest);
+		ward_error_set(e, 0, "blob %s is missing from %s", d->digest, src->ref->path);
 		return -1;
 	}
 	if (m->size != d->size || strcmp(m->digest, d->digest)) {

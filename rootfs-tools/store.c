@@ -56,7 +56,7 @@ static int write_new_file(int dirfd, const char *name, const char *text)
 int store_open(struct store *s, struct ward_error *e)
 {
 	memset(s, 0, sizeof(*s));
-	s->fd = s->lock_fd = -1;
+	s->fd = -1;
 	if (!(s->path = default_path())) {
 		ward_error_set(e, 0, "image store: no home directory; set WARD_STORE");
 		return -1;
@@ -65,8 +65,10 @@ int store_open(struct store *s, struct ward_error *e)
 		ward_error_set(e, 0, "image store %s: must be an absolute path", s->path);
 		return -1;
 	}
-	if (mkdir_p(s->path, 0700) < 0 ||
-	    (s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->fd < 0 && errno == ENOENT && mkdir_p(s->path, 0700) == 0)
+		s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->fd < 0) {
 		ward_error_set(e, errno, "image store %s", s->path);
 		return -1;
 	}
@@ -76,6 +78,12 @@ int store_open(struct store *s, struct ward_error *e)
 		               (unsigned)st.st_uid);
 		return -1;
 	}
+	/* locks/ is made last of ward's directories and index.json after it: with both there
+	 * the store is complete (the usual case, on the start path of ward run IMAGE). A
+	 * layout another tool made gets ward's directories added. */
+	if (faccessat(s->fd, "locks", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    faccessat(s->fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
 	/* Trees keep their owners and set-id bits: nobody else may reach them. */
 	static const char *const dirs[] = {"blobs", "blobs/sha256", "trees", "tmp", "locks"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -90,11 +98,6 @@ int store_open(struct store *s, struct ward_error *e)
 		ward_error_set(e, errno, "image store %s: writing the layout files", s->path);
 		return -1;
 	}
-	s->lock_fd = openat(s->fd, "locks/index", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0) {
-		ward_error_set(e, errno, "image store %s: locks/index", s->path);
-		return -1;
-	}
 	return 0;
 }
 
@@ -102,11 +105,9 @@ void store_close(struct store *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
 	free(s->path);
 	memset(s, 0, sizeof(*s));
-	s->fd = s->lock_fd = -1;
+	s->fd = -1;
 }
 
 static void blob_path(char *out, size_t len, const char *digest)
@@ -258,21 +259,6 @@ int store_put_doc(struct store *s, const char *buf, size_t len, char digest[DIGE
 	return store_commit_blob(s, name, digest, e);
 }
 
-int store_lock_index(struct store *s, bool exclusive, struct ward_error *e)
-{
-	while (flock(s->lock_fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
-		if (errno != EINTR) {
-			ward_error_set(e, errno, "image store %s: locking the index", s->path);
-			return -1;
-		}
-	return 0;
-}
-
-void store_unlock_index(struct store *s)
-{
-	flock(s->lock_fd, LOCK_UN);
-}
-
 json_t *store_load_index(struct store *s, struct ward_error *e)
 {
 	autoclose int fd = openat(s->fd, "index.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -307,15 +293,17 @@ int store_save_index(struct store *s, json_t *index, struct ward_error *e)
 	return 0;
 }
 
-int store_lock_named(struct store *s, const char *name, struct ward_error *e)
+int store_lock(struct store *s, const char *name, int how, struct ward_error *e)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "locks/%s", name);
 	int fd = openat(s->fd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	while (fd >= 0 && flock(fd, LOCK_EX) < 0)
+	while (fd >= 0 && flock(fd, how) < 0)
 		if (errno != EINTR) {
+			int err = errno;
 			close(fd);
 			fd = -1;
+			errno = err;
 		}
 	if (fd < 0)
 		ward_error_set(e, errno, "image store %s: lock %s", s->path, name);

@@ -13,8 +13,7 @@
 
 struct store {
 	char *path;
-	int fd;      /* the store directory */
-	int lock_fd; /* locks/index: held while index.json is read-modified-written */
+	int fd; /* the store directory */
 };
 
 /* $WARD_STORE, else /var/lib/ward for root and $XDG_DATA_HOME/ward (~/.local/share/ward)
@@ -38,13 +37,15 @@ int store_tmpfile(struct store *s, char name[64], struct ward_error *e);
 /* Move the finished tmp/NAME to blobs/sha256/HEX. */
 int store_commit_blob(struct store *s, const char *name, const char *digest, struct ward_error *e);
 
-/* index.json under the index lock: load, change, save (atomically). */
-int store_lock_index(struct store *s, bool exclusive, struct ward_error *e);
-void store_unlock_index(struct store *s);
+/* index.json is replaced by rename, so readers need no lock; writers hold locks/index
+ * (exclusive) from load to save. */
 json_t *store_load_index(struct store *s, struct ward_error *e);
 int store_save_index(struct store *s, json_t *index, struct ward_error *e);
 
-/* An exclusive lock on locks/NAME, waited for; returns its fd. */
-int store_lock_named(struct store *s, const char *name, struct ward_error *e);
+/* flock HOW (LOCK_SH or LOCK_EX, | LOCK_NB not to wait) on locks/NAME. Returns the fd, to
+ * close to release, or -1 (E set, if not NULL). Locks: index (writers of index.json), gc
+ * (shared by imports and runs, exclusive for rm and prune), tree-<chainid> (exclusive while
+ * unpacking, shared while a sandbox uses the tree). */
+int store_lock(struct store *s, const char *name, int how, struct ward_error *e);
 
 #endif

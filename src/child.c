@@ -25,6 +25,12 @@
  * failures are left for the workload's chdir to report. */
 static void make_workdir(int rootfd, const char *path)
 {
+	int fd = open_dir_in_root(rootfd, path, 1); /* there, or only its last part missing */
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (char *p = buf + 1;; p++) {
@@ -32,7 +38,7 @@ static void make_workdir(int rootfd, const char *path)
 			continue;
 		char saved = *p;
 		*p = 0;
-		int fd = open_dir_in_root(rootfd, buf, 1);
+		fd = open_dir_in_root(rootfd, buf, 1);
 		*p = saved;
 		if (fd < 0)
 			return;

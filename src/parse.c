@@ -209,37 +209,6 @@ int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_erro
 	return 0;
 }
 
-static int parse_id(const char *text, uint32_t *out)
-{
-	uint64_t v;
-	if (ward_parse_count(text, &v) < 0 || v >= UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* Numeric UID[:GID]; without GID the group equals the uid, as in Docker. */
-int ward_spec_set_user(struct ward_spec *s, const char *text, struct ward_error *e)
-{
-	char buf[32];
-	if (strlen(text) >= sizeof(buf)) {
-		ward_error_set(e, 0, "--user %s: expected UID[:GID]", text);
-		return -1;
-	}
-	strcpy(buf, text);
-	char *colon = strchr(buf, ':');
-	if (colon)
-		*colon = 0;
-	uint32_t uid, gid;
-	if (parse_id(buf, &uid) < 0 || (colon && parse_id(colon + 1, &gid) < 0)) {
-		ward_error_set(e, 0, "--user %s: expected numeric UID[:GID]", text);
-		return -1;
-	}
-	s->uid = uid;
-	s->gid = colon ? gid : uid;
-	return 0;
-}
-
 int ward_parse_timeout(const char *text, unsigned *out, struct ward_error *e)
 {
 	uint64_t v;

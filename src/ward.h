@@ -123,7 +123,6 @@ int ward_spec_set_argv(struct ward_spec *s, int argc, char *const argv[], struct
 int ward_spec_add_env(struct ward_spec *s, const char *kv, struct ward_error *e);
 int ward_spec_load_env_file(struct ward_spec *s, const char *path, struct ward_error *e);
 int ward_spec_add_rlimit(struct ward_spec *s, const char *text, struct ward_error *e);
-int ward_spec_set_user(struct ward_spec *s, const char *text, struct ward_error *e);
 const char *ward_rlimit_name(int resource);
 /* NAME or CAP_NAME (any case), or ALL. */
 int ward_spec_cap_add(struct ward_spec *s, const char *name, struct ward_error *e);

@@ -23,7 +23,7 @@ static const char run_usage[] =
     "  -e, --env K=V           set an environment variable (repeatable)\n"
     "      --env-file FILE     read K=V lines from FILE\n"
     "  -w, --workdir DIR       working directory inside the sandbox\n"
-    "  -u, --user U[:G]        container user and group: ids, or names from the image's\n"
+    "  -u, --user U[:G]        container user and group: ids, or names from the root's\n"
     "                          /etc/passwd and /etc/group (default: the image's User, or 0:0)\n"
     "      --hostname NAME     hostname inside the sandbox (default ward)\n"
     "  -t, --tty               allocate a terminal inside the sandbox\n"
@@ -76,7 +76,6 @@ struct run_args {
 	const char *user;       /* -u, resolved once the root is known */
 	const char *entrypoint; /* --entrypoint */
 	size_t n_default_env;   /* env entries that are ward's defaults, not the caller's */
-	int idmap_base_given;
 };
 
 static const struct option options[] = {
@@ -149,8 +148,10 @@ static size_t strv_len(char **v)
 static int apply_image(struct ward_spec *s, const struct run_args *ra, struct ward_image *img,
                        int argc, char **argv, struct ward_error *e)
 {
-	free(s->rootfs);
-	s->rootfs = strdup(img->rootfs);
+	if (!(s->rootfs = strdup(img->rootfs))) {
+		ward_error_set(e, ENOMEM, "rootfs");
+		return -1;
+	}
 	for (size_t i = 0; img->env && img->env[i]; i++) {
 		const char *eq = strchr(img->env[i], '=');
 		bool caller_set = false;
@@ -185,7 +186,7 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 	if (rc < 0)
 		return -1;
 	const char *user = ra->user ? ra->user : img->user;
-	if (user && ward_image_user(img->rootfs, user, &s->uid, &s->gid, e) < 0)
+	if (user && ward_root_user(img->rootfs, user, &s->uid, &s->gid, e) < 0)
 		return -1;
 	if (!s->cwd && s->n_volumes == 0 && img->workdir && !(s->cwd = strdup(img->workdir))) {
 		ward_error_set(e, ENOMEM, "workdir");
@@ -251,7 +252,6 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			break;
 		case OPT_IDMAP_BASE:
 			r = parse_base(optarg, &s->root_idmap_base, e);
-			ra->idmap_base_given = 1;
 			break;
 		case OPT_JSON:
 			ra->json = true;
@@ -311,7 +311,7 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			    e, 0, "no image: give IMAGE, or --rootfs DIR (see ward run --help)");
 			return -1;
 		}
-		if (ra->idmap_base_given && s->root_idmap_base != WARD_ROOT_IDMAP_BASE) {
+		if (s->root_idmap_base != WARD_ROOT_IDMAP_BASE) {
 			ward_error_set(e, 0,
 			               "--idmap-base: image trees are owned by the default range; "
 			               "use it with --rootfs only");
@@ -330,7 +330,7 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			ward_error_set(e, 0, "--entrypoint needs an image, not --rootfs");
 			return -1;
 		}
-		if (ra->user && ward_spec_set_user(s, ra->user, e) < 0)
+		if (ra->user && ward_root_user(s->rootfs, ra->user, &s->uid, &s->gid, e) < 0)
 			return -1;
 		if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
 			return -1;

@@ -69,8 +69,10 @@ refused() {
   refused "--timeout -5" 125
   run ward run --timeout 99999999999 --rootfs "$ROOTFS" -- true
   refused "--timeout 99999999999" 125
-  run ward run -u root --rootfs "$ROOTFS" -- true
-  refused "--user root" 125
+  run ward run -u nosuch --rootfs "$ROOTFS" -- true
+  refused "user nosuch: not in the root's /etc/passwd" 125
+  run ward run -u 1000:nosuch --rootfs "$ROOTFS" -- true
+  refused "group nosuch: not in the root's /etc/group" 125
   run ward run --hostname 'a b' --rootfs "$ROOTFS" -- true
   refused "--hostname a b" 125
   run ward run -w relative --rootfs "$ROOTFS" -- true

@@ -51,7 +51,7 @@ tree_of() { ward image inspect "$1" --json | jq -r .rootfs; }
   [ "$output" = "uid=1000(user) gid=0(root) groups=0(root)" ] || [ "$output" = "uid=1000(user) gid=0(root)" ]
   run ward run -u nosuchuser layout:base
   [ "$status" -eq 125 ]
-  [ "$output" = "ward: user nosuchuser: no such user in the image's /etc/passwd" ]
+  [ "$output" = "ward: user nosuchuser: not in the root's /etc/passwd" ]
 }
 
 @test "oci-archive, docker-archive and zstd layers import and run; first use imports" {
@@ -128,7 +128,7 @@ hostile() {
   local before trees
   before=$(tree_digest "$SENTINEL")
   trees=$(ls "$WARD_STORE/trees" 2>/dev/null || true)
-  run env WARD_IMAGE_MAX_BYTES=100000000 "$WARD" image import -q oci:"$FX/layout:evil-$case"
+  run env WARD_IMAGE_MAX_BYTES=100000000 "$WARD" image import oci:"$FX/layout:evil-$case"
   echo "$case: $output"
   [ "$(tree_digest "$SENTINEL")" = "$before" ]
   [ -z "$(find "$BATS_FILE_TMPDIR" "$BATS_TEST_TMPDIR" -name pwned -not -path "$WARD_STORE/trees/*")" ]
@@ -167,8 +167,7 @@ hostile() {
 
 @test "hostile layers: device nodes are not created, set-id bits stay in the private tree" {
   hostile devices ok
-  [[ $output == "ward: note: 2 device nodes in the image not created"* ]] || \
-    { run env WARD_STORE="$WARD_STORE" "$WARD" image import oci:"$FX/layout:evil-devices"; true; }
+  [[ $output == *"ward: note: 2 device nodes in the image not created (the sandbox's /dev is ward's)"* ]]
   local t
   t=$(tree_of layout:evil-devices)
   [ ! -e "$t/dev-mem" ] && [ ! -e "$t/dev-sda" ]
@@ -257,13 +256,17 @@ tampered_layout() {
 @test "an import killed halfway leaves nothing a later import trusts" {
   # The bomb layer takes a while to write; kill the import during it.
   WARD_IMAGE_MAX_BYTES=1000000000 "$WARD" image import -q oci:"$FX/layout:evil-bomb" &
-  local pid=$!
-  for _ in $(seq 100); do
+  local pid=$! status=0
+  for _ in $(seq 200); do
     compgen -G "$WARD_STORE/trees/*.tmp" >/dev/null && break
-    sleep 0.05
+    sleep 0.02
   done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" || true
+  compgen -G "$WARD_STORE/trees/*.tmp" >/dev/null
+  kill -9 "$pid"
+  wait "$pid" || status=$?
+  # It died of the kill, mid-unpack: a half-made tree and no finished one.
+  [ "$status" -eq 137 ]
+  [ -z "$(find "$WARD_STORE/trees" -mindepth 1 -maxdepth 1 -not -name '*.tmp')" ]
   run env WARD_IMAGE_MAX_BYTES=1000000000 "$WARD" image import -q oci:"$FX/layout:evil-bomb"
   [ "$status" -eq 0 ]
   [ "$(stat -c %s "$(tree_of layout:evil-bomb)/bomb")" -eq $((256 << 20)) ]

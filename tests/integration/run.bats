@@ -186,6 +186,15 @@ setup_file() { build_rootfs; }
   [ "$output" = none ]
 }
 
+@test "-u takes names from the root's own passwd and group; an unlisted uid keeps its number" {
+  run ward run -u user --rootfs "$ROOTFS" -- sh -c 'echo $(id -u):$(id -g)'
+  [ "$output" = "1000:1000" ]
+  run ward run -u nobody:tty --rootfs "$ROOTFS" -- sh -c 'echo $(id -u):$(id -g)'
+  [ "$output" = "65534:5" ]
+  run ward run -u 4242 --rootfs "$ROOTFS" -- sh -c 'echo $(id -u):$(id -g)'
+  [ "$output" = "4242:4242" ]
+}
+
 @test "--rlimit applies to the workload" {
   run ward run --rlimit nofile=64:128 --rootfs "$ROOTFS" -- probe rlimit nofile
   [ "$output" = "64 128" ]

@@ -4,10 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
+#include "image.h"
 #include "manifest.h"
 #include "names.h"
 
@@ -129,6 +132,42 @@ static void manifests_and_configs(void **state)
 	assert_string_equal(e.msg, "image config: 2 diff_ids for 1 layers");
 }
 
+static void users(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/ward-test-root.XXXXXX", path[64];
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/etc", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	FILE *f = fopen(path, "w");
+	fputs("root:x:0:0::/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/etc/group", root);
+	f = fopen(path, "w");
+	fputs("root:x:0:\ntty:x:5:\n", f);
+	fclose(f);
+	struct ward_error e;
+	uint32_t uid, gid;
+	assert_int_equal(ward_root_user(root, "user", &uid, &gid, &e), 0);
+	assert_true(uid == 1000 && gid == 1000);
+	assert_int_equal(ward_root_user(root, "user:tty", &uid, &gid, &e), 0);
+	assert_true(uid == 1000 && gid == 5);
+	assert_int_equal(ward_root_user(root, "4242", &uid, &gid, &e), 0);
+	assert_true(uid == 4242 && gid == 4242);
+	assert_int_equal(ward_root_user(root, "0", &uid, &gid, &e), 0);
+	assert_true(uid == 0 && gid == 0);
+	/* fully numeric: no root needed */
+	assert_int_equal(ward_root_user("/nonexistent", "5:7", &uid, &gid, &e), 0);
+	assert_true(uid == 5 && gid == 7);
+	const char *bad[] = {"", "nosuch", "-1", "1:", "1:nosuch", "99999999999", "user:-5"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ward_root_user(root, bad[i], &uid, &gid, &e), -1);
+	assert_string_equal(e.msg, "group -5: not in the root's /etc/group");
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +176,7 @@ int main(void)
 	    cmocka_unit_test(platform_choice),
 	    cmocka_unit_test(document_confusion),
 	    cmocka_unit_test(manifests_and_configs),
+	    cmocka_unit_test(users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

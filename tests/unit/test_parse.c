@@ -104,21 +104,6 @@ static void rlimits(void **state)
 	assert_non_null(strstr(e.msg, "bogus"));
 }
 
-static void users(void **state)
-{
-	struct ward_spec *s = *state;
-	struct ward_error e;
-	assert_int_equal(ward_spec_set_user(s, "1000", &e), 0);
-	assert_int_equal(s->uid, 1000);
-	assert_int_equal(s->gid, 1000);
-	assert_int_equal(ward_spec_set_user(s, "5:7", &e), 0);
-	assert_int_equal(s->uid, 5);
-	assert_int_equal(s->gid, 7);
-	const char *bad[] = {"", "root", "-1", "1:", "1:x", "99999999999"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(ward_spec_set_user(s, bad[i], &e), -1);
-}
-
 static void timeouts(void **state)
 {
 	(void)state;
@@ -162,7 +147,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(env_rejects_bad_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(env_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(rlimits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(users, setup, teardown),
 	    cmocka_unit_test_setup_teardown(timeouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(validate_names_culprit, setup, teardown),
 	};
