@@ -13,21 +13,14 @@
 #include "import.h"
 #include "names.h"
 #include "sys.h"
-#include "tar_writer.h"
+#include "tree_tar.h"
 
 struct packer {
-	struct tar_writer tw;
+	struct tree_tar t;
 	int out;
 	struct sha256 h;
 	uint64_t size;
 	struct ward_spec ids; /* host → container owner translation */
-	struct hardlink {
-		dev_t dev;
-		ino_t ino;
-		char *path;
-	} * links;
-	size_t n_links;
-	char err[256];
 };
 
 static int pack_write(void *arg, const void *buf, size_t len)
@@ -47,128 +40,15 @@ static int pack_write(void *arg, const void *buf, size_t len)
 /* Root callers: the ward range counts from 0, other host ids stay as they are (a tree
  * made by debootstrap as root). Rootless: the caller is 0, its subordinate ids 1..,
  * anything else nobody. */
-static uint32_t to_container(const struct ward_idmap *m, size_t n, uint32_t id)
+static uint32_t to_container(const struct tree_tar *t, uint32_t id, bool is_gid)
 {
+	const struct packer *p = t->arg;
+	const struct ward_idmap *m = is_gid ? p->ids.gid_map : p->ids.uid_map;
+	size_t n = is_gid ? p->ids.n_gid_map : p->ids.n_uid_map;
 	for (size_t i = 0; i < n; i++)
 		if (id >= m[i].outside && id - m[i].outside < m[i].count)
 			return m[i].inside + (id - m[i].outside);
 	return geteuid() == 0 ? id : 65534;
-}
-
-static int add(struct packer *p, int dirfd, const char *name, const char *path);
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int add_children(struct packer *p, int fd, const char *path)
-{
-	DIR *d = fdopendir(dup(fd));
-	if (!d)
-		return -1;
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char **g = realloc(names, (n + 1) * sizeof(*names));
-		if (!g)
-			break;
-		names = g;
-		if (!(names[n] = strdup(de->d_name)))
-			break;
-		n++;
-	}
-	closedir(d);
-	if (n) /* sorted: the same tree packs the same bytes */
-		qsort(names, n, sizeof(*names), cmp_names);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char child[4200];
-		snprintf(child, sizeof(child), "%s/%s", path, names[i]);
-		if (rc == 0 && names[i])
-			rc = add(p, fd, names[i], child);
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-static const char *hardlink_of(struct packer *p, const struct stat *st, const char *path)
-{
-	for (size_t i = 0; i < p->n_links; i++)
-		if (p->links[i].dev == st->st_dev && p->links[i].ino == st->st_ino)
-			return p->links[i].path;
-	struct hardlink *g = realloc(p->links, (p->n_links + 1) * sizeof(*g));
-	if (g) {
-		p->links = g;
-		p->links[p->n_links++] = (struct hardlink){st->st_dev, st->st_ino, strdup(path)};
-	}
-	return NULL;
-}
-
-static int copy_data(struct packer *p, int fd, uint64_t size)
-{
-	static char buf[1 << 16];
-	uint64_t done = 0;
-	ssize_t r;
-	while (done < size && (r = read(fd, buf, sizeof(buf))) > 0) {
-		size_t n = (uint64_t)r > size - done ? (size_t)(size - done) : (size_t)r;
-		if (tar_write_data(&p->tw, buf, n) < 0)
-			return -1;
-		done += n;
-	}
-	/* A file that shrank while packed is padded to the size already written down. */
-	for (; done < size; done++)
-		if (tar_write_data(&p->tw, "", 1) < 0)
-			return -1;
-	return tar_write_pad(&p->tw, size);
-}
-
-static int add(struct packer *p, int dirfd, const char *name, const char *path)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		snprintf(p->err, sizeof(p->err), "%.200s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-		return 0; /* never part of an image */
-	struct tar_header h = {
-	    .path = path + 2, /* "./x" → "x" */
-	    .mode = st.st_mode & 07777,
-	    .uid = to_container(p->ids.uid_map, p->ids.n_uid_map, st.st_uid),
-	    .gid = to_container(p->ids.gid_map, p->ids.n_gid_map, st.st_gid),
-	    .mtime = st.st_mtim.tv_sec,
-	};
-	char target[4097];
-	autoclose int fd = -1;
-	if (S_ISLNK(st.st_mode)) {
-		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-		target[n < 0 ? 0 : n] = 0;
-		h.type = '2', h.linkname = target;
-	} else if (S_ISFIFO(st.st_mode)) {
-		h.type = '6';
-	} else if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
-	           (h.linkname = hardlink_of(p, &st, h.path))) {
-		h.type = '1';
-	} else {
-		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(p->err, sizeof(p->err), "%.200s: %s", path, strerror(errno));
-			return -1;
-		}
-		h.type = S_ISDIR(st.st_mode) ? '5' : '0';
-		h.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	}
-	if (tar_write_header(&p->tw, &h) < 0 || (h.type == '0' && copy_data(p, fd, h.size) < 0)) {
-		snprintf(p->err, sizeof(p->err), "%.200s: writing the layer: %s", path,
-		         strerror(errno));
-		return -1;
-	}
-	return h.type == '5' ? add_children(p, fd, path) : 0;
 }
 
 static char *config_doc(const char *config_json, const char *diff_id, struct ward_error *e)
@@ -207,10 +87,12 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 		rc = -1;
 	if (rc == 0) {
 		sha256_init(&p.h);
-		p.tw = (struct tar_writer){pack_write, &p};
-		if (add_children(&p, dfd, ".") < 0 || tar_write_end(&p.tw) < 0) {
+		p.t.tw = (struct tar_writer){pack_write, &p};
+		p.t.owner = to_container;
+		p.t.arg = &p;
+		if (tree_tar_children(&p.t, dfd, ".") < 0 || tar_write_end(&p.t.tw) < 0) {
 			ward_error_set(e, 0, "pack %s: %s", dir,
-			               p.err[0] ? p.err : "writing the layer");
+			               p.t.err[0] ? p.t.err : "writing the layer");
 			rc = -1;
 		}
 	}
@@ -224,9 +106,7 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	}
 	if (p.out >= 0)
 		close(p.out);
-	for (size_t i = 0; i < p.n_links; i++)
-		free(p.links[i].path);
-	free(p.links);
+	tree_tar_free(&p.t);
 	ward_spec_free(&p.ids);
 	return rc;
 }

@@ -11,6 +11,7 @@ enum msg_type {
 	MSG_EXEC_FAIL, /* workload → supervisor: execve failed (value: 126 or 127) */
 	MSG_PTY,       /* child → supervisor: the pty master (fd) */
 	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
+	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd) */
 };
 
 struct msg {

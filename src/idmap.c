@@ -88,6 +88,21 @@ static int check_root_range(uint32_t base, struct ward_error *e)
 	return 0;
 }
 
+/* Rootless with subordinate ids: the caller's id appears as container id ID, the ids
+ * below and above it come from the subordinate range in order. Returns the lines used. */
+static size_t around_caller(struct ward_idmap *m, uint32_t id, uint32_t caller, uint32_t sub,
+                            uint32_t count)
+{
+	size_t n = 0;
+	if (id)
+		m[n++] = (struct ward_idmap){0, sub, id};
+	m[n++] = (struct ward_idmap){id, caller, 1};
+	uint32_t rest = count - id, room = WARD_IDMAP_SIZE - 1 - id;
+	if (rest && room)
+		m[n++] = (struct ward_idmap){id + 1, sub + id, rest < room ? rest : room};
+	return n;
+}
+
 int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 {
 	uid_t uid = geteuid();
@@ -108,20 +123,41 @@ int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 	s->idmapped_root = false;
 	s->use_newidmap = false;
 
-	if (access(NEWUIDMAP, X_OK) < 0 || access(NEWGIDMAP, X_OK) < 0)
+	bool helpers = access(NEWUIDMAP, X_OK) == 0 && access(NEWGIDMAP, X_OK) == 0;
+	if (s->user_id_set && s->user_id != 0 && !helpers) {
+		ward_error_set(e, 0,
+		               "SANDBOX_USER_ID %u: rootless, mapping your uid to it needs "
+		               "newuidmap/newgidmap (package uidmap) and a range in /etc/subuid "
+		               "and /etc/subgid for the other ids",
+		               s->user_id);
+		return -1;
+	}
+	if (!helpers)
 		return 0;
 	struct passwd *pw = getpwuid(uid);
 	const char *name = pw ? pw->pw_name : NULL;
 	uint32_t us, uc, gs, gc;
 	if (ward_subid_lookup("/etc/subuid", name, uid, &us, &uc, NULL) != 0 ||
-	    ward_subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0)
-		return 0;
-	s->uid_map[1] =
-	    (struct ward_idmap){1, us, uc < WARD_IDMAP_SIZE - 1 ? uc : WARD_IDMAP_SIZE - 1};
-	s->gid_map[1] =
-	    (struct ward_idmap){1, gs, gc < WARD_IDMAP_SIZE - 1 ? gc : WARD_IDMAP_SIZE - 1};
-	s->n_uid_map = s->n_gid_map = 2;
+	    ward_subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0) {
+		if (!s->user_id_set || s->user_id == 0)
+			return 0;
+		ward_error_set(e, 0,
+		               "SANDBOX_USER_ID %u: rootless, the ids other than yours come from "
+		               "/etc/subuid and /etc/subgid, which have no range for %s",
+		               s->user_id, name ? name : "you");
+		return -1;
+	}
 	s->use_newidmap = true;
+	uint32_t id = s->user_id_set ? s->user_id : 0;
+	if (id && (uc < id || gc < id)) {
+		ward_error_set(e, 0,
+		               "SANDBOX_USER_ID %u: your subordinate ranges (%u uids, %u gids) are "
+		               "too small to map the ids below it",
+		               id, uc, gc);
+		return -1;
+	}
+	s->n_uid_map = around_caller(s->uid_map, id, uid, us, uc);
+	s->n_gid_map = around_caller(s->gid_map, id, gid, gs, gc);
 	return 0;
 }
 

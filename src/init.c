@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 
@@ -61,6 +63,57 @@ static int status_code(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Identity over this namespace's ids: "inside inside count" for each line. */
+static int write_identity(pid_t pid, const char *file, const struct ward_idmap *m, size_t n)
+{
+	char path[64], buf[256];
+	size_t off = 0;
+	for (size_t i = 0; i < n && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].inside,
+		                        m[i].inside, m[i].count);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd < 0 || off >= sizeof(buf) || write(fd, buf, off) != (ssize_t)off ? -1 : 0;
+}
+
+/* A workload that keeps CAP_SYS_ADMIN could remount a read-only volume writable or unmount
+ * the masks over /proc. Started in a user namespace of its own (same ids) with a copy of
+ * this mount namespace, it finds every mount ward made locked: flags cannot be cleared and
+ * mounts cannot be taken off what they cover. Its own UTS namespace (a copy) keeps
+ * sethostname working; the network and IPC namespaces stay init's, so capabilities over those
+ * (NET_ADMIN, IPC_OWNER) do not reach them in this mode. */
+static pid_t start_locked(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS,
+	                          .exit_signal = SIGCHLD};
+	pid_t child = (pid_t)sys_clone3(&args);
+	if (child == 0) {
+		/* Its /proc files belong to root of the init namespace while it is not dumpable,
+		 * out of init's reach; dumpable only until the maps are written. */
+		char b = 0;
+		close(sv[0]);
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || write(sv[1], &b, 1) != 1 ||
+		    read(sv[1], &b, 1) != 1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+			_exit(125); /* init reports why */
+		close(sv[1]);
+		workload_exec(s, f, sock, tty);
+	}
+	close(sv[1]);
+	char b;
+	if (child > 0 && (read(sv[0], &b, 1) != 1 ||
+	                  write_identity(child, "uid_map", s->uid_map, s->n_uid_map) < 0 ||
+	                  write_identity(child, "gid_map", s->gid_map, s->n_gid_map) < 0 ||
+	                  write(sv[0], &b, 1) != 1)) {
+		msg_fail(sock, errno, "init: mapping the workload's user namespace");
+		_exit(125);
+	}
+	close(sv[0]);
+	return child;
+}
+
 void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 {
 	sigset_t set;
@@ -75,13 +128,19 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 	hide_cmdline();
 	int tty = s->tty ? open_tty(sock) : -1;
 
-	/* vfork: no page tables to copy. Safe here because the workload path never returns,
-	 * gets its own fd table, fs state and signal state, and ends in execve or _exit. */
-	pid_t child = vfork();
+	pid_t child;
+	if (s->capabilities & (1ULL << CAP_SYS_ADMIN)) {
+		child = start_locked(s, f, sock, tty);
+	} else {
+		/* vfork: no page tables to copy. Safe here because the workload path never
+		 * returns, gets its own fd table, fs state and signal state, and ends in execve
+		 * or _exit. */
+		child = vfork();
+		if (child == 0)
+			workload_exec(s, f, sock, tty);
+	}
 	if (child < 0)
 		die(sock, "init: starting the workload");
-	if (child == 0)
-		workload_exec(s, f, sock, tty);
 	if (tty >= 0)
 		close(tty);
 

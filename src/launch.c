@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "changes.h"
 #include "filter.h"
 #include "channel.h"
 #include "child.h"
@@ -40,6 +41,8 @@ struct run {
 	struct cgroup cg;
 	struct ward_filter filter;
 	int *volfds;
+	int *uppers;         /* overlay volumes' upper layers, for --changes */
+	int userns, changes; /* for --changes: the sandbox's user namespace, the output */
 	bool timed_out, have_status, failed;
 	int status;
 	struct msg fail;
@@ -61,6 +64,16 @@ static bool range_owned(const struct ward_spec *s, int rootdirfd)
 	       st.st_gid == s->gid_map[0].outside;
 }
 
+static int open_userns(pid_t pid, struct ward_error *e)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ward_error_set(e, errno, "user namespace: opening %s", path);
+	return fd;
+}
+
 /* Root callers: the supervisor clones DIR's mount and, unless the tree is already owned by
  * the container range, idmaps it for the child's user namespace. Only the host-side process
  * has privilege over the filesystem, and the child then needs no path to DIR (whose parents
@@ -75,13 +88,9 @@ static int root_tree(const struct ward_spec *s, int rootdirfd, pid_t pid, struct
 	}
 	if (range_owned(s, rootdirfd))
 		return take_fd(&m);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-	autoclose int userns = open(path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0) {
-		ward_error_set(e, errno, "user namespace: opening %s", path);
+	autoclose int userns = open_userns(pid, e);
+	if (userns < 0)
 		return -1;
-	}
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
 	if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
 		ward_error_set(
@@ -163,6 +172,13 @@ static void on_message(struct run *r)
 	case MSG_PTY:
 		if (fd >= 0 && r->tty.master < 0) {
 			tty_relay_start(&r->tty, fd, r->s->interactive);
+			fd = -1;
+		}
+		break;
+	case MSG_UPPER:
+		if (r->uppers && m.value >= 0 && (size_t)m.value < r->s->n_volumes &&
+		    r->uppers[m.value] < 0) {
+			r->uppers[m.value] = fd;
 			fd = -1;
 		}
 		break;
@@ -315,6 +331,18 @@ static int block_signals(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static int changes_prepare(struct run *r, struct ward_error *e)
+{
+	r->uppers = malloc((r->s->n_volumes + 1) * sizeof(int));
+	if (!r->uppers) {
+		ward_error_set(e, ENOMEM, "--changes");
+		return -1;
+	}
+	for (size_t i = 0; i < r->s->n_volumes; i++)
+		r->uppers[i] = -1;
+	return (r->changes = changes_open(r->s, e)) < 0 ? -1 : 0;
+}
+
 int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e)
 {
 	uint64_t t0 = now_ms();
@@ -326,7 +354,7 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
 		return -1;
 	}
-	struct run r = {.s = s, .sock = -1, .pidfd = -1, .sigfd = -1};
+	struct run r = {.s = s, .sock = -1, .pidfd = -1, .sigfd = -1, .userns = -1, .changes = -1};
 	tty_relay_init(&r.tty);
 	if (filter_prepare(s, &r.filter, e) < 0)
 		return -1;
@@ -355,8 +383,15 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	if (limits_requested(&s->limits) && !r.cg.v2_limits && !r.cg.n_v1)
 		best_effort_limits(&eff, res);
 	r.s = &eff;
+	if (s->changes && (changes_prepare(&r, e) < 0))
+		goto out;
 	if (start_child(&r, rootdirfd, e) < 0)
 		goto out;
+	if (s->changes && (r.userns = open_userns(r.pid, e)) < 0) {
+		kill_child(&r);
+		collect(&r, res);
+		goto out;
+	}
 	if (cgroup_attach(&r.cg, r.pid, e) < 0) {
 		kill_child(&r);
 		collect(&r, res);
@@ -386,7 +421,22 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	if (res->oom_kills && res->reason == WARD_SIGNALED && res->signal == SIGKILL)
 		res->reason = WARD_OOM;
 	rc = r.failed ? report_failure(&r, res, e) : 0;
+	if (rc == 0 && s->changes && changes_export(s, r.userns, r.uppers, r.changes, e) < 0) {
+		res->exit_code = 125;
+		rc = -1;
+	}
 out:
+	if (r.uppers) {
+		volumes_close(r.uppers, s->n_volumes);
+		free(r.uppers);
+	}
+	if (r.userns >= 0)
+		close(r.userns);
+	if (r.changes >= 0) {
+		close(r.changes);
+		if (rc < 0) /* nothing half-written stays behind */
+			unlink(s->changes);
+	}
 	tty_relay_end(&r.tty);
 	cgroup_destroy(&r.cg);
 	filter_free(&r.filter);

@@ -12,9 +12,7 @@
 #include "rootfs.h"
 #include "sys.h"
 
-/* A host directory that always exists; the sandbox's private tmpfs is mounted over it in the
- * sandbox's own mount namespace only, so the host never sees anything there. */
-#define BASE "/tmp"
+#define BASE ROOTFS_SCRATCH
 
 static int fail(int sock, const char *what)
 {
@@ -22,22 +20,30 @@ static int fail(int sock, const char *what)
 	return -1;
 }
 
-/* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
- * layer that disappears with the mount namespace. */
-static int mount_overlay(int lower, uint64_t disk, int sock)
+/* The scratch tmpfs on BASE: the root's layers (and the overlay volumes') live there. */
+static int mount_scratch(uint64_t disk, int sock)
 {
 	char size[48], inodes[48];
 	snprintf(size, sizeof(size), "size=%llu", (unsigned long long)disk);
 	snprintf(inodes, sizeof(inodes), "nr_inodes=%llu",
 	         (unsigned long long)(disk / 8192 < 1024 ? 1024 : disk / 8192));
-	const char *const base_opts[] = {"mode=0700", disk ? size : NULL, inodes, NULL};
-	autoclose int base = fs_new("tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	const char *const opts[] = {"mode=0700", disk ? size : NULL, disk ? inodes : NULL, NULL};
+	int base = fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (base < 0)
 		return fail(sock, "rootfs: creating the writable layer (tmpfs)");
-	if (move_mount(base, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (move_mount(base, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		close(base);
 		return fail(sock, "rootfs: attaching the writable layer on " BASE);
-	static const char *const dirs[] = {"lower", "upper", "work", "root"};
-	for (size_t i = 0; i < 4; i++)
+	}
+	return base;
+}
+
+/* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
+ * layer that disappears with the mount namespace. */
+static int mount_overlay(int base, int lower, int sock)
+{
+	static const char *const dirs[] = {"lower", "upper", "work"};
+	for (size_t i = 0; i < 3; i++)
 		if (mkdirat(base, dirs[i], 0755) < 0)
 			return fail(sock, "rootfs: preparing the writable layer");
 	autoclose int lowerdir = openat(base, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -50,13 +56,8 @@ static int mount_overlay(int lower, uint64_t disk, int sock)
 	    "userxattr",
 	    NULL,
 	};
-	autoclose int ovl = fs_new("overlay", ovl_opts, MOUNT_ATTR_NODEV);
-	if (ovl < 0)
-		return fail(sock, "rootfs: mounting overlayfs over the root filesystem");
-	autoclose int rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootdir < 0 || mount_on(ovl, rootdir) < 0)
-		return fail(sock, "rootfs: attaching the overlay");
-	return 0;
+	int ovl = fs_new("overlay", ovl_opts, MOUNT_ATTR_NODEV);
+	return ovl < 0 ? fail(sock, "rootfs: mounting overlayfs over the root filesystem") : ovl;
 }
 
 /* Rootless: this namespace's view of DIR, which must still be the directory the supervisor
@@ -81,17 +82,23 @@ int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_onl
 	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, sock);
 	if (lower < 0)
 		return -1;
+	autoclose int base = mount_scratch(disk, sock);
+	if (base < 0)
+		return -1;
+	autoclose int root = -1;
 	if (read_only) {
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
 		if (mount_setattr(lower, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
 			return fail(sock, "rootfs: making the root read-only");
-		if (move_mount(lower, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return fail(sock, "rootfs: attaching the root filesystem on " BASE);
-		int fd = open(BASE, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
-	}
-	if (mount_overlay(lower, disk, sock) < 0)
+		root = take_fd(&lower);
+	} else if ((root = mount_overlay(base, lower, sock)) < 0) {
 		return -1;
+	}
+	autoclose int rootdir = -1;
+	if (mkdirat(base, "root", 0755) < 0 ||
+	    (rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    mount_on(root, rootdir) < 0)
+		return fail(sock, "rootfs: attaching the root");
 	int fd = open(BASE "/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
 }

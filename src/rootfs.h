@@ -5,6 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A host directory that always exists; the sandbox's private tmpfs is mounted over it in the
+ * sandbox's own mount namespace only, so the host never sees anything there. It holds the
+ * root's layers and the overlay volumes' layers until pivot_root. */
+#define ROOTFS_SCRATCH "/tmp"
+
 /* Mount the root (IDMAPPED: a detached idmapped tree from the supervisor, or -1 to clone
  * PATH, which must still be ROOTDIRFD) with a writable layer unless READ_ONLY. Returns an
  * O_PATH fd of the new root; on failure reports over SOCK and returns -1. */

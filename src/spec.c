@@ -42,6 +42,7 @@ void ward_spec_free(struct ward_spec *s)
 	free(s->rootfs);
 	free(s->hostname);
 	free(s->policy);
+	free(s->changes);
 	ward_volumes_free(s);
 	memset(s, 0, sizeof(*s));
 }
@@ -129,6 +130,16 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 	}
 	if (s->limits.disk && s->read_only) {
 		ward_error_set(e, 0, "--disk with --read-only: there is no writable layer to size");
+		return -1;
+	}
+	bool overlay = false;
+	for (size_t i = 0; i < s->n_volumes; i++)
+		overlay |= s->volumes[i].mode == WARD_VOLUME_OVERLAY;
+	if (s->changes && !overlay) {
+		ward_error_set(e, 0,
+		               "--changes %s: no overlay volume to take changes from (give -v "
+		               "HOST:CONTAINER:overlay)",
+		               s->changes);
 		return -1;
 	}
 	if (s->hostname && validate_hostname(s->hostname, e) < 0)

@@ -71,6 +71,17 @@ static const char *bad_container_path(const char *p)
 	return NULL;
 }
 
+static bool taken(const struct ward_spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_volumes; i++)
+		if (!strcmp(s->volumes[i].container, path))
+			return true;
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		if (!strcmp(s->tmpfs[i].container, path))
+			return true;
+	return false;
+}
+
 static int add(struct ward_spec *s, const char *host, const char *cont, enum ward_volume_mode m,
                struct ward_error *e)
 {
@@ -137,19 +148,93 @@ int ward_spec_add_volumes(struct ward_spec *s, const char *list, const char *ori
 			               f[1].text, why);
 			return -1;
 		}
-		for (size_t i = 0; i < s->n_volumes; i++)
-			if (!strcmp(s->volumes[i].container, f[1].text)) {
-				ward_error_set(
-				    e, 0, "%s entry %u: container path '%s' is already a volume",
-				    origin, entry, f[1].text);
-				return -1;
-			}
+		if (taken(s, f[1].text)) {
+			ward_error_set(e, 0, "%s entry %u: container path '%s' is already a mount",
+			               origin, entry, f[1].text);
+			return -1;
+		}
 		if (add(s, f[0].text, f[1].text, mode, e) < 0)
 			return -1;
 		if (!*p)
 			return 0;
 		p++; /* the ',' */
 	}
+}
+
+/* One tmpfs option; returns a reason when it is bad. */
+static const char *tmpfs_option(struct ward_tmpfs *t, const char *opt)
+{
+	uint64_t v;
+	if (!strncmp(opt, "size=", 5))
+		return ward_parse_size(opt + 5, &t->size) < 0 || t->size == 0
+		           ? "size: expected a size like 64m"
+		           : NULL;
+	if (!strncmp(opt, "mode=", 5)) {
+		char *end;
+		errno = 0;
+		v = strtoul(opt + 5, &end, 8);
+		if (errno || *end || end == opt + 5 || v > 07777)
+			return "mode: expected octal permissions like 1777";
+		t->mode = (uint32_t)v;
+		return NULL;
+	}
+	if (!strcmp(opt, "noexec") || !strcmp(opt, "exec")) {
+		t->noexec = !strcmp(opt, "noexec");
+		return NULL;
+	}
+	return "unknown option (expected size=, mode=, noexec or exec)";
+}
+
+int ward_spec_add_tmpfs(struct ward_spec *s, const char *text, struct ward_error *e)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf)) {
+		ward_error_set(e, ENAMETOOLONG, "--tmpfs");
+		return -1;
+	}
+	char *opts = strchr(buf, ':');
+	if (opts)
+		*opts++ = 0;
+	const char *why = bad_container_path(buf);
+	if (why) {
+		ward_error_set(e, 0, "--tmpfs %s: container path '%s' %s", text, buf, why);
+		return -1;
+	}
+	if (taken(s, buf)) {
+		ward_error_set(e, 0, "--tmpfs %s: '%s' is already a mount", text, buf);
+		return -1;
+	}
+	struct ward_tmpfs t = {.mode = 01777};
+	for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o;
+	     o = strtok_r(NULL, ",", &save))
+		if ((why = tmpfs_option(&t, o))) {
+			ward_error_set(e, 0, "--tmpfs %s: '%s': %s", text, o, why);
+			return -1;
+		}
+	struct ward_tmpfs *g = realloc(s->tmpfs, (s->n_tmpfs + 1) * sizeof(*g));
+	if (!g || !(t.container = strdup(buf))) {
+		if (g)
+			s->tmpfs = g;
+		ward_error_set(e, ENOMEM, "--tmpfs");
+		return -1;
+	}
+	s->tmpfs = g;
+	s->tmpfs[s->n_tmpfs++] = t;
+	return 0;
+}
+
+int ward_spec_set_user_id(struct ward_spec *s, const char *text, const char *origin,
+                          struct ward_error *e)
+{
+	uint64_t v;
+	if (ward_parse_count(text, &v) < 0 || v >= WARD_IDMAP_SIZE) {
+		ward_error_set(e, 0, "%s %s: expected a uid from 0 to %u", origin, text,
+		               WARD_IDMAP_SIZE - 1);
+		return -1;
+	}
+	s->user_id_set = true;
+	s->user_id = s->uid = s->gid = (uint32_t)v;
+	return 0;
 }
 
 void ward_volumes_free(struct ward_spec *s)
@@ -161,4 +246,9 @@ void ward_volumes_free(struct ward_spec *s)
 	free(s->volumes);
 	s->volumes = NULL;
 	s->n_volumes = 0;
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		free(s->tmpfs[i].container);
+	free(s->tmpfs);
+	s->tmpfs = NULL;
+	s->n_tmpfs = 0;
 }

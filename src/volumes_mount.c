@@ -10,13 +10,15 @@
 #include "channel.h"
 #include "fsutil.h"
 #include "idmap.h"
+#include "rootfs.h"
 #include "sys.h"
 #include "volumes.h"
 
 static unsigned attrs(const struct ward_volume *v)
 {
+	/* an overlay's lower layer is never written: read-only guards the host copy twice */
 	return MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-	       (v->mode == WARD_VOLUME_RO ? MOUNT_ATTR_RDONLY : 0);
+	       (v->mode != WARD_VOLUME_RW ? MOUNT_ATTR_RDONLY : 0);
 }
 
 /* Root callers: a detached clone of the host path, idmapped so that its owner appears as
@@ -60,15 +62,14 @@ int volumes_open(const struct ward_spec *s, int *fds, struct ward_error *e)
 		fds[i] = -1;
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct ward_volume *v = &s->volumes[i];
-		if (v->mode == WARD_VOLUME_OVERLAY) {
-			ward_error_set(e, 0, "volume %s: mode overlay is not supported yet",
-			               v->host);
-			goto fail;
-		}
 		autoclose int fd = open(v->host, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) < 0) {
 			ward_error_set(e, errno, "volume %s: host path", v->host);
+			goto fail;
+		}
+		if (v->mode == WARD_VOLUME_OVERLAY && !S_ISDIR(st.st_mode)) {
+			ward_error_set(e, 0, "volume %s: mode overlay needs a directory", v->host);
 			goto fail;
 		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
@@ -167,34 +168,138 @@ int volumes_prepare(const struct ward_spec *s, int *fds, int sock)
 	return 0;
 }
 
+/* Overlay volume I: the host tree as the lower layer of an overlay whose upper layer lives in
+ * the sandbox's private scratch tmpfs (the host copy is never written). The upper layer goes
+ * to the supervisor when it exports the changes. */
+static int overlay_volume(const struct ward_spec *s, size_t i, int lower, int sock)
+{
+	char dir[64], opt[3][96];
+	snprintf(dir, sizeof(dir), ROOTFS_SCRATCH "/vol%zu", i);
+	static const char *const parts[] = {"", "/lower", "/upper", "/work"};
+	for (size_t k = 0; k < 4; k++) {
+		char p[96];
+		snprintf(p, sizeof(p), "%s%s", dir, parts[k]);
+		if (mkdir(p, 0755) < 0) {
+			msg_fail(sock, errno, "volume %s: preparing its overlay",
+			         s->volumes[i].host);
+			return -1;
+		}
+	}
+	snprintf(opt[0], sizeof(opt[0]), "lowerdir=%s/lower", dir);
+	snprintf(opt[1], sizeof(opt[1]), "upperdir=%s/upper", dir);
+	snprintf(opt[2], sizeof(opt[2]), "workdir=%s/work", dir);
+	const char *const opts[] = {opt[0], opt[1], opt[2], "userxattr", NULL};
+	autoclose int lowerdir = open(opt[0] + 9, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int m = lowerdir < 0 || mount_on(lower, lowerdir) < 0
+	            ? -1
+	            : fs_new("overlay", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (m < 0) {
+		msg_fail(sock, errno, "volume %s: mounting its overlay", s->volumes[i].host);
+		return -1;
+	}
+	if (s->changes) {
+		autoclose int upper = open(opt[1] + 9, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct msg u = {.type = MSG_UPPER, .value = (int32_t)i};
+		if (upper < 0 || msg_send(sock, &u, upper) < 0) {
+			msg_fail(sock, errno, "volume %s: passing its changes layer",
+			         s->volumes[i].host);
+			close(m);
+			return -1;
+		}
+	}
+	return m;
+}
+
+static int new_tmpfs(const struct ward_tmpfs *t, int sock)
+{
+	char size[40], mode[24];
+	snprintf(size, sizeof(size), "size=%llu", (unsigned long long)t->size);
+	snprintf(mode, sizeof(mode), "mode=%o", t->mode);
+	const char *const opts[] = {mode, t->size ? size : NULL, NULL};
+	int m = fs_new("tmpfs", opts,
+	               MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->noexec ? MOUNT_ATTR_NOEXEC : 0));
+	if (m < 0)
+		msg_fail(sock, errno, "--tmpfs %s", t->container);
+	return m;
+}
+
+/* Mount M on PATH inside the root, then check that PATH now leads to M's root. */
+static int attach_checked(int rootfd, int m, const char *path, const char *what, bool read_only,
+                          int sock)
+{
+	struct stat src;
+	if (fstat(m, &src) < 0) {
+		msg_fail(sock, errno, "%s", what);
+		return -1;
+	}
+	autoclose int t = target(rootfd, path, S_ISDIR(src.st_mode), read_only, sock);
+	if (t < 0)
+		return -1;
+	if (mount_on(m, t) < 0) {
+		msg_fail(sock, errno, "%s: mounting on %s", what, path);
+		return -1;
+	}
+	autoclose int check = open_in_root(rootfd, path + 1, O_PATH);
+	struct stat now;
+	if (check < 0 || fstat(check, &now) < 0 || now.st_dev != src.st_dev ||
+	    now.st_ino != src.st_ino) {
+		errno = EXDEV;
+		msg_fail(sock, errno, "%s: not found at %s after mounting", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
 int volumes_attach(const struct ward_spec *s, int rootfd, const int *fds, int sock)
 {
-	for (size_t i = 0; i < s->n_volumes; i++) {
-		const struct ward_volume *v = &s->volumes[i];
-		struct stat src;
-		if (fstat(fds[i], &src) < 0) {
-			msg_fail(sock, errno, "volume %s", v->host);
-			return -1;
+	/* Shallowest first, so that a mount inside another lands on top of it; volumes before
+	 * tmpfs at the same depth, each kind in the order given. */
+	size_t n = s->n_volumes + s->n_tmpfs, order[n + 1];
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		const char *pi = i < s->n_volumes ? s->volumes[i].container
+		                                  : s->tmpfs[i - s->n_volumes].container;
+		for (; j > 0; j--) {
+			size_t o = order[j - 1];
+			const char *po = o < s->n_volumes ? s->volumes[o].container
+			                                  : s->tmpfs[o - s->n_volumes].container;
+			if (depth(po) <= depth(pi))
+				break;
+			order[j] = o;
 		}
-		int m = fds[i];
-		autoclose int t =
-		    target(rootfd, v->container, S_ISDIR(src.st_mode), s->read_only, sock);
-		if (t < 0)
-			return -1;
-		if (mount_on(m, t) < 0) {
-			msg_fail(sock, errno, "volume %s: mounting on %s", v->host, v->container);
-			return -1;
+		order[j] = i;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k];
+		char what[4200];
+		int m;
+		const char *path;
+		if (i < s->n_volumes) {
+			const struct ward_volume *v = &s->volumes[i];
+			path = v->container;
+			snprintf(what, sizeof(what), "volume %s", v->host);
+			m = v->mode == WARD_VOLUME_OVERLAY ? overlay_volume(s, i, fds[i], sock)
+			                                   : fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+		} else {
+			const struct ward_tmpfs *t = &s->tmpfs[i - s->n_volumes];
+			path = t->container;
+			snprintf(what, sizeof(what), "--tmpfs %s", t->container);
+			m = new_tmpfs(t, sock);
 		}
-		/* Verify: the container path now leads to the host object, inside the root. */
-		autoclose int check = open_in_root(rootfd, v->container + 1, O_PATH);
-		struct stat now, mnt;
-		if (check < 0 || fstat(check, &now) < 0 || fstat(m, &mnt) < 0 ||
-		    now.st_dev != mnt.st_dev || now.st_ino != mnt.st_ino) {
-			errno = EXDEV;
-			msg_fail(sock, errno, "volume %s: not found at %s after mounting", v->host,
-			         v->container);
+		if (m < 0)
 			return -1;
-		}
+		int rc = attach_checked(rootfd, m, path, what, s->read_only, sock);
+		close(m);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -73,6 +73,14 @@ struct ward_volume {
 	enum ward_volume_mode mode;
 };
 
+/* A private tmpfs inside the sandbox (--tmpfs). */
+struct ward_tmpfs {
+	char *container; /* absolute, normalised container path */
+	uint64_t size;   /* bytes, 0 = the kernel's default (half of RAM) */
+	uint32_t mode;   /* of its root directory */
+	bool noexec;
+};
+
 struct ward_spec {
 	/* process */
 	char **argv;        /* NULL-terminated, owned */
@@ -102,8 +110,15 @@ struct ward_spec {
 	                            NULL means "default" */
 	bool seccomp_unconfined; /* no syscall filter at all (loud opt-out) */
 	struct ward_limits limits;
-	struct ward_volume *volumes; /* in mount order; the first is the workspace */
+	struct ward_volume *volumes; /* the first is the workspace */
 	size_t n_volumes;
+	struct ward_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	char *changes; /* host file that receives the overlay volumes' changes (a tar layer) */
+	/* SANDBOX_USER_ID: the workload runs as this uid and gid, and the caller's files appear
+	 * as owned by it (rootless: the caller is mapped to it instead of to root). */
+	bool user_id_set;
+	uint32_t user_id;
 };
 
 void ward_spec_init(struct ward_spec *s);
@@ -144,6 +159,13 @@ int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t 
  * separated by commas; a backslash escapes ',' ':' and '\\' in paths. ORIGIN names the
  * source in errors ("-v", "SANDBOX_VOLUMES"). Appends to the spec. */
 int ward_spec_add_volumes(struct ward_spec *s, const char *list, const char *origin,
+                          struct ward_error *e);
+
+/* --tmpfs PATH[:size=SIZE,mode=OCTAL,noexec]. */
+int ward_spec_add_tmpfs(struct ward_spec *s, const char *text, struct ward_error *e);
+
+/* SANDBOX_USER_ID / --user-id: a uid from 0 to 65535. */
+int ward_spec_set_user_id(struct ward_spec *s, const char *text, const char *origin,
                           struct ward_error *e);
 
 void ward_volumes_free(struct ward_spec *s);

@@ -18,8 +18,14 @@ static const char run_usage[] =
     "      --entrypoint PROG   replace the image's Entrypoint ('' clears it)\n"
     "  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
     "  --read-only             no writable layer: the root is read-only\n"
-    "  -v, --volume HOST:CONTAINER[:rw|ro]  a host path inside (repeatable; after the entries\n"
-    "                          of $SANDBOX_VOLUMES; the first volume is the working dir)\n"
+    "  -v, --volume HOST:CONTAINER[:rw|ro|overlay]  a host path inside (repeatable; after\n"
+    "                          the entries of $SANDBOX_VOLUMES; the first volume is the\n"
+    "                          working dir; overlay: writes go to a private layer)\n"
+    "      --changes FILE      at exit, write what changed in overlay volumes to FILE (a tar\n"
+    "                          layer: paths from /, deletions as .wh. whiteouts)\n"
+    "      --tmpfs PATH[:size=SIZE,mode=OCTAL,noexec]  a private tmpfs (repeatable)\n"
+    "      --user-id U         run as U:U and show the caller's files as U's (default\n"
+    "                          $SANDBOX_USER_ID; rootless: your uid is mapped to U)\n"
     "  -e, --env K=V           set an environment variable (repeatable)\n"
     "      --env-file FILE     read K=V lines from FILE\n"
     "  -w, --workdir DIR       working directory inside the sandbox\n"
@@ -67,6 +73,9 @@ enum {
 	OPT_LIMIT,
 	OPT_LIMITS_MODE,
 	OPT_ENTRYPOINT,
+	OPT_TMPFS,
+	OPT_CHANGES,
+	OPT_USER_ID,
 	OPT_HELP
 };
 
@@ -107,6 +116,9 @@ static const struct option options[] = {
     {"disk", required_argument, NULL, OPT_LIMIT},
     {"limits", required_argument, NULL, OPT_LIMITS_MODE},
     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"changes", required_argument, NULL, OPT_CHANGES},
+    {"user-id", required_argument, NULL, OPT_USER_ID},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -185,7 +197,7 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 	free(full);
 	if (rc < 0)
 		return -1;
-	const char *user = ra->user ? ra->user : img->user;
+	const char *user = ra->user ? ra->user : s->user_id_set ? NULL : img->user;
 	if (user && ward_root_user(img->rootfs, user, &s->uid, &s->gid, e) < 0)
 		return -1;
 	if (!s->cwd && s->n_volumes == 0 && img->workdir && !(s->cwd = strdup(img->workdir))) {
@@ -210,6 +222,9 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 	const char *env_volumes = getenv("SANDBOX_VOLUMES");
 	if (env_volumes && *env_volumes &&
 	    ward_spec_add_volumes(s, env_volumes, "SANDBOX_VOLUMES", e) < 0)
+		return -1;
+	const char *env_user = getenv("SANDBOX_USER_ID");
+	if (env_user && *env_user && ward_spec_set_user_id(s, env_user, "SANDBOX_USER_ID", e) < 0)
 		return -1;
 	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:", options, &idx)) != -1) {
 		int r = 0;
@@ -259,6 +274,15 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 		case OPT_ENTRYPOINT:
 			ra->entrypoint = optarg;
 			break;
+		case OPT_TMPFS:
+			r = ward_spec_add_tmpfs(s, optarg, e);
+			break;
+		case OPT_CHANGES:
+			r = replace(&s->changes, optarg, e);
+			break;
+		case OPT_USER_ID:
+			r = ward_spec_set_user_id(s, optarg, "--user-id", e);
+			break;
 		case OPT_POLICY:
 			r = replace(&s->policy, optarg, e);
 			break;
@@ -303,6 +327,12 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 		}
 		if (r < 0)
 			return -1;
+	}
+	if (ra->user && s->user_id_set) {
+		ward_error_set(
+		    e, 0, "-u %s and %s %u both choose the workload's user; give one", ra->user,
+		    getenv("SANDBOX_USER_ID") ? "SANDBOX_USER_ID" : "--user-id", s->user_id);
+		return -1;
 	}
 	if (!s->rootfs) {
 		/* "--" ends options before any image: then there is none. */
