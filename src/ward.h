@@ -211,6 +211,25 @@ void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg),
  * with it (JSON error with line, unknown names, actions, ops). */
 int ward_policy_check(const char *path, uint64_t caps, struct ward_error *e);
 
+/* Files in a sandbox's root, given as a directory fd ROOTFD (for a running sandbox, its
+ * /proc/PID/root). Paths inside are resolved with openat2(RESOLVE_IN_ROOT): a symlink the
+ * workload planted resolves inside the root, never to the host, and magic links (/proc/N/fd)
+ * are refused. Entries below a copied directory are never followed: symlinks are copied as
+ * symlinks, devices, sockets and fifos are skipped, setuid/setgid bits are dropped. */
+
+/* PATH inside → OUT (a regular file only). */
+int ward_file_read(int rootfd, const char *path, int out, struct ward_error *e);
+/* IN → PATH inside, created or atomically replaced (a symlink there is replaced, not
+ * followed), with MODE; the parent directory must exist. */
+int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct ward_error *e);
+/* Host paths or patterns → DEST inside. A pattern may use * ? [..] per component and ** for
+ * any depth; matches keep their paths relative to the pattern's fixed leading directories.
+ * With one plain source and a DEST that is not a directory, DEST is the new name. */
+int ward_copy_in(int rootfd, char *const *sources, size_t n, const char *dest,
+                 struct ward_error *e);
+/* SRC inside → HOSTDEST (into it, when it is an existing directory). */
+int ward_copy_out(int rootfd, const char *src, const char *hostdest, struct ward_error *e);
+
 /* Host capability report. */
 enum ward_check_state { WARD_CHECK_OK, WARD_CHECK_LIMITED, WARD_CHECK_MISSING };
 
