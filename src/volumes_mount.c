@@ -123,13 +123,20 @@ static int target(int rootfd, const char *path, bool is_dir, bool read_only, int
 			fd = open_in_root(dir, name, O_PATH | (last && !is_dir ? 0 : O_DIRECTORY));
 		}
 		struct stat ls;
+		bool swapped = false;
 		if (fd < 0 && (errno == ENOTDIR || errno == ELOOP) &&
-		    fstatat(dir, name, &ls, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(ls.st_mode))
-			errno = ELOOP;
+		    fstatat(dir, name, &ls, AT_SYMLINK_NOFOLLOW) == 0) {
+			/* a directory now, yet refused a moment ago: something swapped it */
+			swapped = S_ISDIR(ls.st_mode) && (!last || is_dir);
+			if (S_ISLNK(ls.st_mode))
+				errno = ELOOP;
+		}
 		if (fd < 0) {
 			int err = errno;
-			msg_fail(sock, err,
-			         err == ELOOP
+			msg_fail(sock, swapped ? 0 : err,
+			         swapped ? "volume target %s: replaced while ward was mounting; "
+			                   "refusing to mount there"
+			         : err == ELOOP
 			             ? "volume target %s: a symbolic link in the image; refusing "
 			               "to mount through it"
 			         : err == ENOENT

@@ -93,8 +93,23 @@ setup() {
   [[ $output == "ward: -v entry 1: container path '/proc/x' cannot be under /proc, /sys or /dev" ]]
   run env SANDBOX_VOLUMES="$H/ws:/w,,$H/ref:/r" "$WARD" run --rootfs "$ROOTFS" -- true
   [[ $output == "ward: SANDBOX_VOLUMES entry 2 '': expected HOST:CONTAINER"* ]]
-  run ward run -v "$H/ws:/w:overlay" --rootfs "$ROOTFS" -- true
-  [[ $output == "ward: volume $H/ws: mode overlay is not supported yet" ]]
+  run ward run -v "$H/ws/a:/w:overlay" --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: volume $H/ws/a: mode overlay needs a directory" ]]
+  run ward run -v "$H/ws:/w" --changes "$H/c.tar" --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: --changes $H/c.tar: no overlay volume to take changes from"* ]]
+  run ward run -v "$H/ws:/w:overlay" --changes "$H/nodir/c.tar" --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: --changes $H/nodir/c.tar: No such file or directory" ]]
+  # a start that fails leaves no half-written changes file
+  run -127 ward run -v "$H/ws:/w:overlay" --changes "$H/c.tar" --rootfs "$ROOTFS" -- /no/such/cmd
+  [ "$status" -eq 127 ] && [ ! -e "$H/c.tar" ]
+  run ward run --tmpfs /t:size=huge --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: --tmpfs /t:size=huge: 'size=huge': size: expected a size like 64m" ]]
+  run ward run --tmpfs /w -v "$H/ws:/w" --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: -v entry 1: container path '/w' is already a mount" ]]
+  run env SANDBOX_USER_ID=abc "$WARD" run --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: SANDBOX_USER_ID abc: expected a uid from 0 to 65535" ]]
+  run env SANDBOX_USER_ID=1000 "$WARD" run -u 0 --rootfs "$ROOTFS" -- true
+  [[ $output == "ward: -u 0 and SANDBOX_USER_ID 1000 both choose the workload's user; give one" ]]
   run ward run --read-only -v "$H/ws:/newdir" --rootfs "$ROOTFS" -- true
   [[ $output == "ward: volume target /newdir: missing and the root is read-only"* ]]
   [ "$(host_state)" = "$before" ]
@@ -107,4 +122,106 @@ setup() {
   [ "$status" -eq 125 ] && [[ $output == "ward: volume $H/rootowned: owned by host root;"* ]]
   run ward run -v "$H/rootowned:/x:ro" --rootfs "$ROOTFS" -- ls -d /x
   [ "$status" -eq 0 ]
+}
+
+@test "overlay volumes leave the host copy alone and --changes exports what changed" {
+  echo keep >"$H/ws/sub-file" 2>/dev/null || true
+  mkdir -p "$H/ws/old/deep" && echo x >"$H/ws/old/deep/f"
+  if ! rootless; then chown -R 1000:1000 "$H/ws"; fi
+  digest=$(tree_digest "$H/ws")
+  run ward run -v "$H/ws:/workspace:overlay" --changes "$H/changes.tar" --rootfs "$ROOTFS" -- \
+    sh -c 'echo changed >a; echo new >b; rm -r old; mkdir old; echo fresh >old/g; rm sub-file; cat a'
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [ "$output" = changed ]
+  [ "$(tree_digest "$H/ws")" = "$digest" ]
+  run tar -tf "$H/changes.tar"
+  [ "$(sort <<<"$output")" = "$(printf '%s\n' workspace/.wh.sub-file workspace/a workspace/b \
+    workspace/old workspace/old/.wh..wh..opq workspace/old/g | sort)" ]
+  [ "$(tar -xOf "$H/changes.tar" workspace/a)" = changed ]
+  # a later run sees the host copy again, not the earlier changes
+  run ward run -v "$H/ws:/workspace:overlay" --rootfs "$ROOTFS" -- cat a
+  [ "$output" = hostfile ]
+  [ "$(host_state)" = "$before" ]
+}
+
+@test "--tmpfs mounts are private, sized, and stack inside volumes in path order" {
+  run ward run --tmpfs /workspace/cache:size=1m,mode=700 -v "$H/ws:/workspace" --rootfs "$ROOTFS" -- \
+    sh -c 'stat -c %a cache; dd if=/dev/zero of=cache/big bs=1k count=2048; rm cache/big; echo in >cache/f; ls cache'
+  [ "${lines[0]}" = 700 ]
+  [[ $output == *"No space left on device"* ]]
+  [ "${lines[-1]}" = f ]
+  # the mount point is made in the volume, the data stays in the sandbox
+  [ -d "$H/ws/cache" ] && [ -z "$(ls -A "$H/ws/cache")" ]
+  run ward run --tmpfs /run/t:noexec --rootfs "$ROOTFS" -- sh -c 'cp /bin/busybox /run/t/b && /run/t/b true'
+  [ "$status" -eq 126 ] || [[ $output == *"Permission denied"* ]]
+  [ "$(host_state)" = "$before" ]
+}
+
+@test "SANDBOX_USER_ID: the workload runs as U and its files belong to the host user" {
+  host_owner=$(stat -c %u "$H/ws")
+  run env SANDBOX_USER_ID=1000 "$WARD" run -v "$H/ws:/workspace" --rootfs "$ROOTFS" -- \
+    sh -c 'id -u; id -g; stat -c %u:%g a; echo made >made; mkdir dir'
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [ "$output" = $'1000\n1000\n1000:1000' ]
+  [ "$(stat -c %u "$H/ws/made" "$H/ws/dir" | sort -u)" = "$host_owner" ]
+  # another U: the host owner still appears as U, and still owns what U makes
+  run ward run --user-id 4242 -v "$H/ws:/workspace" --rootfs "$ROOTFS" -- sh -c 'stat -c %u a; echo x >made2'
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [ "$output" = 4242 ]
+  [ "$(stat -c %u "$H/ws/made2")" = "$host_owner" ]
+}
+
+@test "ro volumes and ward's own mounts are locked, even for a workload with SYS_ADMIN" {
+  run ward run -v "$H/ref:/data:ro" --cap-add SYS_ADMIN --seccomp=unconfined --rootfs "$ROOTFS" -- sh -c '
+    mount -o remount,rw,bind /data && echo REMOUNTED
+    mount -o remount,rw,bind /data/sub && echo REMOUNTED-SUB
+    umount /data && echo UNMOUNTED
+    umount /proc/keys && echo UNMASKED
+    mount -o remount,rw,bind /proc/sys && echo PROC-SYS-RW
+    echo x >/data/new || echo refused
+    mount -t tmpfs none /data/sub && echo own-mount-ok
+    hostname other && hostname'
+  [[ $output != *REMOUNTED* && $output != *UNMOUNTED* && $output != *UNMASKED* && $output != *PROC-SYS-RW* ]]
+  [[ $output == *refused* && $output == *own-mount-ok* && $output == *other* ]]
+  [ ! -e "$H/ref/new" ]
+  [ "$(host_state)" = "$before" ]
+}
+
+@test "a directory swapped for a symlink while ward mounts never takes the volume outside the root" {
+  root=$BATS_TEST_TMPDIR/race-root
+  cp -a "$ROOTFS" "$root"
+  mkdir "$root/target" "$BATS_TEST_TMPDIR/outside"
+  ln -s "$BATS_TEST_TMPDIR/outside" "$root/decoy"
+  echo marker >"$H/ref/marker"
+  python3 - "$root/target" "$root/decoy" <<'PY' &
+import ctypes, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = (p.encode() for p in sys.argv[1:3])
+end = time.time() + 20
+while time.time() < end:
+    libc.renameat2(-100, a, -100, b, 2)  # AT_FDCWD, RENAME_EXCHANGE
+PY
+  swapper=$!
+  ok=0 refused=0
+  for i in $(seq 60); do
+    # mounted: on the directory, wherever the swapper has put it since, and nowhere else
+    run ward run --read-only -w / -v "$H/ref:/target:ro" --rootfs "$root" -- sh -c '
+      awk "\$5 == \"/target\" || \$5 == \"/decoy\" { found = 1 } END { exit !found }" /proc/self/mountinfo &&
+        for try in $(seq 100); do { cat /target/marker || cat /decoy/marker; } 2>/dev/null && break; done'
+    if [ "$status" -eq 0 ]; then
+      [ "$output" = marker ] || { kill $swapper; echo "run $i: $output"; return 1; }
+      ok=$((ok + 1))
+    else
+      [ "$status" -eq 125 ] || { kill $swapper; echo "run $i: $output"; return 1; }
+      [[ $output == "ward: volume target /target: a symbolic link in the image"* ||
+        $output == "ward: volume target /target: replaced while ward was mounting"* ||
+        $output == "ward: volume $H/ref: not found at /target after mounting"* ]] ||
+        { kill $swapper; echo "run $i: $output"; return 1; }
+      refused=$((refused + 1))
+    fi
+  done
+  kill $swapper; wait $swapper || true
+  echo "mounted $ok, refused $refused" >&3
+  [ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
+  [ "$(host_state)" = "$before" ]
 }

@@ -75,7 +75,7 @@ static void refusals_name_the_entry(void **state)
 	    {"/a:/dev/shm", "cannot be under"},
 	    {"/a:/b\\x", "expected HOST:CONTAINER"},
 	    {"/a:/b\\", "expected HOST:CONTAINER"},
-	    {"/a:/w,/c:/w", "entry 2: container path '/w' is already a volume"},
+	    {"/a:/w,/c:/w", "entry 2: container path '/w' is already a mount"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ward_volumes_free(s);
@@ -88,12 +88,68 @@ static void refusals_name_the_entry(void **state)
 	assert_int_equal(ward_spec_add_volumes(s, "/a:/devices,/b:/process", "-v", &e), 0);
 }
 
+static void tmpfs_grammar(void **state)
+{
+	struct ward_spec *s = *state;
+	struct ward_error e;
+	assert_int_equal(ward_spec_add_tmpfs(s, "/scratch", &e), 0);
+	assert_int_equal(ward_spec_add_tmpfs(s, "/run/x:size=64m,mode=700,noexec", &e), 0);
+	assert_int_equal(s->n_tmpfs, 2);
+	assert_string_equal(s->tmpfs[0].container, "/scratch");
+	assert_int_equal(s->tmpfs[0].size, 0);
+	assert_int_equal(s->tmpfs[0].mode, 01777);
+	assert_false(s->tmpfs[0].noexec);
+	assert_int_equal(s->tmpfs[1].size, 64ull << 20);
+	assert_int_equal(s->tmpfs[1].mode, 0700);
+	assert_true(s->tmpfs[1].noexec);
+	const struct {
+		const char *text, *culprit;
+	} bad[] = {
+	    {"scratch", "must be absolute"},
+	    {"/", "cannot be /"},
+	    {"/proc/x", "cannot be under /proc"},
+	    {"/a/", "must be normalised"},
+	    {"/scratch", "'/scratch' is already a mount"},
+	    {"/v", "'/v' is already a mount"},
+	    {"/b:size=lots", "'size=lots': size: expected a size"},
+	    {"/b:size=0", "'size=0'"},
+	    {"/b:mode=999", "'mode=999': mode: expected octal"},
+	    {"/b:ro", "'ro': unknown option"},
+	};
+	assert_int_equal(ward_spec_add_volumes(s, "/h:/v", "-v", &e), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ward_spec_add_tmpfs(s, bad[i].text, &e), -1);
+		if (!strstr(e.msg, bad[i].culprit) || strncmp(e.msg, "--tmpfs ", 8) != 0)
+			fail_msg("'%s': '%s' lacks '%s'", bad[i].text, e.msg, bad[i].culprit);
+	}
+	/* and a volume cannot take a tmpfs's place */
+	assert_int_equal(ward_spec_add_volumes(s, "/h:/scratch", "-v", &e), -1);
+	assert_non_null(strstr(e.msg, "already a mount"));
+}
+
+static void user_id_grammar(void **state)
+{
+	struct ward_spec *s = *state;
+	struct ward_error e;
+	assert_int_equal(ward_spec_set_user_id(s, "1000", "SANDBOX_USER_ID", &e), 0);
+	assert_true(s->user_id_set);
+	assert_int_equal(s->uid, 1000);
+	assert_int_equal(s->gid, 1000);
+	const char *bad[] = {"", "-1", "65536", "10x", "root"};
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(ward_spec_set_user_id(s, bad[i], "--user-id", &e), -1);
+		assert_non_null(strstr(e.msg, "expected a uid from 0 to 65535"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(entries_and_modes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(escapes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refusals_name_the_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(tmpfs_grammar, setup, teardown),
+	    cmocka_unit_test_setup_teardown(user_id_grammar, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
