@@ -168,6 +168,21 @@ static int split_path(const char *path, char *dir, size_t dlen, char *name, size
 	return 0;
 }
 
+/* The directory holding PATH inside the root, and PATH's last name in NAME. */
+static int parent_in_root(int rootfd, const char *path, char *name, size_t nlen,
+                          struct ward_error *e)
+{
+	char dir[4096];
+	if (split_path(path, dir, sizeof(dir), name, nlen) < 0) {
+		ward_error_set(e, 0, "%s: expected a path to a file or directory", path);
+		return -1;
+	}
+	int d = in_root(rootfd, dir, O_PATH | O_DIRECTORY);
+	if (d < 0)
+		ward_error_set(e, errno, "%s: its directory", path);
+	return d;
+}
+
 int ward_file_read(int rootfd, const char *path, int out, struct ward_error *e)
 {
 	autoclose int fd = in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
@@ -206,17 +221,9 @@ int ward_file_read(int rootfd, const char *path, int out, struct ward_error *e)
 
 int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct ward_error *e)
 {
-	char dir[4096], name[256];
-	if (split_path(path, dir, sizeof(dir), name, sizeof(name)) < 0) {
-		ward_error_set(e, 0, "%s: expected a file path", path);
-		return -1;
-	}
-	autoclose int d = in_root(rootfd, dir, O_PATH | O_DIRECTORY);
-	if (d < 0) {
-		ward_error_set(e, errno, "%s: its directory", path);
-		return -1;
-	}
-	return write_new(d, name, in, UINT64_MAX, mode, path, e);
+	char name[256];
+	autoclose int d = parent_in_root(rootfd, path, name, sizeof(name), e);
+	return d < 0 ? -1 : write_new(d, name, in, UINT64_MAX, mode, path, e);
 }
 
 /* Host side: open a source (following the user's own symlinks) and copy it. */
@@ -362,16 +369,10 @@ int ward_copy_in(int rootfd, char *const *sources, size_t n, const char *dest, s
 	bool plain = n == 1 && !is_pattern(sources[0]);
 	if (ddir < 0) {
 		/* a new name: one plain source is copied to it, several go into a new directory */
-		char dir[4096], name[256];
-		if (split_path(dest, dir, sizeof(dir), name, sizeof(name)) < 0) {
-			ward_error_set(e, 0, "%s: expected a path", dest);
+		char name[256];
+		autoclose int parent = parent_in_root(rootfd, dest, name, sizeof(name), e);
+		if (parent < 0)
 			return -1;
-		}
-		autoclose int parent = in_root(rootfd, dir, O_PATH | O_DIRECTORY);
-		if (parent < 0) {
-			ward_error_set(e, errno, "%s: its directory", dest);
-			return -1;
-		}
 		if (plain)
 			return copy_host(sources[0], parent, name, dest, e);
 		if ((ddir = make_dir(parent, name, 0755, dest, e)) < 0)
