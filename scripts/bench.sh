@@ -96,6 +96,21 @@ print("oom kill + report latency = %.2f ms (oom - alloc-32)" % ((r["oom"]["mean"
 PY
 
 echo
+echo "== volumes: start cost of a rw volume, an overlay volume (+ --changes export of a small"
+echo "   change), a tmpfs, and of the nested user namespace that locks mounts for SYS_ADMIN"
+vol=$work/vol
+mkdir -p "$vol" && for i in $(seq 100); do echo "$i" >"$vol/f$i"; done
+chown -R 1000:1000 "$vol"
+hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/volumes.json" \
+  -n none "$ward run --rootfs $rootfs -- /bin/true" \
+  -n rw "$ward run -v $vol:/w --rootfs $rootfs -- /bin/true" \
+  -n overlay "$ward run -v $vol:/w:overlay --rootfs $rootfs -- /bin/true" \
+  -n overlay-changes "$ward run -v $vol:/w:overlay --changes $work/changes.tar --rootfs $rootfs -- sh -c 'echo x >f1; rm f2'" \
+  -n tmpfs "$ward run --tmpfs /scratch --rootfs $rootfs -- /bin/true" \
+  -n locked "$ward run --cap-add SYS_ADMIN --rootfs $rootfs -- /bin/true"
+report "$work/volumes.json" rw/none overlay/none overlay-changes/none tmpfs/none locked/none
+
+echo
 echo "== images: import of a real image (Debian bookworm + python3, one gzip layer) against"
 echo "   umoci unpack and tar -xzf of the same layer, all onto tmpfs (the disk's writeback"
 echo "   would otherwise decide); ward's figure includes every digest and DiffID check"
