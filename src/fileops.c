@@ -226,21 +226,28 @@ int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct 
 	return d < 0 ? -1 : write_new(d, name, in, UINT64_MAX, mode, path, e);
 }
 
+/* FD (just opened from PATH) if it is a regular file or a directory, else -1 and closed. */
+static int file_or_dir(int fd, const char *path, struct stat *st, struct ward_error *e)
+{
+	if (fd < 0 || fstat(fd, st) < 0) {
+		ward_error_set(e, errno, "%s", path);
+	} else if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) {
+		ward_error_set(e, 0, "%s: not a file or directory", path);
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* Host side: open a source (following the user's own symlinks) and copy it. */
 static int copy_host(const char *host, int ddir, const char *dname, const char *what,
                      struct ward_error *e)
 {
-	autoclose int fd = open(host, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		ward_error_set(e, errno, "%s", host);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		ward_error_set(e, 0, "%s: not a file or directory", host);
-		return -1;
-	}
-	return copy_fd(fd, &st, ddir, dname, what, e);
+	autoclose int fd = file_or_dir(open(host, O_RDONLY | O_NONBLOCK | O_CLOEXEC), host, &st, e);
+	return fd < 0 ? -1 : copy_fd(fd, &st, ddir, dname, what, e);
 }
 
 /* The directory REL's parents inside DEST, made as needed; returns the innermost. */
@@ -416,16 +423,10 @@ int ward_copy_out(int rootfd, const char *src, const char *hostdest, struct ward
 		ward_error_set(e, 0, "%s: name the file or directory to copy", src);
 		return -1;
 	}
-	autoclose int fd = in_root(rootfd, src, O_RDONLY | O_NONBLOCK);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		ward_error_set(e, errno, "%s", src);
+	autoclose int fd = file_or_dir(in_root(rootfd, src, O_RDONLY | O_NONBLOCK), src, &st, e);
+	if (fd < 0)
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		ward_error_set(e, 0, "%s: not a file or directory", src);
-		return -1;
-	}
 	/* into HOSTDEST when it is a directory, else HOSTDEST is the new name */
 	autoclose int ddir = open(hostdest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const char *dname = sname;
