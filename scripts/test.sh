@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds ward twice (plain, and with ASan+UBSan), and runs the
 # whole suite with ctest in both builds: unit tests, then the integration tests as root and
-# as an unprivileged user. Fails on unformatted code.
+# as an unprivileged user; then the cgroup v2 VM and a short run of every fuzz target.
+# Fails on unformatted code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "test.sh: run as root (it installs packages and makes a test user)" >&2; exit 1; }
@@ -61,6 +62,11 @@ done
 echo "== limits on cgroup v2 (VM)"
 if scripts/vm-test.sh build; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 
-# suites: the plain build, the sanitizer build, the cgroup v2 VM
+# Every parser of untrusted or user input under libFuzzer, briefly (scripts/fuzz.sh 600 for
+# the long run SECURITY.md records).
+echo "== fuzz (20 s per target)"
+if scripts/fuzz.sh 20; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
+# suites: the plain build, the sanitizer build, the cgroup v2 VM, the fuzz targets
 echo "suites: $passed passed, $failed failed"
 exit $status
