@@ -25,3 +25,10 @@ show -- sh -c 'unshare -U true || echo "(new namespaces are refused by the secco
 show --pids 10 -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done 2>&1 | head -1; wait'
 show --timeout 1 --json -- sleep 10
 show -- no-such-command
+# an agent's workspace as an overlay: it edits freely, the host copy stays as it was, and
+# the edits come back as a tar layer to review
+work=$PWD/$dir/demo-workspace
+rm -rf "$work" "$dir/demo-changes.tar" && mkdir -p "$work" && echo 'print("hello")' >"$work/app.py"
+show -v "$work:/workspace:overlay" --changes "$dir/demo-changes.tar" -- \
+  sh -c 'echo "print(\"patched\")" >app.py; echo notes >NOTES; rm -f missing; ls'
+printf '\nhost copy: %s; changes: %s\n' "$(cat "$work/app.py")" "$(tar -tf "$dir/demo-changes.tar" | tr '\n' ' ')"
