@@ -28,13 +28,7 @@ static int pack_write(void *arg, const void *buf, size_t len)
 	struct packer *p = arg;
 	sha256_update(&p->h, buf, len);
 	p->size += len;
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(p->out, (const char *)buf + done, len - done);
-		if (w < 0)
-			return -1;
-		done += (size_t)w;
-	}
-	return 0;
+	return write_all(p->out, buf, len);
 }
 
 /* Root callers: the ward range counts from 0, other host ids stay as they are (a tree

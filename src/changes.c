@@ -30,23 +30,15 @@ int changes_open(const struct ward_spec *s, struct ward_error *e)
 	return fd;
 }
 
-static int write_all(void *arg, const void *buf, size_t len)
+static int sink(void *arg, const void *buf, size_t len)
 {
-	int fd = *(int *)arg;
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(fd, (const char *)buf + done, len - done);
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (w > 0)
-			done += (size_t)w;
-	}
-	return 0;
+	return write_all(*(int *)arg, buf, len);
 }
 
 /* In the helper: every upper layer in volume order, then the end of the archive. */
 static int walk(const struct ward_spec *s, const int *uppers, int out, char *err, size_t len)
 {
-	struct tree_tar t = {.tw = {write_all, &out}, .overlay_upper = true};
+	struct tree_tar t = {.tw = {sink, &out}, .overlay_upper = true};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < s->n_volumes; i++) {
 		if (uppers[i] < 0)

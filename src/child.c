@@ -99,8 +99,8 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 
 	if (volumes_prepare(s, volfds, sock) < 0)
 		_exit(125);
-	autoclose int rootfd =
-	    rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, s->limits.disk, sock);
+	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only,
+	                                       volumes_any_overlay(s), s->limits.disk, sock);
 	if (rootfd < 0)
 		_exit(125);
 	close(rootdirfd);

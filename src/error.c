@@ -1,4 +1,4 @@
-/* Filling struct ward_error, and reading the small host files errors quote. */
+/* Filling struct ward_error. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,18 +6,6 @@
 
 #include "sys.h"
 #include "ward.h"
-
-long read_long_file(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
 
 void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
 {

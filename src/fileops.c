@@ -23,6 +23,30 @@ static int in_root(int rootfd, const char *path, int flags)
 	return sys_openat2(rootfd, path, (uint64_t)(flags | O_CLOEXEC), IN_ROOT);
 }
 
+/* Up to LIMIT bytes of IN (until its end) to OUT. */
+static int copy_bytes(int in, int out, uint64_t limit, const char *what, struct ward_error *e)
+{
+	char buf[1 << 16];
+	for (uint64_t done = 0; done < limit;) {
+		size_t want = limit - done < sizeof(buf) ? (size_t)(limit - done) : sizeof(buf);
+		ssize_t n = read(in, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ward_error_set(e, errno, "%s: reading", what);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (write_all(out, buf, (size_t)n) < 0) {
+			ward_error_set(e, errno, "%s: writing", what);
+			return -1;
+		}
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* A new file next to NAME in DIR, renamed over NAME once complete. */
 static int write_new(int dir, const char *name, int in, uint64_t limit, unsigned mode,
                      const char *what, struct ward_error *e)
@@ -37,29 +61,8 @@ static int write_new(int dir, const char *name, int in, uint64_t limit, unsigned
 		ward_error_set(e, errno, "%s: creating it", what);
 		return -1;
 	}
-	char buf[1 << 16];
-	uint64_t done = 0;
-	for (;;) {
-		size_t want = limit - done < sizeof(buf) ? (size_t)(limit - done) : sizeof(buf);
-		ssize_t n = want ? read(in, buf, want) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				break;
-			ward_error_set(e, errno, "%s: reading", what);
-			goto fail;
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR) {
-				ward_error_set(e, errno, "%s: writing", what);
-				goto fail;
-			}
-			off += w > 0 ? w : 0;
-		}
-		done += (uint64_t)n;
-	}
+	if (copy_bytes(in, fd, limit, what, e) < 0)
+		goto fail;
 	if (fchmod(fd, mode & 01777) < 0 || renameat(dir, tmp, dir, name) < 0) {
 		ward_error_set(e, errno, "%s", what);
 		goto fail;
@@ -139,7 +142,7 @@ static int copy_children(int src, int dst, const char *what, struct ward_error *
 static int copy_fd(int src, const struct stat *st, int ddir, const char *dname, const char *what,
                    struct ward_error *e)
 {
-	unsigned mode = st->st_mode & 01777 & ~(unsigned)(S_ISUID | S_ISGID);
+	unsigned mode = st->st_mode & 01777; /* never setuid or setgid */
 	if (S_ISREG(st->st_mode)) {
 		int fl = fcntl(src, F_GETFL);
 		if (fl >= 0)
@@ -196,27 +199,8 @@ int ward_file_read(int rootfd, const char *path, int out, struct ward_error *e)
 		return -1;
 	}
 	fcntl(fd, F_SETFL, O_RDONLY);
-	char buf[1 << 16];
-	ssize_t n;
-	uint64_t left = (uint64_t)st.st_size;
-	while (left && (n = read(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ward_error_set(e, errno, "%s: reading", path);
-			return -1;
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR) {
-				ward_error_set(e, errno, "%s: writing the output", path);
-				return -1;
-			}
-			off += w > 0 ? w : 0;
-		}
-		left -= (uint64_t)n;
-	}
-	return 0;
+	/* no further than the size seen at open: a file that keeps growing still ends */
+	return copy_bytes(fd, out, (uint64_t)st.st_size, path, e);
 }
 
 int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct ward_error *e)

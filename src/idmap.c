@@ -271,6 +271,19 @@ int idmap_userns(const char *uid_map, const char *gid_map, struct ward_error *e)
 	return fd;
 }
 
+static int write_maps(pid_t pid, const struct ward_idmap *u, size_t nu, const struct ward_idmap *g,
+                      size_t ng, bool deny_setgroups, struct ward_error *e)
+{
+	char buf[256];
+	if (format_map(buf, sizeof(buf), u, nu) < 0 || write_proc_file(pid, "uid_map", buf, e) < 0)
+		return -1;
+	if (deny_setgroups && write_proc_file(pid, "setgroups", "deny", e) < 0)
+		return -1;
+	if (format_map(buf, sizeof(buf), g, ng) < 0 || write_proc_file(pid, "gid_map", buf, e) < 0)
+		return -1;
+	return 0;
+}
+
 int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e)
 {
 	if (s->use_newidmap) {
@@ -289,15 +302,19 @@ int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e)
 		int rg = wait_helper(g, NEWGIDMAP, ru < 0 ? NULL : e);
 		return ru < 0 || rg < 0 ? -1 : 0;
 	}
-	char buf[256];
-	if (format_map(buf, sizeof(buf), s->uid_map, s->n_uid_map) < 0 ||
-	    write_proc_file(pid, "uid_map", buf, e) < 0)
-		return -1;
 	/* An unprivileged caller may only map its own gid after giving up setgroups. */
-	if (geteuid() != 0 && write_proc_file(pid, "setgroups", "deny", e) < 0)
-		return -1;
-	if (format_map(buf, sizeof(buf), s->gid_map, s->n_gid_map) < 0 ||
-	    write_proc_file(pid, "gid_map", buf, e) < 0)
-		return -1;
-	return 0;
+	return write_maps(pid, s->uid_map, s->n_uid_map, s->gid_map, s->n_gid_map, geteuid() != 0,
+	                  e);
+}
+
+int idmap_write_identity(pid_t pid, const struct ward_spec *s, struct ward_error *e)
+{
+	struct ward_idmap u[WARD_MAX_IDMAPS], g[WARD_MAX_IDMAPS];
+	for (size_t i = 0; i < s->n_uid_map; i++)
+		u[i] = (struct ward_idmap){s->uid_map[i].inside, s->uid_map[i].inside,
+		                           s->uid_map[i].count};
+	for (size_t i = 0; i < s->n_gid_map; i++)
+		g[i] = (struct ward_idmap){s->gid_map[i].inside, s->gid_map[i].inside,
+		                           s->gid_map[i].count};
+	return write_maps(pid, u, s->n_uid_map, g, s->n_gid_map, false, e);
 }

@@ -12,6 +12,10 @@ uint32_t idmap_to_host(const struct ward_idmap *m, size_t n, uint32_t id);
 
 int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e);
 
+/* From inside the sandbox: maps for a user namespace nested in it, each of its ids as
+ * itself (init, for a workload that keeps CAP_SYS_ADMIN). */
+int idmap_write_identity(pid_t pid, const struct ward_spec *s, struct ward_error *e);
+
 /* A user namespace with these uid_map and gid_map texts, held by no process: an fd for
  * mount_setattr(MOUNT_ATTR_IDMAP). Needs privilege over the ids it maps. */
 int idmap_userns(const char *uid_map, const char *gid_map, struct ward_error *e);

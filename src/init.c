@@ -14,6 +14,7 @@
 
 #include "caps.h"
 #include "channel.h"
+#include "idmap.h"
 #include "init.h"
 #include "sys.h"
 #include "workload.h"
@@ -63,19 +64,6 @@ static int status_code(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Identity over this namespace's ids: "inside inside count" for each line. */
-static int write_identity(pid_t pid, const char *file, const struct ward_idmap *m, size_t n)
-{
-	char path[64], buf[256];
-	size_t off = 0;
-	for (size_t i = 0; i < n && off < sizeof(buf); i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].inside,
-		                        m[i].inside, m[i].count);
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
-	return fd < 0 || off >= sizeof(buf) || write(fd, buf, off) != (ssize_t)off ? -1 : 0;
-}
-
 /* A workload that keeps CAP_SYS_ADMIN could remount a read-only volume writable or unmount
  * the masks over /proc. Started in a user namespace of its own (same ids) with a copy of
  * this mount namespace, it finds every mount ward made locked: flags cannot be cleared and
@@ -103,11 +91,13 @@ static pid_t start_locked(const struct ward_spec *s, const struct ward_filter *f
 	}
 	close(sv[1]);
 	char b;
-	if (child > 0 && (read(sv[0], &b, 1) != 1 ||
-	                  write_identity(child, "uid_map", s->uid_map, s->n_uid_map) < 0 ||
-	                  write_identity(child, "gid_map", s->gid_map, s->n_gid_map) < 0 ||
+	struct ward_error e = {0};
+	if (child > 0 && (read(sv[0], &b, 1) != 1 || idmap_write_identity(child, s, &e) < 0 ||
 	                  write(sv[0], &b, 1) != 1)) {
-		msg_fail(sock, errno, "init: mapping the workload's user namespace");
+		if (e.msg[0]) /* already ends in the cause */
+			msg_fail(sock, 0, "init: the workload's nested %s", e.msg);
+		else
+			msg_fail(sock, errno, "init: the workload's nested user namespace");
 		_exit(125);
 	}
 	close(sv[0]);

@@ -74,26 +74,31 @@ static int clone_own_view(const char *path, int rootdirfd, int sock)
 	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
 }
 
-int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, uint64_t disk,
-                    int sock)
+int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, bool scratch,
+                    uint64_t disk, int sock)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(sock, "rootfs: making / private");
 	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, sock);
 	if (lower < 0)
 		return -1;
-	autoclose int base = mount_scratch(disk, sock);
-	if (base < 0)
-		return -1;
-	autoclose int root = -1;
 	if (read_only) {
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
 		if (mount_setattr(lower, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
 			return fail(sock, "rootfs: making the root read-only");
-		root = take_fd(&lower);
-	} else if ((root = mount_overlay(base, lower, sock)) < 0) {
-		return -1;
+		if (!scratch) { /* nothing to keep aside: the tree itself goes on BASE */
+			if (move_mount(lower, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				return fail(sock, "rootfs: attaching the root filesystem on " BASE);
+			int fd = open(BASE, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
+		}
 	}
+	autoclose int base = mount_scratch(disk, sock);
+	if (base < 0)
+		return -1;
+	autoclose int root = read_only ? take_fd(&lower) : mount_overlay(base, lower, sock);
+	if (root < 0)
+		return -1;
 	autoclose int rootdir = -1;
 	if (mkdirat(base, "root", 0755) < 0 ||
 	    (rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||

@@ -11,11 +11,12 @@
 #define ROOTFS_SCRATCH "/tmp"
 
 /* Mount the root (IDMAPPED: a detached idmapped tree from the supervisor, or -1 to clone
- * PATH, which must still be ROOTDIRFD) with a writable layer unless READ_ONLY. Returns an
- * O_PATH fd of the new root; on failure reports over SOCK and returns -1. */
-/* DISK, when not 0, caps the writable layer's bytes (and inodes, one per 8 KiB). */
-int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, uint64_t disk,
-                    int sock);
+ * PATH, which must still be ROOTDIRFD) with a writable layer unless READ_ONLY. SCRATCH: the
+ * scratch tmpfs is wanted even when READ_ONLY (overlay volumes). Returns an O_PATH fd of the
+ * new root; on failure reports over SOCK and returns -1. DISK, when not 0, caps the
+ * writable layer's bytes (and inodes, one per 8 KiB). */
+int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, bool scratch,
+                    uint64_t disk, int sock);
 
 /* Make ROOTFD the root and detach the host's tree. */
 int rootfs_pivot(int rootfd, int sock);

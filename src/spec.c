@@ -9,6 +9,7 @@
 
 #include "idmap.h"
 #include "sys.h"
+#include "volumes.h"
 #include "ward.h"
 
 static char *const default_env[] = {
@@ -132,10 +133,7 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 		ward_error_set(e, 0, "--disk with --read-only: there is no writable layer to size");
 		return -1;
 	}
-	bool overlay = false;
-	for (size_t i = 0; i < s->n_volumes; i++)
-		overlay |= s->volumes[i].mode == WARD_VOLUME_OVERLAY;
-	if (s->changes && !overlay) {
+	if (s->changes && !volumes_any_overlay(s)) {
 		ward_error_set(e, 0,
 		               "--changes %s: no overlay volume to take changes from (give -v "
 		               "HOST:CONTAINER:overlay)",

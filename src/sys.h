@@ -36,6 +36,9 @@ static inline void freep(void *p)
 /* The first number in a file such as a sysctl, or -1. */
 long read_long_file(const char *path);
 
+/* All N bytes to FD (waiting out EINTR, and EAGAIN on non-blocking fds); 0 or -1. */
+int write_all(int fd, const void *buf, size_t n);
+
 /* Give up ownership of an fd held by an autoclose variable. */
 static inline int take_fd(int *fd)
 {

@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "tty.h"
 
 void tty_relay_init(struct tty_relay *t)
@@ -12,25 +13,6 @@ void tty_relay_init(struct tty_relay *t)
 	t->master_open = false;
 	t->stdin_open = false;
 	t->raw = false;
-}
-
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd p = {.fd = fd, .events = POLLOUT};
-			poll(&p, 1, 1000);
-			continue;
-		}
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 void tty_relay_resize(struct tty_relay *t)

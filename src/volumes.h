@@ -13,6 +13,9 @@ void volumes_close(int *fds, size_t n);
  * host path in this namespace (open_tree() clones only the caller's own mounts). */
 int volumes_prepare(const struct ward_spec *s, int *fds, int sock);
 
+/* Any overlay volume? (They keep their layers in the scratch tmpfs, rootfs.h.) */
+bool volumes_any_overlay(const struct ward_spec *s);
+
 /* Child, before pivot_root: mount each volume on its target inside ROOTFD. */
 int volumes_attach(const struct ward_spec *s, int rootfd, const int *fds, int sock);
 

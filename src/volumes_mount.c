@@ -257,6 +257,20 @@ static int attach_checked(int rootfd, int m, const char *path, const char *what,
 	return 0;
 }
 
+bool volumes_any_overlay(const struct ward_spec *s)
+{
+	for (size_t i = 0; i < s->n_volumes; i++)
+		if (s->volumes[i].mode == WARD_VOLUME_OVERLAY)
+			return true;
+	return false;
+}
+
+/* Container path of mount I: volumes first, then tmpfs mounts. */
+static const char *mount_path(const struct ward_spec *s, size_t i)
+{
+	return i < s->n_volumes ? s->volumes[i].container : s->tmpfs[i - s->n_volumes].container;
+}
+
 static size_t depth(const char *path)
 {
 	size_t n = 0;
@@ -272,16 +286,8 @@ int volumes_attach(const struct ward_spec *s, int rootfd, const int *fds, int so
 	size_t n = s->n_volumes + s->n_tmpfs, order[n + 1];
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
-		const char *pi = i < s->n_volumes ? s->volumes[i].container
-		                                  : s->tmpfs[i - s->n_volumes].container;
-		for (; j > 0; j--) {
-			size_t o = order[j - 1];
-			const char *po = o < s->n_volumes ? s->volumes[o].container
-			                                  : s->tmpfs[o - s->n_volumes].container;
-			if (depth(po) <= depth(pi))
-				break;
-			order[j] = o;
-		}
+		for (; j > 0 && depth(mount_path(s, order[j - 1])) > depth(mount_path(s, i)); j--)
+			order[j] = order[j - 1];
 		order[j] = i;
 	}
 	for (size_t k = 0; k < n; k++) {

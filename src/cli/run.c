@@ -82,9 +82,10 @@ enum {
 /* What the options say that only an image can complete. */
 struct run_args {
 	bool json;
-	const char *user;       /* -u, resolved once the root is known */
-	const char *entrypoint; /* --entrypoint */
-	size_t n_default_env;   /* env entries that are ward's defaults, not the caller's */
+	const char *user;         /* -u, resolved once the root is known */
+	const char *entrypoint;   /* --entrypoint */
+	const char *user_id_from; /* "SANDBOX_USER_ID" or "--user-id", whichever set it last */
+	size_t n_default_env;     /* env entries that are ward's defaults, not the caller's */
 };
 
 static const struct option options[] = {
@@ -224,8 +225,11 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 	    ward_spec_add_volumes(s, env_volumes, "SANDBOX_VOLUMES", e) < 0)
 		return -1;
 	const char *env_user = getenv("SANDBOX_USER_ID");
-	if (env_user && *env_user && ward_spec_set_user_id(s, env_user, "SANDBOX_USER_ID", e) < 0)
-		return -1;
+	if (env_user && *env_user) {
+		ra->user_id_from = "SANDBOX_USER_ID";
+		if (ward_spec_set_user_id(s, env_user, ra->user_id_from, e) < 0)
+			return -1;
+	}
 	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:", options, &idx)) != -1) {
 		int r = 0;
 		switch (c) {
@@ -281,7 +285,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			r = replace(&s->changes, optarg, e);
 			break;
 		case OPT_USER_ID:
-			r = ward_spec_set_user_id(s, optarg, "--user-id", e);
+			ra->user_id_from = "--user-id";
+			r = ward_spec_set_user_id(s, optarg, ra->user_id_from, e);
 			break;
 		case OPT_POLICY:
 			r = replace(&s->policy, optarg, e);
@@ -329,9 +334,8 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			return -1;
 	}
 	if (ra->user && s->user_id_set) {
-		ward_error_set(
-		    e, 0, "-u %s and %s %u both choose the workload's user; give one", ra->user,
-		    getenv("SANDBOX_USER_ID") ? "SANDBOX_USER_ID" : "--user-id", s->user_id);
+		ward_error_set(e, 0, "-u %s and %s %u both choose the workload's user; give one",
+		               ra->user, ra->user_id_from, s->user_id);
 		return -1;
 	}
 	if (!s->rootfs) {
