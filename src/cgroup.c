@@ -224,10 +224,15 @@ static int leave_for_leaf(const char *mine, struct ward_error *e)
 	return -1;
 }
 
-int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
+void cgroup_none(struct cgroup *cg)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->fd = -1;
+}
+
+int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
+{
+	cgroup_none(cg);
 	if (!limits_requested(l)) {
 		group_only(cg);
 		return 0;

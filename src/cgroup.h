@@ -23,6 +23,9 @@ struct cgroup {
 
 bool limits_requested(const struct ward_limits *l);
 
+/* An empty handle, safe to destroy. */
+void cgroup_none(struct cgroup *cg);
+
 /* Create the sandbox's cgroup(s) and write the limits. Without limits, a grouping cgroup
  * where the host lets ward make one, else none. With limits, refuses (naming what is
  * missing) when they cannot be enforced, unless l->best_effort. Removes leftovers of

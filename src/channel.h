@@ -12,6 +12,8 @@ enum msg_type {
 	MSG_PTY,       /* child → supervisor: the pty master (fd) */
 	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
 	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd) */
+	MSG_READY,     /* init → supervisor (persistent sandboxes): set up; fd: the root */
+	MSG_EXEC_PID,  /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
 };
 
 struct msg {

@@ -59,49 +59,20 @@ static void hide_cmdline(void)
 	prctl(PR_SET_NAME, "ward-init", 0, 0, 0);
 }
 
+/* ward create returns once this arrives. The root goes to the supervisor for ward cp, read
+ * and write: an fd, so files are reached through this mount namespace's tree without the
+ * supervisor joining it. */
+static void report_ready(int sock)
+{
+	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct msg m = {.type = MSG_READY};
+	if (root < 0 || msg_send(sock, &m, root) < 0)
+		die(sock, "init: reporting readiness");
+}
+
 static int status_code(int status)
 {
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* A workload that keeps CAP_SYS_ADMIN could remount a read-only volume writable or unmount
- * the masks over /proc. Started in a user namespace of its own (same ids) with a copy of
- * this mount namespace, it finds every mount ward made locked: flags cannot be cleared and
- * mounts cannot be taken off what they cover. Its own UTS namespace (a copy) keeps
- * sethostname working; the network and IPC namespaces stay init's, so capabilities over those
- * (NET_ADMIN, IPC_OWNER) do not reach them in this mode. */
-static pid_t start_locked(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)
-{
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
-	struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS,
-	                          .exit_signal = SIGCHLD};
-	pid_t child = (pid_t)sys_clone3(&args);
-	if (child == 0) {
-		/* Its /proc files belong to root of the init namespace while it is not dumpable,
-		 * out of init's reach; dumpable only until the maps are written. */
-		char b = 0;
-		close(sv[0]);
-		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || write(sv[1], &b, 1) != 1 ||
-		    read(sv[1], &b, 1) != 1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			_exit(125); /* init reports why */
-		close(sv[1]);
-		workload_exec(s, f, sock, tty);
-	}
-	close(sv[1]);
-	char b;
-	struct ward_error e = {0};
-	if (child > 0 && (read(sv[0], &b, 1) != 1 || idmap_write_identity(child, s, &e) < 0 ||
-	                  write(sv[0], &b, 1) != 1)) {
-		if (e.msg[0]) /* already ends in the cause */
-			msg_fail(sock, 0, "init: the workload's nested %s", e.msg);
-		else
-			msg_fail(sock, errno, "init: the workload's nested user namespace");
-		_exit(125);
-	}
-	close(sv[0]);
-	return child;
 }
 
 void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
@@ -117,10 +88,14 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 		die(sock, "init: setsid");
 	hide_cmdline();
 	int tty = s->tty ? open_tty(sock) : -1;
+	if (s->resident)
+		report_ready(sock);
 
-	pid_t child;
-	if (s->capabilities & (1ULL << CAP_SYS_ADMIN)) {
-		child = start_locked(s, f, sock, tty);
+	pid_t child = 0;
+	if (!s->argv || !s->argv[0]) {
+		/* idle: the sandbox runs only what ward exec starts */
+	} else if (s->capabilities & (1ULL << CAP_SYS_ADMIN)) {
+		child = workload_spawn_locked(s, f, sock, tty, 0, NULL);
 	} else {
 		/* vfork: no page tables to copy. Safe here because the workload path never
 		 * returns, gets its own fd table, fs state and signal state, and ends in execve
@@ -147,13 +122,14 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 		if (sigwaitinfo(&set, &si) < 0)
 			continue;
 		if (si.si_signo != SIGCHLD) {
-			kill(child, si.si_signo);
+			/* Idle, a stop's SIGTERM goes to everything the execs left running. */
+			kill(child ? child : -1, si.si_signo);
 			continue;
 		}
 		int status;
 		pid_t p;
 		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (p != child)
+			if (p != child || !child)
 				continue;
 			struct msg m = {.type = MSG_STATUS, .value = status};
 			msg_send(sock, &m, -1);

@@ -22,6 +22,7 @@
 #include "channel.h"
 #include "child.h"
 #include "idmap.h"
+#include "launch.h"
 #include "sys.h"
 #include "tty.h"
 #include "volumes.h"
@@ -33,22 +34,7 @@
 
 static const int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-struct run {
-	const struct ward_spec *s;
-	int sock, pidfd, sigfd;
-	pid_t pid;
-	struct tty_relay tty;
-	struct cgroup cg;
-	struct ward_filter filter;
-	int *volfds;
-	int *uppers;         /* overlay volumes' upper layers, for --changes */
-	int userns, changes; /* for --changes: the sandbox's user namespace, the output */
-	bool timed_out, have_status, failed;
-	int status;
-	struct msg fail;
-};
-
-static uint64_t now_ms(void)
+uint64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -152,13 +138,13 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 	return 0;
 }
 
-static void kill_child(struct run *r)
+void run_kill(struct run *r)
 {
 	if (r->pidfd >= 0)
 		pidfd_send_signal(r->pidfd, SIGKILL, NULL, 0);
 }
 
-static void on_message(struct run *r)
+void run_on_message(struct run *r)
 {
 	struct msg m;
 	int fd = -1;
@@ -179,6 +165,13 @@ static void on_message(struct run *r)
 		if (r->uppers && m.value >= 0 && (size_t)m.value < r->s->n_volumes &&
 		    r->uppers[m.value] < 0) {
 			r->uppers[m.value] = fd;
+			fd = -1;
+		}
+		break;
+	case MSG_READY:
+		r->ready = true;
+		if (r->rootfd < 0) {
+			r->rootfd = fd;
 			fd = -1;
 		}
 		break;
@@ -229,11 +222,11 @@ static void supervise(struct run *r, uint64_t deadline)
 			break;
 		if (ready == 0 && deadline && !r->timed_out) {
 			r->timed_out = true;
-			kill_child(r);
+			run_kill(r);
 			continue;
 		}
 		if (r->sock >= 0 && pfd[2].revents)
-			on_message(r);
+			run_on_message(r);
 		if (pfd[1].revents)
 			on_signal(r);
 		tty_relay_io(&r->tty, pfd + n, ntty);
@@ -242,7 +235,7 @@ static void supervise(struct run *r, uint64_t deadline)
 	}
 }
 
-static void collect(struct run *r, struct ward_result *res)
+void run_collect(struct run *r, struct ward_result *res)
 {
 	siginfo_t si = {0};
 	while (waitid((idtype_t)P_PIDFD, (id_t)r->pidfd, &si, WEXITED) < 0 && errno == EINTR)
@@ -252,7 +245,7 @@ static void collect(struct run *r, struct ward_result *res)
 		struct pollfd p = {.fd = r->sock, .events = POLLIN};
 		if (poll(&p, 1, 0) <= 0)
 			break;
-		on_message(r);
+		run_on_message(r);
 	}
 	int status;
 	if (r->have_status)
@@ -343,117 +336,138 @@ static int changes_prepare(struct run *r, struct ward_error *e)
 	return (r->changes = changes_open(r->s, e)) < 0 ? -1 : 0;
 }
 
-int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e)
+/* Everything up to the GO message; on failure the sandbox is gone and r holds only what
+ * run_end releases. */
+int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
+              struct ward_error *e)
 {
-	uint64_t t0 = now_ms();
+	*r = (struct run){.s = s,
+	                  .sock = -1,
+	                  .pidfd = -1,
+	                  .sigfd = -1,
+	                  .userns = -1,
+	                  .changes = -1,
+	                  .rootdirfd = -1,
+	                  .rootfd = -1,
+	                  .t0 = now_ms()};
 	*res = (struct ward_result){.reason = WARD_SETUP_ERROR, .exit_code = 125};
+	tty_relay_init(&r->tty);
+	cgroup_none(&r->cg);
 	if (ward_spec_validate(s, e) < 0)
 		return -1;
-	autoclose int rootdirfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootdirfd < 0) {
+	r->rootdirfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->rootdirfd < 0) {
 		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
 		return -1;
 	}
-	struct run r = {.s = s, .sock = -1, .pidfd = -1, .sigfd = -1, .userns = -1, .changes = -1};
-	tty_relay_init(&r.tty);
-	if (filter_prepare(s, &r.filter, e) < 0)
+	if (filter_prepare(s, &r->filter, e) < 0)
 		return -1;
-	if (cgroup_create(&r.cg, &s->limits, e) < 0) {
-		filter_free(&r.filter);
+	r->have_filter = true;
+	if (cgroup_create(&r->cg, &s->limits, e) < 0)
 		return -1;
-	}
-	sigset_t oldmask;
-	r.sigfd = block_signals(&oldmask);
-	int rc = -1;
-	if (r.sigfd < 0) {
+	r->sigfd = block_signals(&r->oldmask);
+	if (r->sigfd < 0) {
 		ward_error_set(e, errno, "setting up signal relay");
-		goto out;
+		return -1;
 	}
-	struct ward_spec eff = *s;
-	r.volfds = calloc(s->n_volumes + 1, sizeof(int));
-	if (!r.volfds || volumes_open(s, r.volfds, e) < 0) {
-		free(r.volfds);
-		r.volfds = NULL;
-		goto out;
+	r->eff = *s;
+	r->volfds = calloc(s->n_volumes + 1, sizeof(int));
+	if (!r->volfds || volumes_open(s, r->volfds, e) < 0) {
+		free(r->volfds);
+		r->volfds = NULL;
+		return -1;
 	}
 	/* the first volume, if a directory, is the workspace: the default working directory */
 	struct stat first;
-	if (!eff.cwd && eff.n_volumes && fstat(r.volfds[0], &first) == 0 && S_ISDIR(first.st_mode))
-		eff.cwd = eff.volumes[0].container;
-	if (limits_requested(&s->limits) && !r.cg.v2_limits && !r.cg.n_v1)
-		best_effort_limits(&eff, res);
-	r.s = &eff;
-	if (s->changes && (changes_prepare(&r, e) < 0))
-		goto out;
-	if (start_child(&r, rootdirfd, e) < 0)
-		goto out;
-	if (s->changes && (r.userns = open_userns(r.pid, e)) < 0) {
-		kill_child(&r);
-		collect(&r, res);
-		goto out;
-	}
-	if (cgroup_attach(&r.cg, r.pid, e) < 0) {
-		kill_child(&r);
-		collect(&r, res);
-		goto out;
-	}
-
+	if (!r->eff.cwd && r->eff.n_volumes && fstat(r->volfds[0], &first) == 0 &&
+	    S_ISDIR(first.st_mode))
+		r->eff.cwd = r->eff.volumes[0].container;
+	if (limits_requested(&s->limits) && !r->cg.v2_limits && !r->cg.n_v1)
+		best_effort_limits(&r->eff, res);
+	r->s = &r->eff;
+	if (s->changes && (changes_prepare(r, e) < 0))
+		return -1;
+	if (start_child(r, r->rootdirfd, e) < 0)
+		return -1;
 	int idmapped = -1;
-	if (idmap_write(r.pid, s, e) < 0 ||
-	    (s->idmapped_root && (idmapped = root_tree(s, rootdirfd, r.pid, e)) < 0)) {
-		kill_child(&r);
-		collect(&r, res);
-		goto out;
+	if ((s->changes && (r->userns = open_userns(r->pid, e)) < 0) ||
+	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
+	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {
+		run_kill(r);
+		run_collect(r, res);
+		return -1;
 	}
-	struct msg go = {.type = MSG_GO, .value = cgroup_late_namespace(&r.cg)};
-	int sent = msg_send(r.sock, &go, idmapped);
+	struct msg go = {.type = MSG_GO, .value = cgroup_late_namespace(&r->cg)};
+	int sent = msg_send(r->sock, &go, idmapped);
 	if (idmapped >= 0)
 		close(idmapped);
 	if (sent < 0) {
 		ward_error_set(e, errno, "starting the sandbox");
-		kill_child(&r);
-		collect(&r, res);
-		goto out;
+		run_kill(r);
+		run_collect(r, res);
+		return -1;
 	}
-	supervise(&r, s->timeout_s ? t0 + (uint64_t)s->timeout_s * 1000 : 0);
-	collect(&r, res);
-	cgroup_usage(&r.cg, res);
-	if (res->oom_kills && res->reason == WARD_SIGNALED && res->signal == SIGKILL)
-		res->reason = WARD_OOM;
-	rc = r.failed ? report_failure(&r, res, e) : 0;
-	if (rc == 0 && s->changes && changes_export(s, r.userns, r.uppers, r.changes, e) < 0) {
-		res->exit_code = 125;
-		rc = -1;
+	return 0;
+}
+
+/* After the init exited: usage, the outcome, --changes; then release everything. */
+int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e)
+{
+	const struct ward_spec *s = r->s;
+	if (rc == 0) {
+		cgroup_usage(&r->cg, res);
+		if (res->oom_kills && res->reason == WARD_SIGNALED && res->signal == SIGKILL)
+			res->reason = WARD_OOM;
+		rc = r->failed ? report_failure(r, res, e) : 0;
+		if (rc == 0 && s->changes &&
+		    changes_export(s, r->userns, r->uppers, r->changes, e) < 0) {
+			res->exit_code = 125;
+			rc = -1;
+		}
 	}
-out:
-	if (r.uppers) {
-		volumes_close(r.uppers, s->n_volumes);
-		free(r.uppers);
+	if (r->uppers) {
+		volumes_close(r->uppers, s->n_volumes);
+		free(r->uppers);
 	}
-	if (r.userns >= 0)
-		close(r.userns);
-	if (r.changes >= 0) {
-		close(r.changes);
+	if (r->userns >= 0)
+		close(r->userns);
+	if (r->changes >= 0) {
+		close(r->changes);
 		if (rc < 0) /* nothing half-written stays behind */
 			unlink(s->changes);
 	}
-	tty_relay_end(&r.tty);
-	cgroup_destroy(&r.cg);
-	filter_free(&r.filter);
-	if (r.volfds) {
-		volumes_close(r.volfds, s->n_volumes);
-		free(r.volfds);
+	tty_relay_end(&r->tty);
+	cgroup_destroy(&r->cg);
+	if (r->have_filter)
+		filter_free(&r->filter);
+	if (r->volfds) {
+		volumes_close(r->volfds, s->n_volumes);
+		free(r->volfds);
 	}
-	if (r.sock >= 0)
-		close(r.sock);
-	if (r.pidfd >= 0)
-		close(r.pidfd);
-	if (r.sigfd >= 0) {
-		close(r.sigfd);
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (r->rootfd >= 0)
+		close(r->rootfd);
+	if (r->rootdirfd >= 0)
+		close(r->rootdirfd);
+	if (r->sock >= 0)
+		close(r->sock);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	if (r->sigfd >= 0) {
+		close(r->sigfd);
+		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
 	}
 	if (rc < 0 && res->reason != WARD_SETUP_ERROR)
 		res->reason = WARD_SETUP_ERROR, res->exit_code = 125;
-	res->duration_ms = now_ms() - t0;
+	res->duration_ms = now_ms() - r->t0;
 	return rc;
+}
+
+int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e)
+{
+	struct run r;
+	if (run_start(&r, s, res, e) < 0)
+		return run_end(&r, -1, res, e);
+	supervise(&r, s->timeout_s ? r.t0 + (uint64_t)s->timeout_s * 1000 : 0);
+	run_collect(&r, res);
+	return run_end(&r, 0, res, e);
 }

@@ -98,11 +98,11 @@ static bool bad_workdir(const char *path)
 
 int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 {
-	if (!s->argv || !s->argv[0]) {
+	if ((!s->argv || !s->argv[0]) && !s->resident) {
 		ward_error_set(e, 0, "no command given (usage: ward run --rootfs DIR -- CMD...)");
 		return -1;
 	}
-	if (!s->argv[0][0]) {
+	if (s->argv && s->argv[0] && !s->argv[0][0]) {
 		ward_error_set(e, 0, "command: empty name");
 		return -1;
 	}

@@ -119,6 +119,10 @@ struct ward_spec {
 	 * as owned by it (rootless: the caller is mapped to it instead of to root). */
 	bool user_id_set;
 	uint32_t user_id;
+
+	/* lifecycle: ward create sets it. Init reports when the sandbox is ready and passes
+	 * its root up; argv may then be NULL: init idles and the sandbox only runs execs. */
+	bool resident;
 };
 
 void ward_spec_init(struct ward_spec *s);

@@ -8,8 +8,10 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "caps.h"
+#include "idmap.h"
 #include "channel.h"
 #include "sys.h"
 #include "workload.h"
@@ -80,6 +82,8 @@ static void setup_stdio(const struct ward_spec *s, int tty, int sock)
 			close(tty);
 		return;
 	}
+	/* its own process group, so that a timeout or a stop reaches what it started */
+	setpgid(0, 0);
 	if (!s->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0)
@@ -130,4 +134,49 @@ void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int s
 	if (filter_load(f) < 0)
 		fail(sock, "seccomp: loading the filter");
 	report_exec(sock, s->argv[0], exec_search(s->argv, s->env));
+}
+
+/* A workload that keeps CAP_SYS_ADMIN could remount a read-only volume writable or unmount
+ * the masks over /proc. Started in a user namespace of its own (same ids) with a copy of
+ * this mount namespace, it finds every mount ward made locked: flags cannot be cleared and
+ * mounts cannot be taken off what they cover. Its own UTS namespace (a copy) keeps
+ * sethostname working; the network and IPC namespaces stay init's, so capabilities over those
+ * (NET_ADMIN, IPC_OWNER) do not reach them in this mode. */
+pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter *f, int sock,
+                            int tty, uint64_t flags, int *pidfd)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | flags,
+	                          .exit_signal = SIGCHLD};
+	if (pidfd) {
+		args.flags |= CLONE_PIDFD;
+		args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
+	pid_t child = (pid_t)sys_clone3(&args);
+	if (child == 0) {
+		/* Its /proc files belong to root of the init namespace while it is not dumpable,
+		 * out of init's reach; dumpable only until the maps are written. */
+		char b = 0;
+		close(sv[0]);
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || write(sv[1], &b, 1) != 1 ||
+		    read(sv[1], &b, 1) != 1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+			_exit(125); /* init reports why */
+		close(sv[1]);
+		workload_exec(s, f, sock, tty);
+	}
+	close(sv[1]);
+	char b;
+	struct ward_error e = {0};
+	if (child > 0 && (read(sv[0], &b, 1) != 1 || idmap_write_identity(child, s, &e) < 0 ||
+	                  write(sv[0], &b, 1) != 1)) {
+		if (e.msg[0]) /* already ends in the cause */
+			msg_fail(sock, 0, "the workload's nested %s", e.msg);
+		else
+			msg_fail(sock, errno, "the workload's nested user namespace");
+		_exit(125);
+	}
+	close(sv[0]);
+	return child;
 }

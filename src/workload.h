@@ -10,4 +10,11 @@
 __attribute__((noreturn)) void workload_exec(const struct ward_spec *s, const struct ward_filter *f,
                                              int sock, int tty);
 
+/* For a workload that keeps CAP_SYS_ADMIN: start it in a nested user namespace (same ids)
+ * with copies of the mount and UTS namespaces, so that every mount ward made is locked.
+ * FLAGS are added to the clone (CLONE_PARENT for exec); PIDFD, if not NULL, gets its pidfd.
+ * Returns its pid, or -1 after reporting over SOCK. */
+pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter *f, int sock,
+                            int tty, uint64_t flags, int *pidfd);
+
 #endif

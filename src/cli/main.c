@@ -11,6 +11,12 @@ static const char usage[] =
     "commands:\n"
     "  run [OPTIONS] IMAGE [CMD [ARGS...]]           run an image in a new sandbox\n"
     "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD over a plain directory\n"
+    "  create [OPTIONS] IMAGE [CMD...]               start a sandbox that stays up; prints its id\n"
+    "  exec [OPTIONS] SANDBOX CMD [ARGS...]          run a command in it (--json: captured)\n"
+    "  ps [--all] [--json]   inspect SANDBOX         list sandboxes, show one\n"
+    "  stop [--time S] SANDBOX...   rm [-f] SANDBOX...   logs SANDBOX\n"
+    "  cp SRC... SANDBOX:/DEST   cp SANDBOX:/SRC DEST    copy files in or out\n"
+    "  read SANDBOX /PATH   write [--mode M] SANDBOX /PATH   one file to stdout / from stdin\n"
     "  image import|ls|inspect|rm|prune|pack         the image store\n"
     "  doctor [--json]                               what this host allows\n"
     "  policy ls | show NAME | check FILE...         seccomp policies\n"
@@ -47,6 +53,16 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} sandbox_cmds[] = {{"create", cmd_create},   {"exec", cmd_exec}, {"ps", cmd_ps},
+	                    {"inspect", cmd_inspect}, {"stop", cmd_stop}, {"rm", cmd_rm},
+	                    {"logs", cmd_logs},       {"cp", cmd_cp},     {"read", cmd_read},
+	                    {"write", cmd_write}};
+	for (size_t i = 0; i < sizeof(sandbox_cmds) / sizeof(sandbox_cmds[0]); i++)
+		if (strcmp(cmd, sandbox_cmds[i].name) == 0)
+			return sandbox_cmds[i].fn(argc - 1, argv + 1);
 	if (strcmp(cmd, "image") == 0)
 		return cmd_image(argc - 1, argv + 1);
 	if (strcmp(cmd, "policy") == 0)

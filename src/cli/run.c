@@ -8,6 +8,21 @@
 #include "cli.h"
 #include "image.h"
 
+static const char create_usage[] =
+    "usage: ward create [--name NAME] [--persistent] [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
+    "       ward create [--name NAME] [--persistent] [OPTIONS] --rootfs DIR [-- CMD...]\n"
+    "\n"
+    "Starts a sandbox that stays up for ward exec, and prints its id once it is ready.\n"
+    "Without CMD it idles; with CMD it runs CMD (its output: ward logs) and stops when\n"
+    "CMD ends. The image's own Cmd is not run.\n"
+    "\n"
+    "      --name NAME         a unique name, usable wherever an id is\n"
+    "      --persistent        keep it (stopped) after it stops, until ward rm; with\n"
+    "                          --name, reuse a running sandbox of that name and spec\n"
+    "      --timeout SECONDS   its whole life; then it is killed\n"
+    "\n"
+    "Every ward run option applies except -t, -i, --changes and --json (see ward run --help).\n";
+
 static const char run_usage[] =
     "usage: ward run [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
     "       ward run [OPTIONS] --rootfs DIR -- CMD [ARGS...]\n"
@@ -76,16 +91,9 @@ enum {
 	OPT_TMPFS,
 	OPT_CHANGES,
 	OPT_USER_ID,
+	OPT_NAME,
+	OPT_PERSISTENT,
 	OPT_HELP
-};
-
-/* What the options say that only an image can complete. */
-struct run_args {
-	bool json;
-	const char *user;         /* -u, resolved once the root is known */
-	const char *entrypoint;   /* --entrypoint */
-	const char *user_id_from; /* "SANDBOX_USER_ID" or "--user-id", whichever set it last */
-	size_t n_default_env;     /* env entries that are ward's defaults, not the caller's */
 };
 
 static const struct option options[] = {
@@ -120,6 +128,8 @@ static const struct option options[] = {
     {"tmpfs", required_argument, NULL, OPT_TMPFS},
     {"changes", required_argument, NULL, OPT_CHANGES},
     {"user-id", required_argument, NULL, OPT_USER_ID},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"persistent", no_argument, NULL, OPT_PERSISTENT},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -180,7 +190,9 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 	char **img_cmd = ra->entrypoint ? NULL : img->cmd;
 	char **cmd = argc > 0 ? argv : img_cmd;
 	size_t n_ep = strv_len(ep), n_cmd = argc > 0 ? (size_t)argc : strv_len(img_cmd);
-	if (n_ep + n_cmd == 0) {
+	if (ra->create && argc == 0 && !ra->entrypoint)
+		n_ep = n_cmd = 0; /* ward create IMAGE: an idle sandbox for execs */
+	else if (n_ep + n_cmd == 0) {
 		ward_error_set(e, 0, "image %s has no command: give one after the image name",
 		               img->name[0] ? img->name : img->id);
 		return -1;
@@ -194,7 +206,7 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 		full[i] = ep[i];
 	for (size_t i = 0; i < n_cmd; i++)
 		full[n_ep + i] = cmd[i];
-	int rc = ward_spec_set_argv(s, (int)(n_ep + n_cmd), full, e);
+	int rc = n_ep + n_cmd ? ward_spec_set_argv(s, (int)(n_ep + n_cmd), full, e) : 0;
 	free(full);
 	if (rc < 0)
 		return -1;
@@ -209,8 +221,8 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 }
 
 /* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
-static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
-                 struct ward_image *img, struct ward_error *e)
+int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
+              struct ward_image *img, struct ward_error *e)
 {
 	ra->n_default_env = 0;
 	while (s->env[ra->n_default_env])
@@ -319,15 +331,27 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			}
 			s->limits.best_effort = !strcmp(optarg, "best-effort");
 			break;
+		case OPT_NAME:
+		case OPT_PERSISTENT:
+			if (!ra->create) {
+				ward_error_set(e, 0, "--%s: only for ward create",
+				               options[idx].name);
+				return -1;
+			}
+			if (c == OPT_NAME)
+				ra->name = optarg;
+			else
+				ra->persistent = true;
+			break;
 		case OPT_HELP:
-			fputs(run_usage, stdout);
+			fputs(ra->create ? create_usage : run_usage, stdout);
 			return 1;
 		case ':':
 			ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
 			return -1;
 		default:
-			ward_error_set(e, 0, "unknown option %s (see ward run --help)",
-			               argv[optind - 1]);
+			ward_error_set(e, 0, "unknown option %s (see ward %s --help)",
+			               argv[optind - 1], ra->create ? "create" : "run");
 			return -1;
 		}
 		if (r < 0)
@@ -352,6 +376,7 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 			return -1;
 		}
 		const struct ward_image_opts o = {.quiet = ra->json};
+		ra->image = argv[optind];
 		if (ward_image_open(argv[optind], &o, img, e) < 0)
 			return -1;
 		optind++;
@@ -366,9 +391,11 @@ static int parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra
 		}
 		if (ra->user && ward_root_user(s->rootfs, ra->user, &s->uid, &s->gid, e) < 0)
 			return -1;
-		if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
+		if ((!ra->create || optind < argc) &&
+		    ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
 			return -1;
 	}
+	s->resident = ra->create;
 	/* Without an explicit HOME, root gets /root and other users /, as in Docker. */
 	bool home_given = false;
 	for (size_t i = 0; s->env[i]; i++)
@@ -424,7 +451,7 @@ int cmd_run(int argc, char **argv)
 	struct run_args ra = {0};
 	struct ward_image img = {.tree_lock = -1};
 	ward_spec_init(&s);
-	int p = parse(&s, argc, argv, &ra, &img, &e);
+	int p = run_parse(&s, argc, argv, &ra, &img, &e);
 	if (p == 1) {
 		ward_spec_free(&s);
 		return 0;

@@ -1,0 +1,134 @@
+/* ward cp | read | write: files into and out of a running sandbox, through the root fd its
+ * supervisor hands over (see ward.h for how paths inside are resolved). */
+#include <errno.h>
+#include <linux/securebits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+
+#include "cli.h"
+#include "sandbox.h"
+#include "sys.h"
+
+/* Files a root caller makes inside must belong to the sandbox's root, not to host root
+ * (whom the sandbox's filesystems cannot even represent): the fs ids change, the
+ * capabilities stay (SECBIT_NO_SETUID_FIXUP), so host sources stay readable. */
+static int as_container_root(uid_t uid, gid_t gid, struct ward_error *e)
+{
+	if (geteuid() != 0)
+		return 0;
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0) {
+		ward_error_set(e, errno, "keeping capabilities across setfsuid");
+		return -1;
+	}
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid) {
+		ward_error_set(e, EPERM, "taking the sandbox root's ids (%u:%u)", (unsigned)uid,
+		               (unsigned)gid);
+		return -1;
+	}
+	return 0;
+}
+
+/* "SANDBOX:/path" → the sandbox part (NUL-terminated in place) and the path. */
+static char *split_ref(char *arg)
+{
+	char *colon = strchr(arg, ':');
+	if (!colon || colon == arg || colon[1] != '/' || memchr(arg, '/', (size_t)(colon - arg)))
+		return NULL;
+	*colon = 0;
+	return colon + 1;
+}
+
+static int open_root(const char *ref, bool writing, int *rootfd, struct ward_error *e)
+{
+	uid_t uid;
+	gid_t gid;
+	if (ward_sandbox_root(ref, rootfd, &uid, &gid, e) < 0)
+		return -1;
+	if (writing && as_container_root(uid, gid, e) < 0) {
+		close(*rootfd);
+		return -1;
+	}
+	return 0;
+}
+
+static const char cp_usage[] = "usage: ward cp HOST_PATH|PATTERN... SANDBOX:/DEST\n"
+                               "       ward cp SANDBOX:/SRC HOST_DEST\n";
+
+int cmd_cp(int argc, char **argv)
+{
+	struct ward_error e = {0};
+	int rootfd = -1, rc = -1;
+	if (argc < 3) {
+		fputs(cp_usage, stderr);
+		return EXIT_WARD;
+	}
+	char *dest = split_ref(argv[argc - 1]);
+	char *src = argc == 3 && !dest ? split_ref(argv[1]) : NULL;
+	if (dest) {
+		if (open_root(argv[argc - 1], true, &rootfd, &e) == 0)
+			rc = ward_copy_in(rootfd, argv + 1, (size_t)argc - 2, dest, &e);
+	} else if (src) {
+		if (open_root(argv[1], false, &rootfd, &e) == 0)
+			rc = ward_copy_out(rootfd, src, argv[2], &e);
+	} else {
+		ward_error_set(&e, 0, "cp: one side must be SANDBOX:/PATH (%s)", cp_usage);
+		e.msg[strcspn(e.msg, "\n")] = 0;
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	if (rc < 0)
+		cli_error(&e);
+	return rc < 0 ? EXIT_WARD : 0;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	struct ward_error e = {0};
+	int rootfd = -1, rc = -1;
+	if (argc != 3) {
+		fputs("usage: ward read SANDBOX /PATH   (the file's bytes on stdout)\n", stderr);
+		return EXIT_WARD;
+	}
+	if (open_root(argv[1], false, &rootfd, &e) == 0)
+		rc = ward_file_read(rootfd, argv[2], 1, &e);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (rc < 0)
+		cli_error(&e);
+	return rc < 0 ? EXIT_WARD : 0;
+}
+
+int cmd_write(int argc, char **argv)
+{
+	struct ward_error e = {0};
+	int rootfd = -1, rc = -1, first = 1;
+	unsigned long mode = 0644;
+	if (argc > 2 && !strcmp(argv[1], "--mode")) {
+		char *end;
+		mode = strtoul(argv[2], &end, 8);
+		if (*end || !*argv[2] || mode > 07777) {
+			fprintf(stderr, "ward: write --mode %s: expected octal permissions\n",
+			        argv[2]);
+			return EXIT_WARD;
+		}
+		first = 3;
+	}
+	if (argc - first != 2) {
+		fputs("usage: ward write [--mode OCTAL] SANDBOX /PATH   (the file's bytes from "
+		      "stdin)\n",
+		      stderr);
+		return EXIT_WARD;
+	}
+	if (open_root(argv[first], true, &rootfd, &e) == 0)
+		rc = ward_file_write(rootfd, argv[first + 1], 0, (unsigned)mode, &e);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (rc < 0)
+		cli_error(&e);
+	return rc < 0 ? EXIT_WARD : 0;
+}

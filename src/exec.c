@@ -1,0 +1,163 @@
+/* ward exec, supervisor side: start one command inside a running sandbox.
+ *
+ * The supervisor forks a helper straight into the sandbox's cgroup (CLONE_INTO_CGROUP; v1
+ * hierarchies are joined by the helper). The helper turns non-dumpable, joins every
+ * namespace of the sandbox's init through its pidfd (setns), and clones the command with
+ * CLONE_PARENT, so the supervisor is its parent and gets its pidfd and exact wait status.
+ * The command then takes the same steps as the sandbox's workload: same capabilities,
+ * user, no_new_privs, seccomp filter, only fds 0-2. */
+#include <errno.h>
+#include <sched.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "exec.h"
+#include "idmap.h"
+#include "sys.h"
+#include "workload.h"
+
+#define JOIN_FLAGS                                                                                 \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | \
+	 CLONE_NEWCGROUP)
+
+__attribute__((noreturn)) static void fail(int sock, const char *what)
+{
+	msg_fail(sock, errno, "exec: %s", what);
+	_exit(125);
+}
+
+/* A terminal from the sandbox's own devpts, as init makes one for ward run -t. */
+static int open_tty(int sock)
+{
+	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		fail(sock, "tty: opening /dev/pts/ptmx");
+	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	struct msg m = {.type = MSG_PTY};
+	if (peer < 0 || msg_send(sock, &m, master) < 0)
+		fail(sock, "tty: opening the terminal");
+	return peer;
+}
+
+__attribute__((noreturn)) static void helper(const struct run *r, const struct ward_spec *x,
+                                             const int stdio[3], int sock)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(sock, "prctl(PR_SET_DUMPABLE)");
+	/* stdio first, then nothing of the supervisor's but the init's pidfd and the socket */
+	for (int i = 0; i < 3 && !x->tty; i++)
+		if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
+			fail(sock, "stdio");
+	/* above every fd that may be renumbered, then at fixed places */
+	int pidfd_hi = fcntl(r->pidfd, F_DUPFD_CLOEXEC, 16),
+	    sock_hi = fcntl(sock, F_DUPFD_CLOEXEC, 16);
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pidfd_hi < 0 || sock_hi < 0 || proc < 0 || dup3(pidfd_hi, 3, O_CLOEXEC) < 0 ||
+	    dup3(sock_hi, 4, O_CLOEXEC) < 0 || dup3(proc, 5, O_CLOEXEC) < 0)
+		fail(sock, "fds");
+	sock = 4;
+	close_range(6, ~0U, 0);
+	idmap_use_proc(5); /* the host's /proc, for a nested namespace's maps */
+	struct ward_error e = {0};
+	if (cgroup_attach(&r->cg, getpid(), &e) < 0) {
+		msg_fail(sock, 0, "exec: %s", e.msg);
+		_exit(125);
+	}
+	if (setns(3, JOIN_FLAGS) < 0)
+		fail(sock, "joining the sandbox's namespaces");
+	close(3);
+	int tty = x->tty ? open_tty(sock) : -1;
+	int pidfd = -1;
+	pid_t pid;
+	if (x->capabilities & (1ULL << CAP_SYS_ADMIN)) {
+		pid = workload_spawn_locked(x, &r->filter, sock, tty, CLONE_PARENT, &pidfd);
+	} else {
+		struct clone_args a = {.flags = CLONE_PARENT | CLONE_PIDFD,
+		                       .pidfd = (uint64_t)(uintptr_t)&pidfd};
+		pid = (pid_t)sys_clone3(&a);
+		if (pid == 0)
+			workload_exec(x, &r->filter, sock, tty);
+	}
+	if (pid < 0)
+		fail(sock, "starting the command");
+	struct msg m = {.type = MSG_EXEC_PID, .value = pid};
+	msg_send(sock, &m, pidfd);
+	_exit(0);
+}
+
+int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3],
+               struct exec_job *job, struct ward_error *e)
+{
+	*job = (struct exec_job){.pidfd = -1, .master = -1, .sock = -1};
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ward_error_set(e, errno, "exec: socketpair");
+		return -1;
+	}
+	struct clone_args a = {.exit_signal = SIGCHLD};
+	if (r->cg.fd >= 0) {
+		a.flags |= CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)r->cg.fd;
+	}
+	pid_t h = (pid_t)sys_clone3(&a);
+	if (h == 0) {
+		close(sv[0]);
+		helper(r, x, stdio, sv[1]);
+	}
+	close(sv[1]);
+	if (h < 0) {
+		close(sv[0]);
+		ward_error_set(e, errno, "exec: forking the helper");
+		return -1;
+	}
+	job->sock = sv[0];
+	/* The helper answers within a few system calls: the pty (with -t), then the command's
+	 * pidfd or why it failed. */
+	int rc = -1;
+	for (;;) {
+		struct msg m;
+		int fd = -1;
+		if (msg_recv(job->sock, &m, &fd) != 1) {
+			ward_error_set(e, EPIPE, "exec: the helper died");
+			break;
+		}
+		if (m.type == MSG_PTY && job->master < 0) {
+			job->master = fd;
+			continue;
+		}
+		if (m.type == MSG_EXEC_PID && fd >= 0) {
+			job->pidfd = fd;
+			job->pid = m.value;
+			rc = 0;
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (m.type == MSG_FAIL) {
+			ward_error_set(e, m.err, "%s", m.text);
+			break;
+		}
+	}
+	while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		exec_job_close(job);
+	return rc;
+}
+
+void exec_job_close(struct exec_job *job)
+{
+	int *fds[] = {&job->pidfd, &job->master, &job->sock};
+	for (size_t i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

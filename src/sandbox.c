@@ -1,0 +1,536 @@
+/* The supervisor of one persistent sandbox: started by ward create, detached from it, alive
+ * as long as the sandbox. It holds the init's pidfd, the cgroup, the compiled filter and the
+ * control socket, answers exec, root, stop and kill requests, and at the end records the
+ * outcome (persistent) or removes the sandbox's state. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "control.h"
+#include "exec.h"
+#include "idmap.h"
+#include "image.h"
+#include "sandbox.h"
+#include "sys.h"
+
+#define MAX_CONNS 256
+
+struct conn {
+	int fd;
+	bool busy;    /* running an exec */
+	bool waiting; /* asked for stop or kill: answered at the end */
+	struct exec_job job;
+	struct ward_spec x; /* the exec's spec: argv and env owned here */
+	uint64_t t0, deadline, oom0;
+	bool timed_out, failed;
+	struct msg fail;
+};
+
+struct sup {
+	struct run r;
+	struct state *st;
+	struct sandbox_record *rec;
+	int dirfd, listen;
+	struct conn c[MAX_CONNS];
+	size_t n;
+	bool stopping;
+	uint64_t stop_deadline, life_deadline;
+};
+
+static json_t *error_reply(const char *msg, int code)
+{
+	return json_pack("{s:s, s:s, s:i}", "event", "error", "message", msg, "exitCode", code);
+}
+
+static uint64_t oom_kills(const struct run *r)
+{
+	struct ward_result u = {0};
+	cgroup_usage(&r->cg, &u);
+	return u.oom_kills;
+}
+
+static char **strv_from_json(json_t *a)
+{
+	size_t n = json_array_size(a), i;
+	char **v = calloc(n + 1, sizeof(char *));
+	json_t *s;
+	json_array_foreach(a, i, s)
+	{
+		if (!v || !json_is_string(s) || !(v[i] = strdup(json_string_value(s)))) {
+			ward_strv_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* The sandbox's environment with the exec's K=V entries over it. */
+static char **merge_env(char *const *base, json_t *add)
+{
+	size_t nb = 0;
+	while (base && base[nb])
+		nb++;
+	char **v = calloc(nb + json_array_size(add) + 1, sizeof(char *));
+	size_t n = 0, i;
+	for (size_t k = 0; v && k < nb; k++)
+		if (!(v[n++] = strdup(base[k])))
+			goto fail;
+	json_t *s;
+	json_array_foreach(add, i, s)
+	{
+		const char *kv = json_string_value(s);
+		const char *eq = kv ? strchr(kv, '=') : NULL;
+		if (!v || !eq || eq == kv)
+			goto fail;
+		size_t k = 0;
+		while (k < n && strncmp(v[k], kv, (size_t)(eq - kv) + 1) != 0)
+			k++;
+		free(k < n ? v[k] : NULL);
+		if (!(v[k] = strdup(kv)))
+			goto fail;
+		n += k == n;
+	}
+	return v;
+fail:
+	ward_strv_free(v);
+	return NULL;
+}
+
+static void conn_close(struct sup *sp, struct conn *c)
+{
+	exec_job_close(&c->job);
+	ward_strv_free(c->x.argv);
+	ward_strv_free(c->x.env);
+	free(c->x.cwd);
+	if (c->fd >= 0)
+		close(c->fd);
+	*c = sp->c[--sp->n];
+}
+
+static int exec_request(struct sup *sp, struct conn *c, json_t *q, int *fds, size_t nfds)
+{
+	const struct ward_spec *s = sp->r.s;
+	struct ward_error e = {0};
+	c->x = *s;
+	c->x.argv = c->x.env = NULL;
+	c->x.cwd = NULL;
+	json_t *argv = json_object_get(q, "argv");
+	const char *cwd = json_string_value(json_object_get(q, "cwd"));
+	const char *user = json_string_value(json_object_get(q, "user"));
+	c->x.tty = json_is_true(json_object_get(q, "tty"));
+	c->x.interactive = json_is_true(json_object_get(q, "interactive"));
+	unsigned timeout = (unsigned)json_integer_value(json_object_get(q, "timeout"));
+	if (json_array_size(argv) == 0 || !(c->x.argv = strv_from_json(argv)) || !c->x.argv[0][0])
+		ward_error_set(&e, 0, "exec: no command");
+	else if (!(c->x.env = merge_env(s->env, json_object_get(q, "env"))))
+		ward_error_set(&e, 0, "exec: -e: expected K=V");
+	else if (cwd && (cwd[0] != '/' || !(c->x.cwd = strdup(cwd))))
+		ward_error_set(&e, 0, "exec: -w %s: expected an absolute path", cwd);
+	else if (user && ward_root_user(s->rootfs, user, &c->x.uid, &c->x.gid, &e) < 0)
+		ward_error_prefix(&e, "exec");
+	if (!c->x.cwd && s->cwd && !e.msg[0] && !(c->x.cwd = strdup(s->cwd)))
+		ward_error_set(&e, ENOMEM, "exec");
+	if (!e.msg[0] && !c->x.tty && nfds != 3)
+		ward_error_set(&e, 0, "exec: expected three fds for stdio");
+	int stdio[3] = {-1, -1, -1};
+	for (size_t i = 0; i < nfds && i < 3; i++)
+		stdio[i] = fds[i];
+	c->oom0 = oom_kills(&sp->r);
+	c->t0 = now_ms();
+	if (e.msg[0] || exec_spawn(&sp->r, &c->x, stdio, &c->job, &e) < 0) {
+		ctl_send(c->fd, error_reply(e.msg, 125), NULL, 0);
+		return -1;
+	}
+	c->busy = true;
+	c->deadline = timeout ? c->t0 + (uint64_t)timeout * 1000 : 0;
+	json_t *started = json_pack("{s:s, s:i}", "event", "started", "pid", (int)c->job.pid);
+	ctl_send(c->fd, started, &c->job.master, c->job.master >= 0);
+	if (c->job.master >= 0) {
+		close(c->job.master);
+		c->job.master = -1;
+	}
+	return 0;
+}
+
+static void job_message(struct conn *c)
+{
+	struct msg m;
+	int fd = -1;
+	if (msg_recv(c->job.sock, &m, &fd) != 1) {
+		close(c->job.sock);
+		c->job.sock = -1;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if ((m.type == MSG_FAIL || m.type == MSG_EXEC_FAIL) && !c->failed) {
+		c->failed = true;
+		c->fail = m;
+	}
+}
+
+/* The command ended: its status to the client, which then closes. */
+static void job_done(struct sup *sp, struct conn *c)
+{
+	siginfo_t si = {0};
+	while (waitid((idtype_t)P_PIDFD, (id_t)c->job.pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	while (c->job.sock >= 0) {
+		struct pollfd p = {.fd = c->job.sock, .events = POLLIN};
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		job_message(c);
+	}
+	int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
+	int code = sig ? 128 + sig : si.si_status;
+	bool oom = sig == SIGKILL && !c->timed_out && oom_kills(&sp->r) > c->oom0;
+	char err[600] = "";
+	if (c->failed && c->fail.type == MSG_EXEC_FAIL) {
+		code = c->fail.value;
+		snprintf(err, sizeof(err), "%s: %s", c->fail.text,
+		         c->fail.err == ENOENT ? "command not found in the sandbox's root or PATH"
+		                               : strerror(c->fail.err));
+	} else if (c->failed) {
+		code = 125;
+		snprintf(err, sizeof(err), "%s%s%s", c->fail.text, c->fail.err ? ": " : "",
+		         c->fail.err ? strerror(c->fail.err) : "");
+	}
+	json_t *o = json_pack("{s:s, s:i, s:i, s:b, s:b, s:I}", "event", "exit", "exitCode", code,
+	                      "signal", sig, "timedOut", c->timed_out, "oomKilled", oom,
+	                      "durationMs", (json_int_t)(now_ms() - c->t0));
+	if (err[0])
+		json_object_set_new(o, "error", json_string(err));
+	ctl_send(c->fd, o, NULL, 0);
+	conn_close(sp, c);
+}
+
+static void begin_stop(struct sup *sp, unsigned grace_s)
+{
+	uint64_t deadline = now_ms() + (uint64_t)grace_s * 1000;
+	if (sp->stopping && sp->stop_deadline <= deadline)
+		return;
+	sp->stopping = true;
+	sp->stop_deadline = deadline;
+	if (grace_s == 0)
+		run_kill(&sp->r);
+	else
+		pidfd_send_signal(sp->r.pidfd, SIGTERM, NULL, 0);
+}
+
+static void root_request(struct sup *sp, struct conn *c)
+{
+	const struct ward_spec *s = sp->r.s;
+	int fd = sp->r.rootfd;
+	json_t *o = json_pack("{s:b, s:I, s:I}", "ok", 1, "uid",
+	                      (json_int_t)idmap_to_host(s->uid_map, s->n_uid_map, 0), "gid",
+	                      (json_int_t)idmap_to_host(s->gid_map, s->n_gid_map, 0));
+	ctl_send(c->fd, o, &fd, 1);
+}
+
+static void request(struct sup *sp, struct conn *c)
+{
+	json_t *q;
+	int fds[CTL_MAX_FDS];
+	size_t nfds;
+	int got = ctl_recv(c->fd, &q, fds, &nfds);
+	if (got <= 0) {
+		if (!c->busy) {
+			conn_close(sp, c);
+			return;
+		}
+		/* the client went away: so does its command */
+		kill(-c->job.pid, SIGKILL);
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	const char *op = json_string_value(json_object_get(q, "op"));
+	op = op ? op : "";
+	if (!strcmp(op, "signal") && c->busy) {
+		int sig = (int)json_integer_value(json_object_get(q, "signo"));
+		if (sig > 0 && sig < 65)
+			kill(-c->job.pid, sig);
+	} else if (c->busy || c->waiting) {
+		ctl_send(c->fd, error_reply("one request at a time", 125), NULL, 0);
+	} else if (!strcmp(op, "exec") && sp->stopping) {
+		ctl_send(c->fd, error_reply("exec: the sandbox is stopping", 125), NULL, 0);
+	} else if (!strcmp(op, "exec")) {
+		exec_request(sp, c, q, fds, nfds);
+	} else if (!strcmp(op, "root")) {
+		root_request(sp, c);
+	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
+		c->waiting = true;
+		json_int_t t = json_integer_value(json_object_get(q, "time"));
+		begin_stop(sp, !strcmp(op, "kill") ? 0 : (unsigned)(t < 0 ? 0 : t));
+	} else {
+		ctl_send(c->fd, error_reply("unknown request", 125), NULL, 0);
+	}
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	json_decref(q);
+}
+
+static void accept_conn(struct sup *sp)
+{
+	int fd = accept4(sp->listen, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	/* the socket's directory is closed to others already; this is the second lock */
+	if (sp->n == MAX_CONNS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		close(fd);
+		return;
+	}
+	sp->c[sp->n++] = (struct conn){.fd = fd, .job = {.pidfd = -1, .sock = -1, .master = -1}};
+}
+
+static void on_signal(struct sup *sp)
+{
+	struct signalfd_siginfo si;
+	while (read(sp->r.sigfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			begin_stop(sp, 10);
+}
+
+static int next_timeout(const struct sup *sp)
+{
+	uint64_t t = now_ms(), next = 0;
+	if (sp->life_deadline)
+		next = sp->life_deadline;
+	if (sp->stopping && (!next || sp->stop_deadline < next))
+		next = sp->stop_deadline;
+	for (size_t i = 0; i < sp->n; i++)
+		if (sp->c[i].busy && sp->c[i].deadline && !sp->c[i].timed_out &&
+		    (!next || sp->c[i].deadline < next))
+			next = sp->c[i].deadline;
+	if (!next)
+		return -1;
+	return next <= t ? 0 : (int)(next - t);
+}
+
+static void check_deadlines(struct sup *sp)
+{
+	uint64_t t = now_ms();
+	if ((sp->life_deadline && t >= sp->life_deadline) ||
+	    (sp->stopping && t >= sp->stop_deadline)) {
+		sp->r.timed_out |= sp->life_deadline && t >= sp->life_deadline;
+		run_kill(&sp->r);
+	}
+	for (size_t i = 0; i < sp->n; i++) {
+		struct conn *c = &sp->c[i];
+		if (c->busy && c->deadline && !c->timed_out && t >= c->deadline) {
+			c->timed_out = true;
+			kill(-c->job.pid, SIGKILL);
+		}
+	}
+}
+
+static bool any_busy(const struct sup *sp)
+{
+	for (size_t i = 0; i < sp->n; i++)
+		if (sp->c[i].busy)
+			return true;
+	return false;
+}
+
+static void serve(struct sup *sp)
+{
+	bool idle = !sp->r.s->argv || !sp->r.s->argv[0];
+	for (;;) {
+		/* stopping an idle sandbox: done once the execs are */
+		if (sp->stopping && idle && !any_busy(sp))
+			run_kill(&sp->r);
+		struct pollfd pfd[4 + 2 * MAX_CONNS];
+		size_t n = 0;
+		pfd[n++] = (struct pollfd){.fd = sp->r.pidfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = sp->r.sigfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = sp->r.sock, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = sp->listen, .events = POLLIN};
+		for (size_t i = 0; i < sp->n; i++) {
+			pfd[n++] = (struct pollfd){.fd = sp->c[i].fd, .events = POLLIN};
+			pfd[n++] = (struct pollfd){.fd = sp->c[i].busy ? sp->c[i].job.pidfd : -1,
+			                           .events = POLLIN};
+		}
+		int ready = poll(pfd, n, next_timeout(sp));
+		if (ready < 0 && errno != EINTR)
+			return;
+		check_deadlines(sp);
+		if (ready <= 0)
+			continue;
+		if (pfd[2].revents)
+			run_on_message(&sp->r);
+		if (pfd[1].revents)
+			on_signal(sp);
+		if (pfd[3].revents)
+			accept_conn(sp);
+		/* from the end: closing a connection moves the last one into its place */
+		for (size_t i = (n - 4) / 2; i-- > 0;) {
+			struct conn *c = &sp->c[i];
+			short in = pfd[4 + 2 * i].revents, done = pfd[5 + 2 * i].revents;
+			if (c->busy && c->job.sock >= 0) {
+				struct pollfd p = {.fd = c->job.sock, .events = POLLIN};
+				if (poll(&p, 1, 0) > 0)
+					job_message(c);
+			}
+			if (done)
+				job_done(sp, c);
+			else if (in && c->fd >= 0)
+				request(sp, c);
+		}
+		if (pfd[0].revents)
+			return;
+	}
+}
+
+/* After the init: its processes are gone with its pid namespace; execs still report. */
+static void finish_execs(struct sup *sp)
+{
+	for (size_t i = sp->n; i-- > 0;) {
+		struct conn *c = &sp->c[i];
+		if (c->busy) {
+			kill(-c->job.pid, SIGKILL);
+			job_done(sp, c);
+		}
+	}
+}
+
+static int listen_ctl(struct sup *sp, struct ward_error *e)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	state_file(sp->st, sp->rec->id, "ctl", a.sun_path, sizeof(a.sun_path));
+	sp->listen = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sp->listen < 0 || bind(sp->listen, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(sp->listen, 64) < 0) {
+		ward_error_set(e, errno, "control socket %s/sandboxes/%s/ctl", sp->st->path,
+		               sp->rec->id);
+		return -1;
+	}
+	return 0;
+}
+
+static void ns_inode(pid_t pid, const char *ns, uint64_t *out)
+{
+	char path[64];
+	struct stat sb;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+	*out = stat(path, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
+}
+
+static void record_running(struct sup *sp)
+{
+	struct sandbox_record *rec = sp->rec;
+	const struct run *r = &sp->r;
+	rec->status = SB_RUNNING;
+	rec->supervisor = getpid();
+	rec->supervisor_start = proc_start_time(rec->supervisor);
+	rec->init = r->pid;
+	rec->init_start = proc_start_time(r->pid);
+	ns_inode(r->pid, "user", &rec->ns_user);
+	ns_inode(r->pid, "mnt", &rec->ns_mnt);
+	ns_inode(r->pid, "pid", &rec->ns_pid);
+	ns_inode(r->pid, "net", &rec->ns_net);
+	rec->n_cgroups = 0;
+	if (r->cg.path[0])
+		snprintf(rec->cgroups[rec->n_cgroups++], sizeof(rec->cgroups[0]), "%s", r->cg.path);
+	for (size_t i = 0; i < r->cg.n_v1 && rec->n_cgroups < STATE_MAX_CG; i++)
+		snprintf(rec->cgroups[rec->n_cgroups++], sizeof(rec->cgroups[0]), "%s",
+		         r->cg.v1[i]);
+}
+
+/* Wait for init's MSG_READY; false when the sandbox failed to come up. */
+static bool wait_ready(struct run *r)
+{
+	while (!r->ready && !r->failed && r->sock >= 0) {
+		struct pollfd p[2] = {{.fd = r->sock, .events = POLLIN},
+		                      {.fd = r->pidfd, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return false;
+		if (p[0].revents)
+			run_on_message(r);
+		else if (p[1].revents)
+			return false;
+	}
+	return r->ready && !r->failed;
+}
+
+static void tell(int ready, const char *text)
+{
+	if (ready >= 0)
+		write_all(ready, text, strlen(text));
+}
+
+void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, int lockfd,
+                       struct sandbox_record *rec, int ready)
+{
+	prctl(PR_SET_NAME, "ward-supervisor", 0, 0, 0);
+	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
+	struct ward_result res;
+	struct ward_error e = {0};
+	int rc = run_start(&sp.r, s, &res, &e);
+	if (rc == 0) {
+		record_running(&sp);
+		if (!wait_ready(&sp.r)) {
+			run_kill(&sp.r);
+			run_collect(&sp.r, &res);
+			rc = -1;
+			if (!sp.r.failed)
+				ward_error_set(&e, 0, "the sandbox's init ended during setup");
+		}
+	}
+	if (rc == 0 && (listen_ctl(&sp, &e) < 0 || state_write(dirfd, rec, &e) < 0)) {
+		run_kill(&sp.r);
+		run_collect(&sp.r, &res);
+		rc = -1;
+	}
+	if (rc == 0) {
+		tell(ready, "ok\n");
+		close(ready);
+		sp.life_deadline = s->timeout_s ? sp.r.t0 + (uint64_t)s->timeout_s * 1000 : 0;
+		serve(&sp);
+		run_collect(&sp.r, &res);
+		finish_execs(&sp);
+	}
+	rc = run_end(&sp.r, rc, &res, &e);
+	if (rc < 0 && ready >= 0) {
+		char msg[1100];
+		snprintf(msg, sizeof(msg), "error %s%s%s\n", e.msg, e.err ? ": " : "",
+		         e.err ? strerror(e.err) : "");
+		tell(ready, msg);
+	}
+	if (sp.listen >= 0)
+		close(sp.listen);
+	/* the end, as the record or its removal; then whoever waits for it hears */
+	state_lock(st, true);
+	if (rec->persistent && rc == 0) {
+		rec->status = SB_STOPPED;
+		rec->finished = (int64_t)time(NULL) * 1000;
+		rec->exit_code = res.exit_code;
+		snprintf(rec->reason, sizeof(rec->reason), "%s", ward_reason_name(res.reason));
+		state_write(dirfd, rec, &e);
+		close(lockfd);
+	} else {
+		rec->status = SB_STOPPED;
+		close(lockfd);
+		state_remove(st, rec, &e);
+	}
+	state_unlock(st);
+	for (size_t i = sp.n; i-- > 0;) {
+		if (sp.c[i].waiting)
+			ctl_send(sp.c[i].fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+		conn_close(&sp, &sp.c[i]);
+	}
+	_exit(rc == 0 ? 0 : 125);
+}

@@ -1,0 +1,65 @@
+/* Persistent sandboxes (ward create, exec, ps, inspect, stop, rm, logs, cp, read, write).
+ * No daemon: each sandbox has its own supervisor, a detached fork of the ward create that
+ * made it; every other command finds it through the state root (state.h) and talks to it
+ * over its control socket. */
+#ifndef WARD_SANDBOX_H
+#define WARD_SANDBOX_H
+
+#include "state.h"
+#include "ward.h"
+
+struct ward_create_opts {
+	const char *name;  /* NULL: none */
+	bool persistent;   /* kept (stopped) after it stops; with a name, reused when running */
+	const char *image; /* what the caller asked for, for ps */
+};
+
+/* Start S (resident) under a supervisor of its own and return once init is ready: ID gets
+ * the new sandbox's id, or with persistent + name, the id of the running sandbox of that
+ * name and spec (*reused set). */
+int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
+                char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e);
+
+struct ward_exec_opts {
+	char **argv;
+	char **env;       /* K=V over the sandbox's environment, may be NULL */
+	const char *cwd;  /* NULL: the sandbox's */
+	const char *user; /* U[:G], NULL: the sandbox's */
+	bool tty, interactive;
+	unsigned timeout_s;
+	int stdio[3];      /* fds the command gets (a terminal replaces them with tty) */
+	int capture[2];    /* read ends to drain while waiting (--json), or -1 */
+	size_t max_output; /* bytes kept of each captured stream */
+};
+
+struct ward_exec_result {
+	int exit_code; /* as ward run: status, 128+signal, 125/126/127 */
+	int signal;
+	bool timed_out, oom_killed;
+	uint64_t duration_ms;
+	char *out[2]; /* captured bytes (malloc'ed), with their lengths */
+	size_t len[2];
+	size_t total[2]; /* bytes the command wrote, kept or not */
+};
+
+/* Run a command in sandbox REF (id, id prefix or name) and wait for it. -1 when ward
+ * could not start it (e says why; res->exit_code is 125, 126 or 127). */
+int ward_exec(const char *ref, const struct ward_exec_opts *o, struct ward_exec_result *res,
+              struct ward_error *e);
+void ward_exec_result_free(struct ward_exec_result *res);
+
+/* Stop REF: SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once). */
+int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e);
+/* Remove REF; FORCE kills it first when it runs. */
+int ward_rm(const char *ref, bool force, struct ward_error *e);
+
+/* The sandbox's root as an O_PATH fd, and the host ids of its root user (for files made
+ * there by a root caller). */
+int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, struct ward_error *e);
+
+/* Supervisor side, in the fork ward_create made: never returns. */
+__attribute__((noreturn)) void sandbox_supervise(const struct ward_spec *s, struct state *st,
+                                                 int dirfd, int lockfd, struct sandbox_record *rec,
+                                                 int ready);
+
+#endif

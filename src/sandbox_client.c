@@ -1,0 +1,328 @@
+/* The commands that talk to a running sandbox's supervisor: exec, stop, rm, root. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "control.h"
+#include "sandbox.h"
+#include "sys.h"
+#include "tty.h"
+
+/* The supervisor of REF, connected; rec gets its record. */
+static int connect_sandbox(struct state *st, const char *ref, struct sandbox_record *rec,
+                           struct ward_error *e)
+{
+	char id[STATE_ID_LEN + 1];
+	if (state_open(st, e) < 0)
+		return -1;
+	if (state_resolve(st, ref, id, e) < 0 || state_read(st, id, rec, e) < 0)
+		return -1;
+	if (rec->status == SB_STOPPED) {
+		ward_error_set(e, 0, "sandbox %s is stopped (%s, exit code %d); nothing runs there",
+		               ref, rec->reason, rec->exit_code);
+		return -1;
+	}
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	state_file(st, id, "ctl", a.sun_path, sizeof(a.sun_path));
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+		return fd;
+	int err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!state_alive(st, id)) {
+		state_collect(st);
+		ward_error_set(
+		    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed", ref);
+	} else {
+		ward_error_set(e, err, "sandbox %s: %s", ref,
+		               rec->status == SB_CREATING ? "still being created"
+		                                          : "connecting to its supervisor");
+	}
+	return -1;
+}
+
+static json_t *exec_request(const struct ward_exec_opts *o)
+{
+	json_t *argv = json_array(), *env = json_array();
+	for (size_t i = 0; o->argv[i]; i++)
+		json_array_append_new(argv, json_string(o->argv[i]));
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		json_array_append_new(env, json_string(o->env[i]));
+	json_t *q =
+	    json_pack("{s:s, s:o, s:o, s:b, s:b, s:i}", "op", "exec", "argv", argv, "env", env,
+	              "tty", o->tty, "interactive", o->interactive, "timeout", (int)o->timeout_s);
+	if (q && o->cwd)
+		json_object_set_new(q, "cwd", json_string(o->cwd));
+	if (q && o->user)
+		json_object_set_new(q, "user", json_string(o->user));
+	return q;
+}
+
+/* Keep up to max bytes of what the command writes; count the rest. Returns false at EOF. */
+static bool drain(int fd, struct ward_exec_result *res, int i, size_t max)
+{
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return false;
+	res->total[i] += (size_t)n;
+	size_t keep = res->len[i] < max ? max - res->len[i] : 0;
+	keep = keep < (size_t)n ? keep : (size_t)n;
+	if (keep) {
+		char *p = realloc(res->out[i], res->len[i] + keep + 1);
+		if (!p)
+			return true;
+		memcpy(p + res->len[i], buf, keep);
+		res->out[i] = p;
+		res->len[i] += keep;
+		p[res->len[i]] = 0;
+	}
+	return true;
+}
+
+static int exit_event(json_t *m, struct ward_exec_result *res, struct ward_error *e)
+{
+	res->exit_code = (int)json_integer_value(json_object_get(m, "exitCode"));
+	res->signal = (int)json_integer_value(json_object_get(m, "signal"));
+	res->timed_out = json_is_true(json_object_get(m, "timedOut"));
+	res->oom_killed = json_is_true(json_object_get(m, "oomKilled"));
+	res->duration_ms = (uint64_t)json_integer_value(json_object_get(m, "durationMs"));
+	const char *err = json_string_value(json_object_get(m, "error"));
+	if (!err)
+		err = json_string_value(json_object_get(m, "message"));
+	if (err) {
+		ward_error_set(e, 0, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH};
+
+/* Relay signals and the terminal, drain captured output, until the exit event. */
+static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
+                     struct ward_exec_result *res, struct ward_error *e)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	autoclose int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	struct tty_relay tty;
+	tty_relay_init(&tty);
+	if (master >= 0)
+		tty_relay_start(&tty, master, o->interactive);
+	int cap[2] = {o->capture[0], o->capture[1]};
+	int rc = 1;
+	while (rc == 1) {
+		struct pollfd p[6] = {{.fd = sock, .events = POLLIN},
+		                      {.fd = sigfd, .events = POLLIN},
+		                      {.fd = cap[0], .events = POLLIN},
+		                      {.fd = cap[1], .events = POLLIN}};
+		int nt = tty_relay_fds(&tty, p + 4);
+		if (poll(p, (nfds_t)(4 + nt), -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++)
+			if (cap[i] >= 0 && p[2 + i].revents &&
+			    !drain(cap[i], res, i, o->max_output))
+				cap[i] = -1;
+		tty_relay_io(&tty, p + 4, nt);
+		struct signalfd_siginfo si;
+		while (p[1].revents && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH) {
+				tty_relay_resize(&tty);
+				continue;
+			}
+			ctl_send(
+			    sock,
+			    json_pack("{s:s, s:i}", "op", "signal", "signo", (int)si.ssi_signo),
+			    NULL, 0);
+		}
+		if (!p[0].revents)
+			continue;
+		json_t *m;
+		int fds[CTL_MAX_FDS];
+		size_t nfds;
+		if (ctl_recv(sock, &m, fds, &nfds) != 1) {
+			ward_error_set(e, 0,
+			               "exec: the sandbox's supervisor went away (the sandbox "
+			               "was stopped or killed)");
+			res->exit_code = 125;
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < nfds; i++)
+			close(fds[i]);
+		const char *ev = json_string_value(json_object_get(m, "event"));
+		if (ev && !strcmp(ev, "exit"))
+			rc = exit_event(m, res, e);
+		json_decref(m);
+	}
+	/* what the command wrote before it ended; writers it left behind are not waited for */
+	for (int i = 0; i < 2; i++) {
+		if (cap[i] < 0)
+			continue;
+		fcntl(cap[i], F_SETFL, O_NONBLOCK);
+		while (drain(cap[i], res, i, o->max_output) && errno != EAGAIN)
+			;
+	}
+	tty_relay_end(&tty);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int ward_exec(const char *ref, const struct ward_exec_opts *o, struct ward_exec_result *res,
+              struct ward_error *e)
+{
+	*res = (struct ward_exec_result){.exit_code = 125};
+	struct state st;
+	struct sandbox_record rec;
+	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
+	state_close(&st);
+	if (sock < 0)
+		return -1;
+	json_t *q = exec_request(o);
+	if (ctl_send(sock, q, o->stdio, o->tty ? 0 : 3) < 0) {
+		ward_error_set(e, errno, "exec: sending the request");
+		return -1;
+	}
+	json_t *m;
+	int fds[CTL_MAX_FDS];
+	size_t nfds;
+	if (ctl_recv(sock, &m, fds, &nfds) != 1) {
+		ward_error_set(e, errno, "exec: no answer from the sandbox's supervisor");
+		return -1;
+	}
+	const char *ev = json_string_value(json_object_get(m, "event"));
+	int master = -1;
+	for (size_t i = 0; i < nfds; i++) {
+		if (master < 0 && o->tty)
+			master = fds[i];
+		else
+			close(fds[i]);
+	}
+	int rc;
+	if (ev && !strcmp(ev, "started")) {
+		rc = wait_exit(sock, master, o, res, e);
+	} else {
+		rc = exit_event(m, res, e) < 0 ? -1 : 0;
+		if (master >= 0)
+			close(master);
+	}
+	json_decref(m);
+	return rc;
+}
+
+void ward_exec_result_free(struct ward_exec_result *res)
+{
+	free(res->out[0]);
+	free(res->out[1]);
+	res->out[0] = res->out[1] = NULL;
+}
+
+/* Send Q and wait until the supervisor closes the connection: it has finished. */
+static int request_end(int sock, json_t *q, struct ward_error *e)
+{
+	if (ctl_send(sock, q, NULL, 0) < 0) {
+		ward_error_set(e, errno, "sending the request");
+		return -1;
+	}
+	for (;;) {
+		json_t *m;
+		int fds[CTL_MAX_FDS];
+		size_t nfds;
+		int got = ctl_recv(sock, &m, fds, &nfds);
+		for (size_t i = 0; i < nfds; i++)
+			close(fds[i]);
+		json_decref(m);
+		if (got <= 0)
+			return 0;
+	}
+}
+
+int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e)
+{
+	struct state st;
+	struct sandbox_record rec;
+	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
+	state_close(&st);
+	if (sock < 0)
+		return -1;
+	return request_end(sock, json_pack("{s:s, s:i}", "op", "stop", "time", (int)grace_s), e);
+}
+
+int ward_rm(const char *ref, bool force, struct ward_error *e)
+{
+	struct state st;
+	char id[STATE_ID_LEN + 1];
+	struct sandbox_record rec;
+	if (state_open(&st, e) < 0)
+		return -1;
+	int rc = -1;
+	if (state_resolve(&st, ref, id, e) < 0 || state_read(&st, id, &rec, e) < 0)
+		goto out;
+	if (state_alive(&st, id)) {
+		if (!force) {
+			ward_error_set(e, 0, "sandbox %s is %s; ward stop it first, or rm -f", ref,
+			               sandbox_status_name(rec.status));
+			goto out;
+		}
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		state_file(&st, id, "ctl", a.sun_path, sizeof(a.sun_path));
+		autoclose int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (sock < 0 || connect(sock, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			ward_error_set(e, errno, "sandbox %s: connecting to its supervisor", ref);
+			goto out;
+		}
+		if (request_end(sock, json_pack("{s:s}", "op", "kill"), e) < 0)
+			goto out;
+	}
+	state_lock(&st, true);
+	struct sandbox_record cur;
+	struct ward_error ignored;
+	if (state_read(&st, id, &cur, &ignored) == 0 && !state_alive(&st, id))
+		state_remove(&st, &cur, e);
+	state_unlock(&st);
+	rc = 0;
+out:
+	state_close(&st);
+	return rc;
+}
+
+int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, struct ward_error *e)
+{
+	struct state st;
+	struct sandbox_record rec;
+	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
+	state_close(&st);
+	if (sock < 0)
+		return -1;
+	json_t *m;
+	int fds[CTL_MAX_FDS];
+	size_t nfds = 0;
+	if (ctl_send(sock, json_pack("{s:s}", "op", "root"), NULL, 0) < 0 ||
+	    ctl_recv(sock, &m, fds, &nfds) != 1) {
+		ward_error_set(e, errno, "sandbox %s: asking its supervisor for the root", ref);
+		return -1;
+	}
+	*uid = (uid_t)json_integer_value(json_object_get(m, "uid"));
+	*gid = (gid_t)json_integer_value(json_object_get(m, "gid"));
+	json_decref(m);
+	for (size_t i = 1; i < nfds; i++)
+		close(fds[i]);
+	if (nfds == 0) {
+		ward_error_set(e, 0, "sandbox %s: its supervisor gave no root", ref);
+		return -1;
+	}
+	*rootfd = fds[0];
+	return 0;
+}

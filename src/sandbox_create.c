@@ -1,0 +1,228 @@
+/* ward create, caller side: reserve the sandbox in the state root, fork its supervisor,
+ * wait until it reports the sandbox ready (or why not). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "digest.h"
+#include "sandbox.h"
+#include "sys.h"
+
+static void hash_strv(struct sha256 *h, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		sha256_update(h, v[i], strlen(v[i]) + 1);
+	sha256_update(h, "\n", 1);
+}
+
+static void hash_str(struct sha256 *h, const char *s)
+{
+	sha256_update(h, s ? s : "", s ? strlen(s) + 1 : 0);
+	sha256_update(h, "\n", 1);
+}
+
+/* What --persistent compares: everything that shapes the sandbox. */
+static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	hash_strv(&h, s->argv);
+	hash_strv(&h, s->env);
+	hash_str(&h, s->cwd);
+	hash_str(&h, s->rootfs);
+	hash_str(&h, s->hostname);
+	hash_str(&h, s->policy);
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		hash_str(&h, s->volumes[i].host);
+		hash_str(&h, s->volumes[i].container);
+		sha256_update(&h, &s->volumes[i].mode, sizeof(s->volumes[i].mode));
+	}
+	for (size_t i = 0; i < s->n_tmpfs; i++) {
+		hash_str(&h, s->tmpfs[i].container);
+		uint64_t v[3] = {s->tmpfs[i].size, s->tmpfs[i].mode, s->tmpfs[i].noexec};
+		sha256_update(&h, v, sizeof(v));
+	}
+	const struct ward_limits *l = &s->limits;
+	uint64_t v[] = {s->uid,
+	                s->gid,
+	                s->read_only,
+	                s->capabilities,
+	                s->seccomp_unconfined,
+	                s->timeout_s,
+	                s->user_id_set,
+	                s->user_id,
+	                s->root_idmap_base,
+	                l->memory,
+	                (uint64_t)l->swap,
+	                l->pids,
+	                l->cpu_quota,
+	                l->cpu_period,
+	                l->cpu_weight,
+	                l->disk,
+	                l->best_effort,
+	                s->n_rlimits,
+	                l->n_io};
+	sha256_update(&h, v, sizeof(v));
+	hash_str(&h, l->cpuset);
+	for (size_t i = 0; i < s->n_rlimits; i++) {
+		uint64_t r[3] = {(uint64_t)s->rlimits[i].resource, s->rlimits[i].soft,
+		                 s->rlimits[i].hard};
+		sha256_update(&h, r, sizeof(r));
+	}
+	for (size_t i = 0; i < l->n_io; i++) {
+		const struct ward_io_limit *io = &l->io[i];
+		uint64_t r[6] = {io->major, io->minor, io->rbps, io->wbps, io->riops, io->wiops};
+		sha256_update(&h, r, sizeof(r));
+	}
+	sha256_final(&h, out);
+}
+
+/* With --persistent --name: the running sandbox of that name, if its spec is the same. */
+static int existing(struct state *st, const struct ward_create_opts *o, const char *hash,
+                    char id[STATE_ID_LEN + 1], struct ward_error *e)
+{
+	char link[64];
+	ssize_t n = readlinkat(st->names, o->name, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	struct sandbox_record rec;
+	if (state_read(st, link, &rec, e) < 0)
+		return -1;
+	bool alive = state_alive(st, rec.id);
+	if (!o->persistent || !alive || strcmp(rec.spec_hash, hash) != 0) {
+		ward_error_set(e, 0, "--name %s: taken by sandbox %s (%s%s)", o->name, rec.id,
+		               alive ? "running" : "stopped",
+		               !o->persistent
+		                   ? "; ward rm it first, or pass --persistent to reuse it"
+		               : !alive ? "; ward rm it first"
+		                        : " with another spec; ward rm -f it first");
+		return -1;
+	}
+	strcpy(id, rec.id);
+	return 1;
+}
+
+static void describe(const struct ward_spec *s, const struct ward_create_opts *o,
+                     struct sandbox_record *rec)
+{
+	snprintf(rec->name, sizeof(rec->name), "%s", o->name ? o->name : "");
+	rec->persistent = o->persistent;
+	snprintf(rec->image, sizeof(rec->image), "%s", o->image ? o->image : s->rootfs);
+	size_t k = 0;
+	for (size_t i = 0; s->argv && s->argv[i] && k + 1 < sizeof(rec->command); i++)
+		k += (size_t)snprintf(rec->command + k, sizeof(rec->command) - k, "%s%s",
+		                      i ? " " : "", s->argv[i]);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rec->created = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The supervisor's stdio: nothing in, the sandbox's log out (init and its workload write
+ * there, as does the supervisor about its own late failures). */
+static void detach(int dirfd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int log =
+	    openat(dirfd, "log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (null < 0 || log < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+		_exit(125);
+	close(null);
+	close(log);
+	setsid();
+}
+
+int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
+                char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+{
+	*reused = false;
+	if (ward_spec_validate(s, e) < 0)
+		return -1;
+	if (s->tty || s->interactive || s->changes) {
+		ward_error_set(e, 0, "%s: not for ward create (give it to ward exec%s)",
+		               s->tty           ? "-t"
+		               : s->interactive ? "-i"
+		                                : "--changes",
+		               s->changes ? "; or use ward run" : "");
+		return -1;
+	}
+	struct state st;
+	if (state_open(&st, e) < 0)
+		return -1;
+	state_collect(&st);
+	struct sandbox_record rec = {0};
+	spec_hash(s, rec.spec_hash);
+	describe(s, o, &rec);
+	int lockfd = -1, dirfd = -1, rc = -1;
+	state_lock(&st, true);
+	int found = o->name ? existing(&st, o, rec.spec_hash, id, e) : 0;
+	if (found == 0)
+		dirfd = state_reserve(&st, &rec, &lockfd, e);
+	state_unlock(&st);
+	if (found != 0 || dirfd < 0) {
+		*reused = found == 1;
+		state_close(&st);
+		return found == 1 ? 0 : -1;
+	}
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		ward_error_set(e, errno, "create: pipe");
+		goto undo;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		detach(dirfd);
+		sandbox_supervise(s, &st, dirfd, lockfd, &rec, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		ward_error_set(e, errno, "create: forking the supervisor");
+		goto undo;
+	}
+	char buf[1200];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 &&
+	       ((n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
+	        (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	buf[len] = 0;
+	close(pipefd[0]);
+	if (!strncmp(buf, "ok\n", 3)) {
+		strcpy(id, rec.id);
+		rc = 0;
+		close(lockfd);
+		lockfd = -1;
+	} else if (!strncmp(buf, "error ", 6)) {
+		buf[strcspn(buf, "\n")] = 0;
+		ward_error_set(e, 0, "%s", buf + 6);
+		/* the supervisor removed the state itself once it saw the sandbox fail */
+		close(lockfd);
+		lockfd = -1;
+	} else {
+		ward_error_set(e, 0, "create: the supervisor died while starting the sandbox");
+	}
+undo:
+	if (lockfd >= 0) {
+		/* ours is the last hold on the lock: the record can go */
+		close(lockfd);
+		state_lock(&st, true);
+		struct sandbox_record cur;
+		struct ward_error ignored;
+		if (!state_alive(&st, rec.id))
+			state_remove(&st,
+			             state_read(&st, rec.id, &cur, &ignored) == 0 ? &cur : &rec,
+			             &ignored);
+		state_unlock(&st);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	state_close(&st);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* The runtime state of persistent sandboxes: one directory per sandbox under the state
+ * root (root: /run/ward; rootless: $XDG_RUNTIME_DIR/ward; $WARD_STATE_DIR overrides), each
+ * with a lock its supervisor holds for its whole life, an atomically replaced record, the
+ * control socket and init's log. Names are symlinks to ids. A sandbox whose lock is free
+ * but whose record does not say "stopped" lost its supervisor: the next command that sees
+ * it cleans what it left. */
+#ifndef WARD_STATE_H
+#define WARD_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ward.h"
+
+#define STATE_ID_LEN   12 /* hex characters */
+#define STATE_NAME_MAX 63
+#define STATE_MAX_CG   8
+
+enum sandbox_status { SB_CREATING, SB_RUNNING, SB_STOPPED };
+
+struct sandbox_record {
+	char id[STATE_ID_LEN + 1];
+	char name[STATE_NAME_MAX + 1];
+	bool persistent;
+	enum sandbox_status status;
+	char spec_hash[72];
+	char image[256];   /* what was asked for: IMAGE or --rootfs DIR */
+	char command[512]; /* "" when idle */
+	int64_t created;   /* unix time, ms */
+	/* the supervisor and the sandbox's init, each as pid + start time (clock ticks since
+	 * boot), so that a reused pid is never taken for them */
+	pid_t supervisor, init;
+	uint64_t supervisor_start, init_start;
+	uint64_t ns_user, ns_mnt, ns_pid, ns_net; /* init's namespace inodes */
+	char cgroups[STATE_MAX_CG][256];
+	size_t n_cgroups;
+	/* once stopped */
+	int64_t finished;
+	int exit_code;
+	char reason[16];
+};
+
+struct state {
+	int root;  /* the state root directory */
+	int boxes; /* root/sandboxes */
+	int names; /* root/names */
+	int lock;  /* root/lock, flock'ed for changes to names and for cleanups */
+	char path[256];
+};
+
+/* Open (creating) the state root; refuses one that is not the caller's or open to others. */
+int state_open(struct state *st, struct ward_error *e);
+void state_close(struct state *st);
+int state_lock(struct state *st, bool exclusive);
+void state_unlock(struct state *st);
+
+/* Under the exclusive lock: reserve a fresh id (and NAME, unless NULL), write REC as
+ * "creating" and return its directory fd; *lockfd is the sandbox's lock, already held. */
+int state_reserve(struct state *st, struct sandbox_record *rec, int *lockfd, struct ward_error *e);
+
+/* ID, a unique prefix of one, or a name → the full id. */
+int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
+                  struct ward_error *e);
+/* The record of ID, its directory checked to be the caller's. */
+int state_read(struct state *st, const char *id, struct sandbox_record *rec, struct ward_error *e);
+int state_write(int dirfd, const struct sandbox_record *rec, struct ward_error *e);
+/* True while a supervisor holds the sandbox's lock. */
+bool state_alive(struct state *st, const char *id);
+/* Remove ID's directory and name (its supervisor gone, or the supervisor itself at its end);
+ * kill what is left of it first when the record does not say stopped (only processes whose
+ * pid, start time and pid namespace match the record). Under the exclusive lock. */
+int state_remove(struct state *st, const struct sandbox_record *rec, struct ward_error *e);
+/* Clean every sandbox whose supervisor died; warnings for records it cannot trust. */
+void state_collect(struct state *st);
+/* Calls FN for each sandbox record (after state_collect). */
+int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *), void *arg);
+
+/* Path of FILE in ID's directory, for connect() and open(): through /proc/self/fd, so
+ * that the length of the state root never matters for the socket address. */
+void state_file(const struct state *st, const char *id, const char *file, char *out, size_t len);
+
+/* Start time of PID in clock ticks since boot, 0 if gone. */
+uint64_t proc_start_time(pid_t pid);
+const char *sandbox_status_name(enum sandbox_status s);
+
+#endif

@@ -1,0 +1,143 @@
+/* Removing sandboxes from the state root, and cleaning after supervisors that died. A pid
+ * from a record is acted on only through a pidfd taken while its start time and pid
+ * namespace still match the record: a reused pid is never signalled. */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "state.h"
+#include "sys.h"
+
+void state_remove_dir(struct state *st, const char *id);
+
+static int open_if_same(pid_t pid, uint64_t start, uint64_t ns_pid)
+{
+	if (pid <= 0 || !start)
+		return -1;
+	int fd = pidfd_open(pid, 0);
+	if (fd < 0)
+		return -1;
+	char path[64];
+	struct stat sb;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	/* checked after the pidfd exists: if these still match, the pidfd is that process */
+	if (proc_start_time(pid) != start || stat(path, &sb) < 0 ||
+	    (ns_pid && sb.st_ino != ns_pid)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void kill_and_wait(int pidfd)
+{
+	pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	poll(&p, 1, 2000);
+}
+
+/* Only directories of the cgroup filesystem, never a path a damaged record could aim
+ * elsewhere. */
+static void remove_cgroup(const char *path)
+{
+	if (strncmp(path, "/sys/fs/cgroup/", 15) != 0 || strstr(path, "/../") ||
+	    strstr(path, "/ward") == NULL)
+		return;
+	cg_remove(path);
+}
+
+int state_remove(struct state *st, const struct sandbox_record *rec, struct ward_error *e)
+{
+	(void)e;
+	if (rec->status != SB_STOPPED) {
+		/* The supervisor died: its sandbox's init normally went with it (parent-death
+		 * signal), but a supervisor that died early may have left a cgroup. */
+		int fd = open_if_same(rec->init, rec->init_start, rec->ns_pid);
+		if (fd >= 0) {
+			kill_and_wait(fd);
+			close(fd);
+		}
+		for (size_t i = 0; i < rec->n_cgroups; i++)
+			remove_cgroup(rec->cgroups[i]);
+	}
+	char link[64];
+	ssize_t n = rec->name[0] ? readlinkat(st->names, rec->name, link, sizeof(link) - 1) : -1;
+	if (n > 0) {
+		link[n] = 0;
+		if (!strcmp(link, rec->id))
+			unlinkat(st->names, rec->name, 0);
+	}
+	state_remove_dir(st, rec->id);
+	return 0;
+}
+
+static bool stale_new(int boxes, const char *name)
+{
+	struct stat sb;
+	char lock[300];
+	snprintf(lock, sizeof(lock), "%s/lock", name);
+	autoclose int fd = openat(boxes, lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return flock(fd, LOCK_SH | LOCK_NB) == 0;
+	/* no lock yet: being made right now, or its maker died before locking */
+	return fstatat(boxes, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && time(NULL) - sb.st_mtime > 60;
+}
+
+void state_collect(struct state *st)
+{
+	if (state_lock(st, true) < 0)
+		return;
+	int fd = openat(st->boxes, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		const char *n = de->d_name;
+		if (!strncmp(n, ".new-", 5)) {
+			if (stale_new(st->boxes, n))
+				state_remove_dir(st, n);
+			continue;
+		}
+		if (n[0] == '.' || state_alive(st, n))
+			continue;
+		struct sandbox_record rec;
+		struct ward_error e = {0};
+		if (state_read(st, n, &rec, &e) < 0) {
+			if (e.err != EPERM)
+				fprintf(stderr, "ward: warning: %s\n", e.msg);
+			continue;
+		}
+		if (rec.status != SB_STOPPED || !rec.persistent)
+			state_remove(st, &rec, &e);
+	}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	/* names whose sandbox is gone */
+	fd = openat(st->names, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	while (d && (de = readdir(d))) {
+		char link[64], rec[96];
+		ssize_t len = readlinkat(st->names, de->d_name, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		struct stat sb;
+		snprintf(rec, sizeof(rec), "%s", link);
+		if (strchr(rec, '/') || fstatat(st->boxes, rec, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			unlinkat(st->names, de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	state_unlock(st);
+}

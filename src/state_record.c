@@ -1,0 +1,128 @@
+/* A sandbox's record as JSON: written to a temporary file and renamed over the old one, so
+ * a reader sees the old record or the new, never half of one. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "state.h"
+#include "sys.h"
+
+static void copy(char *dst, size_t len, json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+static uint64_t num(json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+static const char *const status_names[] = {"creating", "running", "stopped"};
+
+int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
+{
+	json_t *cg = json_array();
+	for (size_t i = 0; i < r->n_cgroups; i++)
+		json_array_append_new(cg, json_string(r->cgroups[i]));
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
+	    "s:{s:I, s:I, s:I, s:I}, s:o, s:I, s:i, s:s}",
+	    "id", r->id, "name", r->name, "persistent", r->persistent, "status",
+	    status_names[r->status], "specHash", r->spec_hash, "image", r->image, "command",
+	    r->command, "created", (json_int_t)r->created, "supervisor", "pid", (int)r->supervisor,
+	    "start", (json_int_t)r->supervisor_start, "init", "pid", (int)r->init, "start",
+	    (json_int_t)r->init_start, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
+	    (json_int_t)r->ns_mnt, "pid", (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net,
+	    "cgroups", cg, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
+	    r->reason);
+	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	json_decref(o);
+	if (!text) {
+		ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
+		return -1;
+	}
+	int fd = openat(dirfd, "record.json.tmp",
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc =
+	    fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	free(text);
+	if (rc == 0 && renameat(dirfd, "record.json.tmp", dirfd, "record.json") == 0)
+		return 0;
+	ward_error_set(e, errno, "state: writing the record of %s", r->id);
+	unlinkat(dirfd, "record.json.tmp", 0);
+	return -1;
+}
+
+static int parse(json_t *o, struct sandbox_record *r)
+{
+	if (!json_is_object(o))
+		return -1;
+	*r = (struct sandbox_record){0};
+	copy(r->id, sizeof(r->id), o, "id");
+	copy(r->name, sizeof(r->name), o, "name");
+	r->persistent = json_is_true(json_object_get(o, "persistent"));
+	const char *status = json_string_value(json_object_get(o, "status"));
+	r->status = SB_STOPPED + 1;
+	for (int i = 0; status && i < 3; i++)
+		if (!strcmp(status, status_names[i]))
+			r->status = (enum sandbox_status)i;
+	copy(r->spec_hash, sizeof(r->spec_hash), o, "specHash");
+	copy(r->image, sizeof(r->image), o, "image");
+	copy(r->command, sizeof(r->command), o, "command");
+	r->created = (int64_t)num(o, "created");
+	json_t *sv = json_object_get(o, "supervisor"), *in = json_object_get(o, "init"),
+	       *ns = json_object_get(o, "namespaces");
+	r->supervisor = (pid_t)num(sv, "pid");
+	r->supervisor_start = num(sv, "start");
+	r->init = (pid_t)num(in, "pid");
+	r->init_start = num(in, "start");
+	r->ns_user = num(ns, "user");
+	r->ns_mnt = num(ns, "mnt");
+	r->ns_pid = num(ns, "pid");
+	r->ns_net = num(ns, "net");
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "cgroups"), i, v)
+	{
+		if (r->n_cgroups < STATE_MAX_CG && json_is_string(v))
+			snprintf(r->cgroups[r->n_cgroups++], sizeof(r->cgroups[0]), "%s",
+			         json_string_value(v));
+	}
+	r->finished = (int64_t)num(o, "finished");
+	r->exit_code = (int)num(o, "exitCode");
+	copy(r->reason, sizeof(r->reason), o, "reason");
+	return r->status > SB_STOPPED || r->id[0] == 0 ? -1 : 0;
+}
+
+int state_read(struct state *st, const char *id, struct sandbox_record *rec, struct ward_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "%s/record.json", id);
+	autoclose int fd = openat(st->boxes, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ward_error_set(e, errno, "sandbox %s: reading its record", id);
+		return -1;
+	}
+	char what[400];
+	snprintf(what, sizeof(what), "sandbox %s: its record %s/sandboxes/%s", id, st->path, path);
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022)) {
+		ward_error_set(e, EPERM, "%s belongs to uid %u or is open to others; not trusted",
+		               what, (unsigned)sb.st_uid);
+		return -1;
+	}
+	json_error_t je;
+	json_t *o = json_loadfd(fd, 0, &je);
+	int rc = parse(o, rec);
+	json_decref(o);
+	if (rc < 0 || strcmp(rec->id, id) != 0) {
+		ward_error_set(e, EINVAL, "%s is damaged", what);
+		return -1;
+	}
+	return 0;
+}
