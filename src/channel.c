@@ -8,6 +8,12 @@
 
 #include "channel.h"
 
+#include <sched.h>
+
+const char *const ns_names[NS_COUNT] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
+const int ns_flags[NS_COUNT] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWNET,
+                                CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};
+
 int msg_send(int sock, const struct msg *m, int fd)
 {
 	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};

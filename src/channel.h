@@ -13,8 +13,15 @@ enum msg_type {
 	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
 	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd) */
 	MSG_READY,     /* init → supervisor (persistent sandboxes): set up; fd: the root */
-	MSG_EXEC_PID,  /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
+	MSG_NS, /* init → supervisor (persistent sandboxes): namespace ns_names[value] (fd) */
+	MSG_EXEC_PID, /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
 };
+
+/* The namespaces of a sandbox in the order ward exec joins them: the user namespace first,
+ * which gives the capabilities over the others. */
+#define NS_COUNT 7
+extern const char *const ns_names[NS_COUNT];
+extern const int ns_flags[NS_COUNT];
 
 struct msg {
 	uint32_t type;

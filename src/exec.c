@@ -2,7 +2,9 @@
  *
  * The supervisor forks a helper straight into the sandbox's cgroup (CLONE_INTO_CGROUP; v1
  * hierarchies are joined by the helper). The helper turns non-dumpable, joins every
- * namespace of the sandbox's init through its pidfd (setns), and clones the command with
+ * namespace of the sandbox through the fds init passed up when it became ready (setns;
+ * a pidfd would do for root, but joining by pidfd needs ptrace rights over init, which is
+ * not dumpable, so rootless callers have none), and clones the command with
  * CLONE_PARENT, so the supervisor is its parent and gets its pidfd and exact wait status.
  * The command then takes the same steps as the sandbox's workload: same capabilities,
  * user, no_new_privs, seccomp filter, only fds 0-2. */
@@ -22,10 +24,6 @@
 #include "idmap.h"
 #include "sys.h"
 #include "workload.h"
-
-#define JOIN_FLAGS                                                                                 \
-	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | \
-	 CLONE_NEWCGROUP)
 
 __attribute__((noreturn)) static void fail(int sock, const char *what)
 {
@@ -51,28 +49,39 @@ __attribute__((noreturn)) static void helper(const struct run *r, const struct w
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail(sock, "prctl(PR_SET_DUMPABLE)");
-	/* stdio first, then nothing of the supervisor's but the init's pidfd and the socket */
+	/* stdio first; then, above every fd that may be renumbered and from there to fixed
+	 * places, the socket (3), the host's /proc (4, for a nested namespace's maps) and the
+	 * sandbox's namespaces (5...); nothing else of the supervisor's */
 	for (int i = 0; i < 3 && !x->tty; i++)
 		if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
 			fail(sock, "stdio");
-	/* above every fd that may be renumbered, then at fixed places */
-	int pidfd_hi = fcntl(r->pidfd, F_DUPFD_CLOEXEC, 16),
-	    sock_hi = fcntl(sock, F_DUPFD_CLOEXEC, 16);
-	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pidfd_hi < 0 || sock_hi < 0 || proc < 0 || dup3(pidfd_hi, 3, O_CLOEXEC) < 0 ||
-	    dup3(sock_hi, 4, O_CLOEXEC) < 0 || dup3(proc, 5, O_CLOEXEC) < 0)
-		fail(sock, "fds");
-	sock = 4;
-	close_range(6, ~0U, 0);
-	idmap_use_proc(5); /* the host's /proc, for a nested namespace's maps */
+	int hi[2 + NS_COUNT], proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	hi[0] = fcntl(sock, F_DUPFD_CLOEXEC, 64);
+	hi[1] = proc >= 0 ? fcntl(proc, F_DUPFD_CLOEXEC, 64) : -1;
+	for (size_t i = 0; i < NS_COUNT; i++)
+		hi[2 + i] = r->ns[i] >= 0 ? fcntl(r->ns[i], F_DUPFD_CLOEXEC, 64) : -1;
+	for (int i = 0; i < 2 + NS_COUNT; i++)
+		if (hi[i] < 0 || dup3(hi[i], 3 + i, O_CLOEXEC) < 0)
+			fail(sock, "fds");
+	sock = 3;
+	close_range(3 + 2 + NS_COUNT, ~0U, 0);
+	idmap_use_proc(4);
 	struct ward_error e = {0};
 	if (cgroup_attach(&r->cg, getpid(), &e) < 0) {
 		msg_fail(sock, 0, "exec: %s", e.msg);
 		_exit(125);
 	}
-	if (setns(3, JOIN_FLAGS) < 0)
-		fail(sock, "joining the sandbox's namespaces");
-	close(3);
+	for (int i = 0; i < NS_COUNT; i++) {
+		if (setns(5 + i, ns_flags[i]) < 0) {
+			msg_fail(sock, errno, "exec: joining the sandbox's %s namespace",
+			         ns_names[i]);
+			_exit(125);
+		}
+		close(5 + i);
+		/* container root from here: a nested user namespace must be owned by a mapped id */
+		if (i == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			fail(sock, "becoming root in the sandbox");
+	}
 	int tty = x->tty ? open_tty(sock) : -1;
 	int pidfd = -1;
 	pid_t pid;

@@ -64,6 +64,16 @@ static void hide_cmdline(void)
  * supervisor joining it. */
 static void report_ready(int sock)
 {
+	/* Its namespaces, for ward exec to join: opened by init itself, as only root may open
+	 * another process's (init is not dumpable), and before any workload ran. */
+	for (size_t i = 0; i < NS_COUNT; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_names[i]);
+		autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct msg m = {.type = MSG_NS, .value = (int)i};
+		if (fd < 0 || msg_send(sock, &m, fd) < 0)
+			die(sock, "init: passing its namespaces");
+	}
 	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct msg m = {.type = MSG_READY};
 	if (root < 0 || msg_send(sock, &m, root) < 0)

@@ -168,6 +168,12 @@ void run_on_message(struct run *r)
 			fd = -1;
 		}
 		break;
+	case MSG_NS:
+		if (m.value >= 0 && m.value < NS_COUNT && r->ns[m.value] < 0) {
+			r->ns[m.value] = fd;
+			fd = -1;
+		}
+		break;
 	case MSG_READY:
 		r->ready = true;
 		if (r->rootfd < 0) {
@@ -353,6 +359,8 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 	*res = (struct ward_result){.reason = WARD_SETUP_ERROR, .exit_code = 125};
 	tty_relay_init(&r->tty);
 	cgroup_none(&r->cg);
+	for (size_t i = 0; i < NS_COUNT; i++)
+		r->ns[i] = -1;
 	if (ward_spec_validate(s, e) < 0)
 		return -1;
 	r->rootdirfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -446,6 +454,9 @@ int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e
 	}
 	if (r->rootfd >= 0)
 		close(r->rootfd);
+	for (size_t i = 0; i < NS_COUNT; i++)
+		if (r->ns[i] >= 0)
+			close(r->ns[i]);
 	if (r->rootdirfd >= 0)
 		close(r->rootdirfd);
 	if (r->sock >= 0)

@@ -25,7 +25,8 @@ struct run {
 	struct ward_filter filter;
 	bool have_filter;
 	int rootdirfd;
-	int rootfd; /* the sandbox's root (O_PATH), from init's MSG_READY; -1 before */
+	int rootfd;       /* the sandbox's root (O_PATH), from init's MSG_READY; -1 before */
+	int ns[NS_COUNT]; /* its namespaces (ns_names order), from init's MSG_NS; -1 before */
 	bool ready;
 	int *volfds;
 	int *uppers;         /* overlay volumes' upper layers, for --changes */

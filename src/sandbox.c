@@ -421,12 +421,10 @@ static int listen_ctl(struct sup *sp, struct ward_error *e)
 	return 0;
 }
 
-static void ns_inode(pid_t pid, const char *ns, uint64_t *out)
+static uint64_t ns_inode(int fd)
 {
-	char path[64];
 	struct stat sb;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
-	*out = stat(path, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
+	return fd >= 0 && fstat(fd, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
 }
 
 static void record_running(struct sup *sp)
@@ -438,10 +436,10 @@ static void record_running(struct sup *sp)
 	rec->supervisor_start = proc_start_time(rec->supervisor);
 	rec->init = r->pid;
 	rec->init_start = proc_start_time(r->pid);
-	ns_inode(r->pid, "user", &rec->ns_user);
-	ns_inode(r->pid, "mnt", &rec->ns_mnt);
-	ns_inode(r->pid, "pid", &rec->ns_pid);
-	ns_inode(r->pid, "net", &rec->ns_net);
+	rec->ns_user = ns_inode(r->ns[0]);
+	rec->ns_mnt = ns_inode(r->ns[1]);
+	rec->ns_pid = ns_inode(r->ns[2]);
+	rec->ns_net = ns_inode(r->ns[3]);
 	rec->n_cgroups = 0;
 	if (r->cg.path[0])
 		snprintf(rec->cgroups[rec->n_cgroups++], sizeof(rec->cgroups[0]), "%s", r->cg.path);
@@ -481,7 +479,6 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	struct ward_error e = {0};
 	int rc = run_start(&sp.r, s, &res, &e);
 	if (rc == 0) {
-		record_running(&sp);
 		if (!wait_ready(&sp.r)) {
 			run_kill(&sp.r);
 			run_collect(&sp.r, &res);
@@ -490,6 +487,8 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 				ward_error_set(&e, 0, "the sandbox's init ended during setup");
 		}
 	}
+	if (rc == 0)
+		record_running(&sp);
 	if (rc == 0 && (listen_ctl(&sp, &e) < 0 || state_write(dirfd, rec, &e) < 0)) {
 		run_kill(&sp.r);
 		run_collect(&sp.r, &res);

@@ -150,6 +150,8 @@ pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter 
 		return -1;
 	struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | flags,
 	                          .exit_signal = SIGCHLD};
+	if (flags & CLONE_PARENT)
+		args.exit_signal = 0; /* clone3 takes the caller's then; it refuses any other */
 	if (pidfd) {
 		args.flags |= CLONE_PIDFD;
 		args.pidfd = (uint64_t)(uintptr_t)pidfd;
