@@ -143,3 +143,9 @@ hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/run-image.json" \
   -n image "$ward run layout:python -- /bin/true" \
   -n rootfs "$ward run --rootfs $tree -- /bin/true"
 report "$work/run-image.json" image/rootfs
+
+echo
+echo "== persistent sandboxes: exec into a running one, create, idle memory, throughput"
+export ward work rootfs runs
+export -f report
+scripts/bench-lifecycle.sh
