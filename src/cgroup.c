@@ -224,6 +224,43 @@ static int leave_for_leaf(const char *mine, struct ward_error *e)
 	return -1;
 }
 
+void cgroup_sweep_all(void)
+{
+	char dir[384];
+	const char *root = cgroup_v2_root();
+	if (root && geteuid() == 0) {
+		snprintf(dir, sizeof(dir), "%s/ward", root);
+		cg_sweep(dir);
+	} else if (cgroup_delegated(dir, sizeof(dir) - 5)) {
+		strcat(dir, "/ward");
+		cg_sweep(dir);
+	}
+	DIR *d = geteuid() == 0 ? opendir("/sys/fs/cgroup") : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "unified"))
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s/ward", de->d_name);
+		cg_sweep(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
+void cgroup_place_supervisor(void)
+{
+	const char *root = cgroup_v2_root();
+	char dir[160];
+	if (!root || geteuid() != 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s/ward", root);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/ward/" CGROUP_SUPERVISORS, root);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return;
+	cg_write(dir, "cgroup.procs", "0");
+}
+
 void cgroup_none(struct cgroup *cg)
 {
 	memset(cg, 0, sizeof(*cg));

@@ -23,6 +23,14 @@ struct cgroup {
 
 bool limits_requested(const struct ward_limits *l);
 
+/* Persistent sandboxes' supervisors (root callers): moved out of the cgroup of whoever ran
+ * ward create, so that stopping that (a CI job, a service) does not take the sandbox, into
+ * one cgroup all of them share (no limits: it is not a sandbox's). Best effort. */
+#define CGROUP_SUPERVISORS "supervisors"
+/* Remove the cgroups of every supervisor that died (named after their pids). */
+void cgroup_sweep_all(void);
+void cgroup_place_supervisor(void);
+
 /* An empty handle, safe to destroy. */
 void cgroup_none(struct cgroup *cg);
 

@@ -474,6 +474,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
                        struct sandbox_record *rec, int ready)
 {
 	prctl(PR_SET_NAME, "ward-supervisor", 0, 0, 0);
+	cgroup_place_supervisor();
 	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
 	struct ward_result res;
 	struct ward_error e = {0};

@@ -139,5 +139,7 @@ void state_collect(struct state *st)
 		closedir(d);
 	else if (fd >= 0)
 		close(fd);
+	/* a supervisor killed before its record named its cgroups */
+	cgroup_sweep_all();
 	state_unlock(st);
 }

@@ -22,7 +22,7 @@ rootless() { [[ $(id -u) -ne 0 ]]; }
 # Mount table, ward's cgroups and ward-started processes of the host.
 host_state() {
   wc -l </proc/self/mountinfo
-  ls /sys/fs/cgroup/unified/ward /sys/fs/cgroup/ward 2>/dev/null | grep -v "^$$\$" || true
+  ls /sys/fs/cgroup/unified/ward /sys/fs/cgroup/ward 2>/dev/null | grep -v -e "^$$\$" -e "^supervisors$" || true
 }
 
 # Fingerprint of a directory tree: names, modes, sizes, owners, mtimes and contents.
