@@ -32,3 +32,16 @@ rm -rf "$work" "$dir/demo-changes.tar" && mkdir -p "$work" && echo 'print("hello
 show -v "$work:/workspace:overlay" --changes "$dir/demo-changes.tar" -- \
   sh -c 'echo "print(\"patched\")" >app.py; echo notes >NOTES; rm -f missing; ls'
 printf '\nhost copy: %s; changes: %s\n' "$(cat "$work/app.py")" "$(tar -tf "$dir/demo-changes.tar" | tr '\n' ' ')"
+# a persistent sandbox, as an agent uses one: create once, exec many, files in and out
+printf '\n$ id=$(ward create --name demo --rootfs %s)\n' "${rootfs#$PWD/}"
+"$ward" rm -f demo >/dev/null 2>&1 || true
+id=$("$ward" create --name demo --rootfs "$rootfs")
+echo "$id"
+printf '$ ward exec demo -- expr 6 + 36\n'
+"$ward" exec demo -- expr 6 + 36
+printf '$ echo data | ward write demo /tmp/in.txt; ward exec --json demo -- wc -c /tmp/in.txt\n'
+echo data | "$ward" write demo /tmp/in.txt
+"$ward" exec --json demo -- wc -c /tmp/in.txt
+printf '$ ward ps; ward rm -f demo\n'
+"$ward" ps
+"$ward" rm -f demo

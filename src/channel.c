@@ -1,4 +1,4 @@
-/* Message passing over a SOCK_SEQPACKET socket, with SCM_RIGHTS for one fd. */
+/* Packets over SOCK_SEQPACKET sockets with SCM_RIGHTS fds, and the sync socket's messages. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,64 +14,92 @@ const char *const ns_names[NS_COUNT] = {"user", "mnt", "pid", "net", "ipc", "uts
 const int ns_flags[NS_COUNT] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWNET,
                                 CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};
 
-int msg_send(int sock, const struct msg *m, int fd)
+#define PACKET_MAX_FDS 3
+
+int packet_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
 {
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * PACKET_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
+	if (nfds > PACKET_MAX_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nfds) {
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 	}
 	ssize_t n;
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
-int msg_recv(int sock, struct msg *m, int *fd)
+ssize_t packet_recv(int sock, void *buf, size_t len, int *fds, size_t maxfds, size_t *nfds)
 {
-	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * PACKET_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {.msg_iov = &iov,
 	                    .msg_iovlen = 1,
 	                    .msg_control = u.buf,
 	                    .msg_controllen = sizeof(u.buf)};
-	if (fd)
-		*fd = -1;
+	*nfds = 0;
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int got;
-			memcpy(&got, CMSG_DATA(c), sizeof(int));
-			if (fd)
-				*fd = got;
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int got[PACKET_MAX_FDS];
+		memcpy(got, CMSG_DATA(c), sizeof(int) * (k < PACKET_MAX_FDS ? k : PACKET_MAX_FDS));
+		for (size_t i = 0; i < k && i < PACKET_MAX_FDS; i++) {
+			if (*nfds < maxfds)
+				fds[(*nfds)++] = got[i];
 			else
-				close(got);
+				close(got[i]);
 		}
 	}
+	if (n > 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (size_t i = 0; i < *nfds; i++)
+			close(fds[i]);
+		*nfds = 0;
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return n;
+}
+
+int msg_send(int sock, const struct msg *m, int fd)
+{
+	return packet_send(sock, m, sizeof(*m), &fd, fd >= 0);
+}
+
+int msg_recv(int sock, struct msg *m, int *fd)
+{
+	int got = -1;
+	size_t n_fds;
+	ssize_t n = packet_recv(sock, m, sizeof(*m), &got, 1, &n_fds);
+	if (fd)
+		*fd = n_fds ? got : -1;
+	else if (n_fds)
+		close(got);
+	if (n <= 0)
+		return (int)n;
 	if ((size_t)n != sizeof(*m)) {
 		errno = EPROTO;
 		return -1;

@@ -3,7 +3,9 @@
 #ifndef WARD_CHANNEL_H
 #define WARD_CHANNEL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum msg_type {
 	MSG_GO = 1,    /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
@@ -29,6 +31,13 @@ struct msg {
 	int32_t value;
 	char text[480];
 };
+
+/* One packet of LEN bytes with up to three fds. Returns 0, or -1 with errno set. */
+int packet_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
+/* One packet into BUF: its length, 0 at end of stream, -1 with errno set (EMSGSIZE when it
+ * or its fds did not fit; its fds are then closed). Up to MAXFDS fds into FDS (*NFDS),
+ * close-on-exec; extra ones are closed. */
+ssize_t packet_recv(int sock, void *buf, size_t len, int *fds, size_t maxfds, size_t *nfds);
 
 /* Returns 0, or -1 with errno set. */
 int msg_send(int sock, const struct msg *m, int fd);

@@ -47,6 +47,16 @@ static int connect_sandbox(struct state *st, const char *ref, struct sandbox_rec
 	return -1;
 }
 
+/* connect_sandbox without the state kept open. */
+static int connect_ref(const char *ref, struct ward_error *e)
+{
+	struct state st;
+	struct sandbox_record rec;
+	int sock = connect_sandbox(&st, ref, &rec, e);
+	state_close(&st);
+	return sock;
+}
+
 static json_t *exec_request(const struct ward_exec_opts *o)
 {
 	json_t *argv = json_array(), *env = json_array();
@@ -172,8 +182,11 @@ static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
 		if (cap[i] < 0)
 			continue;
 		fcntl(cap[i], F_SETFL, O_NONBLOCK);
-		while (drain(cap[i], res, i, o->max_output) && errno != EAGAIN)
-			;
+		for (;;) {
+			errno = 0;
+			if (!drain(cap[i], res, i, o->max_output) || errno == EAGAIN)
+				break;
+		}
 	}
 	tty_relay_end(&tty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -184,10 +197,7 @@ int ward_exec(const char *ref, const struct ward_exec_opts *o, struct ward_exec_
               struct ward_error *e)
 {
 	*res = (struct ward_exec_result){.exit_code = 125};
-	struct state st;
-	struct sandbox_record rec;
-	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
-	state_close(&st);
+	autoclose int sock = connect_ref(ref, e);
 	if (sock < 0)
 		return -1;
 	json_t *q = exec_request(o);
@@ -251,10 +261,7 @@ static int request_end(int sock, json_t *q, struct ward_error *e)
 
 int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e)
 {
-	struct state st;
-	struct sandbox_record rec;
-	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
-	state_close(&st);
+	autoclose int sock = connect_ref(ref, e);
 	if (sock < 0)
 		return -1;
 	return request_end(sock, json_pack("{s:s, s:i}", "op", "stop", "time", (int)grace_s), e);
@@ -300,10 +307,7 @@ out:
 
 int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, struct ward_error *e)
 {
-	struct state st;
-	struct sandbox_record rec;
-	autoclose int sock = connect_sandbox(&st, ref, &rec, e);
-	state_close(&st);
+	autoclose int sock = connect_ref(ref, e);
 	if (sock < 0)
 		return -1;
 	json_t *m;

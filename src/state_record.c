@@ -20,8 +20,6 @@ static uint64_t num(json_t *o, const char *key)
 	return (uint64_t)json_integer_value(json_object_get(o, key));
 }
 
-static const char *const status_names[] = {"creating", "running", "stopped"};
-
 int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 {
 	json_t *cg = json_array();
@@ -31,7 +29,7 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	    "{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
 	    "s:{s:I, s:I, s:I, s:I}, s:o, s:I, s:i, s:s}",
 	    "id", r->id, "name", r->name, "persistent", r->persistent, "status",
-	    status_names[r->status], "specHash", r->spec_hash, "image", r->image, "command",
+	    sandbox_status_name(r->status), "specHash", r->spec_hash, "image", r->image, "command",
 	    r->command, "created", (json_int_t)r->created, "supervisor", "pid", (int)r->supervisor,
 	    "start", (json_int_t)r->supervisor_start, "init", "pid", (int)r->init, "start",
 	    (json_int_t)r->init_start, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
@@ -68,8 +66,8 @@ static int parse(json_t *o, struct sandbox_record *r)
 	r->persistent = json_is_true(json_object_get(o, "persistent"));
 	const char *status = json_string_value(json_object_get(o, "status"));
 	r->status = SB_STOPPED + 1;
-	for (int i = 0; status && i < 3; i++)
-		if (!strcmp(status, status_names[i]))
+	for (int i = SB_CREATING; status && i <= SB_STOPPED; i++)
+		if (!strcmp(status, sandbox_status_name((enum sandbox_status)i)))
 			r->status = (enum sandbox_status)i;
 	copy(r->spec_hash, sizeof(r->spec_hash), o, "specHash");
 	copy(r->image, sizeof(r->image), o, "image");
