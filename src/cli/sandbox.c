@@ -39,7 +39,8 @@ int cmd_create(int argc, char **argv)
 }
 
 /* SANDBOX... after the options; each one is acted on, every failure reported. */
-static int each_ref(int argc, char **argv, int first, int (*fn)(const char *, void *), void *arg)
+static int each_ref(int argc, char **argv, int first,
+                    int (*fn)(const char *, void *, struct ward_error *), void *arg)
 {
 	if (first >= argc) {
 		fprintf(stderr, "ward: %s: give at least one sandbox (id, prefix or name)\n",
@@ -47,21 +48,21 @@ static int each_ref(int argc, char **argv, int first, int (*fn)(const char *, vo
 		return EXIT_WARD;
 	}
 	int rc = 0;
-	for (int i = first; i < argc; i++)
-		if (fn(argv[i], arg) < 0)
+	for (int i = first; i < argc; i++) {
+		struct ward_error e = {0};
+		if (fn(argv[i], arg, &e) < 0) {
+			cli_error(&e);
 			rc = EXIT_WARD;
+		} else {
+			printf("%s\n", argv[i]);
+		}
+	}
 	return rc;
 }
 
-static int stop_one(const char *ref, void *arg)
+static int stop_one(const char *ref, void *arg, struct ward_error *e)
 {
-	struct ward_error e = {0};
-	if (ward_stop(ref, *(unsigned *)arg, &e) < 0) {
-		cli_error(&e);
-		return -1;
-	}
-	printf("%s\n", ref);
-	return 0;
+	return ward_stop(ref, *(unsigned *)arg, e);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -86,15 +87,9 @@ int cmd_stop(int argc, char **argv)
 	return each_ref(argc, argv, first, stop_one, &grace);
 }
 
-static int rm_one(const char *ref, void *arg)
+static int rm_one(const char *ref, void *arg, struct ward_error *e)
 {
-	struct ward_error e = {0};
-	if (ward_rm(ref, *(bool *)arg, &e) < 0) {
-		cli_error(&e);
-		return -1;
-	}
-	printf("%s\n", ref);
-	return 0;
+	return ward_rm(ref, *(bool *)arg, e);
 }
 
 int cmd_rm(int argc, char **argv)
