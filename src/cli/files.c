@@ -76,8 +76,8 @@ int cmd_cp(int argc, char **argv)
 		if (open_root(argv[1], false, &rootfd, &e) == 0)
 			rc = ward_copy_out(rootfd, src, argv[2], &e);
 	} else {
-		ward_error_set(&e, 0, "cp: one side must be SANDBOX:/PATH (%s)", cp_usage);
-		e.msg[strcspn(e.msg, "\n")] = 0;
+		ward_error_set(&e, 0, "cp %s %s: one side must be SANDBOX:/PATH", argv[1],
+		               argv[argc - 1]);
 	}
 	if (rootfd >= 0)
 		close(rootfd);
