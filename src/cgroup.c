@@ -330,6 +330,11 @@ void cgroup_usage(const struct cgroup *cg, struct ward_result *res)
 		cgroup_v1_usage(cg, res);
 }
 
+uint64_t cgroup_oom_kills(const struct cgroup *cg)
+{
+	return cg->v2_limits ? cgroup_v2_oom_kills(cg) : cg->n_v1 ? cgroup_v1_oom_kills(cg) : 0;
+}
+
 void cgroup_destroy(struct cgroup *cg)
 {
 	if (cg->fd >= 0)

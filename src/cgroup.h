@@ -49,6 +49,9 @@ bool cgroup_late_namespace(const struct cgroup *cg);
 /* Counters for the run result. */
 void cgroup_usage(const struct cgroup *cg, struct ward_result *res);
 
+/* Processes the memory limit has killed so far (0 without one). */
+uint64_t cgroup_oom_kills(const struct cgroup *cg);
+
 /* Kill whatever is still inside and remove every directory. */
 void cgroup_destroy(struct cgroup *cg);
 
@@ -76,5 +79,7 @@ int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limit
 int cgroup_v1_setup(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e);
 void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res);
 void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res);
+uint64_t cgroup_v2_oom_kills(const struct cgroup *cg);
+uint64_t cgroup_v1_oom_kills(const struct cgroup *cg);
 
 #endif

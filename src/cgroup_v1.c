@@ -188,14 +188,22 @@ static const char *find(const struct cgroup *cg, const char *ctrl)
 	return NULL;
 }
 
+uint64_t cgroup_v1_oom_kills(const struct cgroup *cg)
+{
+	uint64_t v = 0;
+	const char *d = find(cg, "memory");
+	if (d)
+		cg_read_u64(d, "memory.oom_control", "oom_kill", &v);
+	return v;
+}
+
 void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res)
 {
 	uint64_t v;
 	const char *d;
 	res->have_usage = true;
+	res->oom_kills = cgroup_v1_oom_kills(cg);
 	if ((d = find(cg, "memory"))) {
-		if (cg_read_u64(d, "memory.oom_control", "oom_kill", &v) == 0)
-			res->oom_kills = v;
 		if (cg_read_u64(d, "memory.max_usage_in_bytes", NULL, &v) == 0)
 			res->memory_peak = v;
 	}

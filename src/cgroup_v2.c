@@ -149,12 +149,18 @@ int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limit
 	return 0;
 }
 
+uint64_t cgroup_v2_oom_kills(const struct cgroup *cg)
+{
+	uint64_t v = 0;
+	cg_read_u64(cg->path, "memory.events", "oom_kill", &v);
+	return v;
+}
+
 void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res)
 {
 	uint64_t v;
 	res->have_usage = true;
-	if (cg_read_u64(cg->path, "memory.events", "oom_kill", &v) == 0)
-		res->oom_kills = v;
+	res->oom_kills = cgroup_v2_oom_kills(cg);
 	/* Kernels differ in where a refused fork is counted: the limiting cgroup, or the one
 	 * the fork happened in. */
 	char leaf[320];

@@ -31,19 +31,6 @@ __attribute__((noreturn)) static void fail(int sock, const char *what)
 	_exit(125);
 }
 
-/* A terminal from the sandbox's own devpts, as init makes one for ward run -t. */
-static int open_tty(int sock)
-{
-	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0 || unlockpt(master) < 0)
-		fail(sock, "tty: opening /dev/pts/ptmx");
-	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
-	struct msg m = {.type = MSG_PTY};
-	if (peer < 0 || msg_send(sock, &m, master) < 0)
-		fail(sock, "tty: opening the terminal");
-	return peer;
-}
-
 __attribute__((noreturn)) static void helper(const struct run *r, const struct ward_spec *x,
                                              const int stdio[3], int sock)
 {
@@ -82,7 +69,7 @@ __attribute__((noreturn)) static void helper(const struct run *r, const struct w
 		if (i == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			fail(sock, "becoming root in the sandbox");
 	}
-	int tty = x->tty ? open_tty(sock) : -1;
+	int tty = x->tty ? workload_open_tty(sock) : -1;
 	int pidfd = -1;
 	pid_t pid;
 	if (x->capabilities & (1ULL << CAP_SYS_ADMIN)) {

@@ -27,22 +27,6 @@ static void die(int sock, const char *what)
 	_exit(125);
 }
 
-/* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
- * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
-__attribute__((noinline)) static int open_tty(int sock)
-{
-	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0 || unlockpt(master) < 0)
-		die(sock, "tty: opening /dev/pts/ptmx");
-	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
-	if (peer < 0)
-		die(sock, "tty: opening the terminal");
-	struct msg m = {.type = MSG_PTY};
-	if (msg_send(sock, &m, master) < 0)
-		die(sock, "tty: passing the terminal to the supervisor");
-	return peer;
-}
-
 /* /proc/1/cmdline would show the supervisor's command line, host paths included: blank the
  * argument area this process inherited and name it plainly. */
 static void hide_cmdline(void)
@@ -97,7 +81,7 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 	if (setsid() < 0)
 		die(sock, "init: setsid");
 	hide_cmdline();
-	int tty = s->tty ? open_tty(sock) : -1;
+	int tty = s->tty ? workload_open_tty(sock) : -1;
 	if (s->resident)
 		report_ready(sock);
 

@@ -53,11 +53,10 @@ static json_t *error_reply(const char *msg, int code)
 	return json_pack("{s:s, s:s, s:i}", "event", "error", "message", msg, "exitCode", code);
 }
 
+/* Read only where a memory limit can kill: an exec's start pays nothing otherwise. */
 static uint64_t oom_kills(const struct run *r)
 {
-	struct ward_result u = {0};
-	cgroup_usage(&r->cg, &u);
-	return u.oom_kills;
+	return r->s->limits.memory ? cgroup_oom_kills(&r->cg) : 0;
 }
 
 static char **strv_from_json(json_t *a)
@@ -495,35 +494,42 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		run_collect(&sp.r, &res);
 		rc = -1;
 	}
+	bool announced = rc == 0;
 	if (rc == 0) {
 		tell(ready, "ok\n");
 		close(ready);
+		ready = -1;
 		sp.life_deadline = s->timeout_s ? sp.r.t0 + (uint64_t)s->timeout_s * 1000 : 0;
 		serve(&sp);
 		run_collect(&sp.r, &res);
 		finish_execs(&sp);
 	}
 	rc = run_end(&sp.r, rc, &res, &e);
-	if (rc < 0 && ready >= 0) {
+	if (rc < 0) {
 		char msg[1100];
-		snprintf(msg, sizeof(msg), "error %s%s%s\n", e.msg, e.err ? ": " : "",
+		snprintf(msg, sizeof(msg), "%s%s%s", e.msg, e.err ? ": " : "",
 		         e.err ? strerror(e.err) : "");
-		tell(ready, msg);
+		if (ready >= 0) {
+			tell(ready, "error ");
+			tell(ready, msg);
+			tell(ready, "\n");
+		} else {
+			/* the sandbox's CMD failed after create returned: its log says why */
+			fprintf(stderr, "ward: %s\n", msg);
+		}
 	}
 	if (sp.listen >= 0)
 		close(sp.listen);
 	/* the end, as the record or its removal; then whoever waits for it hears */
 	state_lock(st, true);
-	if (rec->persistent && rc == 0) {
-		rec->status = SB_STOPPED;
+	rec->status = SB_STOPPED;
+	close(lockfd);
+	if (rec->persistent && announced) {
 		rec->finished = (int64_t)time(NULL) * 1000;
 		rec->exit_code = res.exit_code;
 		snprintf(rec->reason, sizeof(rec->reason), "%s", ward_reason_name(res.reason));
 		state_write(dirfd, rec, &e);
-		close(lockfd);
 	} else {
-		rec->status = SB_STOPPED;
-		close(lockfd);
 		state_remove(st, rec, &e);
 	}
 	state_unlock(st);

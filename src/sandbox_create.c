@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "digest.h"
 #include "sandbox.h"
 #include "sys.h"
@@ -215,10 +216,12 @@ undo:
 		state_lock(&st, true);
 		struct sandbox_record cur;
 		struct ward_error ignored;
-		if (!state_alive(&st, rec.id))
+		if (!state_alive(&st, rec.id)) {
 			state_remove(&st,
 			             state_read(&st, rec.id, &cur, &ignored) == 0 ? &cur : &rec,
 			             &ignored);
+			cgroup_sweep_all(); /* it may have died before naming its cgroups */
+		}
 		state_unlock(&st);
 	}
 	if (dirfd >= 0)

@@ -32,7 +32,7 @@ static int root_path(char *out, size_t len, struct ward_error *e)
 
 /* Someone else's directory, or one others may write, could hold records made to point
  * ward at the wrong process. */
-static int check_owned(int fd, const char *what, struct ward_error *e)
+int state_check_owned(int fd, const char *what, struct ward_error *e)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
@@ -66,7 +66,7 @@ static int open_subdir(int parent, const char *name, const char *root, struct wa
 		ward_error_set(e, errno, "%s", what);
 		return -1;
 	}
-	if (check_owned(fd, what, e) < 0) {
+	if (state_check_owned(fd, what, e) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -89,7 +89,7 @@ int state_open(struct state *st, struct ward_error *e)
 		ward_error_set(e, errno, "%s", what);
 		return -1;
 	}
-	if (check_owned(st->root, what, e) < 0 ||
+	if (state_check_owned(st->root, what, e) < 0 ||
 	    (st->boxes = open_subdir(st->root, "sandboxes", st->path, e)) < 0 ||
 	    (st->names = open_subdir(st->root, "names", st->path, e)) < 0)
 		goto fail;
@@ -161,18 +161,24 @@ static int make_lock(int dirfd, struct ward_error *e)
 	return fd;
 }
 
-static void remove_dir(int parent, const char *name)
+DIR *state_dir_stream(int parent, const char *name)
 {
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+static void remove_dir(int parent, const char *name)
+{
+	DIR *d = state_dir_stream(parent, name);
 	struct dirent *de;
 	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(fd, de->d_name, 0);
+			unlinkat(dirfd(d), de->d_name, 0);
 	if (d)
 		closedir(d);
-	else if (fd >= 0)
-		close(fd);
 	unlinkat(parent, name, AT_REMOVEDIR);
 }
 
@@ -255,17 +261,13 @@ int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
 		}
 	}
 	size_t len = strlen(ref), found = 0;
-	int fd = openat(st->boxes, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = state_dir_stream(st->boxes, ".");
 	struct dirent *de;
 	while (len && d && (de = readdir(d)))
 		if (is_id(de->d_name) && !strncmp(de->d_name, ref, len) && found++ == 0)
 			strcpy(id, de->d_name);
-	if (d) {
+	if (d)
 		closedir(d);
-	} else if (fd >= 0) {
-		close(fd);
-	}
 	if (found == 1)
 		return 0;
 	if (found > 1)
@@ -324,13 +326,9 @@ const char *sandbox_status_name(enum sandbox_status s)
 
 int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *), void *arg)
 {
-	int fd = openat(st->boxes, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	DIR *d = state_dir_stream(st->boxes, ".");
+	if (!d)
 		return -1;
-	}
 	struct dirent *de;
 	int rc = 0;
 	while (rc == 0 && (de = readdir(d))) {

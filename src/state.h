@@ -8,6 +8,7 @@
 #define WARD_STATE_H
 
 #include <stdbool.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -79,6 +80,12 @@ int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *
 /* Path of FILE in ID's directory, for connect() and open(): through /proc/self/fd, so
  * that the length of the state root never matters for the socket address. */
 void state_file(const struct state *st, const char *id, const char *file, char *out, size_t len);
+
+/* Refuse (naming WHAT) an fd that is not the caller's or that others may write: such a
+ * directory or record could point ward at the wrong process. */
+int state_check_owned(int fd, const char *what, struct ward_error *e);
+/* A directory stream of NAME in PARENT (no symlink followed), or NULL. */
+DIR *state_dir_stream(int parent, const char *name);
 
 /* Start time of PID in clock ticks since boot, 0 if gone. */
 uint64_t proc_start_time(pid_t pid);

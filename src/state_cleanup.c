@@ -95,35 +95,34 @@ void state_collect(struct state *st)
 {
 	if (state_lock(st, true) < 0)
 		return;
-	int fd = openat(st->boxes, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = state_dir_stream(st->boxes, ".");
 	struct dirent *de;
+	bool dead = false; /* a supervisor died: its cgroups may not be in its record */
 	while (d && (de = readdir(d))) {
 		const char *n = de->d_name;
 		if (!strncmp(n, ".new-", 5)) {
-			if (stale_new(st->boxes, n))
+			if (stale_new(st->boxes, n)) {
+				dead = true;
 				state_remove_dir(st, n);
+			}
 			continue;
 		}
 		if (n[0] == '.' || state_alive(st, n))
 			continue;
 		struct sandbox_record rec;
 		struct ward_error e = {0};
-		if (state_read(st, n, &rec, &e) < 0) {
-			if (e.err != EPERM)
-				fprintf(stderr, "ward: warning: %s\n", e.msg);
+		/* one it cannot trust stays; ward ps names it */
+		if (state_read(st, n, &rec, &e) < 0)
 			continue;
-		}
-		if (rec.status != SB_STOPPED || !rec.persistent)
+		if (rec.status != SB_STOPPED || !rec.persistent) {
+			dead |= rec.status != SB_STOPPED;
 			state_remove(st, &rec, &e);
+		}
 	}
 	if (d)
 		closedir(d);
-	else if (fd >= 0)
-		close(fd);
 	/* names whose sandbox is gone */
-	fd = openat(st->names, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
+	d = state_dir_stream(st->names, ".");
 	while (d && (de = readdir(d))) {
 		char link[64], rec[96];
 		ssize_t len = readlinkat(st->names, de->d_name, link, sizeof(link) - 1);
@@ -137,9 +136,8 @@ void state_collect(struct state *st)
 	}
 	if (d)
 		closedir(d);
-	else if (fd >= 0)
-		close(fd);
 	/* a supervisor killed before its record named its cgroups */
-	cgroup_sweep_all();
+	if (dead)
+		cgroup_sweep_all();
 	state_unlock(st);
 }

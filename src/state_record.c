@@ -108,12 +108,8 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 	}
 	char what[400];
 	snprintf(what, sizeof(what), "sandbox %s: its record %s/sandboxes/%s", id, st->path, path);
-	struct stat sb;
-	if (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022)) {
-		ward_error_set(e, EPERM, "%s belongs to uid %u or is open to others; not trusted",
-		               what, (unsigned)sb.st_uid);
+	if (state_check_owned(fd, what, e) < 0)
 		return -1;
-	}
 	json_error_t je;
 	json_t *o = json_loadfd(fd, 0, &je);
 	int rc = parse(o, rec);

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <termios.h>
 
 #include "caps.h"
 #include "idmap.h"
@@ -82,14 +83,31 @@ static void setup_stdio(const struct ward_spec *s, int tty, int sock)
 			close(tty);
 		return;
 	}
-	/* its own process group, so that a timeout or a stop reaches what it started */
-	setpgid(0, 0);
+	/* an exec'd command: its own process group, so that its timeout reaches what it started */
+	if (s->resident)
+		setpgid(0, 0);
 	if (!s->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0)
 			fail(sock, "stdin: opening /dev/null");
 		close(null);
 	}
+}
+
+/* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
+ * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
+__attribute__((noinline)) int workload_open_tty(int sock)
+{
+	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		fail(sock, "tty: opening /dev/pts/ptmx");
+	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (peer < 0)
+		fail(sock, "tty: opening the terminal");
+	struct msg m = {.type = MSG_PTY};
+	if (msg_send(sock, &m, master) < 0)
+		fail(sock, "tty: passing the terminal to the supervisor");
+	return peer;
 }
 
 void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)

@@ -10,6 +10,10 @@
 __attribute__((noreturn)) void workload_exec(const struct ward_spec *s, const struct ward_filter *f,
                                              int sock, int tty);
 
+/* A terminal from the sandbox's devpts (call inside its mount namespace): the master goes
+ * to the supervisor over SOCK, the peer is returned; a failure is reported and exits. */
+int workload_open_tty(int sock);
+
 /* For a workload that keeps CAP_SYS_ADMIN: start it in a nested user namespace (same ids)
  * with copies of the mount and UTS namespaces, so that every mount ward made is locked.
  * FLAGS are added to the clone (CLONE_PARENT for exec); PIDFD, if not NULL, gets its pidfd.

@@ -69,14 +69,15 @@ int cmd_stop(int argc, char **argv)
 {
 	unsigned grace = 10;
 	int first = 1;
-	struct ward_error e = {0};
 	if (argc > 2 && (!strcmp(argv[1], "--time") || !strcmp(argv[1], "-t"))) {
-		if (ward_parse_timeout(argv[2], &grace, &e) < 0 && strcmp(argv[2], "0") != 0) {
-			cli_error(&e);
+		uint64_t s;
+		if (ward_parse_count(argv[2], &s) < 0 || s > 86400) {
+			fprintf(stderr,
+			        "ward: stop %s %s: expected whole seconds from 0 to 86400\n",
+			        argv[1], argv[2]);
 			return EXIT_WARD;
 		}
-		if (!strcmp(argv[2], "0"))
-			grace = 0;
+		grace = (unsigned)s;
 		first = 3;
 	} else if (argc > 1 && argv[1][0] == '-') {
 		fprintf(stderr,

@@ -207,6 +207,12 @@ EOF
   [[ $(ward ps -a) == *"$id"*"stopped (4)"* ]]
   [ "$(ward logs "$id")" = "$(printf 'started\ndone')" ]
   ward rm "$id"
+  # a command that cannot start: the persistent record keeps 127, the log says why
+  id=$(ward create --persistent --rootfs "$ROOTFS" -- no-such-command)
+  for _ in $(seq 50); do [[ $(ward ps -a) == *"$id"*"stopped (127)"* ]] && break; sleep 0.1; done
+  [[ $(ward ps -a) == *"$id"*"stopped (127)"* ]]
+  [ "$(ward logs "$id")" = "ward: no-such-command: command not found in the sandbox's root or PATH" ]
+  ward rm "$id"
   settled
 }
 
@@ -234,7 +240,7 @@ EOF
   id=$(ward create --persistent --rootfs "$ROOTFS")
   chmod 666 "$WARD_STATE_DIR/sandboxes/$id/record.json"
   run ward exec "$id" true
-  [ "$status" -eq 125 ] && [[ $output == *"record"*"open to others"* ]]
+  [ "$status" -eq 125 ] && [[ $output == *"its record $WARD_STATE_DIR/sandboxes/$id/record.json is writable by others"* ]]
   chmod 600 "$WARD_STATE_DIR/sandboxes/$id/record.json"
   chmod 777 "$WARD_STATE_DIR"
   run ward ps
