@@ -134,6 +134,14 @@ int cg_remove(const char *dir)
 	return -1;
 }
 
+/* A killed supervisor whose parent has not reaped it yet (the host's init may take its
+ * time) is gone all the same. */
+static bool zombie(pid_t pid)
+{
+	char state;
+	return proc_stat(pid, &state, NULL) == 0 && state == 'Z';
+}
+
 /* Each sandbox cgroup is named after its supervisor's pid; one whose supervisor is gone is
  * stale. */
 void cg_sweep(const char *parent)
@@ -147,7 +155,7 @@ void cg_sweep(const char *parent)
 		long pid = strtol(de->d_name, &end, 10);
 		if (de->d_type != DT_DIR || *end || pid <= 0 || pid == getpid())
 			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if ((kill((pid_t)pid, 0) == 0 || errno != ESRCH) && !zombie((pid_t)pid))
 			continue;
 		char path[320];
 		snprintf(path, sizeof(path), "%s/%ld", parent, pid);

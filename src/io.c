@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sys.h"
 
@@ -35,4 +36,35 @@ int write_all(int fd, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int proc_stat(pid_t pid, char *state, uint64_t *start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* the command name may hold spaces and parentheses: fields start after the last ')' */
+	char *p = strrchr(buf, ')');
+	unsigned long long t = 0;
+	char c = 0;
+	if (!p || sscanf(p + 2,
+	                 "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+	                 "%*d %*d %*d %llu",
+	                 &c, &t) != 2)
+		return -1;
+	if (state)
+		*state = c;
+	if (start)
+		*start = t;
+	return 0;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+	uint64_t start;
+	return proc_stat(pid, NULL, &start) == 0 ? start : 0;
 }

@@ -209,6 +209,9 @@ int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
 	} else {
 		ward_error_set(e, 0, "create: the supervisor died while starting the sandbox");
 	}
+	if (rc < 0) /* it has exited or is exiting: reap it, so that its pid reads as gone */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 undo:
 	if (lockfd >= 0) {
 		/* ours is the last hold on the lock: the record can go */

@@ -291,26 +291,6 @@ bool state_alive(struct state *st, const char *id)
 	return errno == EWOULDBLOCK;
 }
 
-uint64_t proc_start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	/* the command name may hold spaces and parentheses: fields start after the last ')' */
-	char *p = strrchr(buf, ')');
-	unsigned long long start = 0;
-	if (!p || sscanf(p + 2,
-	                 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-	                 "%*d %*d %*d %llu",
-	                 &start) != 1)
-		return 0;
-	return start;
-}
-
 const char *sandbox_status_name(enum sandbox_status s)
 {
 	switch (s) {

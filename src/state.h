@@ -87,8 +87,6 @@ int state_check_owned(int fd, const char *what, struct ward_error *e);
 /* A directory stream of NAME in PARENT (no symlink followed), or NULL. */
 DIR *state_dir_stream(int parent, const char *name);
 
-/* Start time of PID in clock ticks since boot, 0 if gone. */
-uint64_t proc_start_time(pid_t pid);
 const char *sandbox_status_name(enum sandbox_status s);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 static inline long sys_clone3(struct clone_args *args)
@@ -35,6 +36,11 @@ static inline void freep(void *p)
 
 /* The first number in a file such as a sysctl, or -1. */
 long read_long_file(const char *path);
+
+/* State letter and start time (clock ticks since boot) of PID from /proc/PID/stat; -1 if
+ * it is gone. proc_start_time: just the start time, 0 if gone. */
+int proc_stat(pid_t pid, char *state, uint64_t *start);
+uint64_t proc_start_time(pid_t pid);
 
 /* All N bytes to FD (waiting out EINTR, and EAGAIN on non-blocking fds); 0 or -1. */
 int write_all(int fd, const void *buf, size_t n);
