@@ -7,6 +7,7 @@ PKGS=(
   libjansson-dev libssl-dev libcmocka-dev libzstd-dev zlib1g-dev
   bats busybox-static uidmap util-linux iproute2 procps jq
   python3 umoci skopeo debootstrap zstd
+  libnftables1 nftables passt
 )
 missing=()
 for p in "${PKGS[@]}"; do

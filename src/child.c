@@ -78,6 +78,26 @@ static void loopback_up(int sock)
 		die(sock, "network: bringing lo up");
 }
 
+/* Egress: the resolvers ward chose, in the writable layer (a symlink there is replaced). */
+static void write_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
+{
+	if (s->network != WARD_NET_EGRESS || s->read_only || !s->n_dns)
+		return;
+	autoclose int etc = open_dir_in_root(rootfd, "/etc", 1);
+	if (etc < 0)
+		die(sock, "network: opening /etc for resolv.conf");
+	if (unlinkat(etc, "resolv.conf", 0) < 0 && errno != ENOENT)
+		die(sock, "network: replacing /etc/resolv.conf");
+	autoclose int fd =
+	    openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	char buf[256] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < s->n_dns; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", s->dns[i]);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		die(sock, "network: writing /etc/resolv.conf");
+}
+
 void child_main(const struct ward_spec *s, const struct ward_filter *f, int *volfds, int sock,
                 int rootdirfd)
 {
@@ -116,6 +136,7 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 	if (sethostname(host, strlen(host)) < 0)
 		die(sock, "hostname");
 	loopback_up(sock);
+	write_resolv_conf(s, rootfd, sock);
 	if (rootfs_pivot(rootfd, sock) < 0)
 		_exit(125);
 	init_run(s, f, sock);

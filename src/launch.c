@@ -359,6 +359,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 	*res = (struct ward_result){.reason = WARD_SETUP_ERROR, .exit_code = 125};
 	tty_relay_init(&r->tty);
 	cgroup_none(&r->cg);
+	net_init(&r->net);
 	for (size_t i = 0; i < NS_COUNT; i++)
 		r->ns[i] = -1;
 	if (ward_spec_validate(s, e) < 0)
@@ -379,6 +380,9 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		return -1;
 	}
 	r->eff = *s;
+	net_sweep();
+	if (net_prepare(&r->net, &r->eff, e) < 0)
+		return -1;
 	r->volfds = calloc(s->n_volumes + 1, sizeof(int));
 	if (!r->volfds || volumes_open(s, r->volfds, e) < 0) {
 		free(r->volfds);
@@ -400,6 +404,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 	int idmapped = -1;
 	if ((s->changes && (r->userns = open_userns(r->pid, e)) < 0) ||
 	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
+	    net_attach(&r->net, r->s, r->pid, e) < 0 ||
 	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {
 		run_kill(r);
 		run_collect(r, res);
@@ -445,6 +450,9 @@ int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e
 			unlink(s->changes);
 	}
 	tty_relay_end(&r->tty);
+	memcpy(res->ports, r->net.bound, sizeof(res->ports));
+	res->n_ports = r->net.n_bound;
+	net_release(&r->net);
 	cgroup_destroy(&r->cg);
 	if (r->have_filter)
 		filter_free(&r->filter);
@@ -478,6 +486,11 @@ int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_err
 	struct run r;
 	if (run_start(&r, s, res, e) < 0)
 		return run_end(&r, -1, res, e);
+	/* A port the host chose is no use unless the caller learns it now. */
+	for (size_t i = 0; i < r.net.n_bound; i++)
+		if (!s->publish[i].host_port)
+			fprintf(stderr, "ward: published %s:%u -> %u/tcp\n", r.net.bound[i].addr,
+			        r.net.bound[i].host_port, r.net.bound[i].port);
 	supervise(&r, s->timeout_s ? r.t0 + (uint64_t)s->timeout_s * 1000 : 0);
 	run_collect(&r, res);
 	return run_end(&r, 0, res, e);

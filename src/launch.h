@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "channel.h"
 #include "filter.h"
+#include "net.h"
 #include "tty.h"
 #include "ward.h"
 
@@ -22,6 +23,7 @@ struct run {
 	sigset_t oldmask;
 	struct tty_relay tty;
 	struct cgroup cg;
+	struct net net;
 	struct ward_filter filter;
 	bool have_filter;
 	int rootdirfd;

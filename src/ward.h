@@ -81,6 +81,21 @@ struct ward_tmpfs {
 	bool noexec;
 };
 
+#define WARD_MAX_PUBLISH 32
+#define WARD_MAX_DNS     3
+
+/* What the sandbox can reach: only its own loopback, or also the outside (NAT as root,
+ * pasta rootless). */
+enum ward_network { WARD_NET_NONE, WARD_NET_EGRESS };
+
+/* One published port: the host listens on ADDR:HOST_PORT and forwards each TCP connection
+ * to PORT in the sandbox. */
+struct ward_publish {
+	char addr[48];      /* numeric host address to listen on ("127.0.0.1", "::1") */
+	uint16_t host_port; /* 0: a free port, reported once bound */
+	uint16_t port;      /* inside the sandbox */
+};
+
 struct ward_spec {
 	/* process */
 	char **argv;        /* NULL-terminated, owned */
@@ -119,6 +134,14 @@ struct ward_spec {
 	 * as owned by it (rootless: the caller is mapped to it instead of to root). */
 	bool user_id_set;
 	uint32_t user_id;
+
+	/* network: a new namespace with only lo unless asked */
+	enum ward_network network;
+	struct ward_publish publish[WARD_MAX_PUBLISH];
+	size_t n_publish;
+	char dns[WARD_MAX_DNS][48]; /* resolvers for the sandbox's resolv.conf with egress; none
+	                               given: the host's that are not on its loopback */
+	size_t n_dns;
 
 	/* lifecycle: ward create sets it. Init reports when the sandbox is ready and passes
 	 * its root up; argv may then be NULL: init idles and the sandbox only runs execs. */
@@ -168,6 +191,14 @@ int ward_spec_add_volumes(struct ward_spec *s, const char *list, const char *ori
 /* --tmpfs PATH[:size=SIZE,mode=OCTAL,noexec]. */
 int ward_spec_add_tmpfs(struct ward_spec *s, const char *text, struct ward_error *e);
 
+/* --publish [ADDR:]HOSTPORT:PORT[/tcp] or PORT (any free host port); ADDR defaults to
+ * 127.0.0.1, an IPv6 one is written in brackets. */
+int ward_spec_add_publish(struct ward_spec *s, const char *text, struct ward_error *e);
+/* --network none|egress */
+int ward_spec_set_network(struct ward_spec *s, const char *text, struct ward_error *e);
+/* --dns ADDR: a numeric resolver address for the sandbox's resolv.conf. */
+int ward_spec_add_dns(struct ward_spec *s, const char *text, struct ward_error *e);
+
 /* SANDBOX_USER_ID / --user-id: a uid from 0 to 65535. */
 int ward_spec_set_user_id(struct ward_spec *s, const char *text, const char *origin,
                           struct ward_error *e);
@@ -197,6 +228,8 @@ struct ward_result {
 	uint64_t memory_peak;     /* bytes, 0 if the kernel does not say */
 	uint64_t cpu_usec;        /* CPU time used by the whole sandbox */
 	char limits_note[160];    /* how limits were applied when not by cgroups, else empty */
+	struct ward_publish ports[WARD_MAX_PUBLISH]; /* the spec's, with the bound host ports */
+	size_t n_ports;
 };
 
 const char *ward_reason_name(enum ward_reason r);

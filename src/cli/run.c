@@ -57,6 +57,15 @@ static const char run_usage[] =
     "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
     "      --idmap-base N      (root) host id where container id 0 starts\n"
     "\n"
+    "network (default: a namespace with only lo):\n"
+    "  -p, --publish [ADDR:]HOSTPORT:PORT[/tcp]  forward host ADDR:HOSTPORT (ADDR default\n"
+    "                          127.0.0.1; HOSTPORT 0 or PORT alone: a free port, printed) to\n"
+    "                          TCP PORT in the sandbox (repeatable)\n"
+    "      --network none|egress  egress: the sandbox may also connect out (NAT as root,\n"
+    "                          pasta rootless); ward network disconnect takes it away\n"
+    "      --dns ADDR          resolver for the sandbox's resolv.conf with egress\n"
+    "                          (repeatable; default: the host's that are not on loopback)\n"
+    "\n"
     "limits (cgroup v2, or v1 on hybrid hosts):\n"
     "      --memory SIZE       memory limit (e.g. 256m); an excess kills the sandbox (oom)\n"
     "      --memory-swap SIZE  swap allowed on top of --memory (default 0)\n"
@@ -93,6 +102,8 @@ enum {
 	OPT_USER_ID,
 	OPT_NAME,
 	OPT_PERSISTENT,
+	OPT_NETWORK,
+	OPT_DNS,
 	OPT_HELP
 };
 
@@ -130,6 +141,9 @@ static const struct option options[] = {
     {"user-id", required_argument, NULL, OPT_USER_ID},
     {"name", required_argument, NULL, OPT_NAME},
     {"persistent", no_argument, NULL, OPT_PERSISTENT},
+    {"publish", required_argument, NULL, 'p'},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"dns", required_argument, NULL, OPT_DNS},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -242,7 +256,7 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 		if (ward_spec_set_user_id(s, env_user, ra->user_id_from, e) < 0)
 			return -1;
 	}
-	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:", options, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:p:", options, &idx)) != -1) {
 		int r = 0;
 		switch (c) {
 		case OPT_ROOTFS:
@@ -289,6 +303,15 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			break;
 		case OPT_ENTRYPOINT:
 			ra->entrypoint = optarg;
+			break;
+		case 'p':
+			r = ward_spec_add_publish(s, optarg, e);
+			break;
+		case OPT_NETWORK:
+			r = ward_spec_set_network(s, optarg, e);
+			break;
+		case OPT_DNS:
+			r = ward_spec_add_dns(s, optarg, e);
 			break;
 		case OPT_TMPFS:
 			r = ward_spec_add_tmpfs(s, optarg, e);
@@ -435,6 +458,14 @@ static void print_json(const struct ward_result *res, const struct ward_error *e
 	if (res->limits_note[0]) {
 		fputs(",\"limits\":", stderr);
 		json_print_string(stderr, res->limits_note);
+	}
+	if (res->n_ports) {
+		fputs(",\"ports\":[", stderr);
+		for (size_t i = 0; i < res->n_ports; i++)
+			fprintf(stderr, "%s{\"hostIp\":\"%s\",\"hostPort\":%u,\"port\":%u,\"proto\":\"tcp\"}",
+			        i ? "," : "", res->ports[i].addr, res->ports[i].host_port,
+			        res->ports[i].port);
+		fputc(']', stderr);
 	}
 	if (failed) {
 		fputs(",\"error\":", stderr);
