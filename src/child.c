@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "channel.h"
 #include "fsutil.h"
@@ -78,24 +80,49 @@ static void loopback_up(int sock)
 		die(sock, "network: bringing lo up");
 }
 
-/* Egress: the resolvers ward chose, in the writable layer (a symlink there is replaced). */
-static void write_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
+/* The file /etc/resolv.conf is, or (writable root) a new empty one; -1 if there is none. */
+static int resolv_conf_target(int etc, bool writable)
 {
-	if (s->network != WARD_NET_EGRESS || s->read_only || !s->n_dns)
+	int fd = openat(etc, "resolv.conf", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (!writable || (unlinkat(etc, "resolv.conf", 0) < 0 && errno != ENOENT))
+		return -1;
+	fd = openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return openat(etc, "resolv.conf", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Egress: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound
+ * over the image's (so read-only roots and trees closed to the sandbox's ids get one too,
+ * and the image is never written). No /etc/resolv.conf that can be made: left alone. */
+static void mount_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
+{
+	if (s->network != WARD_NET_EGRESS || !s->n_dns)
 		return;
-	autoclose int etc = open_dir_in_root(rootfd, "/etc", 1);
-	if (etc < 0)
-		die(sock, "network: opening /etc for resolv.conf");
-	if (unlinkat(etc, "resolv.conf", 0) < 0 && errno != ENOENT)
-		die(sock, "network: replacing /etc/resolv.conf");
+	autoclose int etc = open_dir_in_root(rootfd, "/etc", 0);
+	autoclose int target = etc >= 0 ? resolv_conf_target(etc, !s->read_only) : -1;
+	if (target < 0)
+		return;
+	const char *opts[] = {"size=16k", "mode=0755", NULL};
+	autoclose int fs =
+	    fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	autoclose int fd =
-	    openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	    fs < 0 ? -1 : openat(fs, "resolv.conf", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	char buf[256] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < s->n_dns; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", s->dns[i]);
 	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
-		die(sock, "network: writing /etc/resolv.conf");
+		die(sock, "network: writing resolv.conf");
+	autoclose int file = open_tree(fs, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (file < 0 || mount_on(file, target) < 0)
+		die(sock, "network: mounting /etc/resolv.conf");
 }
 
 void child_main(const struct ward_spec *s, const struct ward_filter *f, int *volfds, int sock,
@@ -136,7 +163,7 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 	if (sethostname(host, strlen(host)) < 0)
 		die(sock, "hostname");
 	loopback_up(sock);
-	write_resolv_conf(s, rootfd, sock);
+	mount_resolv_conf(s, rootfd, sock);
 	if (rootfs_pivot(rootfd, sock) < 0)
 		_exit(125);
 	init_run(s, f, sock);

@@ -59,8 +59,8 @@ static int bind_one(const struct ward_publish *p, int *fdp, uint16_t *port, stru
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		int err = errno;
 		if (err == EADDRINUSE)
-			ward_error_set(e, err, "--publish: host port %s%s%s:%u is in use", l, p->addr,
-			               r, p->host_port);
+			ward_error_set(e, err, "--publish: host port %s%s%s:%u is in use", l,
+			               p->addr, r, p->host_port);
 		else if (err == EADDRNOTAVAIL)
 			ward_error_set(e, err, "--publish: %s is not an address of this host",
 			               p->addr);
@@ -93,7 +93,8 @@ static void host_resolvers(struct ward_spec *s)
 	while (f && s->n_dns < WARD_MAX_DNS && fgets(line, sizeof(line), f)) {
 		char addr[64];
 		unsigned char buf[16];
-		if (sscanf(line, " nameserver %63s", addr) != 1 || strlen(addr) >= sizeof(s->dns[0]))
+		if (sscanf(line, " nameserver %63s", addr) != 1 ||
+		    strlen(addr) >= sizeof(s->dns[0]))
 			continue;
 		bool v4 = inet_pton(AF_INET, addr, buf) == 1;
 		if ((v4 && buf[0] == 127) || (!v4 && inet_pton(AF_INET6, addr, buf) != 1) ||
@@ -332,4 +333,17 @@ void net_sweep(void)
 	autoclose int lock = lock_network(&ignored);
 	if (lock >= 0)
 		table_if_unused();
+}
+
+void net_forget(const char *host_if)
+{
+	struct ward_error ignored;
+	struct nl_sock *sk = geteuid() == 0 ? nl_open(&ignored) : NULL;
+	if (!sk)
+		return;
+	/* the namespace is torn down asynchronously once its last process is gone */
+	for (int i = 0; i < 100 && nl_link_exists(sk, host_if); i++)
+		usleep(10000);
+	rtnl_close(sk);
+	net_sweep();
 }

@@ -47,6 +47,10 @@ void net_release(struct net *n);
 /* Root: after supervisors died, remove ward's table once no ward veth is left. */
 void net_sweep(void);
 
+/* Root, after a supervisor died: wait (a moment) for the veth HOST_IF to go with its
+ * sandbox's network namespace, then sweep. */
+void net_forget(const char *host_if);
+
 /* "a.b.c.d" of a host-order IPv4 address. */
 void net_ntoa(uint32_t addr, char out[16]);
 
@@ -64,6 +68,7 @@ int nl_link_up(struct nl_sock *sk, const char *ifname, uint32_t addr, int prefix
 int nl_default_route(struct nl_sock *sk, const char *ifname, uint32_t gateway, bool add,
                      struct ward_error *e);
 int nl_count_links(struct nl_sock *sk, const char *prefix);
+bool nl_link_exists(struct nl_sock *sk, const char *ifname);
 /* The first /30 of POOL/PREFIX that no host route touches (its index). */
 int nl_pool_pick(struct nl_sock *sk, uint32_t pool, int prefix, uint32_t *index,
                  struct ward_error *e);

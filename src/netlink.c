@@ -146,6 +146,14 @@ int nl_default_route(struct nl_sock *sk, const char *ifname, uint32_t gateway, b
 	               : 0;
 }
 
+bool nl_link_exists(struct nl_sock *sk, const char *ifname)
+{
+	struct rtnl_link *l = NULL;
+	int err = rtnl_link_get_kernel(sk, 0, ifname, &l);
+	rtnl_link_put(l);
+	return err >= 0;
+}
+
 int nl_count_links(struct nl_sock *sk, const char *prefix)
 {
 	struct nl_cache *cache = NULL;

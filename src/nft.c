@@ -16,7 +16,7 @@
 #include "net.h"
 #include "sys.h"
 
-#define NFT_LIB "libnftables.so.1"
+#define NFT_LIB    "libnftables.so.1"
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
 
 struct nft_ctx;
@@ -36,10 +36,11 @@ int nft_load(struct ward_error *e)
 		return 0;
 	void *lib = dlopen(NFT_LIB, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		ward_error_set(e, 0,
-		               "network: a veth for this sandbox needs nftables rules, and %s cannot "
-		               "be loaded (install Debian's libnftables1): %s",
-		               NFT_LIB, dlerror());
+		ward_error_set(
+		    e, 0,
+		    "network: a veth for this sandbox needs nftables rules, and %s cannot "
+		    "be loaded (install Debian's libnftables1): %s",
+		    NFT_LIB, dlerror());
 		return -1;
 	}
 	nft.ctx_new = (struct nft_ctx * (*)(uint32_t)) dlsym(lib, "nft_ctx_new");
@@ -48,7 +49,8 @@ int nft_load(struct ward_error *e)
 	nft.buffer_output = (int (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_buffer_output");
 	nft.get_error = (const char *(*)(struct nft_ctx *))dlsym(lib, "nft_ctx_get_error_buffer");
 	nft.run = (int (*)(struct nft_ctx *, const char *))dlsym(lib, "nft_run_cmd_from_buffer");
-	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_error || !nft.buffer_output || !nft.get_error || !nft.run) {
+	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_error || !nft.buffer_output ||
+	    !nft.get_error || !nft.run) {
 		ward_error_set(e, 0, "network: %s lacks the functions ward uses", NFT_LIB);
 		dlclose(lib);
 		return -1;
@@ -85,14 +87,14 @@ static const char table[] =
     "  set egress { type ipv4_addr; }\n"
     "  chain input { type filter hook input priority filter - 1; policy accept;\n"
     "    iifname \"" NET_IF_PREFIX "*\" ct state established,related accept\n"
-    "    iifname \"" NET_IF_PREFIX "*\" drop\n"
+    "    iifname \"" NET_IF_PREFIX "*\" reject with icmpx type admin-prohibited\n"
     "  }\n"
     "  chain forward { type filter hook forward priority filter - 1; policy accept;\n"
     "    iifname \"" NET_IF_PREFIX "*\" oifname \"" NET_IF_PREFIX "*\" drop\n"
     "    iifname \"" NET_IF_PREFIX "*\" ip saddr @egress ip daddr != { 169.254.0.0/16, "
     "127.0.0.0/8 } accept\n"
     "    oifname \"" NET_IF_PREFIX "*\" ct state established,related accept\n"
-    "    iifname \"" NET_IF_PREFIX "*\" drop\n"
+    "    iifname \"" NET_IF_PREFIX "*\" reject with icmpx type admin-prohibited\n"
     "    oifname \"" NET_IF_PREFIX "*\" drop\n"
     "  }\n"
     "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
@@ -141,8 +143,8 @@ int nft_forwarding_on(struct ward_error *e)
 		ward_error_set(e, errno, "network: creating %s", NET_FORWARD_MARKER);
 		return -1;
 	}
-	if (nft_run("add rule inet ward forward drop", "restricting forwarding to ward", false,
-	            e) < 0)
+	if (nft_run("add rule inet ward forward drop", "restricting forwarding to ward", false, e) <
+	    0)
 		return -1;
 	autoclose int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1\n", 2) != 2) {

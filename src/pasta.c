@@ -36,7 +36,13 @@ static void pasta_exec(int userns, int netns, int ready, int devnull, pid_t pare
 	if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
 		_exit(127);
 	close_range(6, ~0U, 0);
-	char *argv[] = {"pasta",        "--config-net", "--foreground", "--quiet",
+	/* pasta expects the default dispositions and an empty mask, not the supervisor's */
+	signal(SIGPIPE, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	char *argv[] = {"pasta",        "--config-net",
+	                "--foreground", "--quiet",
 	                "--userns",     "/proc/self/fd/3",
 	                "--netns",      "/proc/self/fd/4",
 	                "--pid",        "/proc/self/fd/5",
@@ -62,9 +68,8 @@ int pasta_start(int userns, int netns, int *pidfd, struct ward_error *e)
 	autoclose int w = ready[1];
 	autoclose int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	pid_t parent = getpid();
-	struct clone_args args = {.flags = CLONE_PIDFD,
-	                          .pidfd = (uint64_t)(uintptr_t)pidfd,
-	                          .exit_signal = SIGCHLD};
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long pid = devnull < 0 ? -1 : sys_clone3(&args);
 	if (pid < 0) {
 		ward_error_set(e, errno, "network: egress: starting pasta");
@@ -87,7 +92,8 @@ int pasta_start(int userns, int netns, int *pidfd, struct ward_error *e)
 	close(*pidfd);
 	*pidfd = -1;
 	if (got == 0)
-		ward_error_set(e, 0, "network: egress: pasta did not configure the sandbox within %d s",
+		ward_error_set(e, 0,
+		               "network: egress: pasta did not configure the sandbox within %d s",
 		               PASTA_WAIT_MS / 1000);
 	else if (si.si_code == CLD_EXITED && si.si_status == 127)
 		ward_error_set(e, 0,

@@ -142,8 +142,8 @@ static void on_accept(const struct end *l, const struct sockaddr_storage *target
 			return;
 		const struct sockaddr_storage *t = &targets[l->target];
 		struct conn *c = nconns < MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
-		int in = c ? socket(t->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
-		           : -1;
+		int in =
+		    c ? socket(t->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
 		if (in < 0) {
 			free(c);
 			close(fd);
@@ -270,9 +270,8 @@ static void forwarder_main(const struct portfwd *p)
 
 int portfwd_start(const struct portfwd *p, int *pidfd, struct ward_error *e)
 {
-	struct clone_args args = {.flags = CLONE_PIDFD,
-	                          .pidfd = (uint64_t)(uintptr_t)pidfd,
-	                          .exit_signal = SIGCHLD};
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long pid = sys_clone3(&args);
 	if (pid < 0) {
 		ward_error_set(e, errno, "network: starting the port forwarder");

@@ -237,6 +237,19 @@ static void root_request(struct sup *sp, struct conn *c)
 	ctl_send(c->fd, o, &fd, 1);
 }
 
+/* Egress off; loopback and published ports stay. The record says so at once. */
+static void disconnect_request(struct sup *sp, struct conn *c)
+{
+	struct ward_error e = {0};
+	if (net_disconnect(&sp->r.net, &e) < 0) {
+		ctl_send(c->fd, error_reply(e.msg, 125), NULL, 0);
+		return;
+	}
+	sp->rec->egress = false;
+	state_write(sp->dirfd, sp->rec, &e);
+	ctl_send(c->fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+}
+
 static void request(struct sup *sp, struct conn *c)
 {
 	json_t *q;
@@ -268,6 +281,8 @@ static void request(struct sup *sp, struct conn *c)
 		exec_request(sp, c, q, fds, nfds);
 	} else if (!strcmp(op, "root")) {
 		root_request(sp, c);
+	} else if (!strcmp(op, "disconnect")) {
+		disconnect_request(sp, c);
 	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
 		c->waiting = true;
 		json_int_t t = json_integer_value(json_object_get(q, "time"));
@@ -445,6 +460,13 @@ static void record_running(struct sup *sp)
 	for (size_t i = 0; i < r->cg.n_v1 && rec->n_cgroups < STATE_MAX_CG; i++)
 		snprintf(rec->cgroups[rec->n_cgroups++], sizeof(rec->cgroups[0]), "%s",
 		         r->cg.v1[i]);
+	memcpy(rec->ports, r->net.bound, sizeof(rec->ports));
+	rec->n_ports = r->net.n_bound;
+	rec->egress = r->net.egress;
+	if (r->net.veth) {
+		net_ntoa(r->net.subnet + 2, rec->address);
+		snprintf(rec->host_if, sizeof(rec->host_if), "%s", r->net.host_if);
+	}
 }
 
 /* Wait for init's MSG_READY; false when the sandbox failed to come up. */

@@ -330,3 +330,27 @@ int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, stru
 	*rootfd = fds[0];
 	return 0;
 }
+
+int ward_disconnect(const char *ref, struct ward_error *e)
+{
+	autoclose int sock = connect_ref(ref, e);
+	if (sock < 0)
+		return -1;
+	if (ctl_send(sock, json_pack("{s:s}", "op", "disconnect"), NULL, 0) < 0) {
+		ward_error_set(e, errno, "sandbox %s: sending the request", ref);
+		return -1;
+	}
+	json_t *m = NULL;
+	int fds[CTL_MAX_FDS];
+	size_t nfds;
+	int got = ctl_recv(sock, &m, fds, &nfds);
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	const char *msg = json_string_value(json_object_get(m, "message"));
+	int rc = got > 0 && json_is_true(json_object_get(m, "ok")) ? 0 : -1;
+	if (rc < 0)
+		ward_error_set(e, 0, "sandbox %s: %s", ref,
+		               msg ? msg : "its supervisor did not answer");
+	json_decref(m);
+	return rc;
+}

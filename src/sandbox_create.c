@@ -73,6 +73,15 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 		                 s->rlimits[i].hard};
 		sha256_update(&h, r, sizeof(r));
 	}
+	uint64_t net[] = {s->network, s->n_publish, s->n_dns};
+	sha256_update(&h, net, sizeof(net));
+	for (size_t i = 0; i < s->n_publish; i++) {
+		hash_str(&h, s->publish[i].addr);
+		uint64_t p[2] = {s->publish[i].host_port, s->publish[i].port};
+		sha256_update(&h, p, sizeof(p));
+	}
+	for (size_t i = 0; i < s->n_dns; i++)
+		hash_str(&h, s->dns[i]);
 	for (size_t i = 0; i < l->n_io; i++) {
 		const struct ward_io_limit *io = &l->io[i];
 		uint64_t r[6] = {io->major, io->minor, io->rbps, io->wbps, io->riops, io->wiops};

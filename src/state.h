@@ -36,6 +36,12 @@ struct sandbox_record {
 	uint64_t ns_user, ns_mnt, ns_pid, ns_net; /* init's namespace inodes */
 	char cgroups[STATE_MAX_CG][256];
 	size_t n_cgroups;
+	/* network: published ports (bound host ports), egress now, the veth address (root) */
+	struct ward_publish ports[WARD_MAX_PUBLISH];
+	size_t n_ports;
+	bool egress;
+	char address[16];
+	char host_if[16]; /* root: the host side of its veth */
 	/* once stopped */
 	int64_t finished;
 	int exit_code;
@@ -65,6 +71,9 @@ int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
                   struct ward_error *e);
 /* The record of ID, its directory checked to be the caller's. */
 int state_read(struct state *st, const char *id, struct sandbox_record *rec, struct ward_error *e);
+/* The record's "network" object: egress, address, ports (a new reference). */
+typedef struct json_t json_t;
+json_t *state_network_json(const struct sandbox_record *r);
 int state_write(int dirfd, const struct sandbox_record *rec, struct ward_error *e);
 /* True while a supervisor holds the sandbox's lock. */
 bool state_alive(struct state *st, const char *id);

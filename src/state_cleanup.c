@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "net.h"
 #include "state.h"
 #include "sys.h"
 
@@ -67,6 +68,8 @@ int state_remove(struct state *st, const struct sandbox_record *rec, struct ward
 		}
 		for (size_t i = 0; i < rec->n_cgroups; i++)
 			remove_cgroup(rec->cgroups[i]);
+		if (rec->host_if[0])
+			net_forget(rec->host_if);
 	}
 	char link[64];
 	ssize_t n = rec->name[0] ? readlinkat(st->names, rec->name, link, sizeof(link) - 1) : -1;
@@ -137,7 +140,9 @@ void state_collect(struct state *st)
 	if (d)
 		closedir(d);
 	/* a supervisor killed before its record named its cgroups */
-	if (dead)
+	if (dead) {
 		cgroup_sweep_all();
+		net_sweep();
+	}
 	state_unlock(st);
 }

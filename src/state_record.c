@@ -20,22 +20,35 @@ static uint64_t num(json_t *o, const char *key)
 	return (uint64_t)json_integer_value(json_object_get(o, key));
 }
 
+json_t *state_network_json(const struct sandbox_record *r)
+{
+	json_t *ports = json_array();
+	for (size_t i = 0; i < r->n_ports; i++)
+		json_array_append_new(ports,
+		                      json_pack("{s:s, s:i, s:i, s:s}", "hostIp", r->ports[i].addr,
+		                                "hostPort", (int)r->ports[i].host_port, "port",
+		                                (int)r->ports[i].port, "proto", "tcp"));
+	return json_pack("{s:b, s:s, s:s, s:o}", "egress", r->egress, "address", r->address,
+	                 "hostInterface", r->host_if, "ports", ports);
+}
+
 int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 {
 	json_t *cg = json_array();
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		json_array_append_new(cg, json_string(r->cgroups[i]));
+	json_t *ports = state_network_json(r);
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
-	    "s:{s:I, s:I, s:I, s:I}, s:o, s:I, s:i, s:s}",
+	    "s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:i, s:s}",
 	    "id", r->id, "name", r->name, "persistent", r->persistent, "status",
 	    sandbox_status_name(r->status), "specHash", r->spec_hash, "image", r->image, "command",
 	    r->command, "created", (json_int_t)r->created, "supervisor", "pid", (int)r->supervisor,
 	    "start", (json_int_t)r->supervisor_start, "init", "pid", (int)r->init, "start",
 	    (json_int_t)r->init_start, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
 	    (json_int_t)r->ns_mnt, "pid", (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net,
-	    "cgroups", cg, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
-	    r->reason);
+	    "cgroups", cg, "network", ports, "finished", (json_int_t)r->finished, "exitCode",
+	    r->exit_code, "reason", r->reason);
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
 	if (!text) {
@@ -90,6 +103,20 @@ static int parse(json_t *o, struct sandbox_record *r)
 		if (r->n_cgroups < STATE_MAX_CG && json_is_string(v))
 			snprintf(r->cgroups[r->n_cgroups++], sizeof(r->cgroups[0]), "%s",
 			         json_string_value(v));
+	}
+	json_t *net = json_object_get(o, "network");
+	r->egress = json_is_true(json_object_get(net, "egress"));
+	copy(r->address, sizeof(r->address), net, "address");
+	copy(r->host_if, sizeof(r->host_if), net, "hostInterface");
+	json_array_foreach(json_object_get(net, "ports"), i, v)
+	{
+		const char *ip = json_string_value(json_object_get(v, "hostIp"));
+		if (r->n_ports == WARD_MAX_PUBLISH || !ip)
+			continue;
+		struct ward_publish *p = &r->ports[r->n_ports++];
+		snprintf(p->addr, sizeof(p->addr), "%s", ip);
+		p->host_port = (uint16_t)num(v, "hostPort");
+		p->port = (uint16_t)num(v, "port");
 	}
 	r->finished = (int64_t)num(o, "finished");
 	r->exit_code = (int)num(o, "exitCode");

@@ -42,6 +42,8 @@ int cmd_cp(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_network(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 

@@ -17,6 +17,7 @@ static const char usage[] =
     "  stop [--time S] SANDBOX...   rm [-f] SANDBOX...   logs SANDBOX\n"
     "  cp SRC... SANDBOX:/DEST   cp SANDBOX:/SRC DEST    copy files in or out\n"
     "  read SANDBOX /PATH   write [--mode M] SANDBOX /PATH   one file to stdout / from stdin\n"
+    "  port SANDBOX   network disconnect SANDBOX      its published ports; take egress away\n"
     "  image import|ls|inspect|rm|prune|pack         the image store\n"
     "  doctor [--json]                               what this host allows\n"
     "  policy ls | show NAME | check FILE...         seccomp policies\n"
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 	} sandbox_cmds[] = {{"create", cmd_create},   {"exec", cmd_exec}, {"ps", cmd_ps},
 	                    {"inspect", cmd_inspect}, {"stop", cmd_stop}, {"rm", cmd_rm},
 	                    {"logs", cmd_logs},       {"cp", cmd_cp},     {"read", cmd_read},
-	                    {"write", cmd_write}};
+	                    {"write", cmd_write},     {"port", cmd_port}, {"network", cmd_network}};
 	for (size_t i = 0; i < sizeof(sandbox_cmds) / sizeof(sandbox_cmds[0]); i++)
 		if (strcmp(cmd, sandbox_cmds[i].name) == 0)
 			return sandbox_cmds[i].fn(argc - 1, argv + 1);

@@ -20,6 +20,8 @@ static json_t *record_json(const struct sandbox_record *r, bool alive)
 	    (int)r->init, "alive", alive, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
 	    (json_int_t)r->ns_mnt, "pid", (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net,
 	    "cgroups", cg);
+	if (o)
+		json_object_set_new(o, "network", state_network_json(r));
 	if (o && r->status == SB_STOPPED)
 		json_object_update_new(o, json_pack("{s:i, s:s, s:I}", "exitCode", r->exit_code,
 		                                    "reason", r->reason, "finished",

@@ -462,9 +462,11 @@ static void print_json(const struct ward_result *res, const struct ward_error *e
 	if (res->n_ports) {
 		fputs(",\"ports\":[", stderr);
 		for (size_t i = 0; i < res->n_ports; i++)
-			fprintf(stderr, "%s{\"hostIp\":\"%s\",\"hostPort\":%u,\"port\":%u,\"proto\":\"tcp\"}",
-			        i ? "," : "", res->ports[i].addr, res->ports[i].host_port,
-			        res->ports[i].port);
+			fprintf(
+			    stderr,
+			    "%s{\"hostIp\":\"%s\",\"hostPort\":%u,\"port\":%u,\"proto\":\"tcp\"}",
+			    i ? "," : "", res->ports[i].addr, res->ports[i].host_port,
+			    res->ports[i].port);
 		fputc(']', stderr);
 	}
 	if (failed) {

@@ -1,0 +1,48 @@
+/* ward port SANDBOX: its published ports. ward network disconnect SANDBOX: no more egress. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sandbox.h"
+
+int cmd_port(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs("usage: ward port SANDBOX\n", stderr);
+		return EXIT_WARD;
+	}
+	struct state st;
+	struct ward_error e = {0};
+	char id[STATE_ID_LEN + 1];
+	struct sandbox_record r;
+	int rc = state_open(&st, &e) < 0 || state_resolve(&st, argv[1], id, &e) < 0 ||
+	                 state_read(&st, id, &r, &e) < 0
+	             ? -1
+	             : 0;
+	state_close(&st);
+	if (rc < 0) {
+		cli_error(&e);
+		return EXIT_WARD;
+	}
+	/* as docker port prints them */
+	for (size_t i = 0; i < r.n_ports; i++) {
+		bool v6 = strchr(r.ports[i].addr, ':') != NULL;
+		printf("%u/tcp -> %s%s%s:%u\n", r.ports[i].port, v6 ? "[" : "", r.ports[i].addr,
+		       v6 ? "]" : "", r.ports[i].host_port);
+	}
+	return 0;
+}
+
+int cmd_network(int argc, char **argv)
+{
+	if (argc != 3 || strcmp(argv[1], "disconnect") != 0) {
+		fputs("usage: ward network disconnect SANDBOX\n", stderr);
+		return EXIT_WARD;
+	}
+	struct ward_error e = {0};
+	if (ward_disconnect(argv[2], &e) < 0) {
+		cli_error(&e);
+		return EXIT_WARD;
+	}
+	return 0;
+}
