@@ -15,6 +15,10 @@ export WARD_TEST_USER=wardtest
 id "$WARD_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$WARD_TEST_USER"
 grep -q "^$WARD_TEST_USER:" /etc/subuid || usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$WARD_TEST_USER"
 
+# Rootless egress runs pasta, which opens /dev/net/tun: Debian makes it 0666 (udev); some
+# container images ship it 0600, which would leave only root with egress.
+[[ -c /dev/net/tun ]] && chmod 0666 /dev/net/tun
+
 # The rootless half needs to read the checkout; a checkout under a private home is copied.
 if ! setpriv --reuid="$WARD_TEST_USER" --regid="$WARD_TEST_USER" --init-groups test -r "$PWD/scripts/mkrootfs.sh"; then
   copy=/var/tmp/ward-test-src

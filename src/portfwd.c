@@ -233,6 +233,9 @@ static void forwarder_main(const struct portfwd *p)
 	bool root = geteuid() == 0;
 	join(p->userns, p->netns);
 	drop_privileges(root);
+	/* a credential change clears the parent-death signal: armed again, then checked */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != p->parent)
+		_exit(1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	struct end *listeners = calloc(p->n, sizeof(*listeners));
 	if (epfd < 0 || !listeners)

@@ -2,7 +2,9 @@
  * sandbox and on the host alike.
  *   echo-server PORT [ADDR]          echo every connection (a process each); "listening"
  *   sink-server PORT                 read and discard every connection
- *   connect ADDR PORT                "connected" and 0, or the error and 1 (2 s timeout)
+ *   hello-server PORT TEXT           write TEXT to every connection and close it
+ *   connect ADDR PORT                "connected" (and what the server says within 1 s) and
+ *                                    0, or the error and 1 (2 s timeout)
  *   echo-check ADDR PORT BYTES CONNS CONNS connections at once, each sends BYTES of a
  *                                    pattern and must get exactly them back
  *   send ADDR PORT MB                bulk transfer to a sink; prints MB/s
@@ -39,7 +41,7 @@ static struct sockaddr_in addr_of(const char *ip, const char *port)
 	return a;
 }
 
-static int serve(const char *port, const char *ip, bool echo)
+static int serve(const char *port, const char *ip, bool echo, const char *hello)
 {
 	struct sockaddr_in a = addr_of(ip ? ip : "0.0.0.0", port);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
@@ -58,6 +60,10 @@ static int serve(const char *port, const char *ip, bool echo)
 			continue;
 		}
 		close(fd);
+		if (hello) {
+			ssize_t len = (ssize_t)strlen(hello);
+			_exit(write(c, hello, (size_t)len) == len ? 0 : 1);
+		}
 		ssize_t n;
 		while ((n = read(c, buf, sizeof(buf))) > 0) {
 			for (ssize_t off = 0; echo && off < n;) {
@@ -198,14 +204,22 @@ int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
 	if (!strcmp(c, "echo-server") && argc > 2)
-		return serve(argv[2], argc > 3 ? argv[3] : NULL, true);
+		return serve(argv[2], argc > 3 ? argv[3] : NULL, true, NULL);
 	if (!strcmp(c, "sink-server") && argc > 2)
-		return serve(argv[2], NULL, false);
+		return serve(argv[2], NULL, false, NULL);
+	if (!strcmp(c, "hello-server") && argc > 3)
+		return serve(argv[2], NULL, false, argv[3]);
 	if (!strcmp(c, "connect") && argc > 3) {
 		int fd = dial(argv[2], argv[3], false);
-		if (fd >= 0)
-			printf("connected\n");
-		return fd >= 0 ? 0 : 1;
+		if (fd < 0)
+			return 1;
+		printf("connected\n");
+		char buf[256];
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n = poll(&p, 1, 1000) == 1 ? read(fd, buf, sizeof(buf)) : 0; /* a hello */
+		if (n > 0)
+			printf("%.*s\n", (int)n, buf);
+		return 0;
 	}
 	if (!strcmp(c, "echo-check") && argc > 5)
 		return echo_check(argv[2], argv[3], strtoul(argv[4], NULL, 0), atoi(argv[5]));
