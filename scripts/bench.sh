@@ -149,3 +149,7 @@ echo "== persistent sandboxes: exec into a running one, create, idle memory, thr
 export ward work rootfs runs
 export -f report
 scripts/bench-lifecycle.sh
+
+echo
+id wardtest >/dev/null 2>&1 && net_user=wardtest || net_user=
+scripts/bench-network.sh "$dir" $net_user

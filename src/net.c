@@ -184,11 +184,7 @@ static int veth_host_side(struct net *n, bool egress, pid_t pid, struct ward_err
 	}
 	rtnl_close(sk);
 	if (rc == 0)
-		rc = nft_table_ensure(e);
-	if (rc == 0)
-		rc = nft_egress(n->subnet + 2, egress, e);
-	if (rc == 0 && egress)
-		rc = nft_forwarding_on(e);
+		rc = nft_attach(n->subnet + 2, egress, e);
 	n->egress = rc == 0 && egress;
 	return rc;
 }
@@ -279,7 +275,7 @@ int net_disconnect(struct net *n, struct ward_error *e)
 		return 0;
 	}
 	autoclose int lock = lock_network(e);
-	if (lock < 0 || nft_egress(n->subnet + 2, false, e) < 0)
+	if (lock < 0 || nft_egress_off(n->subnet + 2, e) < 0)
 		return -1;
 	n->egress = false;
 	struct nl_sock *sk = nl_open_in(n->netns, e);
@@ -299,6 +295,56 @@ static void table_if_unused(void)
 	rtnl_close(sk);
 }
 
+/* Remove HOST_IF, and the table when it was the last. The link goes outside the lock: while
+ * it exists its /30 stays routed, so no start can take that range meanwhile. */
+static void remove_veth(const char *host_if)
+{
+	struct ward_error ignored;
+	struct nl_sock *sk = nl_open(&ignored);
+	int left = -1;
+	if (sk && nl_link_delete(sk, host_if) == 0)
+		left = nl_count_links(sk, NET_IF_PREFIX);
+	rtnl_close(sk);
+	if (left == 0) {
+		autoclose int lock = lock_network(&ignored);
+		table_if_unused();
+	}
+}
+
+/* Keep only netlink sockets: the state and image locks, the control socket and the rest
+ * must not outlive the sandbox in this process. The nftables socket stays, so that the
+ * caller's exit does not wait for its release (see nft_run). */
+static void keep_only_netlink(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		int domain;
+		socklen_t len = sizeof(domain);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 && errno == EBADF)
+			continue;
+		if (domain != AF_NETLINK || len != sizeof(domain))
+			close(fd);
+	}
+}
+
+/* Removing a link waits for the kernel (an RCU grace period, tens of milliseconds); the
+ * sandbox has ended, so a detached process does it while the caller reports the result. */
+static void remove_veth_later(const char *host_if)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		if (fork() == 0) {
+			keep_only_netlink();
+			remove_veth(host_if);
+		}
+		_exit(0);
+	}
+	if (pid < 0)
+		remove_veth(host_if);
+	else
+		waitpid(pid, NULL, 0);
+}
+
 void net_release(struct net *n)
 {
 	stop_child(&n->fwd_pidfd);
@@ -306,18 +352,9 @@ void net_release(struct net *n)
 	for (size_t i = 0; i < n->n_listen; i++)
 		close(n->listen[i]);
 	n->n_listen = 0;
-	if (n->veth) {
-		struct ward_error ignored;
-		autoclose int lock = lock_network(&ignored);
-		struct nl_sock *sk = nl_open(&ignored);
-		if (sk)
-			nl_link_delete(sk, n->host_if);
-		rtnl_close(sk);
-		if (n->egress)
-			nft_egress(n->subnet + 2, false, &ignored);
-		table_if_unused();
-		n->veth = false;
-	}
+	if (n->veth)
+		remove_veth_later(n->host_if);
+	n->veth = false;
 	if (n->netns >= 0)
 		close(n->netns);
 	if (n->userns >= 0)

@@ -75,9 +75,11 @@ int nl_pool_pick(struct nl_sock *sk, uint32_t pool, int prefix, uint32_t *index,
 
 /* nft.c */
 int nft_load(struct ward_error *e);
-int nft_table_ensure(struct ward_error *e);
-int nft_egress(uint32_t addr, bool on, struct ward_error *e);
-int nft_forwarding_on(struct ward_error *e);
+/* Ward's table made whole (made if missing) and ADDR in or out of the egress set; with
+ * egress, forwarding on. One transaction. */
+int nft_attach(uint32_t addr, bool egress, struct ward_error *e);
+int nft_egress_off(uint32_t addr, struct ward_error *e);
+/* The table gone, and forwarding off again if ward turned it on. */
 void nft_table_remove(void);
 
 /* portfwd.c */

@@ -59,110 +59,121 @@ int nft_load(struct ward_error *e)
 	return 0;
 }
 
-/* Run COMMANDS as one transaction; QUIET: failure is expected and not reported. */
-static int nft_run(const char *commands, const char *what, bool quiet, struct ward_error *e)
+/* One context for the process: each context's socket, when closed, waits for the kernel to
+ * finish destroying what earlier transactions replaced (an RCU grace period, milliseconds).
+ * Run COMMANDS as one transaction. */
+static int nft_run(const char *commands, const char *what, struct ward_error *e)
 {
+	static struct nft_ctx *ctx;
 	if (nft_load(e) < 0)
 		return -1;
-	struct nft_ctx *ctx = nft.ctx_new(0);
+	if (!ctx && (ctx = nft.ctx_new(0))) {
+		nft.buffer_error(ctx);
+		nft.buffer_output(ctx); /* nothing for the terminal */
+	}
 	if (!ctx) {
 		ward_error_set(e, ENOMEM, "network: nftables");
 		return -1;
 	}
-	nft.buffer_error(ctx);
-	nft.buffer_output(ctx); /* a listing is for ward, not for the terminal */
 	int rc = nft.run(ctx, commands);
-	if (rc != 0 && !quiet) {
+	if (rc != 0) {
 		char first[300];
 		snprintf(first, sizeof(first), "%s", nft.get_error(ctx));
 		first[strcspn(first, "\n")] = 0;
 		ward_error_set(e, 0, "network: %s: nftables refused it: %s", what, first);
 	}
-	nft.ctx_free(ctx);
 	return rc == 0 ? 0 : -1;
 }
 
-static const char table[] =
-    "table inet ward {\n"
-    "  set egress { type ipv4_addr; }\n"
-    "  chain input { type filter hook input priority filter - 1; policy accept;\n"
-    "    iifname \"" NET_IF_PREFIX "*\" ct state established,related accept\n"
-    "    iifname \"" NET_IF_PREFIX "*\" reject with icmpx type admin-prohibited\n"
-    "  }\n"
-    "  chain forward { type filter hook forward priority filter - 1; policy accept;\n"
-    "    iifname \"" NET_IF_PREFIX "*\" oifname \"" NET_IF_PREFIX "*\" drop\n"
-    "    iifname \"" NET_IF_PREFIX "*\" ip saddr @egress ip daddr != { 169.254.0.0/16, "
-    "127.0.0.0/8 } accept\n"
-    "    oifname \"" NET_IF_PREFIX "*\" ct state established,related accept\n"
-    "    iifname \"" NET_IF_PREFIX "*\" reject with icmpx type admin-prohibited\n"
-    "    oifname \"" NET_IF_PREFIX "*\" drop\n"
-    "  }\n"
-    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
-    "    oifname != \"" NET_IF_PREFIX "*\" ip saddr @egress masquerade\n"
-    "  }\n"
-    "}\n";
+#define IN     "iifname \"" NET_IF_PREFIX "*\" "
+#define OUT    "oifname \"" NET_IF_PREFIX "*\" "
+#define REJECT "reject with icmpx type admin-prohibited"
 
-static bool table_exists(void)
+/* Made if missing, its rules replaced: every attach leaves the table whole, in one
+ * transaction, whatever state a crash left it in. */
+static const char table[] =
+    "add table inet ward\n"
+    "add set inet ward egress { type ipv4_addr; }\n"
+    "add chain inet ward input { type filter hook input priority filter - 1; policy accept; }\n"
+    "add chain inet ward forward { type filter hook forward priority filter - 1; policy "
+    "accept; }\n"
+    "add chain inet ward postrouting { type nat hook postrouting priority srcnat; policy "
+    "accept; }\n"
+    "flush chain inet ward input\n"
+    "flush chain inet ward forward\n"
+    "flush chain inet ward postrouting\n"
+    "add rule inet ward input " IN "ct state established,related accept\n"
+    "add rule inet ward input " IN REJECT "\n"
+    "add rule inet ward forward " IN OUT "drop\n"
+    "add rule inet ward forward " IN "ip saddr @egress ip daddr != { 169.254.0.0/16, "
+    "127.0.0.0/8 } accept\n"
+    "add rule inet ward forward " OUT "ct state established,related accept\n"
+    "add rule inet ward forward " IN REJECT "\n"
+    "add rule inet ward forward " OUT "drop\n"
+    "add rule inet ward postrouting oifname != \"" NET_IF_PREFIX "*\" ip saddr @egress "
+    "masquerade\n";
+
+static int write_forwarding(const char *value)
 {
-	struct ward_error ignored;
-	return nft_run("list table inet ward", "", true, &ignored) == 0;
+	autoclose int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
+	return fd >= 0 && write(fd, value, 2) == 2 ? 0 : -1;
 }
 
-/* The marker file tells a sweep that a table may exist without loading the library. */
-int nft_table_ensure(struct ward_error *e)
+int nft_attach(uint32_t addr, bool egress, struct ward_error *e)
 {
+	/* Forwarding: turned on only for egress, and when ward turns it on (the marker says
+	 * so), a last rule drops every forwarded packet that is not a ward sandbox's. */
+	bool turn_on = egress && read_long_file(IP_FORWARD) == 0;
+	if (turn_on) {
+		autoclose int fwd = open(NET_FORWARD_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fwd < 0) {
+			ward_error_set(e, errno, "network: creating %s", NET_FORWARD_MARKER);
+			return -1;
+		}
+	}
+	char ip[16], element[128], cmd[sizeof(table) + 256];
+	net_ntoa(addr, ip);
+	/* add-then-delete leaves the element absent whether or not it was there */
+	snprintf(element, sizeof(element), "add element inet ward egress { %s }\n", ip);
+	if (!egress)
+		snprintf(element + strlen(element), sizeof(element) - strlen(element),
+		         "delete element inet ward egress { %s }\n", ip);
+	/* With the table there (other sandboxes), only the element changes: a smaller
+	 * transaction. Failing that, or to add the forwarding guard, the whole table. */
+	struct ward_error ignored;
+	if (!turn_on && access(NET_TABLE_MARKER, F_OK) == 0 && nft_run(element, "", &ignored) == 0)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "%s%s%s", table,
+	         access(NET_FORWARD_MARKER, F_OK) == 0 ? "add rule inet ward forward drop\n" : "",
+	         element);
 	autoclose int marker = open(NET_TABLE_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (marker < 0) {
 		ward_error_set(e, errno, "network: creating %s", NET_TABLE_MARKER);
 		return -1;
 	}
-	if (table_exists())
-		return 0;
-	return nft_run(table, "creating the table inet ward", false, e);
-}
-
-int nft_egress(uint32_t addr, bool on, struct ward_error *e)
-{
-	char cmd[256], ip[16];
-	net_ntoa(addr, ip);
-	/* add-then-delete leaves the element absent whether or not it was there. */
-	snprintf(cmd, sizeof(cmd),
-	         "add element inet ward egress { %s }\n%s element inet ward egress { %s }\n", ip,
-	         on ? "add" : "delete", ip);
-	return nft_run(cmd, on ? "allowing egress" : "removing egress", false, e);
-}
-
-/* Forwarding: on only while a ward sandbox needs it, and only if ward turned it on; the
- * marker file says ward did. */
-int nft_forwarding_on(struct ward_error *e)
-{
-	if (read_long_file(IP_FORWARD) == 1)
-		return 0;
-	autoclose int marker = open(NET_FORWARD_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (marker < 0) {
-		ward_error_set(e, errno, "network: creating %s", NET_FORWARD_MARKER);
+	if (nft_run(cmd, "setting up the table inet ward", e) < 0)
 		return -1;
-	}
-	if (nft_run("add rule inet ward forward drop", "restricting forwarding to ward", false, e) <
-	    0)
-		return -1;
-	autoclose int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2) {
+	if (turn_on && write_forwarding("1\n") < 0) {
 		ward_error_set(e, errno, "network: turning on %s for egress", IP_FORWARD);
 		return -1;
 	}
 	return 0;
 }
 
+int nft_egress_off(uint32_t addr, struct ward_error *e)
+{
+	char cmd[128], ip[16];
+	net_ntoa(addr, ip);
+	snprintf(cmd, sizeof(cmd), "delete element inet ward egress { %s }\n", ip);
+	return nft_run(cmd, "removing egress", e);
+}
+
 void nft_table_remove(void)
 {
-	if (access(NET_FORWARD_MARKER, F_OK) == 0) {
-		autoclose int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && write(fd, "0\n", 2) == 2)
-			unlink(NET_FORWARD_MARKER);
-	}
+	if (access(NET_FORWARD_MARKER, F_OK) == 0 && write_forwarding("0\n") == 0)
+		unlink(NET_FORWARD_MARKER);
 	struct ward_error ignored;
-	if (table_exists())
-		nft_run("delete table inet ward", "", true, &ignored);
+	if (access(NET_TABLE_MARKER, F_OK) == 0)
+		nft_run("delete table inet ward", "removing the table inet ward", &ignored);
 	unlink(NET_TABLE_MARKER);
 }

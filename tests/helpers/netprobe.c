@@ -3,6 +3,8 @@
  *   echo-server PORT [ADDR]          echo every connection (a process each); "listening"
  *   sink-server PORT                 read and discard every connection
  *   hello-server PORT TEXT           write TEXT to every connection and close it
+ *   pong-server PORT                 one connection at a time: echo one byte, close (no
+ *                                    fork, for round-trip timing)
  *   connect ADDR PORT                "connected" (and what the server says within 1 s) and
  *                                    0, or the error and 1 (2 s timeout)
  *   echo-check ADDR PORT BYTES CONNS CONNS connections at once, each sends BYTES of a
@@ -200,6 +202,25 @@ static int rtt(const char *ip, const char *port, int n)
 	return 0;
 }
 
+static int pong(const char *port)
+{
+	struct sockaddr_in a = addr_of("0.0.0.0", port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 512) < 0)
+		return perror("netprobe: bind"), 1;
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		char b;
+		if (c >= 0 && read(c, &b, 1) == 1 && write(c, &b, 1) == 1)
+			shutdown(c, SHUT_WR);
+		if (c >= 0)
+			close(c);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -207,6 +228,8 @@ int main(int argc, char **argv)
 		return serve(argv[2], argc > 3 ? argv[3] : NULL, true, NULL);
 	if (!strcmp(c, "sink-server") && argc > 2)
 		return serve(argv[2], NULL, false, NULL);
+	if (!strcmp(c, "pong-server") && argc > 2)
+		return pong(argv[2]);
 	if (!strcmp(c, "hello-server") && argc > 3)
 		return serve(argv[2], NULL, false, argv[3]);
 	if (!strcmp(c, "connect") && argc > 3) {
