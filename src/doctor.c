@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "idmap.h"
 #include "sys.h"
+#include "net.h"
 #include "ward.h"
 
 static struct ward_check *add(struct ward_check *c, size_t *n, size_t max, const char *name,
@@ -289,6 +290,33 @@ static void check_ids(struct ward_check *c, size_t *n, size_t max)
 		    "no range for this user: sandboxes get a single id (container root only)");
 }
 
+/* Root: veths need ward's nftables table; rootless: egress needs pasta and the tun device. */
+static void check_network(struct ward_check *c, size_t *n, size_t max)
+{
+	if (geteuid() == 0) {
+		struct ward_error e;
+		bool nft = nft_load(&e) == 0;
+		add(c, n, max, "network", nft ? WARD_CHECK_OK : WARD_CHECK_LIMITED,
+		    nft ? NULL
+		        : "apt-get install libnftables1 (for --publish and --network egress)",
+		    nft ? "--publish (veth) and --network egress (NAT): libnftables loads"
+		        : "libnftables cannot be loaded: only the default, loopback-only network");
+		return;
+	}
+	bool pasta = access("/usr/bin/pasta", X_OK) == 0;
+	int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (tun >= 0)
+		close(tun);
+	bool ok = pasta && tun >= 0;
+	add(c, n, max, "network", ok ? WARD_CHECK_OK : WARD_CHECK_LIMITED,
+	    !pasta    ? "apt-get install passt (pasta gives rootless sandboxes egress)"
+	    : tun < 0 ? "chmod 0666 /dev/net/tun (Debian's default; pasta needs it)"
+	              : NULL,
+	    ok      ? "--publish (forwarder) and --network egress (pasta)"
+	    : pasta ? "--publish only: /dev/net/tun cannot be opened, so no egress"
+	            : "--publish only: no pasta, so no egress");
+}
+
 size_t ward_doctor(struct ward_check *checks, size_t max)
 {
 	size_t n = 0;
@@ -299,5 +327,6 @@ size_t ward_doctor(struct ward_check *checks, size_t max)
 	check_cgroups(checks, &n, max);
 	check_limits(checks, &n, max);
 	check_ids(checks, &n, max);
+	check_network(checks, &n, max);
 	return n;
 }

@@ -305,9 +305,10 @@ static void remove_veth(const char *host_if)
 	if (sk && nl_link_delete(sk, host_if) == 0)
 		left = nl_count_links(sk, NET_IF_PREFIX);
 	rtnl_close(sk);
-	if (left == 0) {
-		autoclose int lock = lock_network(&ignored);
+	int lock = left == 0 ? lock_network(&ignored) : -1;
+	if (lock >= 0) {
 		table_if_unused();
+		close(lock);
 	}
 }
 
@@ -367,9 +368,11 @@ void net_sweep(void)
 	if (geteuid() != 0 || access(NET_TABLE_MARKER, F_OK) != 0)
 		return;
 	struct ward_error ignored;
-	autoclose int lock = lock_network(&ignored);
-	if (lock >= 0)
+	int lock = lock_network(&ignored);
+	if (lock >= 0) {
 		table_if_unused();
+		close(lock);
+	}
 }
 
 void net_forget(const char *host_if)

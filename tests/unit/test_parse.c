@@ -116,6 +116,39 @@ static void timeouts(void **state)
 		assert_int_equal(ward_parse_timeout(bad[i], &t, &e), -1);
 }
 
+static void publish_specs(void **state)
+{
+	struct ward_spec *s = *state;
+	struct ward_error e = {0};
+	assert_int_equal(ward_spec_add_publish(s, "8080", &e), 0);
+	assert_string_equal(s->publish[0].addr, "127.0.0.1");
+	assert_int_equal(s->publish[0].host_port, 0);
+	assert_int_equal(s->publish[0].port, 8080);
+	assert_int_equal(ward_spec_add_publish(s, "0.0.0.0:80:8080/tcp", &e), 0);
+	assert_string_equal(s->publish[1].addr, "0.0.0.0");
+	assert_int_equal(s->publish[1].host_port, 80);
+	assert_int_equal(ward_spec_add_publish(s, "[::1]:0:22", &e), 0);
+	assert_string_equal(s->publish[2].addr, "::1");
+	assert_int_equal(ward_spec_add_publish(s, "65535:1", &e), 0);
+	const char *bad[] = {
+	    "",        "0",         "65536",     "x:80",      "80:",          ":80",
+	    "1:2:3:4", "::1:80:80", "[::1]80:1", "[1.2]:1:1", "80/udp",       "80/sctp",
+	    "-1:80",   "080000:1",  "[::1]:0",   "80:65536",  "300.1.1.1:1:1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e.msg[0] = 0;
+		assert_int_equal(ward_spec_add_publish(s, bad[i], &e), -1);
+		assert_non_null(strstr(e.msg, "--publish"));
+	}
+	assert_int_equal(s->n_publish, 4);
+	assert_int_equal(ward_spec_add_publish(s, "0.0.0.0:80:9", &e), -1);
+	assert_non_null(strstr(e.msg, "already published"));
+	assert_int_equal(ward_spec_set_network(s, "egress", &e), 0);
+	assert_int_equal(ward_spec_set_network(s, "host", &e), -1);
+	assert_int_equal(ward_spec_add_dns(s, "10.0.0.1", &e), 0);
+	assert_int_equal(ward_spec_add_dns(s, "fd00::1", &e), 0);
+	assert_int_equal(ward_spec_add_dns(s, "dns.example", &e), -1);
+}
+
 static void validate_names_culprit(void **state)
 {
 	struct ward_spec *s = *state;
@@ -149,6 +182,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(rlimits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(timeouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(validate_names_culprit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(publish_specs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
