@@ -140,9 +140,9 @@ void state_collect(struct state *st)
 	if (d)
 		closedir(d);
 	/* a supervisor killed before its record named its cgroups */
-	if (dead) {
+	if (dead)
 		cgroup_sweep_all();
-		net_sweep();
-	}
+	/* also after a killed ward run, which has no record: ward's table without a veth */
+	net_sweep();
 	state_unlock(st);
 }

@@ -246,4 +246,13 @@ egress_cycle() {
   for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && break; sleep 0.05; ward ps -a >/dev/null; done
   [ -z "$(net_leftovers)" ]
   [ -z "$(ward ps -a -q)" ]
+  # a killed ward run has no record: the next command still finds what it left
+  "$WARD" run --network egress -p 0:7000 --rootfs "$ROOTFS" -- sleep 30 &
+  run_pid=$!
+  for _ in $(seq 100); do [ -n "$(net_leftovers)" ] && break; sleep 0.05; done
+  [ -n "$(net_leftovers)" ]
+  kill -9 "$run_pid"
+  ward ps -a >/dev/null
+  for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && break; sleep 0.05; ward ps -a >/dev/null; done
+  [ -z "$(net_leftovers)" ]
 }
