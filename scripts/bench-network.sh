@@ -54,18 +54,21 @@ measure() {
   cmp='<'
   rtt_direct=$(best "$np" rtt 127.0.0.1 17001 2000)
   rtt_fwd=$(best "$np" rtt 127.0.0.1 "$pong" 2000)
-  "${run[@]}" "${w[@]}" rm -f "$id" >/dev/null
   echo "$label: throughput ${fwd} MB/s forwarded vs ${direct} MB/s loopback: ratio $(ratio "$fwd" "$direct")"
   echo "$label: round trip ${rtt_fwd} us forwarded vs ${rtt_direct} us direct: +$(python3 -c "print('%.0f' % ($rtt_fwd - $rtt_direct))") us"
-  hyperfine -N --warmup 10 --runs 100 --export-json "$work/start-$label.json" \
-    -n none "${run[*]} env WARD_STATE_DIR=$state $ward run --rootfs $rootfs -- /bin/true" \
-    -n published "${run[*]} env WARD_STATE_DIR=$state $ward run -p 0:7000 --rootfs $rootfs -- /bin/true" >/dev/null 2>&1
-  python3 - "$work/start-$label.json" "$label" <<'PY'
+  # start cost while another network sandbox is up (root: ward's table exists), then alone
+  for phase in "another sandbox up" alone; do
+    hyperfine -N --warmup 10 --runs 100 --export-json "$work/start-$label.json" \
+      -n none "${run[*]} env WARD_STATE_DIR=$state $ward run --rootfs $rootfs -- /bin/true" \
+      -n published "${run[*]} env WARD_STATE_DIR=$state $ward run -p 0:7000 --rootfs $rootfs -- /bin/true" >/dev/null 2>&1
+    python3 - "$work/start-$label.json" "$label" "$phase" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 n, p = r["none"]["mean"] * 1e3, r["published"]["mean"] * 1e3
-print("%s: start %.2f ms with one published port vs %.2f ms without: ratio %.2f" % (sys.argv[2], p, n, p / n))
+print("%s: start %.2f ms with one published port vs %.2f ms without (%s): ratio %.2f" % (sys.argv[2], p, n, sys.argv[3], p / n))
 PY
+    "${run[@]}" "${w[@]}" rm -f "$id" >/dev/null 2>&1 || true
+  done
 }
 
 echo "== network (${mb} MB transfers, best of 3; 2000 round trips, best of 3)"
