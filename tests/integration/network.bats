@@ -131,6 +131,15 @@ user_rootfs() {
   ss -Hltn "sport = :$plo" | grep -q " 127.0.0.1:$plo "
   ss -Hltn "sport = :$pany" | grep -q " 0.0.0.0:$pany "
   wait_published "$plo" && wait_published "$pany"
+  # an IPv6 host address, in brackets
+  v6=$(ward create -p '[::1]:0:7000' --rootfs "$ROOTFS" -- netprobe hello-server 7000 six)
+  pv6=$(host_port "$v6" 7000)
+  [[ $(ward port "$v6") == "7000/tcp -> [::1]:$pv6" ]]
+  for _ in $(seq 50); do
+    got=$(python3 -c 'import socket,sys; print(socket.create_connection(("::1", int(sys.argv[1]))).recv(9).decode())' "$pv6" 2>/dev/null) && break
+    sleep 0.05
+  done
+  [ "$got" = six ]
   # through one of the host's own other addresses, if it has one
   global=$(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1)
   if [[ -n $global ]]; then
