@@ -355,6 +355,23 @@ static int files(const char *dir, long n)
 	return err ? 1 : 0;
 }
 
+/* Swap A and B with renameat2(RENAME_EXCHANGE) for SECONDS: a mount target that is a
+ * directory one instant and a symlink the next. */
+static int exchange(const char *a, const char *b, double seconds)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long n = 0;
+	do {
+		if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) < 0)
+			return perror("renameat2"), 1;
+		n++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	printf("exchanged %ld times\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -438,6 +455,8 @@ int main(int argc, char **argv)
 		return files(argv[2], atol(argv[3]));
 	if (!strcmp(c, "rlimit"))
 		return rlimit(a);
+	if (!strcmp(c, "exchange") && argc > 4)
+		return exchange(argv[2], argv[3], atof(argv[4]));
 	fprintf(stderr, "probe: unknown command %s\n", c);
 	return 2;
 }
