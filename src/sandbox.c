@@ -485,10 +485,9 @@ static bool wait_ready(struct run *r)
 	return r->ready && !r->failed;
 }
 
-static void tell(int ready, const char *text)
+static int tell(int ready, const char *text)
 {
-	if (ready >= 0)
-		write_all(ready, text, strlen(text));
+	return ready >= 0 ? write_all(ready, text, strlen(text)) : 0;
 }
 
 void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, int lockfd,
@@ -516,9 +515,15 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		run_collect(&sp.r, &res);
 		rc = -1;
 	}
+	/* A ward create killed before it could print the id leaves no sandbox behind. */
+	if (rc == 0 && tell(ready, "ok\n") < 0) {
+		run_kill(&sp.r);
+		run_collect(&sp.r, &res);
+		rc = -1;
+		ward_error_set(&e, 0, "ward create ended before the sandbox was ready; removed");
+	}
 	bool announced = rc == 0;
 	if (rc == 0) {
-		tell(ready, "ok\n");
 		close(ready);
 		ready = -1;
 		sp.life_deadline = s->timeout_s ? sp.r.t0 + (uint64_t)s->timeout_s * 1000 : 0;

@@ -275,8 +275,20 @@ int ward_rm(const char *ref, bool force, struct ward_error *e)
 	if (state_open(&st, e) < 0)
 		return -1;
 	int rc = -1;
-	if (state_resolve(&st, ref, id, e) < 0 || state_read(&st, id, &rec, e) < 0)
+	if (state_resolve(&st, ref, id, e) < 0)
 		goto out;
+	if (state_read(&st, id, &rec, e) < 0) {
+		/* A damaged record names nothing to trust or signal: with -f, and its supervisor
+		 * gone, only its directory goes (and the names that led to it). */
+		if (!force || e->err != EINVAL || state_alive(&st, id))
+			goto out;
+		state_lock(&st, true);
+		state_remove_dir(&st, id);
+		state_unlock(&st);
+		state_collect(&st);
+		rc = 0;
+		goto out;
+	}
 	if (state_alive(&st, id)) {
 		if (!force) {
 			ward_error_set(e, 0, "sandbox %s is %s; ward stop it first, or rm -f", ref,

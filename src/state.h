@@ -81,6 +81,8 @@ bool state_alive(struct state *st, const char *id);
  * kill what is left of it first when the record does not say stopped (only processes whose
  * pid, start time and pid namespace match the record). Under the exclusive lock. */
 int state_remove(struct state *st, const struct sandbox_record *rec, struct ward_error *e);
+/* Remove ID's directory (or a .new- one) and everything in it; under the exclusive lock. */
+void state_remove_dir(struct state *st, const char *id);
 /* Clean every sandbox whose supervisor died; warnings for records it cannot trust. */
 void state_collect(struct state *st);
 /* Calls FN for each sandbox record (after state_collect). */

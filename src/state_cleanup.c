@@ -17,8 +17,6 @@
 #include "state.h"
 #include "sys.h"
 
-void state_remove_dir(struct state *st, const char *id);
-
 static int open_if_same(pid_t pid, uint64_t start, uint64_t ns_pid)
 {
 	if (pid <= 0 || !start)
@@ -82,18 +80,6 @@ int state_remove(struct state *st, const struct sandbox_record *rec, struct ward
 	return 0;
 }
 
-static bool stale_new(int boxes, const char *name)
-{
-	struct stat sb;
-	char lock[300];
-	snprintf(lock, sizeof(lock), "%s/lock", name);
-	autoclose int fd = openat(boxes, lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		return flock(fd, LOCK_SH | LOCK_NB) == 0;
-	/* no lock yet: being made right now, or its maker died before locking */
-	return fstatat(boxes, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && time(NULL) - sb.st_mtime > 60;
-}
-
 void state_collect(struct state *st)
 {
 	if (state_lock(st, true) < 0)
@@ -103,11 +89,11 @@ void state_collect(struct state *st)
 	bool dead = false; /* a supervisor died: its cgroups may not be in its record */
 	while (d && (de = readdir(d))) {
 		const char *n = de->d_name;
+		/* a sandbox is reserved (.new-ID) and renamed to its id under this same lock:
+		 * one seen here belongs to a ward create that died halfway */
 		if (!strncmp(n, ".new-", 5)) {
-			if (stale_new(st->boxes, n)) {
-				dead = true;
-				state_remove_dir(st, n);
-			}
+			dead = true;
+			state_remove_dir(st, n);
 			continue;
 		}
 		if (n[0] == '.' || state_alive(st, n))
