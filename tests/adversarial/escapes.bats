@@ -202,11 +202,71 @@ host_untouched() {
   host_untouched
 }
 
-@test "kill -9 -1 inside reaches only the sandbox" {
+@test "pid namespace: only the sandbox's processes are visible and kill -9 -1 spares the host" {
   sleep 300 &
   sentinel=$!
-  run ward run --rootfs "$ROOTFS" -- sh -c 'kill -9 -1; echo after'
+  run ward run --rootfs "$ROOTFS" -- sh -c 'ls /proc | grep -c "^[0-9]"; probe killall'
   kill -0 "$sentinel"
   kill "$sentinel"
+  [ "$status" -eq 0 ]
+  # init, sh, ls and grep at most
+  [ "${lines[0]}" -le 4 ]
+  host_untouched
+}
+
+@test "netns sharing: the host's loopback and abstract unix sockets are out of reach" {
+  port=$((RANDOM % 10000 + 40000))
+  name="ward-test-$RANDOM"
+  "$PROBE" listen tcp "$port" >"$BATS_TEST_TMPDIR/tcp" &
+  tcp=$!
+  "$PROBE" listen abstract "$name" >"$BATS_TEST_TMPDIR/abs" &
+  abs=$!
+  for _ in $(seq 100); do grep -q listening "$BATS_TEST_TMPDIR/tcp" && grep -q listening "$BATS_TEST_TMPDIR/abs" && break; sleep 0.05; done
+  # the listeners are reachable from the host itself ...
+  "$PROBE" connect tcp "$port"
+  "$PROBE" connect abstract "$name"
+  # ... and not from the sandbox
+  run ward run --rootfs "$ROOTFS" -- probe connect tcp "$port"
+  r1=$status o1=$output
+  run ward run --rootfs "$ROOTFS" -- probe connect abstract "$name"
+  r2=$status o2=$output
+  kill "$tcp" "$abs"
+  [ "$r1" -eq 1 ] && [ "$o1" = "Connection refused" ]
+  [ "$r2" -eq 1 ] && [ "$o2" = "Connection refused" ]
+  host_untouched
+}
+
+@test "CVE-2017-5226, CVE-2019-10063 class: TIOCSTI and TIOCLINUX are refused, high-bits trick included, and nothing is injected" {
+  run script -qec "$WARD run -t --rootfs $ROOTFS -- sh -c 'probe tiocsti 0; probe tiocsti 1; probe sys 16 0 0x541C 0; probe sys 16 0 0x10000541C 0'" /dev/null
+  [[ ${lines[0]} == "Operation not permitted"* ]]
+  [[ ${lines[1]} == "Operation not permitted"* ]]
+  [[ ${lines[2]} == "ret -1 errno 1"* ]]
+  [[ ${lines[3]} == "ret -1 errno 1"* ]]
+  # Unconfined, the same call reaches the kernel (it injects where legacy TIOCSTI is on).
+  if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null)" = 1 ]; then
+    run script -qec "$WARD run -t --seccomp=unconfined --rootfs $ROOTFS -- probe tiocsti 1" /dev/null
+    [[ $output == *injected* ]]
+  fi
+  host_untouched
+}
+
+@test "CVE-2017-5226 class: TIOCSTI on an inherited terminal without -t cannot reach the caller's terminal" {
+  run script -qec "$WARD run --rootfs $ROOTFS -- probe tiocsti 0; $WARD run --seccomp=unconfined --rootfs $ROOTFS -- probe tiocsti 0" /dev/null
+  [[ ${lines[0]} == "Operation not permitted"* ]]
+  # unconfined it still fails: the workload's session has no controlling terminal
+  [[ ${lines[2]} != *injected* ]]
+  host_untouched
+}
+
+@test "seccomp bypass through other ABIs: the i386 and x32 entry points are closed" {
+  # getpid (20) and unshare(CLONE_NEWUSER) (310) through int 0x80
+  run ward run --rootfs "$ROOTFS" -- sh -c 'probe int80 20; probe int80 310 0x10000000; probe sys 0x40000027; probe sys 0x40000110 0x10000000'
+  [ "${lines[0]}" = "ret -38" ]
+  [ "${lines[1]}" = "ret -38" ]
+  [ "${lines[2]}" = "ret -1 errno 38" ]
+  [ "${lines[3]}" = "ret -1 errno 38" ]
+  # unconfined, int 0x80 works on this kernel: the filter is what closed it
+  run ward run --seccomp=unconfined --rootfs "$ROOTFS" -- probe int80 20
+  [[ ${lines[-1]} == "ret "[0-9]* ]]
   host_untouched
 }
