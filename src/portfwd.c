@@ -49,6 +49,7 @@ struct conn {
 
 static int epfd;
 static size_t nconns;
+static int spare = -1; /* given up when out of fds, to take a connection and drop it */
 
 static void conn_close(struct conn *c)
 {
@@ -145,6 +146,15 @@ static void on_accept(const struct end *l, const struct sockaddr_storage *target
 {
 	for (;;) {
 		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
+			/* a listener left readable would spin the loop: refuse this one */
+			close(spare);
+			fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			continue;
+		}
 		if (fd < 0)
 			return;
 		const struct sockaddr_storage *t = &targets[l->target];
@@ -243,6 +253,7 @@ static void forwarder_main(const struct portfwd *p)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	bool root = geteuid() == 0;
+	spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	join(p->userns, p->netns);
 	drop_privileges(root);
 	/* a credential change clears the parent-death signal: armed again, then checked */

@@ -265,3 +265,25 @@ egress_cycle() {
   for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && break; sleep 0.05; ward ps -a >/dev/null; done
   [ -z "$(net_leftovers)" ]
 }
+
+@test "connections beyond the forwarder's file limit are dropped, and it serves again after" {
+  # 64 fds: room for about eight connections (six fds each)
+  id=$(ulimit -n 64 && ward create -p 0:7000 --rootfs "$ROOTFS" -- netprobe echo-server 7000)
+  port=$(host_port "$id" 7000)
+  wait_published "$port"
+  # twenty idle connections held open: the forwarder runs out of fds with more waiting
+  python3 -c 'import socket, sys, time
+cs = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
+time.sleep(2.5)' "$port" &
+  holder=$!
+  sleep 0.5
+  fwd=$(ps -eo pid=,comm= | awk '$2 == "ward-portfwd" {print $1}')
+  t0=$(awk '{print $14 + $15}' /proc/"$fwd"/stat)
+  sleep 1
+  ticks=$(($(awk '{print $14 + $15}' /proc/"$fwd"/stat) - t0))
+  wait "$holder"
+  # not spinning on a listener it cannot accept from (a spin takes ~100 ticks a second)
+  [ "$ticks" -lt 20 ] || { echo "forwarder used $ticks ticks in 1 s"; return 1; }
+  run "$NETPROBE" echo-check 127.0.0.1 "$port" 100000 4
+  [ "$status" -eq 0 ]
+}
