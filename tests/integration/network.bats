@@ -277,7 +277,9 @@ cs = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(2
 time.sleep(2.5)' "$port" &
   holder=$!
   sleep 0.5
-  fwd=$(ps -eo pid=,comm= | awk '$2 == "ward-portfwd" {print $1}')
+  sup=$(ward inspect "$id" | jq .supervisor.pid)
+  fwd=$(ps -eo pid=,ppid=,stat=,comm= | awk -v s="$sup" '$2 == s && $3 !~ /^Z/ && $4 == "ward-portfwd" {print $1}')
+  [ -n "$fwd" ]
   t0=$(awk '{print $14 + $15}' /proc/"$fwd"/stat)
   sleep 1
   ticks=$(($(awk '{print $14 + $15}' /proc/"$fwd"/stat) - t0))
