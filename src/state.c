@@ -327,8 +327,14 @@ int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *
 	return rc;
 }
 
-/* Exposed for state_cleanup.c. */
+/* Renamed out of the way first: one killed while emptying it leaves a .gone- entry, which
+ * (like .new-) exists only under the state root's lock and is removed by the next
+ * collection, never a half-emptied sandbox directory that no command could trust. */
 void state_remove_dir(struct state *st, const char *id)
 {
+	char gone[32];
+	snprintf(gone, sizeof(gone), ".gone-%s", id);
+	if (id[0] != '.' && renameat(st->boxes, id, st->boxes, gone) == 0)
+		id = gone;
 	remove_dir(st->boxes, id);
 }

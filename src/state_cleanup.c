@@ -89,9 +89,10 @@ void state_collect(struct state *st)
 	bool dead = false; /* a supervisor died: its cgroups may not be in its record */
 	while (d && (de = readdir(d))) {
 		const char *n = de->d_name;
-		/* a sandbox is reserved (.new-ID) and renamed to its id under this same lock:
-		 * one seen here belongs to a ward create that died halfway */
-		if (!strncmp(n, ".new-", 5)) {
+		/* a sandbox is reserved (.new-ID) and renamed to its id, and a removed one renamed
+		 * to .gone-ID and emptied, under this same lock: one seen here belongs to a ward
+		 * that died halfway */
+		if (!strncmp(n, ".new-", 5) || !strncmp(n, ".gone-", 6)) {
 			dead = true;
 			state_remove_dir(st, n);
 			continue;

@@ -43,6 +43,8 @@ clean_after_next_command() {
     sleep 0.05
   done
   diff <(echo "$before") <(fault_state)
+  ward ps -a
+  cat "$WARD_STATE_DIR"/sandboxes/*/record.json 2>/dev/null | jq -c '{status, supervisor, init}' || true
   return 1
 }
 
