@@ -17,4 +17,11 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
                struct exec_job *job, struct ward_error *e);
 void exec_job_close(struct exec_job *job);
 
+/* exec_request.c: the request Q over the sandbox's spec S → X (argv, env, cwd owned by X;
+ * free with exec_spec_free) and its timeout in seconds. -1 with e set when Q is bad. */
+typedef struct json_t json_t;
+int exec_spec_from_json(const struct ward_spec *s, json_t *q, struct ward_spec *x,
+                        unsigned *timeout, struct ward_error *e);
+void exec_spec_free(struct ward_spec *x);
+
 #endif

@@ -59,59 +59,10 @@ static uint64_t oom_kills(const struct run *r)
 	return r->s->limits.memory ? cgroup_oom_kills(&r->cg) : 0;
 }
 
-static char **strv_from_json(json_t *a)
-{
-	size_t n = json_array_size(a), i;
-	char **v = calloc(n + 1, sizeof(char *));
-	json_t *s;
-	json_array_foreach(a, i, s)
-	{
-		if (!v || !json_is_string(s) || !(v[i] = strdup(json_string_value(s)))) {
-			ward_strv_free(v);
-			return NULL;
-		}
-	}
-	return v;
-}
-
-/* The sandbox's environment with the exec's K=V entries over it. */
-static char **merge_env(char *const *base, json_t *add)
-{
-	size_t nb = 0;
-	while (base && base[nb])
-		nb++;
-	char **v = calloc(nb + json_array_size(add) + 1, sizeof(char *));
-	size_t n = 0, i;
-	for (size_t k = 0; v && k < nb; k++)
-		if (!(v[n++] = strdup(base[k])))
-			goto fail;
-	json_t *s;
-	json_array_foreach(add, i, s)
-	{
-		const char *kv = json_string_value(s);
-		const char *eq = kv ? strchr(kv, '=') : NULL;
-		if (!v || !eq || eq == kv)
-			goto fail;
-		size_t k = 0;
-		while (k < n && strncmp(v[k], kv, (size_t)(eq - kv) + 1) != 0)
-			k++;
-		free(k < n ? v[k] : NULL);
-		if (!(v[k] = strdup(kv)))
-			goto fail;
-		n += k == n;
-	}
-	return v;
-fail:
-	ward_strv_free(v);
-	return NULL;
-}
-
 static void conn_close(struct sup *sp, struct conn *c)
 {
 	exec_job_close(&c->job);
-	ward_strv_free(c->x.argv);
-	ward_strv_free(c->x.env);
-	free(c->x.cwd);
+	exec_spec_free(&c->x);
 	if (c->fd >= 0)
 		close(c->fd);
 	*c = sp->c[--sp->n];
@@ -119,27 +70,9 @@ static void conn_close(struct sup *sp, struct conn *c)
 
 static int exec_request(struct sup *sp, struct conn *c, json_t *q, int *fds, size_t nfds)
 {
-	const struct ward_spec *s = sp->r.s;
 	struct ward_error e = {0};
-	c->x = *s;
-	c->x.argv = c->x.env = NULL;
-	c->x.cwd = NULL;
-	json_t *argv = json_object_get(q, "argv");
-	const char *cwd = json_string_value(json_object_get(q, "cwd"));
-	const char *user = json_string_value(json_object_get(q, "user"));
-	c->x.tty = json_is_true(json_object_get(q, "tty"));
-	c->x.interactive = json_is_true(json_object_get(q, "interactive"));
-	unsigned timeout = (unsigned)json_integer_value(json_object_get(q, "timeout"));
-	if (json_array_size(argv) == 0 || !(c->x.argv = strv_from_json(argv)) || !c->x.argv[0][0])
-		ward_error_set(&e, 0, "exec: no command");
-	else if (!(c->x.env = merge_env(s->env, json_object_get(q, "env"))))
-		ward_error_set(&e, 0, "exec: -e: expected K=V");
-	else if (cwd && (cwd[0] != '/' || !(c->x.cwd = strdup(cwd))))
-		ward_error_set(&e, 0, "exec: -w %s: expected an absolute path", cwd);
-	else if (user && ward_root_user(s->rootfs, user, &c->x.uid, &c->x.gid, &e) < 0)
-		ward_error_prefix(&e, "exec");
-	if (!c->x.cwd && s->cwd && !e.msg[0] && !(c->x.cwd = strdup(s->cwd)))
-		ward_error_set(&e, ENOMEM, "exec");
+	unsigned timeout = 0;
+	exec_spec_from_json(sp->r.s, q, &c->x, &timeout, &e);
 	if (!e.msg[0] && !c->x.tty && nfds != 3)
 		ward_error_set(&e, 0, "exec: expected three fds for stdio");
 	int stdio[3] = {-1, -1, -1};
