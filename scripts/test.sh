@@ -58,8 +58,21 @@ for variant in "" --sanitize; do
   # the rootless half runs the binaries as the test user
   chmod -R a+rX "$dir"
   echo "== ctest in $dir"
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  if (cd "$dir" && ctest --output-on-failure); then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+  # Every process's sanitizer report goes to a file as well, so that detached supervisors,
+  # forwarders and reapers (whose stderr nobody reads) cannot hide an error or a leak.
+  logs=$(mktemp -d /tmp/ward-sanitizer.XXXXXX)
+  chmod 1777 "$logs"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$logs/asan
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan
+  ok=1
+  (cd "$dir" && ctest --output-on-failure) || ok=0
+  if [[ -n $variant ]] && grep -l -E "ERROR|runtime error" "$logs"/* >/dev/null 2>&1; then
+    echo "== sanitizer reports of processes the tests did not see:" >&2
+    cat "$logs"/* >&2
+    ok=0
+  fi
+  rm -rf "$logs"
+  if ((ok)); then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
 
 # The cgroup v2 backend, on a pure v2 kernel in a VM (these hosts are hybrid).

@@ -291,6 +291,8 @@ EOF
     pkill -9 -x ward-supervisor || true
     wait || true
   done
+  # a kill that came before the fork missed: that sandbox's supervisor goes now
+  pkill -9 -x ward-supervisor || true
   settled
 }
 
