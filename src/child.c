@@ -98,12 +98,12 @@ static int resolv_conf_target(int etc, bool writable)
 	return openat(etc, "resolv.conf", O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
-/* Egress: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound
+/* Egress or --dns: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound
  * over the image's (so read-only roots and trees closed to the sandbox's ids get one too,
  * and the image is never written). No /etc/resolv.conf that can be made: left alone. */
 static void mount_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
 {
-	if (s->network != WARD_NET_EGRESS || !s->n_dns)
+	if (!s->n_dns) /* the host's resolvers with egress, or --dns (for a later connect too) */
 		return;
 	autoclose int etc = open_dir_in_root(rootfd, "/etc", 0);
 	autoclose int target = etc >= 0 ? resolv_conf_target(etc, !s->read_only) : -1;

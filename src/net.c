@@ -232,23 +232,58 @@ static int start_forwarder(struct net *n, bool root, struct ward_error *e)
 	return 0;
 }
 
+/* Egress for a sandbox that has none: root — a veth if it has none yet (with the default
+ * route), or its address into the egress set and the route back; rootless — pasta. */
+static int egress_on(struct net *n, pid_t pid, struct ward_error *e)
+{
+	if (geteuid() != 0) {
+		if (pasta_start(n->userns, n->netns, &n->pasta_pidfd, e) < 0)
+			return -1;
+		n->egress = true;
+		return 0;
+	}
+	if (!n->veth)
+		return veth_host_side(n, true, pid, e) < 0 ? -1 : veth_sandbox_side(n, e);
+	autoclose int lock = lock_network(e);
+	if (lock < 0 || nft_attach(n->subnet + 2, true, e) < 0)
+		return -1;
+	n->egress = true;
+	struct nl_sock *sk = nl_open_in(n->netns, e);
+	int rc = sk ? nl_default_route(sk, NET_PEER_IF, n->subnet + 1, true, e) : -1;
+	rtnl_close(sk);
+	return rc;
+}
+
 int net_attach(struct net *n, const struct ward_spec *s, pid_t pid, struct ward_error *e)
 {
 	if (!needed(s))
 		return 0;
-	bool root = geteuid() == 0, egress = s->network == WARD_NET_EGRESS;
+	bool root = geteuid() == 0;
 	if ((n->netns = open_ns(pid, "net", e)) < 0 ||
 	    (!root && (n->userns = open_ns(pid, "user", e)) < 0))
 		return -1;
-	if (root) {
-		if (veth_host_side(n, egress, pid, e) < 0 || veth_sandbox_side(n, e) < 0)
+	if (s->network == WARD_NET_EGRESS) {
+		if (egress_on(n, pid, e) < 0)
 			return -1;
-	} else if (egress) {
-		if (pasta_start(n->userns, n->netns, &n->pasta_pidfd, e) < 0)
-			return -1;
-		n->egress = true;
+	} else if (root && (veth_host_side(n, false, pid, e) < 0 || veth_sandbox_side(n, e) < 0)) {
+		return -1;
 	}
 	return n->n_listen ? start_forwarder(n, root, e) : 0;
+}
+
+int net_connect(struct net *n, pid_t pid, int netns, int userns, struct ward_error *e)
+{
+	if (n->egress) {
+		ward_error_set(e, 0, "it has egress already");
+		return -1;
+	}
+	if ((n->netns < 0 && (n->netns = fcntl(netns, F_DUPFD_CLOEXEC, 3)) < 0) ||
+	    (geteuid() != 0 && n->userns < 0 &&
+	     (n->userns = fcntl(userns, F_DUPFD_CLOEXEC, 3)) < 0)) {
+		ward_error_set(e, errno, "network: its namespaces");
+		return -1;
+	}
+	return egress_on(n, pid, e);
 }
 
 static void stop_child(int *pidfd)

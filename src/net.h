@@ -40,6 +40,8 @@ int net_prepare(struct net *n, struct ward_spec *s, struct ward_error *e);
 /* After the clone, before the child goes on: veth, addresses, routes, NAT, pasta, the
  * forwarder. */
 int net_attach(struct net *n, const struct ward_spec *s, pid_t pid, struct ward_error *e);
+/* Give a running sandbox egress (its init PID, its network and user namespace fds). */
+int net_connect(struct net *n, pid_t pid, int netns, int userns, struct ward_error *e);
 /* Take egress away from a running sandbox; loopback and published ports stay. */
 int net_disconnect(struct net *n, struct ward_error *e);
 /* Remove everything net_prepare and net_attach made. */

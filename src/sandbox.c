@@ -170,17 +170,27 @@ static void root_request(struct sup *sp, struct conn *c)
 	ctl_send(c->fd, o, &fd, 1);
 }
 
-/* Egress off; loopback and published ports stay. The record says so at once. */
-static void disconnect_request(struct sup *sp, struct conn *c)
+static void record_network(struct sandbox_record *rec, const struct net *n)
+{
+	memcpy(rec->ports, n->bound, sizeof(rec->ports));
+	rec->n_ports = n->n_bound;
+	rec->egress = n->egress;
+	if (n->veth) {
+		net_ntoa(n->subnet + 2, rec->address);
+		snprintf(rec->host_if, sizeof(rec->host_if), "%s", n->host_if);
+	}
+}
+
+/* Egress on or off; loopback and published ports stay. The record says so at once. */
+static void network_request(struct sup *sp, struct conn *c, bool on)
 {
 	struct ward_error e = {0};
-	if (net_disconnect(&sp->r.net, &e) < 0) {
-		ctl_send(c->fd, error_reply(e.msg, 125), NULL, 0);
-		return;
-	}
-	sp->rec->egress = false;
+	struct run *r = &sp->r;
+	int rc =
+	    on ? net_connect(&r->net, r->pid, r->ns[3], r->ns[0], &e) : net_disconnect(&r->net, &e);
+	record_network(sp->rec, &r->net);
 	state_write(sp->dirfd, sp->rec, &e);
-	ctl_send(c->fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+	ctl_send(c->fd, rc < 0 ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
 }
 
 static void request(struct sup *sp, struct conn *c)
@@ -214,8 +224,8 @@ static void request(struct sup *sp, struct conn *c)
 		exec_request(sp, c, q, fds, nfds);
 	} else if (!strcmp(op, "root")) {
 		root_request(sp, c);
-	} else if (!strcmp(op, "disconnect")) {
-		disconnect_request(sp, c);
+	} else if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) {
+		network_request(sp, c, !strcmp(op, "connect"));
 	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
 		c->waiting = true;
 		json_int_t t = json_integer_value(json_object_get(q, "time"));
@@ -393,13 +403,7 @@ static void record_running(struct sup *sp)
 	for (size_t i = 0; i < r->cg.n_v1 && rec->n_cgroups < STATE_MAX_CG; i++)
 		snprintf(rec->cgroups[rec->n_cgroups++], sizeof(rec->cgroups[0]), "%s",
 		         r->cg.v1[i]);
-	memcpy(rec->ports, r->net.bound, sizeof(rec->ports));
-	rec->n_ports = r->net.n_bound;
-	rec->egress = r->net.egress;
-	if (r->net.veth) {
-		net_ntoa(r->net.subnet + 2, rec->address);
-		snprintf(rec->host_if, sizeof(rec->host_if), "%s", r->net.host_if);
-	}
+	record_network(rec, &r->net);
 }
 
 /* Wait for init's MSG_READY; false when the sandbox failed to come up. */

@@ -53,8 +53,8 @@ int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e);
 /* Remove REF; FORCE kills it first when it runs. */
 int ward_rm(const char *ref, bool force, struct ward_error *e);
 
-/* Take REF's egress away while it runs; its loopback and published ports stay. */
-int ward_disconnect(const char *ref, struct ward_error *e);
+/* Give REF egress, or take it away, while it runs; its loopback and published ports stay. */
+int ward_network(const char *ref, bool egress, struct ward_error *e);
 
 /* The sandbox's root as an O_PATH fd, and the host ids of its root user (for files made
  * there by a root caller). */

@@ -343,12 +343,13 @@ int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, stru
 	return 0;
 }
 
-int ward_disconnect(const char *ref, struct ward_error *e)
+int ward_network(const char *ref, bool egress, struct ward_error *e)
 {
 	autoclose int sock = connect_ref(ref, e);
 	if (sock < 0)
 		return -1;
-	if (ctl_send(sock, json_pack("{s:s}", "op", "disconnect"), NULL, 0) < 0) {
+	if (ctl_send(sock, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), NULL, 0) <
+	    0) {
 		ward_error_set(e, errno, "sandbox %s: sending the request", ref);
 		return -1;
 	}

@@ -17,7 +17,7 @@ static const char usage[] =
     "  stop [--time S] SANDBOX...   rm [-f] SANDBOX...   logs SANDBOX\n"
     "  cp SRC... SANDBOX:/DEST   cp SANDBOX:/SRC DEST    copy files in or out\n"
     "  read SANDBOX /PATH   write [--mode M] SANDBOX /PATH   one file to stdout / from stdin\n"
-    "  port SANDBOX   network disconnect SANDBOX      its published ports; take egress away\n"
+    "  port SANDBOX   network connect|disconnect SANDBOX   its ports; egress on or off\n"
     "  image import|ls|inspect|rm|prune|pack         the image store\n"
     "  doctor [--json]                               what this host allows\n"
     "  policy ls | show NAME | check FILE...         seccomp policies\n"

@@ -1,4 +1,5 @@
-/* ward port SANDBOX: its published ports. ward network disconnect SANDBOX: no more egress. */
+/* ward port SANDBOX: its published ports. ward network connect|disconnect SANDBOX: egress
+ * on or off while it runs. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,12 +36,12 @@ int cmd_port(int argc, char **argv)
 
 int cmd_network(int argc, char **argv)
 {
-	if (argc != 3 || strcmp(argv[1], "disconnect") != 0) {
-		fputs("usage: ward network disconnect SANDBOX\n", stderr);
+	if (argc != 3 || (strcmp(argv[1], "connect") && strcmp(argv[1], "disconnect"))) {
+		fputs("usage: ward network connect|disconnect SANDBOX\n", stderr);
 		return EXIT_WARD;
 	}
 	struct ward_error e = {0};
-	if (ward_disconnect(argv[2], &e) < 0) {
+	if (ward_network(argv[2], !strcmp(argv[1], "connect"), &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}

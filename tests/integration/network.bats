@@ -190,16 +190,36 @@ egress_cycle() {
   [ "$($w inspect "$id" | jq .network.egress)" = false ]
   run $w network disconnect "$id"
   [ "$status" -eq 125 ] && [[ $output == *"no egress to take away"* ]]
+  # and back on
+  $w network connect "$id"
+  run $w exec "$id" netprobe connect 198.18.0.2 9000
+  [ "$status" -eq 0 ] && [ "${lines[1]}" = outside ]
+  run $w network connect "$id"
+  [ "$status" -eq 125 ] && [[ $output == *"egress already"* ]]
+  [ "$($w inspect "$id" | jq .network.egress)" = true ]
+  $w rm -f "$id"
+  # a sandbox made without any network gets egress while it runs, and loses it again
+  id=$($w create --rootfs "$rootfs")
+  run $w exec "$id" netprobe connect 198.18.0.2 9000
+  [ "$status" -eq 1 ]
+  $w network connect "$id"
+  run $w exec "$id" netprobe connect 198.18.0.2 9000
+  [ "$status" -eq 0 ] && [ "${lines[1]}" = outside ]
+  $w network disconnect "$id"
+  run $w exec "$id" netprobe connect 198.18.0.2 9000
+  [ "$status" -eq 1 ]
   $w rm -f "$id"
 }
 
-@test "egress reaches a namespace the test made; disconnect cuts it while published ports work" {
+@test "egress reaches a namespace the test made; disconnect cuts it while published ports work; connect gives it back" {
   if rootless; then
     # (the root half runs this test as the unprivileged user too, with the outside made)
     id=$(ward create --network egress --rootfs "$ROOTFS")
     [[ $(ward exec "$id" ip route) == default* ]]
     ward network disconnect "$id"
     [[ $(ward exec "$id" ip route) != *default* ]]
+    ward network connect "$id"
+    [[ $(ward exec "$id" ip route) == default* ]]
     return 0
   fi
   make_outside
