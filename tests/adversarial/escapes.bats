@@ -4,7 +4,7 @@
 # file and its directory, the mount table, ward's links, cgroups and processes, and the
 # ward binary itself. Classes covered in other files are listed in SECURITY.md.
 
-load ../integration/helpers
+load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -16,31 +16,11 @@ setup_file() {
 
 setup() {
   export WARD_STATE_DIR=$BATS_TEST_TMPDIR/state
-  before=$(untouched_state)
+  before=$(snapshot)
 }
 
 teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
-}
-
-# Everything an escape would change on the host.
-untouched_state() {
-  host_state
-  ip -o link show | grep -o ' ward-[0-9]*' || true
-  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && $2 ~ /^ward-/' | sort
-  (cd "$SENTINEL_DIR" && ls -la --time-style=+%s . && sha256sum file)
-  sha256sum "$WARD" | cut -d' ' -f1
-  cat /proc/sys/kernel/core_pattern
-}
-
-host_untouched() {
-  ward ps -a >/dev/null 2>&1 || true
-  for _ in $(seq 40); do
-    [ "$(untouched_state)" = "$before" ] && return 0
-    sleep 0.05
-  done
-  diff <(echo "$before") <(untouched_state)
-  return 1
 }
 
 @test "CVE-2024-21626 class: no leaked fd, no working directory through /proc/self/fd" {
@@ -63,7 +43,7 @@ host_untouched() {
   [ "${lines[0]}" = "0 1 2" ]
   exec 7<&- 8<&-
   ward rm -f "$id" >/dev/null
-  host_untouched
+  settled
 }
 
 @test "CVE-2019-5736 class: the ward binary cannot be reached through /proc/PID/exe" {
@@ -81,7 +61,7 @@ host_untouched() {
   run ward exec "$id" readlink /proc/1/exe
   [ "$status" -ne 0 ]
   ward rm -f "$id" >/dev/null
-  host_untouched
+  settled
 }
 
 @test "CVE-2016-9962 class: ward's own processes cannot be ptraced, even with CAP_SYS_PTRACE" {
@@ -92,7 +72,7 @@ host_untouched() {
     [ "${lines[0]}" = "ret -1 errno 1" ]
     [ "${lines[1]}" = "ret -1 errno 1" ]
   done
-  host_untouched
+  settled
 }
 
 @test "CVE-2021-30465 class: a mount target swapped for a symlink mid-start mounts nothing on the host" {
@@ -124,7 +104,7 @@ host_untouched() {
   [ $((landed + refused)) -eq 30 ]
   # whatever the race gave, the host's root is untouched and nothing is mounted on it
   [ ! -e /marker ]
-  host_untouched
+  settled
 }
 
 @test "CVE-2019-19921, CVE-2023-27561 class: /proc, /sys or /dev as symlinks in the image are refused" {
@@ -137,7 +117,7 @@ host_untouched() {
     [ "$status" -eq 125 ]
     [[ $output == *"/$dir"* ]]
   done
-  host_untouched
+  settled
 }
 
 @test "CVE-2025-31133, CVE-2025-52565 class: an image's /dev/null or /dev/console as a symlink changes nothing" {
@@ -150,7 +130,7 @@ host_untouched() {
   [ "${lines[0]}" = "1:3" ]
   [ "${lines[1]}" = 0 ]
   [[ $output == *refused* ]]
-  host_untouched
+  settled
 }
 
 @test "core_pattern, sysrq and sysctl writes fail, even with every capability and no filter" {
@@ -160,14 +140,14 @@ host_untouched() {
     [[ $output == *no-umount* ]]
     [ "${lines[-1]}" = 0 ]
   done
-  host_untouched
+  settled
 }
 
 @test "kernel keyrings (not namespaced): every keyring call fails, /proc/keys is empty" {
   run ward run --rootfs "$ROOTFS" -- sh -c 'probe expect-errno 1 keyctl add_key request_key; wc -c </proc/keys'
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = 0 ]
-  host_untouched
+  settled
 }
 
 @test "CVE-2022-29162 class: file capabilities and setuid bits give a workload nothing" {
@@ -191,7 +171,7 @@ host_untouched() {
   # container root: inheritable and ambient stay empty, so nothing is raised across exec
   run ward run --rootfs "$caps" -- probe status
   [[ $output == *"CapInh:	0000000000000000"* ]] && [[ $output == *"CapAmb:	0000000000000000"* ]]
-  host_untouched
+  settled
 }
 
 @test "CVE-2022-0492 class: no cgroup v1 hierarchy can be mounted for its release_agent" {
@@ -199,7 +179,7 @@ host_untouched() {
     run ward run $opts --rootfs "$ROOTFS" -- sh -c 'mkdir -p /tmp/cg; for c in memory pids rdma cpu; do mount -t cgroup -o $c cgroup /tmp/cg 2>/dev/null && echo "mounted $c"; done; unshare -Urm sh -c "mount -t cgroup -o memory cgroup /tmp/cg && echo nested-mounted" 2>/dev/null; ls /tmp/cg'
     [[ $output != *mounted* ]]
   done
-  host_untouched
+  settled
 }
 
 @test "pid namespace: only the sandbox's processes are visible and kill -9 -1 spares the host" {
@@ -211,7 +191,7 @@ host_untouched() {
   [ "$status" -eq 0 ]
   # init, sh, ls and grep at most
   [ "${lines[0]}" -le 4 ]
-  host_untouched
+  settled
 }
 
 @test "netns sharing: the host's loopback and abstract unix sockets are out of reach" {
@@ -233,7 +213,7 @@ host_untouched() {
   kill "$tcp" "$abs"
   [ "$r1" -eq 1 ] && [ "$o1" = "Connection refused" ]
   [ "$r2" -eq 1 ] && [ "$o2" = "Connection refused" ]
-  host_untouched
+  settled
 }
 
 @test "CVE-2017-5226, CVE-2019-10063 class: TIOCSTI and TIOCLINUX are refused, high-bits trick included, and nothing is injected" {
@@ -247,7 +227,7 @@ host_untouched() {
     run script -qec "$WARD run -t --seccomp=unconfined --rootfs $ROOTFS -- probe tiocsti 1" /dev/null
     [[ $output == *injected* ]]
   fi
-  host_untouched
+  settled
 }
 
 @test "CVE-2017-5226 class: TIOCSTI on an inherited terminal without -t cannot reach the caller's terminal" {
@@ -255,7 +235,7 @@ host_untouched() {
   [[ ${lines[0]} == "Operation not permitted"* ]]
   # unconfined it still fails: the workload's session has no controlling terminal
   [[ ${lines[2]} != *injected* ]]
-  host_untouched
+  settled
 }
 
 @test "seccomp bypass through other ABIs: the i386 and x32 entry points are closed" {
@@ -268,5 +248,5 @@ host_untouched() {
   # unconfined, int 0x80 works on this kernel: the filter is what closed it
   run ward run --seccomp=unconfined --rootfs "$ROOTFS" -- probe int80 20
   [[ ${lines[-1]} == "ret "[0-9]* ]]
-  host_untouched
+  settled
 }

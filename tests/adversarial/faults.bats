@@ -3,7 +3,7 @@
 # read, a damaged state record. Each ends in a clear error and, after the next ward
 # command, a host with nothing left behind.
 
-load ../integration/helpers
+load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -18,7 +18,7 @@ setup() {
   # the baseline after a ward command has swept what earlier tests' kills left
   "$WARD" run --rootfs "$ROOTFS" -- true
   ward ps >/dev/null
-  before=$(fault_state)
+  before=$(snapshot)
 }
 
 teardown() {
@@ -26,26 +26,10 @@ teardown() {
   if [[ -n ${small:-} ]]; then umount "$small" || true; fi
 }
 
-fault_state() {
-  host_state
-  ip -o link show | grep -c ' ward-' || true
-  if ! rootless; then nft list tables | grep -c ward || true; fi
-  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && ($2 ~ /^ward/ || $2 ~ /^pasta/)' | sort | uniq -c
-  find "$WARD_STATE_DIR" -mindepth 2 2>/dev/null | sort
-}
-
 # The next ward command cleans; then the host must be as before.
 clean_after_next_command() {
   "$WARD" run --rootfs "$ROOTFS" -- true
-  for _ in $(seq 100); do
-    ward ps -a >/dev/null
-    [ "$(fault_state)" = "$before" ] && return 0
-    sleep 0.05
-  done
-  diff <(echo "$before") <(fault_state)
-  ward ps -a
-  cat "$WARD_STATE_DIR"/sandboxes/*/record.json 2>/dev/null | jq -c '{status, supervisor, init}' || true
-  return 1
+  settled || { cat "$WARD_STATE_DIR"/sandboxes/*/record.json 2>/dev/null | jq -c '{status, supervisor, init}'; return 1; }
 }
 
 # Delays (s) that land in every phase: set-up, the workload, the end.

@@ -3,7 +3,7 @@
 # its state before: a leak of mounts, links, cgroups, nftables rules, state entries,
 # processes or a supervisor's fds is a bug even when every single run succeeded.
 
-load ../integration/helpers
+load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -17,27 +17,9 @@ teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
 }
 
-soak_state() {
-  host_state
-  ip -o link show | grep -c ' ward-' || true
-  if ! rootless; then nft list tables | grep -c ward || true; fi
-  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && ($2 ~ /^ward/ || $2 ~ /^pasta/)' | sort | uniq -c
-  find "$WARD_STATE_DIR" -mindepth 2 2>/dev/null | sort
-}
-
-settled() {
-  for _ in $(seq 100); do
-    ward ps -a >/dev/null
-    [ "$(soak_state)" = "$before" ] && return 0
-    sleep 0.05
-  done
-  diff <(echo "$before") <(soak_state)
-  return 1
-}
-
 @test "soak: 1000 runs in a row, 50 create/exec/rm cycles at once, a supervisor through 300 requests; the host as before" {
   ward ps >/dev/null # the state root exists before the baseline
-  before=$(soak_state)
+  before=$(snapshot)
   failed=0
   for _ in $(seq 1000); do
     "$WARD" run --rootfs "$ROOTFS" -- true || failed=$((failed + 1))

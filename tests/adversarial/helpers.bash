@@ -1,0 +1,31 @@
+# Shared by the adversarial suite: the host as an escape or a leak would change it, and
+# waiting for it to come back to a baseline.
+
+load ../integration/helpers
+
+# Mounts, ward's cgroups, links, nftables table and processes, state entries, the ward
+# binary, core_pattern, and a sentinel directory when the file made one.
+snapshot() {
+  host_state
+  ip -o link show | grep -c ' ward-' || true
+  if ! rootless; then nft list tables | grep -c ward || true; fi
+  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && ($2 ~ /^ward/ || $2 ~ /^pasta/)' | sort | uniq -c
+  find "$WARD_STATE_DIR" -mindepth 2 2>/dev/null | sort
+  sha256sum "$WARD" | cut -d' ' -f1
+  cat /proc/sys/kernel/core_pattern
+  if [[ -n ${SENTINEL_DIR:-} ]]; then
+    (cd "$SENTINEL_DIR" && ls -la --time-style=+%s . && sha256sum file)
+  fi
+}
+
+# The host back at $before, each round after a ward command that cleans; else the diff.
+settled() {
+  for _ in $(seq 100); do
+    ward ps -a >/dev/null 2>&1 || true
+    [ "$(snapshot)" = "$before" ] && return 0
+    sleep 0.05
+  done
+  diff <(echo "$before") <(snapshot)
+  ward ps -a
+  return 1
+}
