@@ -232,6 +232,21 @@ static int start_forwarder(struct net *n, bool root, struct ward_error *e)
 	return 0;
 }
 
+/* Root, a sandbox with a veth: its address into the egress set and a default route inside,
+ * or both out. */
+static int veth_egress(struct net *n, bool on, struct ward_error *e)
+{
+	autoclose int lock = lock_network(e);
+	if (lock < 0 ||
+	    (on ? nft_attach(n->subnet + 2, true, e) : nft_egress_off(n->subnet + 2, e)) < 0)
+		return -1;
+	n->egress = on;
+	struct nl_sock *sk = nl_open_in(n->netns, e);
+	int rc = sk ? nl_default_route(sk, NET_PEER_IF, n->subnet + 1, on, e) : -1;
+	rtnl_close(sk);
+	return rc;
+}
+
 /* Egress for a sandbox that has none: root — a veth if it has none yet (with the default
  * route), or its address into the egress set and the route back; rootless — pasta. */
 static int egress_on(struct net *n, pid_t pid, struct ward_error *e)
@@ -244,14 +259,7 @@ static int egress_on(struct net *n, pid_t pid, struct ward_error *e)
 	}
 	if (!n->veth)
 		return veth_host_side(n, true, pid, e) < 0 ? -1 : veth_sandbox_side(n, e);
-	autoclose int lock = lock_network(e);
-	if (lock < 0 || nft_attach(n->subnet + 2, true, e) < 0)
-		return -1;
-	n->egress = true;
-	struct nl_sock *sk = nl_open_in(n->netns, e);
-	int rc = sk ? nl_default_route(sk, NET_PEER_IF, n->subnet + 1, true, e) : -1;
-	rtnl_close(sk);
-	return rc;
+	return veth_egress(n, true, e);
 }
 
 int net_attach(struct net *n, const struct ward_spec *s, pid_t pid, struct ward_error *e)
@@ -309,14 +317,7 @@ int net_disconnect(struct net *n, struct ward_error *e)
 		n->egress = false;
 		return 0;
 	}
-	autoclose int lock = lock_network(e);
-	if (lock < 0 || nft_egress_off(n->subnet + 2, e) < 0)
-		return -1;
-	n->egress = false;
-	struct nl_sock *sk = nl_open_in(n->netns, e);
-	int rc = sk ? nl_default_route(sk, NET_PEER_IF, n->subnet + 1, false, e) : -1;
-	rtnl_close(sk);
-	return rc;
+	return veth_egress(n, false, e);
 }
 
 /* Under the lock: with no ward veth left, the table (and forwarding, if ward turned it on)
