@@ -262,8 +262,14 @@ egress_cycle() {
     # a pool whose only /30 the host routes already
     make_outside
     WARD_NET_POOL=198.18.0.0/30 bad -p 0:80 && [[ $output == *"198.18.0.0/30 is used up"* ]]
-  elif [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
-    bad -p 80:80 && [[ $output == *"host port 80 needs root"* ]]
+  else
+    if [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
+      bad -p 80:80 && [[ $output == *"host port 80 needs root"* ]]
+    fi
+    # a host without pasta cannot give a rootless sandbox egress
+    run env PATH=/nonexistent "$WARD" run --network egress --rootfs "$ROOTFS" -- true
+    [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+    [[ $output == *"egress without root needs pasta"* ]]
   fi
 }
 
