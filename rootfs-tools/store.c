@@ -53,7 +53,7 @@ static int write_new_file(int dirfd, const char *name, const char *text)
 	return w == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-int store_open(struct store *s, struct ward_error *e)
+static int open_store(struct store *s, struct ward_error *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -99,6 +99,15 @@ int store_open(struct store *s, struct ward_error *e)
 		return -1;
 	}
 	return 0;
+}
+
+/* On failure nothing stays open or allocated. */
+int store_open(struct store *s, struct ward_error *e)
+{
+	if (open_store(s, e) == 0)
+		return 0;
+	store_close(s);
+	return -1;
 }
 
 void store_close(struct store *s)
