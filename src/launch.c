@@ -399,8 +399,10 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 	r->s = &r->eff;
 	if (s->changes && (changes_prepare(r, e) < 0))
 		return -1;
+	fault_point("start");
 	if (start_child(r, r->rootdirfd, e) < 0)
 		return -1;
+	fault_point("cloned");
 	int idmapped = -1;
 	if ((s->changes && (r->userns = open_userns(r->pid, e)) < 0) ||
 	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
@@ -410,6 +412,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		run_collect(r, res);
 		return -1;
 	}
+	fault_point("network");
 	struct msg go = {.type = MSG_GO, .value = cgroup_late_namespace(&r->cg)};
 	int sent = msg_send(r->sock, &go, idmapped);
 	if (idmapped >= 0)
@@ -420,6 +423,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		run_collect(r, res);
 		return -1;
 	}
+	fault_point("running");
 	return 0;
 }
 
@@ -427,6 +431,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e)
 {
 	const struct ward_spec *s = r->s;
+	fault_point("ended");
 	if (rc == 0) {
 		cgroup_usage(&r->cg, res);
 		if (res->oom_kills && res->reason == WARD_SIGNALED && res->signal == SIGKILL)
@@ -453,6 +458,7 @@ int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e
 	memcpy(res->ports, r->net.bound, sizeof(res->ports));
 	res->n_ports = r->net.n_bound;
 	net_release(&r->net);
+	fault_point("released");
 	cgroup_destroy(&r->cg);
 	if (r->have_filter)
 		filter_free(&r->filter);

@@ -452,6 +452,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		run_collect(&sp.r, &res);
 		rc = -1;
 	}
+	fault_point("recorded");
 	/* A ward create killed before it could print the id leaves no sandbox behind. */
 	if (rc == 0 && tell(ready, "ok\n") < 0) {
 		run_kill(&sp.r);
@@ -485,6 +486,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	if (sp.listen >= 0)
 		close(sp.listen);
 	/* the end, as the record or its removal; then whoever waits for it hears */
+	fault_point("removing");
 	state_lock(st, true);
 	rec->status = SB_STOPPED;
 	close(lockfd);

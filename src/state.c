@@ -336,5 +336,6 @@ void state_remove_dir(struct state *st, const char *id)
 	snprintf(gone, sizeof(gone), ".gone-%s", id);
 	if (id[0] != '.' && renameat(st->boxes, id, st->boxes, gone) == 0)
 		id = gone;
+	fault_point("emptying");
 	remove_dir(st->boxes, id);
 }

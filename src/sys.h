@@ -45,6 +45,9 @@ uint64_t proc_start_time(pid_t pid);
 /* All N bytes to FD (waiting out EINTR, and EAGAIN on non-blocking fds); 0 or -1. */
 int write_all(int fd, const void *buf, size_t n);
 
+/* fault.c: stop here if WARD_FAULT_AT names this point (fault-injection tests). */
+void fault_point(const char *name);
+
 /* Give up ownership of an fd held by an autoclose variable. */
 static inline int take_fd(int *fd)
 {

@@ -42,6 +42,39 @@ delays="0.0005 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.010 0.013 0.017 0.022
   clean_after_next_command
 }
 
+# Run ward (ARGS) with WARD_FAULT_AT=POINT: it stops itself there (its supervisor, for
+# create), and is SIGKILLed while stopped.
+kill_at() {
+  local point=$1 stopped=
+  shift
+  WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
+  local caller=$!
+  for _ in $(seq 300); do
+    stopped=$(ps -eo pid=,stat=,comm= | awk '$2 ~ /^T/ && ($3 == "ward" || $3 == "ward-supervisor") {print $1}')
+    [ -n "$stopped" ] && break
+    sleep 0.01
+  done
+  [ -n "$stopped" ] || { echo "ward never reached $point"; return 1; }
+  kill -9 $stopped
+  wait "$caller" 2>/dev/null || true
+}
+
+@test "SIGKILL at each named point of a start and of a teardown (WARD_FAULT_AT), with a port and egress" {
+  for point in start cloned network running ended released; do
+    kill_at "$point" run -p 0:7000 --network egress --rootfs "$ROOTFS" -- true
+    clean_after_next_command || { echo "ward run killed at $point"; return 1; }
+  done
+  for point in start cloned network running recorded; do
+    kill_at "$point" create -p 0:7000 --network egress --rootfs "$ROOTFS"
+    clean_after_next_command || { echo "ward create's supervisor killed at $point"; return 1; }
+  done
+  # a running sandbox's supervisor, killed at each point of its end (ward stop starts it)
+  for point in ended released removing emptying; do
+    kill_at "$point" create -p 0:7000 --network egress --rootfs "$ROOTFS" -- sh -c 'sleep 0.3'
+    clean_after_next_command || { echo "a supervisor killed at $point of its end"; return 1; }
+  done
+}
+
 @test "SIGKILL of ward create in every phase, and of a supervisor while it stops its sandbox" {
   for d in $delays; do
     timeout -s KILL "$d" "$WARD" create -p 0:7000 --rootfs "$ROOTFS" >/dev/null 2>&1 || true
