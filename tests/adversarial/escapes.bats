@@ -16,7 +16,7 @@ setup_file() {
 
 setup() {
   export WARD_STATE_DIR=$BATS_TEST_TMPDIR/state
-  before=$(snapshot)
+  baseline
 }
 
 teardown() {

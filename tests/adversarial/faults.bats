@@ -18,7 +18,7 @@ setup() {
   # the baseline after a ward command has swept what earlier tests' kills left
   "$WARD" run --rootfs "$ROOTFS" -- true
   ward ps >/dev/null
-  before=$(snapshot)
+  baseline
 }
 
 teardown() {

@@ -18,6 +18,20 @@ snapshot() {
   fi
 }
 
+# $before: the host once it is quiet (a teardown process of an earlier test, or of another
+# user's ward, may still be finishing).
+baseline() {
+  local last now
+  last=$(snapshot)
+  for _ in $(seq 30); do
+    sleep 0.1
+    now=$(snapshot)
+    [ "$now" = "$last" ] && break
+    last=$now
+  done
+  before=$now
+}
+
 # The host back at $before, each round after a ward command that cleans; else the diff.
 settled() {
   for _ in $(seq 100); do

@@ -19,7 +19,7 @@ teardown() {
 
 @test "soak: 1000 runs in a row, 50 create/exec/rm cycles at once, a supervisor through 300 requests; the host as before" {
   ward ps >/dev/null # the state root exists before the baseline
-  before=$(snapshot)
+  baseline
   failed=0
   for _ in $(seq 1000); do
     "$WARD" run --rootfs "$ROOTFS" -- true || failed=$((failed + 1))

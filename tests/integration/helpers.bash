@@ -32,3 +32,30 @@ tree_digest() {
 
 # Last line of stderr output of a `run --separate-stderr`-less run: the JSON result.
 json_field() { sed -n 's/.*"'"$1"'":\("[^"]*"\|[0-9-]*\).*/\1/p' <<<"$2" | tr -d '"'; }
+
+# Test images (tests/images/make-fixtures.sh) in $FX, a sentinel directory on the host, and
+# the hostile layers aimed at it added to the layout as layout:evil-*.
+build_image_fixtures() {
+  export FX="$BATS_FILE_TMPDIR/fx"
+  "$BATS_TEST_DIRNAME/../images/make-fixtures.sh" "$FX" "$PROBE" >/dev/null 2>&1
+  export SENTINEL="$BATS_FILE_TMPDIR/sentinel"
+  mkdir -p "$SENTINEL" && echo secret >"$SENTINEL/secret"
+  mkdir -p "$FX/hostile"
+  python3 "$BATS_TEST_DIRNAME/../images/hostile.py" "$FX/hostile" "$SENTINEL"
+  for f in "$FX"/hostile/evil-*.tar; do
+    umoci raw add-layer --image "$FX/layout:base" --tag "$(basename "$f" .tar)" "$f" >/dev/null
+  done
+}
+
+# Rootless trees hold files of subordinate ids: only ward (in its user namespace) can
+# delete them, so the store is emptied through ward before bats cleans up.
+empty_store() {
+  [[ -d $WARD_STORE ]] || return 0
+  "$WARD" image ls --json | jq -r '.[].id' | xargs -r "$WARD" image rm >/dev/null 2>&1 || true
+  "$WARD" image prune >/dev/null
+}
+
+# The id container root has on the host: ward's range for root, the caller for rootless.
+base_id() { if rootless; then id -u; else echo 2000000000; fi; }
+
+tree_of() { ward image inspect "$1" --json | jq -r .rootfs; }
