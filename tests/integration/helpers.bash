@@ -59,3 +59,11 @@ empty_store() {
 base_id() { if rootless; then id -u; else echo 2000000000; fi; }
 
 tree_of() { ward image inspect "$1" --json | jq -r .rootfs; }
+
+# Can this caller's sandboxes get cgroup limits: root, or a delegated cgroup v2 subtree.
+enforceable() {
+  ! rootless && return 0
+  local own
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  [ -n "$own" ] && [ -w "/sys/fs/cgroup$own" ] && [ -e /sys/fs/cgroup/cgroup.controllers ]
+}
