@@ -32,6 +32,9 @@ struct net {
 	int fwd_pidfd, pasta_pidfd;
 };
 
+/* publish.c: the network part of ward_spec_validate. */
+int net_spec_validate(const struct ward_spec *s, struct ward_error *e);
+
 void net_init(struct net *n);
 /* Before the clone: bind the published ports (a port in use or an address that is not the
  * host's fails here, before anything exists), check the host can give what is asked, pick

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
 #include "ward.h"
 
 /* A port number from MIN to 65535, digits only. */
@@ -150,5 +151,38 @@ int ward_spec_add_dns(struct ward_spec *s, const char *text, struct ward_error *
 		return -1;
 	}
 	snprintf(s->dns[s->n_dns++], sizeof(s->dns[0]), "%s", text);
+	return 0;
+}
+
+/* For specs a library caller filled in: what the grammar above would have refused. An
+ * address that does not parse must never fall back to binding every interface. */
+int net_spec_validate(const struct ward_spec *s, struct ward_error *e)
+{
+	if (s->network != WARD_NET_NONE && s->network != WARD_NET_EGRESS) {
+		ward_error_set(e, 0, "network: unknown mode %d", (int)s->network);
+		return -1;
+	}
+	if (s->n_publish > WARD_MAX_PUBLISH || s->n_dns > WARD_MAX_DNS) {
+		ward_error_set(e, 0, "network: at most %d published ports and %d resolvers",
+		               WARD_MAX_PUBLISH, WARD_MAX_DNS);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n_publish; i++) {
+		const struct ward_publish *p = &s->publish[i];
+		if (!memchr(p->addr, 0, sizeof(p->addr)) || !numeric_address(p->addr) || !p->port) {
+			ward_error_set(e, 0,
+			               "--publish %.*s:%u:%u: needs a numeric host address and a "
+			               "sandbox port from 1",
+			               (int)sizeof(p->addr), p->addr, p->host_port, p->port);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < s->n_dns; i++) {
+		if (!memchr(s->dns[i], 0, sizeof(s->dns[i])) || !numeric_address(s->dns[i])) {
+			ward_error_set(e, 0, "--dns %.*s: expected a numeric IPv4 or IPv6 address",
+			               (int)sizeof(s->dns[i]), s->dns[i]);
+			return -1;
+		}
+	}
 	return 0;
 }

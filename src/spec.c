@@ -9,6 +9,7 @@
 
 #include "idmap.h"
 #include "sys.h"
+#include "net.h"
 #include "volumes.h"
 #include "ward.h"
 
@@ -129,6 +130,8 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 		ward_error_set(e, 0, "--workdir %s: must not be under /proc or contain ..", s->cwd);
 		return -1;
 	}
+	if (net_spec_validate(s, e) < 0)
+		return -1;
 	if (s->limits.disk && s->read_only) {
 		ward_error_set(e, 0, "--disk with --read-only: there is no writable layer to size");
 		return -1;

@@ -168,6 +168,22 @@ static void validate_names_culprit(void **state)
 	free(s->rootfs);
 	s->rootfs = strdup("/");
 	assert_int_equal(ward_spec_validate(s, &e), 0);
+	/* a library caller's publish entry that is not an address: never 0.0.0.0 instead */
+	strcpy(s->publish[0].addr, "localhost");
+	s->publish[0].port = 80;
+	s->n_publish = 1;
+	assert_int_equal(ward_spec_validate(s, &e), -1);
+	assert_non_null(strstr(e.msg, "--publish localhost:0:80"));
+	strcpy(s->publish[0].addr, "::1");
+	assert_int_equal(ward_spec_validate(s, &e), 0);
+	s->publish[0].port = 0;
+	assert_int_equal(ward_spec_validate(s, &e), -1);
+	s->n_publish = 0;
+	strcpy(s->dns[0], "resolver");
+	s->n_dns = 1;
+	assert_int_equal(ward_spec_validate(s, &e), -1);
+	assert_non_null(strstr(e.msg, "--dns resolver"));
+	s->n_dns = 0;
 	s->hostname = strdup("bad host");
 	assert_int_equal(ward_spec_validate(s, &e), -1);
 	assert_non_null(strstr(e.msg, "hostname"));
