@@ -1,5 +1,6 @@
 /* Packets over SOCK_SEQPACKET sockets with SCM_RIGHTS fds, and the sync socket's messages. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "ward.h"
 
 #include <sched.h>
 
@@ -116,4 +118,14 @@ void msg_fail(int sock, int err, const char *fmt, ...)
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
 	msg_send(sock, &m, -1);
+}
+
+int ns_open(pid_t pid, const char *name, struct ward_error *e)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ward_error_set(e, errno, "%s namespace: opening %s", name, path);
+	return fd;
 }

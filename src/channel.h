@@ -25,6 +25,11 @@ enum msg_type {
 extern const char *const ns_names[NS_COUNT];
 extern const int ns_flags[NS_COUNT];
 
+/* PID's namespace NAME (an ns_names entry), before the child turns non-dumpable; -1 with e
+ * set naming the path. */
+struct ward_error;
+int ns_open(pid_t pid, const char *name, struct ward_error *e);
+
 struct msg {
 	uint32_t type;
 	int32_t err;

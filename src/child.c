@@ -91,11 +91,8 @@ static int resolv_conf_target(int etc, bool writable)
 		close(fd);
 	if (!writable || (unlinkat(etc, "resolv.conf", 0) < 0 && errno != ENOENT))
 		return -1;
-	fd = openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return openat(etc, "resolv.conf", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	              0644);
 }
 
 /* Egress or --dns: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound

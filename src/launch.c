@@ -50,16 +50,6 @@ static bool range_owned(const struct ward_spec *s, int rootdirfd)
 	       st.st_gid == s->gid_map[0].outside;
 }
 
-static int open_userns(pid_t pid, struct ward_error *e)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ward_error_set(e, errno, "user namespace: opening %s", path);
-	return fd;
-}
-
 /* Root callers: the supervisor clones DIR's mount and, unless the tree is already owned by
  * the container range, idmaps it for the child's user namespace. Only the host-side process
  * has privilege over the filesystem, and the child then needs no path to DIR (whose parents
@@ -74,7 +64,7 @@ static int root_tree(const struct ward_spec *s, int rootdirfd, pid_t pid, struct
 	}
 	if (range_owned(s, rootdirfd))
 		return take_fd(&m);
-	autoclose int userns = open_userns(pid, e);
+	autoclose int userns = ns_open(pid, "user", e);
 	if (userns < 0)
 		return -1;
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
@@ -380,7 +370,6 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		return -1;
 	}
 	r->eff = *s;
-	net_sweep();
 	if (net_prepare(&r->net, &r->eff, e) < 0)
 		return -1;
 	r->volfds = calloc(s->n_volumes + 1, sizeof(int));
@@ -404,7 +393,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		return -1;
 	fault_point("cloned");
 	int idmapped = -1;
-	if ((s->changes && (r->userns = open_userns(r->pid, e)) < 0) ||
+	if ((s->changes && (r->userns = ns_open(r->pid, "user", e)) < 0) ||
 	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
 	    net_attach(&r->net, r->s, r->pid, e) < 0 ||
 	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {

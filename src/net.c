@@ -11,6 +11,7 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
+#include "channel.h"
 #include "net.h"
 #include "sys.h"
 
@@ -114,8 +115,11 @@ int net_prepare(struct net *n, struct ward_spec *s, struct ward_error *e)
 			return -1;
 		n->n_listen = n->n_bound = i + 1;
 	}
-	if (geteuid() == 0 && needed(s) && nft_load(e) < 0)
-		return -1;
+	if (geteuid() == 0 && needed(s)) {
+		net_sweep(); /* what a killed ward run left; other starts never pay for it */
+		if (nft_load(e) < 0)
+			return -1;
+	}
 	if (s->network == WARD_NET_EGRESS && s->n_dns == 0)
 		host_resolvers(s);
 	return 0;
@@ -199,16 +203,6 @@ static int veth_sandbox_side(struct net *n, struct ward_error *e)
 	return rc;
 }
 
-static int open_ns(pid_t pid, const char *name, struct ward_error *e)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ward_error_set(e, errno, "network: opening %s", path);
-	return fd;
-}
-
 static int start_forwarder(struct net *n, bool root, struct ward_error *e)
 {
 	struct sockaddr_storage targets[WARD_MAX_PUBLISH] = {0};
@@ -267,8 +261,8 @@ int net_attach(struct net *n, const struct ward_spec *s, pid_t pid, struct ward_
 	if (!needed(s))
 		return 0;
 	bool root = geteuid() == 0;
-	if ((n->netns = open_ns(pid, "net", e)) < 0 ||
-	    (!root && (n->userns = open_ns(pid, "user", e)) < 0))
+	if ((n->netns = ns_open(pid, "net", e)) < 0 ||
+	    (!root && (n->userns = ns_open(pid, "user", e)) < 0))
 		return -1;
 	if (s->network == WARD_NET_EGRESS) {
 		if (egress_on(n, pid, e) < 0)
@@ -337,15 +331,10 @@ static void remove_veth(const char *host_if)
 {
 	struct ward_error ignored;
 	struct nl_sock *sk = nl_open(&ignored);
-	int left = -1;
-	if (sk && nl_link_delete(sk, host_if) == 0)
-		left = nl_count_links(sk, NET_IF_PREFIX);
+	if (sk)
+		nl_link_delete(sk, host_if);
 	rtnl_close(sk);
-	int lock = left == 0 ? lock_network(&ignored) : -1;
-	if (lock >= 0) {
-		table_if_unused();
-		close(lock);
-	}
+	net_sweep();
 }
 
 /* Keep only netlink sockets: the state and image locks, the control socket and the rest
@@ -403,8 +392,12 @@ void net_sweep(void)
 {
 	if (geteuid() != 0 || access(NET_TABLE_MARKER, F_OK) != 0)
 		return;
+	/* while ward veths exist (the usual case when the table does) the lock is not needed */
 	struct ward_error ignored;
-	int lock = lock_network(&ignored);
+	struct nl_sock *sk = nl_open(&ignored);
+	int links = sk ? nl_count_links(sk, NET_IF_PREFIX) : -1;
+	rtnl_close(sk);
+	int lock = links == 0 ? lock_network(&ignored) : -1;
 	if (lock >= 0) {
 		table_if_unused();
 		close(lock);
