@@ -121,7 +121,8 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
 		struct msg m;
 		int fd = -1;
 		if (msg_recv(job->sock, &m, &fd) != 1) {
-			ward_error_set(e, EPIPE, "exec: the helper died");
+			if (!job->failed)
+				ward_error_set(e, EPIPE, "exec: the helper died");
 			break;
 		}
 		if (m.type == MSG_PTY && job->master < 0) {
@@ -136,16 +137,24 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
 		}
 		if (fd >= 0)
 			close(fd);
-		if (m.type == MSG_FAIL) {
-			ward_error_set(e, m.err, "%s", m.text);
-			break;
-		}
+		/* the helper's failure ends the stream; the command's is kept for its exit */
+		exec_job_note(job, &m);
 	}
+	if (rc < 0 && job->failed)
+		ward_error_set(e, job->fail.err, "%s", job->fail.text);
 	while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (rc < 0)
 		exec_job_close(job);
 	return rc;
+}
+
+void exec_job_note(struct exec_job *job, const struct msg *m)
+{
+	if ((m->type == MSG_FAIL || m->type == MSG_EXEC_FAIL) && !job->failed) {
+		job->failed = true;
+		job->fail = *m;
+	}
 }
 
 void exec_job_close(struct exec_job *job)

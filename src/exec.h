@@ -5,11 +5,16 @@
 #include "launch.h"
 
 struct exec_job {
-	pid_t pid;  /* host pid; also its process group */
-	int pidfd;  /* the supervisor is its parent: waitid(P_PIDFD) gives its status */
-	int sock;   /* reports of a failed setup or execve; end of stream once it runs */
-	int master; /* pty master with -t, else -1 */
+	pid_t pid;       /* host pid; also its process group */
+	int pidfd;       /* the supervisor is its parent: waitid(P_PIDFD) gives its status */
+	int sock;        /* reports of a failed setup or execve; end of stream once it runs */
+	int master;      /* pty master with -t, else -1 */
+	bool failed;     /* FAIL holds the first failure reported, by the helper or the command */
+	struct msg fail; /* (a fast command's failed execve can arrive before its pid) */
 };
+
+/* A report read from the job's socket: kept in JOB when it is the first failure. */
+void exec_job_note(struct exec_job *job, const struct msg *m);
 
 /* Start X (the sandbox's spec with the exec's command, environment, user, directory and
  * terminal) in the sandbox of R, with STDIO as fds 0-2 (ignored with a terminal). */

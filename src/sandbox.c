@@ -33,8 +33,7 @@ struct conn {
 	struct exec_job job;
 	struct ward_spec x; /* the exec's spec: argv and env owned here */
 	uint64_t t0, deadline, oom0;
-	bool timed_out, failed;
-	struct msg fail;
+	bool timed_out;
 };
 
 struct sup {
@@ -106,10 +105,7 @@ static void job_message(struct conn *c)
 	}
 	if (fd >= 0)
 		close(fd);
-	if ((m.type == MSG_FAIL || m.type == MSG_EXEC_FAIL) && !c->failed) {
-		c->failed = true;
-		c->fail = m;
-	}
+	exec_job_note(&c->job, &m);
 }
 
 /* The command ended: its status to the client, which then closes. */
@@ -128,15 +124,16 @@ static void job_done(struct sup *sp, struct conn *c)
 	int code = sig ? 128 + sig : si.si_status;
 	bool oom = sig == SIGKILL && !c->timed_out && oom_kills(&sp->r) > c->oom0;
 	char err[600] = "";
-	if (c->failed && c->fail.type == MSG_EXEC_FAIL) {
-		code = c->fail.value;
-		snprintf(err, sizeof(err), "%s: %s", c->fail.text,
-		         c->fail.err == ENOENT ? "command not found in the sandbox's root or PATH"
-		                               : strerror(c->fail.err));
-	} else if (c->failed) {
+	if (c->job.failed && c->job.fail.type == MSG_EXEC_FAIL) {
+		code = c->job.fail.value;
+		snprintf(err, sizeof(err), "%s: %s", c->job.fail.text,
+		         c->job.fail.err == ENOENT
+		             ? "command not found in the sandbox's root or PATH"
+		             : strerror(c->job.fail.err));
+	} else if (c->job.failed) {
 		code = 125;
-		snprintf(err, sizeof(err), "%s%s%s", c->fail.text, c->fail.err ? ": " : "",
-		         c->fail.err ? strerror(c->fail.err) : "");
+		snprintf(err, sizeof(err), "%s%s%s", c->job.fail.text, c->job.fail.err ? ": " : "",
+		         c->job.fail.err ? strerror(c->job.fail.err) : "");
 	}
 	json_t *o = json_pack("{s:s, s:i, s:i, s:b, s:b, s:I}", "event", "exit", "exitCode", code,
 	                      "signal", sig, "timedOut", c->timed_out, "oomKilled", oom,

@@ -159,6 +159,22 @@ EOF
   [[ $(python3 -c 'import json,sys; print(json.load(sys.stdin)["error"])' <<<"$output") == *"not found"* ]]
 }
 
+@test "a command that cannot start is reported every time, however fast it fails" {
+  # its failed execve can reach the supervisor before the helper's report of its pid
+  id=$(ward create --rootfs "$ROOTFS")
+  for i in $(seq 40); do
+    ward exec --json "$id" no-such-command >"$BATS_TEST_TMPDIR/$i" 2>/dev/null &
+  done
+  wait
+  for i in $(seq 40); do
+    python3 - "$BATS_TEST_TMPDIR/$i" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["exitCode"] == 127 and "not found" in r.get("error", ""), r
+EOF
+  done
+}
+
 @test "a workload cannot aim exec elsewhere by editing files in its root" {
   id=$(ward create --hostname inside --rootfs "$ROOTFS")
   record=$WARD_STATE_DIR/sandboxes/$id/record.json
