@@ -19,6 +19,12 @@ ward() { "$WARD" "$@"; }
 
 rootless() { [[ $(id -u) -ne 0 ]]; }
 
+# Retry a check for about five seconds (a loaded CI host is slow); its last try decides.
+eventually() {
+  for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  "$@"
+}
+
 # Mount table, ward's cgroups and ward-started processes of the host.
 host_state() {
   wc -l </proc/self/mountinfo

@@ -235,14 +235,15 @@ EOF
 @test "stop sends SIGTERM first and SIGKILL after --time; rm -f kills at once" {
   id=$(ward create --persistent --rootfs "$ROOTFS")
   ward exec "$id" probe wait-signal >"$BATS_TEST_TMPDIR/out" &
-  sleep 0.3
+  eventually grep -q ready "$BATS_TEST_TMPDIR/out"
   ward stop --time 5 "$id"
   wait
   [[ $(cat "$BATS_TEST_TMPDIR/out") == *"ready"*"got signal 15"* ]] || { cat "$BATS_TEST_TMPDIR/out"; return 1; }
   ward rm "$id"
   id=$(ward create --rootfs "$ROOTFS")
-  ward exec "$id" sleep 60 &
-  sleep 0.3
+  marker=$((RANDOM + 40000))
+  ward exec "$id" sleep "$marker" &
+  eventually pgrep -f "sleep $marker"
   run ward rm "$id"
   [ "$status" -eq 125 ] && [[ $output == *"rm -f"* ]]
   ward rm -f "$id"
@@ -291,9 +292,10 @@ EOF
   kill -9 "$(supervisor_of "$id")"
   settled
   id=$(ward create --rootfs "$ROOTFS")
-  ward exec "$id" sleep 60 >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
+  marker=$((RANDOM + 40000))
+  ward exec "$id" sleep "$marker" >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
   exec_pid=$!
-  sleep 0.3
+  eventually pgrep -f "sleep $marker"
   kill -9 "$(supervisor_of "$id")"
   rc=0
   wait "$exec_pid" || rc=$?

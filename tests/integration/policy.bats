@@ -99,7 +99,9 @@ prove_errno_rules() {
       mkdir -p /tmp/w/sub && cd /tmp/w && echo hello >sub/f && cp sub/f g && ln -s g h && cat h
       sort </etc/passwd | head -1 >/dev/null; find /tmp/w | wc -l
       (sleep 0.1; echo child) & wait
-      nc -l -p 7777 >/tmp/w/got & sleep 0.2; echo over-loopback | nc 127.0.0.1 7777; wait; cat /tmp/w/got
+      nc -l -p 7777 >/tmp/w/got &
+      for i in $(seq 100); do echo over-loopback | nc 127.0.0.1 7777 2>/dev/null && break; sleep 0.05; done
+      wait; cat /tmp/w/got
       date >/dev/null; ps >/dev/null; echo done'
     [ "$status" -eq 0 ] || { echo "$policy: $output"; return 1; }
     [ "${lines[0]}" = hello ]
