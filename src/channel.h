@@ -22,6 +22,7 @@ enum msg_type {
 /* The namespaces of a sandbox in the order ward exec joins them: the user namespace first,
  * which gives the capabilities over the others. */
 #define NS_COUNT 7
+enum { NS_USER, NS_MNT, NS_PID, NS_NET }; /* indices of ns_names */
 extern const char *const ns_names[NS_COUNT];
 extern const int ns_flags[NS_COUNT];
 

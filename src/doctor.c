@@ -303,7 +303,7 @@ static void check_network(struct ward_check *c, size_t *n, size_t max)
 		        : "libnftables cannot be loaded: only the default, loopback-only network");
 		return;
 	}
-	bool pasta = access("/usr/bin/pasta", X_OK) == 0;
+	bool pasta = pasta_installed();
 	int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (tun >= 0)
 		close(tun);

@@ -66,7 +66,7 @@ __attribute__((noreturn)) static void helper(const struct run *r, const struct w
 		}
 		close(5 + i);
 		/* container root from here: a nested user namespace must be owned by a mapped id */
-		if (i == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		if (i == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			fail(sock, "becoming root in the sandbox");
 	}
 	int tty = x->tty ? workload_open_tty(sock) : -1;

@@ -99,5 +99,7 @@ int portfwd_start(const struct portfwd *p, int *pidfd, struct ward_error *e);
 
 /* pasta.c */
 int pasta_start(int userns, int netns, int *pidfd, struct ward_error *e);
+/* pasta is where pasta_start looks for it */
+bool pasta_installed(void);
 
 #endif

@@ -17,6 +17,20 @@
 #include "sys.h"
 
 #define PASTA_WAIT_MS 10000
+#define PASTA_DIRS    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+bool pasta_installed(void)
+{
+	char path[64];
+	for (const char *d = PASTA_DIRS; *d;) {
+		size_t n = strcspn(d, ":");
+		snprintf(path, sizeof(path), "%.*s/pasta", (int)n, d);
+		if (access(path, X_OK) == 0)
+			return true;
+		d += n + (d[n] == ':');
+	}
+	return false;
+}
 
 static void pasta_exec(int userns, int netns, int ready, int devnull, pid_t parent)
 {
@@ -52,7 +66,7 @@ static void pasta_exec(int userns, int netns, int ready, int devnull, pid_t pare
 	                "none",         "-T",
 	                "none",         "-U",
 	                "none",         NULL};
-	char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	char *envp[] = {"PATH=" PASTA_DIRS, NULL};
 	execvpe("pasta", argv, envp);
 	_exit(127);
 }

@@ -183,10 +183,15 @@ static void network_request(struct sup *sp, struct conn *c, bool on)
 {
 	struct ward_error e = {0};
 	struct run *r = &sp->r;
-	int rc =
-	    on ? net_connect(&r->net, r->pid, r->ns[3], r->ns[0], &e) : net_disconnect(&r->net, &e);
+	int rc = on ? net_connect(&r->net, r->pid, r->ns[NS_NET], r->ns[NS_USER], &e)
+	            : net_disconnect(&r->net, &e);
 	record_network(sp->rec, &r->net);
-	state_write(sp->dirfd, sp->rec, &e);
+	/* done, but a record that says otherwise misleads inspect and port: the caller hears */
+	struct ward_error we = {0};
+	if (state_write(sp->dirfd, sp->rec, &we) < 0 && rc == 0) {
+		e = we;
+		rc = -1;
+	}
 	ctl_send(c->fd, rc < 0 ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
 }
 

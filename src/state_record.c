@@ -37,7 +37,7 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	json_t *cg = json_array();
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		json_array_append_new(cg, json_string(r->cgroups[i]));
-	json_t *ports = state_network_json(r);
+	json_t *net = state_network_json(r);
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
 	    "s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:i, s:s}",
@@ -47,7 +47,7 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	    "start", (json_int_t)r->supervisor_start, "init", "pid", (int)r->init, "start",
 	    (json_int_t)r->init_start, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
 	    (json_int_t)r->ns_mnt, "pid", (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net,
-	    "cgroups", cg, "network", ports, "finished", (json_int_t)r->finished, "exitCode",
+	    "cgroups", cg, "network", net, "finished", (json_int_t)r->finished, "exitCode",
 	    r->exit_code, "reason", r->reason);
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
