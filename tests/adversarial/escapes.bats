@@ -201,7 +201,8 @@ teardown() {
   tcp=$!
   "$PROBE" listen abstract "$name" >"$BATS_TEST_TMPDIR/abs" &
   abs=$!
-  for _ in $(seq 100); do grep -q listening "$BATS_TEST_TMPDIR/tcp" && grep -q listening "$BATS_TEST_TMPDIR/abs" && break; sleep 0.05; done
+  eventually grep -q listening "$BATS_TEST_TMPDIR/tcp"
+  eventually grep -q listening "$BATS_TEST_TMPDIR/abs"
   # the listeners are reachable from the host itself ...
   "$PROBE" connect tcp "$port"
   "$PROBE" connect abstract "$name"

@@ -40,16 +40,10 @@ address_of() {
   if rootless; then echo 127.0.0.1; else ward inspect "$1" | jq -r .network.address; fi
 }
 
-wait_listening() {
-  for _ in $(seq 100); do grep -q listening "$1" && return 0; sleep 0.02; done
-  return 1
-}
+wait_listening() { eventually grep -q listening "$1"; }
 
 # Until sandbox $1's server on port $2 accepts through host port $3.
-wait_published() {
-  for _ in $(seq 100); do "$NETPROBE" connect 127.0.0.1 "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done
-  return 1
-}
+wait_published() { eventually "$NETPROBE" connect 127.0.0.1 "$1"; }
 
 # "The outside": a network namespace made here, joined to the host by a veth, with a server
 # at 198.18.0.2:9000 (a benchmarking range, never routed beyond this machine).

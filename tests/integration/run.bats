@@ -142,7 +142,7 @@ setup_file() { build_rootfs; }
 @test "SIGTERM to ward reaches the workload through init" {
   "$WARD" run --rootfs "$ROOTFS" -- probe wait-signal >"$BATS_TEST_TMPDIR/out" &
   pid=$!
-  for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+  eventually grep -q ready "$BATS_TEST_TMPDIR/out"
   kill -TERM "$pid"
   wait "$pid" || status=$?
   [ "$status" -eq 42 ]
@@ -154,8 +154,7 @@ setup_file() { build_rootfs; }
   marker=$((RANDOM + 40000))
   "$WARD" run --rootfs "$ROOTFS" -- sleep "$marker" &
   pid=$!
-  for _ in $(seq 100); do pgrep -f "sleep $marker" >/dev/null && break; sleep 0.05; done
-  pgrep -f "sleep $marker"
+  eventually pgrep -f "sleep $marker"
   kill -KILL "$pid"
   wait "$pid" || true
   for _ in $(seq 100); do pgrep -f "sleep $marker" >/dev/null || break; sleep 0.05; done
