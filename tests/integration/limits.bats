@@ -76,12 +76,14 @@ teardown() {
 }
 
 @test "disk: --disk gives ENOSPC for bytes and for inodes, the host disk does not move" {
-  before=$(df --output=used / | tail -1)
+  # the filesystem of the image's tree, where writes that got past the sandbox's scratch
+  # would land (not /: in the VM that is the host's disk, which the host may be using)
+  before=$(df --output=used "$ROOTFS" | tail -1)
   run ward run --disk 8m --rootfs "$ROOTFS" -- probe fill /tmp/big 100
   [ "$output" = "wrote 8 MiB, then No space left on device" ] || [ "$output" = "wrote 7 MiB, then No space left on device" ]
   run ward run --disk 8m --rootfs "$ROOTFS" -- probe files /tmp 100000
   [[ $output == "created "*", then No space left on device" ]]
-  after=$(df --output=used / | tail -1)
+  after=$(df --output=used "$ROOTFS" | tail -1)
   [ "$((after - before))" -lt 4096 ] # KiB: the 8 MiB went nowhere on the host
 }
 
