@@ -50,7 +50,7 @@ kill_at() {
   WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
   local caller=$!
   for _ in $(seq 300); do
-    stopped=$(ps -eo pid=,stat=,comm= | awk '$2 ~ /^T/ && ($3 == "ward" || $3 == "ward-supervisor") {print $1}')
+    stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
     [ -n "$stopped" ] && break
     sleep 0.01
   done

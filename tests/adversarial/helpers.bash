@@ -3,13 +3,14 @@
 
 load ../integration/helpers
 
-# Mounts, ward's cgroups, links, nftables table and processes, state entries, the ward
-# binary, core_pattern, and a sentinel directory when the file made one.
+# This test's mounts, ward cgroups, links and processes, ward's table left without owner,
+# state entries, the ward binary, core_pattern, and a sentinel directory when the file made
+# one.
 snapshot() {
   host_state
-  ip -o link show | grep -c ' ward-' || true
-  if ! rootless; then nft list tables | grep -c ward || true; fi
-  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && ($2 ~ /^ward/ || $2 ~ /^pasta/)' | sort | uniq -c
+  own_links
+  table_leftovers
+  own_processes | awk '$4 ~ /^ward/ || $4 ~ /^pasta/ {print $3, $4}' | sort | uniq -c
   find "$WARD_STATE_DIR" -mindepth 2 2>/dev/null | sort
   sha256sum "$WARD" | cut -d' ' -f1
   cat /proc/sys/kernel/core_pattern

@@ -17,6 +17,10 @@ build_rootfs() {
 
 ward() { "$WARD" "$@"; }
 
+# Sandboxes of this file live in a state root of its own (a test may set another); another
+# user's sandboxes, in theirs, are none of its business.
+export WARD_STATE_DIR=${BATS_FILE_TMPDIR:?}/state
+
 rootless() { [[ $(id -u) -ne 0 ]]; }
 
 # Retry a check for about five seconds (a loaded CI host is slow); its last try decides.
@@ -25,10 +29,75 @@ eventually() {
   "$@"
 }
 
-# Mount table, ward's cgroups and ward-started processes of the host.
+# What a test checks is what it made itself, so that the suite passes while other sandboxes
+# come and go on the host. Its processes are the descendants of the reaper ctest runs bats
+# under (tests/helpers/reaper.c, WARD_TEST_REAPER); a bats run by hand has no reaper and
+# sees every process of the host. Prints "pid ppid stat comm" of the live ones.
+own_processes() {
+  ps -eo pid=,ppid=,stat=,comm= | awk -v root="${WARD_TEST_REAPER:-}" '
+    { ppid[$1] = $2; line[$1] = $0; dead[$1] = $3 ~ /^Z/ }
+    END {
+      for (p in line) {
+        if (dead[p]) continue
+        q = p
+        while (root != "" && q != root && q + 0 > 1) q = ppid[q]
+        if (root == "" || q == root) print line[p]
+      }
+    }'
+}
+
+# ward's cgroups (named by the pid of the process that made them) of this test: its own
+# processes', and any whose process is gone (a leak; another user's is removed by the next
+# ward command, and the checks retry).
+own_cgroups() {
+  local dir n own
+  own=" $(own_processes | awk '{print $1}' | tr '\n' ' ') "
+  for dir in /sys/fs/cgroup/ward /sys/fs/cgroup/*/ward; do
+    [[ -d $dir ]] || continue
+    for n in $(ls "$dir"); do
+      [[ $n =~ ^[0-9]+$ && $n != "$$" ]] || continue
+      if [[ $own == *" $n "* ]] || [[ ! -e /proc/$n ]] || [[ $(awk '{print $3}' "/proc/$n/stat" 2>/dev/null) == Z ]]; then
+        echo "$dir/$n"
+      fi
+    done
+  done
+}
+
+# ward's veths whose sandbox end is in the network namespace of one of this test's
+# processes. A veth cannot outlive that namespace, nor the namespace its last holder (a
+# process, or a mount: both checked), so no leak hides from this.
+own_links() {
+  rootless && return 0
+  local p self
+  self=$(readlink /proc/self/ns/net)
+  for p in $(own_processes | awk '{print $1}'); do
+    [[ $(readlink "/proc/$p/ns/net" 2>/dev/null) != "$self" ]] || continue
+    nsenter -t "$p" -n ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'
+  done | sort -u | while read -r index; do
+    ip -o link show | awk -F': ' -v i="$index" '$1 == i && $2 ~ /^ward-/ {sub(/@.*/, "", $2); print $2}'
+  done
+}
+
+# ward's nftables table as anyone's sandbox leaves it: the table with no ward veth on the host
+# at all, or an egress address whose veth is gone (a later sandbox given that address would
+# inherit egress). Both are checked with retries, so another user's teardown in progress
+# does not count.
+table_leftovers() {
+  rootless && return 0
+  nft list table inet ward >/dev/null 2>&1 || return 0
+  local hosts addr
+  hosts=$(ip -o -4 addr show | awk '$2 ~ /^ward-/ {sub(/\/.*/, "", $4); print $4}')
+  [[ -n $hosts ]] || echo "table inet ward with no ward veth"
+  for addr in $(nft -j list set inet ward egress 2>/dev/null | jq -r '.nftables[] | select(.set) | .set.elem[]? | strings'); do
+    [[ $hosts == *"${addr%.*}.$((${addr##*.} - 1))"* ]] || echo "egress for $addr without its veth"
+  done
+}
+
+# The mount table, less what other bats runs mount under their own temporary directories,
+# and this test's cgroups.
 host_state() {
-  wc -l </proc/self/mountinfo
-  ls /sys/fs/cgroup/unified/ward /sys/fs/cgroup/ward 2>/dev/null | grep -v -e "^$$\$" -e "^supervisors$" || true
+  awk -v mine="${BATS_RUN_TMPDIR:-}" '$5 !~ /\/bats-run-/ || (mine != "" && index($5, mine) == 1)' /proc/self/mountinfo | wc -l
+  own_cgroups
 }
 
 # Fingerprint of a directory tree: names, modes, sizes, owners, mtimes and contents.

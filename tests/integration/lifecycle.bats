@@ -20,8 +20,8 @@ teardown() {
 # host's init are dead already), network links, state entries.
 lifecycle_state() {
   host_state
-  ps -eo stat=,comm= | awk '$1 !~ /^Z/ && ($2 == "ward-init" || $2 == "ward-supervisor")' | sort
-  ls /sys/class/net | wc -l
+  own_processes | awk '$4 == "ward-init" || $4 == "ward-supervisor" {print $3, $4}' | sort
+  own_links
   find "$WARD_STATE_DIR/sandboxes" "$WARD_STATE_DIR/names" -mindepth 1 2>/dev/null || true
 }
 

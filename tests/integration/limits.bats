@@ -5,15 +5,15 @@ load helpers
 
 setup_file() { build_rootfs; }
 
-# ward's sandbox cgroups (numbered directories under any ward/ parent)
-ward_cgroups() { find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path '*/ward/*' -type d -name '[0-9]*' 2>/dev/null || true; }
+# This test's sandbox cgroups (see own_cgroups), none once it is over.
+no_cgroups() { [ -z "$(own_cgroups)" ]; }
 
 setup() {
-  [ -z "$(ward_cgroups)" ] || { echo "leftover cgroups before the test: $(ward_cgroups)"; return 1; }
+  eventually no_cgroups || { echo "leftover cgroups before the test: $(own_cgroups)"; return 1; }
 }
 
 teardown() {
-  [ -z "$(ward_cgroups)" ] || { echo "cgroups left behind: $(ward_cgroups)"; return 1; }
+  eventually no_cgroups || { echo "cgroups left behind: $(own_cgroups)"; return 1; }
 }
 
 @test "memory: going over --memory kills the sandbox and the result says oom" {

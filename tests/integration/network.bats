@@ -24,11 +24,11 @@ teardown() {
   return 1
 }
 
-# ward's veths, ward's table, forwarders and pasta processes.
+# This test's veths, forwarders and pasta processes, and ward's table left without owner.
 net_leftovers() {
-  ip -o link show | grep -o ' ward-[0-9]*' || true
-  if ! rootless; then nft list tables | grep ward || true; fi
-  ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && ($3 == "ward-portfwd" || $3 ~ /^pasta/)'
+  own_links
+  table_leftovers
+  own_processes | awk '$4 == "ward-portfwd" || $4 ~ /^pasta/'
 }
 
 # The published host port of sandbox $1 for its port $2.
@@ -298,7 +298,7 @@ time.sleep(2.5)' "$port" &
   holder=$!
   sleep 0.5
   sup=$(ward inspect "$id" | jq .supervisor.pid)
-  fwd=$(ps -eo pid=,ppid=,stat=,comm= | awk -v s="$sup" '$2 == s && $3 !~ /^Z/ && $4 == "ward-portfwd" {print $1}')
+  fwd=$(own_processes | awk -v s="$sup" '$2 == s && $4 == "ward-portfwd" {print $1}')
   [ -n "$fwd" ]
   t0=$(awk '{print $14 + $15}' /proc/"$fwd"/stat)
   sleep 1
