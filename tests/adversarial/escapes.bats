@@ -240,14 +240,19 @@ teardown() {
 }
 
 @test "seccomp bypass through other ABIs: the i386 and x32 entry points are closed" {
-  # getpid (20) and unshare(CLONE_NEWUSER) (310) through int 0x80
+  # getpid (20) and unshare(CLONE_NEWUSER) (310) through int 0x80; x32 getpid and unshare
   run ward run --rootfs "$ROOTFS" -- sh -c 'probe int80 20; probe int80 310 0x10000000; probe sys 0x40000027; probe sys 0x40000110 0x10000000'
-  [ "${lines[0]}" = "ret -38" ]
-  [ "${lines[1]}" = "ret -38" ]
-  [ "${lines[2]}" = "ret -1 errno 38" ]
-  [ "${lines[3]}" = "ret -1 errno 38" ]
-  # unconfined, int 0x80 works on this kernel: the filter is what closed it
-  run ward run --seccomp=unconfined --rootfs "$ROOTFS" -- probe int80 20
-  [[ ${lines[-1]} == "ret "[0-9]* ]]
+  if host_has_i386; then
+    [ "${lines[0]}" = "ret -38" ]
+    [ "${lines[1]}" = "ret -38" ]
+    # unconfined, int 0x80 works on this kernel: the filter is what closed it
+    run ward run --seccomp=unconfined --rootfs "$ROOTFS" -- probe int80 20
+    [[ ${lines[-1]} == "ret "[0-9]* ]]
+  else
+    # a kernel without ia32 emulation kills int 0x80 (SIGSEGV): nothing to close, but
+    # nothing may get through either
+    [[ $output != *"ret "[0-9]* ]]
+  fi
+  [[ $output == *"ret -1 errno 38"*"ret -1 errno 38"* ]]
   settled
 }

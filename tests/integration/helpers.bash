@@ -24,6 +24,12 @@ export WARD_STATE_DIR=${BATS_FILE_TMPDIR:?}/state
 rootless() { [[ $(id -u) -ne 0 ]]; }
 
 # Retry a check for about five seconds (a loaded CI host is slow); its last try decides.
+# Whether this kernel runs i386 code through int 0x80 at all (ia32 emulation may be
+# compiled out or off at boot, and int 0x80 then dies with SIGSEGV).
+host_has_i386() {
+  ("$PROBE" int80 20) >/dev/null 2>&1
+}
+
 eventually() {
   for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
   "$@"
