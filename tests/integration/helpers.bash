@@ -99,6 +99,22 @@ table_leftovers() {
   done
 }
 
+# This test's veths, forwarders and pasta processes, and ward's table left without owner.
+net_leftovers() {
+  own_links
+  table_leftovers
+  own_processes | awk '$4 == "ward-portfwd" || $4 ~ /^pasta/'
+}
+
+# The published host port of sandbox $1 for its port $2.
+host_port() { ward port "$1" | sed -n "s|^$2/tcp -> .*:\([0-9]*\)$|\1|p"; }
+
+# Until the netprobe server whose output goes to file $1 says it listens.
+wait_listening() { eventually grep -q listening "$1"; }
+
+# Until a connection to host port $1 is accepted (a published port is up).
+wait_published() { eventually "$NETPROBE" connect 127.0.0.1 "$1"; }
+
 # The mount table, less what other bats runs mount under their own temporary directories,
 # and this test's cgroups.
 host_state() {

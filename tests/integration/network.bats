@@ -24,26 +24,11 @@ teardown() {
   return 1
 }
 
-# This test's veths, forwarders and pasta processes, and ward's table left without owner.
-net_leftovers() {
-  own_links
-  table_leftovers
-  own_processes | awk '$4 == "ward-portfwd" || $4 ~ /^pasta/'
-}
-
-# The published host port of sandbox $1 for its port $2.
-host_port() { ward port "$1" | sed -n "s|^$2/tcp -> .*:\([0-9]*\)$|\1|p"; }
-
 # The address another sandbox would use to reach sandbox $1: its veth address as root, and
 # rootless the only one it has, loopback.
 address_of() {
   if rootless; then echo 127.0.0.1; else ward inspect "$1" | jq -r .network.address; fi
 }
-
-wait_listening() { eventually grep -q listening "$1"; }
-
-# Until sandbox $1's server on port $2 accepts through host port $3.
-wait_published() { eventually "$NETPROBE" connect 127.0.0.1 "$1"; }
 
 # "The outside": a network namespace made here, joined to the host by a veth, with a server
 # at 198.18.0.2:9000 (a benchmarking range, never routed beyond this machine).
