@@ -519,7 +519,7 @@ out:
 
 void filter_free(struct ward_filter *f)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		free(f->prog[i]);
 		f->prog[i] = NULL;
 		f->len[i] = 0;

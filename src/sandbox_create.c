@@ -52,6 +52,7 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 	                s->read_only,
 	                s->capabilities,
 	                s->seccomp_unconfined,
+	                s->allow_setid_volumes,
 	                s->timeout_s,
 	                s->user_id_set,
 	                s->user_id,

@@ -1,6 +1,7 @@
 /* Volumes: opened by the supervisor through O_PATH fds, mounted by the child through fds on
  * targets resolved inside the root, then checked to be where they were meant to be. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,30 @@ static unsigned attrs(const struct ward_volume *v)
 	       (v->mode != WARD_VOLUME_RW ? MOUNT_ATTR_RDONLY : 0);
 }
 
+/* The highest system group id: SYS_GID_MAX in /etc/login.defs, else GID_MIN - 1, else 999
+ * (shadow's defaults). */
+static unsigned long sys_gid_max(void)
+{
+	FILE *f = fopen("/etc/login.defs", "re");
+	unsigned long sys_max = 0, gid_min = 0, v;
+	char line[256], key[64];
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %63s %lu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, "SYS_GID_MAX"))
+			sys_max = v;
+		else if (!strcmp(key, "GID_MIN"))
+			gid_min = v;
+	}
+	if (f)
+		fclose(f);
+	return sys_max ? sys_max : gid_min ? gid_min - 1 : 999;
+}
+
 /* Root callers: a detached clone of the host path, idmapped so that its owner appears as
- * the workload's user and other host ids stay unmapped. */
+ * the workload's user and other host ids stay unmapped. The group mapped is the owner's
+ * primary one (the path's own when the owner has no passwd entry): the sandbox gets no
+ * group rights its owner would not use by default, and never a system group's. */
 static int root_volume(const struct ward_spec *s, const struct ward_volume *v, int fd,
                        const struct stat *st, struct ward_error *e)
 {
@@ -35,6 +58,26 @@ static int root_volume(const struct ward_spec *s, const struct ward_volume *v, i
 		    v->host);
 		return -1;
 	}
+	if (v->mode == WARD_VOLUME_RW && st->st_gid <= sys_gid_max()) {
+		ward_error_set(e, 0,
+		               "volume %s: its group %u is a system group; a rw volume would let "
+		               "the sandbox make files (even setgid ones) of that group on the "
+		               "host. chown it to a user and their group, or mount it :ro",
+		               v->host, (unsigned)st->st_gid);
+		return -1;
+	}
+	/* An unmapped group would leave the path unwritable (the kernel refuses writes to an
+	 * inode whose ids it cannot map): say so instead. */
+	struct passwd *pw = getpwuid(st->st_uid);
+	gid_t group = pw ? pw->pw_gid : st->st_gid;
+	if (v->mode == WARD_VOLUME_RW && group != st->st_gid) {
+		ward_error_set(
+		    e, 0,
+		    "volume %s: its group %u is not its owner's primary group (%u), the "
+		    "only one ward maps for a rw volume. chgrp it to %u, or mount it :ro",
+		    v->host, (unsigned)st->st_gid, (unsigned)group, (unsigned)group);
+		return -1;
+	}
 	autoclose int m = clone_tree(fd, attrs(v));
 	if (m < 0) {
 		ward_error_set(e, errno, "volume %s: cloning its mount", v->host);
@@ -43,7 +86,7 @@ static int root_volume(const struct ward_spec *s, const struct ward_volume *v, i
 	char umap[48], gmap[48];
 	snprintf(umap, sizeof(umap), "%u %u 1", st->st_uid,
 	         idmap_to_host(s->uid_map, s->n_uid_map, s->uid));
-	snprintf(gmap, sizeof(gmap), "%u %u 1", st->st_gid,
+	snprintf(gmap, sizeof(gmap), "%u %u 1", group,
 	         idmap_to_host(s->gid_map, s->n_gid_map, s->gid));
 	autoclose int ns = idmap_userns(umap, gmap, e);
 	if (ns < 0)

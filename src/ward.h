@@ -120,10 +120,11 @@ struct ward_spec {
 	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
 	uint32_t root_idmap_base;
 
-	uint64_t capabilities;   /* bit N = capability N kept for the workload */
-	char *policy;            /* seccomp policy: a name in the policy directory or a file path;
-	                            NULL means "default" */
-	bool seccomp_unconfined; /* no syscall filter at all (loud opt-out) */
+	uint64_t capabilities;    /* bit N = capability N kept for the workload */
+	char *policy;             /* seccomp policy: a name in the policy directory or a file path;
+	                             NULL means "default" */
+	bool seccomp_unconfined;  /* no syscall filter at all (loud opt-out) */
+	bool allow_setid_volumes; /* rw volumes without the set-id ban (loud opt-out) */
 	struct ward_limits limits;
 	struct ward_volume *volumes; /* the first is the workspace */
 	size_t n_volumes;

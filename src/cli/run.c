@@ -53,6 +53,8 @@ static const char run_usage[] =
     "      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
     "      --policy NAME|FILE  seccomp policy (default: default; see ward policy ls)\n"
     "      --seccomp=unconfined  no syscall filter at all (warns)\n"
+    "      --allow-setid-volumes  let the sandbox make set-id files in rw volumes (warns;\n"
+    "                          by default a sandbox with a rw volume cannot make any)\n"
     "      --cap-add CAP       keep a capability (CAP_ prefix optional; ALL)\n"
     "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
     "      --idmap-base N      (root) host id where container id 0 starts\n"
@@ -106,6 +108,7 @@ enum {
 	OPT_PERSISTENT,
 	OPT_NETWORK,
 	OPT_DNS,
+	OPT_ALLOW_SETID,
 	OPT_HELP
 };
 
@@ -146,6 +149,7 @@ static const struct option options[] = {
     {"publish", required_argument, NULL, 'p'},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"dns", required_argument, NULL, OPT_DNS},
+    {"allow-setid-volumes", no_argument, NULL, OPT_ALLOW_SETID},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -234,6 +238,21 @@ static int apply_image(struct ward_spec *s, const struct run_args *ra, struct wa
 		return -1;
 	}
 	return 0;
+}
+
+/* The set-id ban on rw volumes (filter_setid.c) lifted: say so, naming a volume. */
+static void warn_setid(const struct ward_spec *s)
+{
+	const char *rw = NULL;
+	for (size_t i = 0; i < s->n_volumes && !rw; i++)
+		if (s->volumes[i].mode == WARD_VOLUME_RW)
+			rw = s->volumes[i].host;
+	if (!rw || !(s->allow_setid_volumes || s->seccomp_unconfined))
+		return;
+	fprintf(stderr,
+	        "ward: warning: %s: the sandbox may make set-id programs in its rw volumes "
+	        "(such as %s), which host users could run\n",
+	        s->allow_setid_volumes ? "--allow-setid-volumes" : "--seccomp=unconfined", rw);
 }
 
 /* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
@@ -339,6 +358,9 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			}
 			s->seccomp_unconfined = true;
 			break;
+		case OPT_ALLOW_SETID:
+			s->allow_setid_volumes = true;
+			break;
 		case OPT_CAP_ADD:
 			r = ward_spec_cap_add(s, optarg, e);
 			break;
@@ -442,6 +464,7 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 		    "ward: warning: --seccomp=unconfined: the sandbox may make any system call its "
 		    "namespaces and capabilities allow\n",
 		    stderr);
+	warn_setid(s);
 	return ward_spec_default_idmaps(s, e);
 }
 

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,6 +194,47 @@ static int connect_to(const char *kind, const char *name)
 static unsigned long long num(const char *s)
 {
 	return strtoull(s, NULL, 0);
+}
+
+static long res(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* Every way of giving a file under DIR a set-id mode, each on its own name: one line per
+ * way, "NAME: ok" or the errno text. */
+static int setid(const char *dir)
+{
+	if (chdir(dir) < 0)
+		return perror(dir), 1;
+	close(open("plain", O_CREAT | O_WRONLY, 0755));
+	struct {
+		unsigned long long flags, mode, resolve;
+	} how = {O_CREAT | O_WRONLY, 04755, 0};
+	struct {
+		const char *name;
+		long r;
+	} t[] = {
+	    {"chmod", res(syscall(SYS_chmod, "plain", 06755))},
+	    {"fchmod", res(syscall(SYS_fchmod, open("plain", O_RDONLY), 04755))},
+	    {"fchmodat", res(syscall(SYS_fchmodat, AT_FDCWD, "plain", 02755, 0))},
+	    {"fchmodat2", res(syscall(452, AT_FDCWD, "plain", 04755, 0))},
+	    {"open", res(syscall(SYS_open, "open", O_CREAT | O_WRONLY, 04755))},
+	    {"openat", res(syscall(SYS_openat, AT_FDCWD, "openat", O_CREAT | O_WRONLY, 02755))},
+	    {"creat", res(syscall(SYS_creat, "creat", 04755))},
+	    {"mknod", res(syscall(SYS_mknod, "mknod", S_IFREG | 04755, 0))},
+	    {"mknodat", res(syscall(SYS_mknodat, AT_FDCWD, "mknodat", S_IFREG | 02755, 0))},
+	    {"mkdir", res(syscall(SYS_mkdir, "mkdir", 02755))},
+	    {"mkdirat", res(syscall(SYS_mkdirat, AT_FDCWD, "mkdirat", 06755))},
+	    {"openat2", res(syscall(437, AT_FDCWD, "openat2", &how, sizeof(how)))},
+	    {"io_uring_setup", res(syscall(425, 1, (char[120]){0}))},
+	    {"fsopen", res(syscall(430, "overlay", 0))},
+	    {"x32-chmod", res(syscall(0x40000000 | SYS_chmod, "plain", 04755))},
+	    {"mount", res(syscall(SYS_mount, "none", ".", "tmpfs", 0, NULL))},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		printf("%s: %s\n", t[i].name, t[i].r ? strerror((int)t[i].r) : "ok");
+	return 0;
 }
 
 /* Make each named syscall with zero arguments; all must fail with errno WANT. */
@@ -457,6 +499,8 @@ int main(int argc, char **argv)
 		return rlimit(a);
 	if (!strcmp(c, "exchange") && argc > 4)
 		return exchange(argv[2], argv[3], atof(argv[4]));
+	if (!strcmp(c, "setid"))
+		return setid(a);
 	fprintf(stderr, "probe: unknown command %s\n", c);
 	return 2;
 }
