@@ -103,8 +103,9 @@ void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg),
 				continue;
 			strcpy(seen[nseen++], name);
 			char path[PATH_MAX + 80];
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
-			fn(name, path, arg);
+			if (snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name) <
+			    (int)sizeof(path))
+				fn(name, path, arg);
 		}
 		if (d)
 			closedir(d);
