@@ -180,13 +180,9 @@ int userdir_open(const char *what, const char *base, const char *sub, bool make_
 	*w = (struct walk){.what = what, .fd = -1};
 	int fd = -1;
 	if (walk(w, base, make_base, e) == 0 && (!sub || walk(w, sub, true, e) == 0)) {
-		fd = openat(w->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
+		if (userdir_check_owned(w->fd, what, e) == 0 &&
+		    (fd = openat(w->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			ward_error_set(e, errno, "%s", what);
-		else if (userdir_check_owned(fd, what, e) < 0) {
-			close(fd);
-			fd = -1;
-		}
 	}
 	if (w->fd >= 0)
 		close(w->fd);
