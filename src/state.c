@@ -53,12 +53,17 @@ int state_open(struct state *st, struct ward_error *e)
 		strcpy(st->path, env);
 		snprintf(what, sizeof(what), "state directory %s", env);
 		/* made if missing, but not its parent: a mistyped path is not made */
-		char base[sizeof(st->path)], *slash = strrchr(strcpy(base, env), '/');
+		char base[sizeof(st->path)];
+		size_t n = strlen(strcpy(base, env));
+		while (n > 1 && base[n - 1] == '/')
+			base[--n] = 0;
+		char *slash = strrchr(base, '/');
 		if (slash && slash[1]) {
-			slash[slash == base ? 1 : 0] = 0;
-			st->root = userdir_open(what, base, env + (slash - base) + 1, false, e);
+			*slash = 0;
+			st->root =
+			    userdir_open(what, slash == base ? "/" : base, slash + 1, false, e);
 		} else
-			st->root = userdir_open(what, env, NULL, false, e);
+			st->root = userdir_open(what, base, NULL, false, e);
 	} else
 		st->root = userdir_default(USERDIR_STATE, "state directory", "WARD_STATE_DIR",
 		                           st->path, sizeof(st->path), true, e);
