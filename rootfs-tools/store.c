@@ -1,6 +1,6 @@
 /* Store directory handling: every file is reached through the store's fd. */
 #include <errno.h>
-#include <pwd.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -8,40 +8,7 @@
 
 #include "store.h"
 #include "sys.h"
-
-static char *default_path(void)
-{
-	char *buf = NULL;
-	const char *env = getenv("WARD_STORE");
-	if (env && *env)
-		return strdup(env);
-	if (geteuid() == 0)
-		return strdup("/var/lib/ward");
-	const char *xdg = getenv("XDG_DATA_HOME");
-	if (xdg && *xdg == '/')
-		return asprintf(&buf, "%s/ward", xdg) < 0 ? NULL : buf;
-	const char *home = getenv("HOME");
-	struct passwd *pw = (home && *home == '/') ? NULL : getpwuid(geteuid());
-	if (pw)
-		home = pw->pw_dir;
-	if (!home)
-		return NULL;
-	return asprintf(&buf, "%s/.local/share/ward", home) < 0 ? NULL : buf;
-}
-
-static int mkdir_p(char *path, mode_t last_mode)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		int r = mkdir(path, 0755);
-		*p = '/';
-		if (r < 0 && errno != EEXIST)
-			return -1;
-	}
-	return mkdir(path, last_mode) < 0 && errno != EEXIST ? -1 : 0;
-}
+#include "userdir.h"
 
 static int write_new_file(int dirfd, const char *name, const char *text)
 {
@@ -57,25 +24,21 @@ static int open_store(struct store *s, struct ward_error *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (!(s->path = default_path())) {
-		ward_error_set(e, 0, "image store: no home directory; set WARD_STORE");
+	/* Made where missing (0700): nobody else may reach the trees, which keep their owners and
+	 * set-id bits. */
+	const char *env = getenv("WARD_STORE");
+	char path[PATH_MAX];
+	if (env && *env) {
+		snprintf(path, sizeof(path), "image store %s", env);
+		s->fd = userdir_open(path, env, NULL, true, e);
+		snprintf(path, sizeof(path), "%s", env);
+	} else
+		s->fd = userdir_default(USERDIR_DATA, "image store", "WARD_STORE", path,
+		                        sizeof(path), true, e);
+	if (s->fd < 0)
 		return -1;
-	}
-	if (s->path[0] != '/') {
-		ward_error_set(e, 0, "image store %s: must be an absolute path", s->path);
-		return -1;
-	}
-	s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->fd < 0 && errno == ENOENT && mkdir_p(s->path, 0700) == 0)
-		s->fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->fd < 0) {
-		ward_error_set(e, errno, "image store %s", s->path);
-		return -1;
-	}
-	struct stat st;
-	if (fstat(s->fd, &st) < 0 || st.st_uid != geteuid()) {
-		ward_error_set(e, 0, "image store %s: owned by uid %u, not by you", s->path,
-		               (unsigned)st.st_uid);
+	if (!(s->path = strdup(path))) {
+		ward_error_set(e, errno, "image store %s", path);
 		return -1;
 	}
 	/* locks/ is made last of ward's directories and index.json after it: with both there

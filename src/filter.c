@@ -2,8 +2,8 @@
  *
  * The cache maps (policy bytes, capability set, kernel, libseccomp, ward version) to BPF.
  * Each file stores its whole key and is used only on an exact match, so the file name's
- * hash picks a file but never decides correctness. The directory must belong to the caller
- * and be closed to others. */
+ * hash picks a file but never decides correctness. The directory must belong to the caller,
+ * be closed to others and lie only in directories of root's or the caller's (userdir.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +18,7 @@
 
 #include "filter.h"
 #include "sys.h"
+#include "userdir.h"
 
 #define MAX_POLICY_BYTES (4 << 20)
 #define CACHE_MAGIC      "WARDBPF1"
@@ -103,8 +104,9 @@ void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg),
 				continue;
 			strcpy(seen[nseen++], name);
 			char path[PATH_MAX + 80];
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
-			fn(name, path, arg);
+			if (snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name) <
+			    (int)sizeof(path))
+				fn(name, path, arg);
 		}
 		if (d)
 			closedir(d);
@@ -149,41 +151,13 @@ int ward_policy_check(const char *path, uint64_t caps, struct ward_error *e)
 
 /* ---- the compile cache ---- */
 
-static int mkdir_p(char *path)
+/* The cache directory (userdir.h), or -1: without one, filters are compiled every time. */
+static int cache_dir(void)
 {
-	for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
-		if (p)
-			*p = 0;
-		int r = mkdir(path, 0700);
-		if (p)
-			*p = '/';
-		if (r < 0 && errno != EEXIST)
-			return -1;
-		if (!p)
-			return 0;
-	}
-}
-
-static int cache_dir(char *out, size_t len)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	if (geteuid() == 0)
-		snprintf(out, len, "/var/cache/ward");
-	else if (xdg && *xdg == '/')
-		snprintf(out, len, "%s/ward", xdg);
-	else if (home && *home == '/')
-		snprintf(out, len, "%s/.cache/ward", home);
-	else
-		return -1;
-	size_t l = strlen(out);
-	snprintf(out + l, len - l, "/seccomp");
-	/* Usually there already; parents may be missing on a fresh account. */
-	struct stat st;
-	if (lstat(out, &st) < 0 && (mkdir_p(out) < 0 || lstat(out, &st) < 0))
-		return -1;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
-		return -1;
-	return 0;
+	char path[PATH_MAX];
+	struct ward_error e;
+	return userdir_default(USERDIR_CACHE, "filter cache", "XDG_CACHE_HOME", path, sizeof(path),
+	                       false, &e);
 }
 
 static char *cache_key(const char *text, size_t len, uint64_t caps, size_t *keylen)
@@ -213,9 +187,10 @@ static uint64_t fnv1a(const char *p, size_t n)
 	return h;
 }
 
-static int cache_read(const char *path, const char *key, size_t keylen, struct ward_filter *f)
+static int cache_read(int dir, const char *name, const char *key, size_t keylen,
+                      struct ward_filter *f)
 {
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	autoclose int fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || st.st_size > (8 << 20))
 		return -1;
@@ -250,12 +225,13 @@ static int cache_read(const char *path, const char *key, size_t keylen, struct w
 }
 
 /* Written to a temporary name and renamed: readers see a whole file or none. */
-static void cache_write(const char *dir, const char *path, const char *key, size_t keylen,
+static void cache_write(int dir, const char *name, const char *key, size_t keylen,
                         const struct ward_filter *f)
 {
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d", dir, getpid());
-	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), ".tmp-%d", getpid());
+	autoclose int fd =
+	    openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return;
 	uint32_t klen = (uint32_t)keylen;
@@ -266,8 +242,8 @@ static void cache_write(const char *dir, const char *path, const char *key, size
 		size_t bytes = f->len[i] * sizeof(struct sock_filter);
 		ok = !bytes || write(fd, f->prog[i], bytes) == (ssize_t)bytes;
 	}
-	if (!ok || rename(tmp, path) < 0)
-		unlink(tmp);
+	if (!ok || renameat(dir, tmp, dir, name) < 0)
+		unlinkat(dir, tmp, 0);
 }
 
 static int policy_filter(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e)
@@ -283,17 +259,16 @@ static int policy_filter(const struct ward_spec *s, struct ward_filter *f, struc
 	if (!text)
 		return -1;
 	autofree char *key = cache_key(text, len, s->capabilities, &keylen);
-	char dir[PATH_MAX - 64], file[PATH_MAX];
-	bool cached = key && cache_dir(dir, sizeof(dir)) == 0;
-	if (cached) {
-		snprintf(file, sizeof(file), "%s/%016llx.bpf", dir,
-		         (unsigned long long)fnv1a(key, keylen));
-		if (cache_read(file, key, keylen, f) == 0)
+	autoclose int dir = key ? cache_dir() : -1;
+	char file[32];
+	if (dir >= 0) {
+		snprintf(file, sizeof(file), "%016llx.bpf", (unsigned long long)fnv1a(key, keylen));
+		if (cache_read(dir, file, key, keylen, f) == 0)
 			return 0;
 	}
 	if (filter_compile(text, len, path, s->capabilities, f, e) < 0)
 		return -1;
-	if (cached)
+	if (dir >= 0)
 		cache_write(dir, file, key, keylen, f);
 	return 0;
 }

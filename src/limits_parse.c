@@ -16,47 +16,44 @@
 #define MIN_PIDS   2
 #define MIN_DISK   (1ULL << 20)
 
+/* The documented grammar only: DIGITS[.DIGITS] and an optional unit, b or k/m/g/t with an
+ * optional "i" and "b" (any case). No sign, space, hex, exponent, inf or nan, which strtod
+ * would take. Exact integer arithmetic; a fraction of a byte is dropped. */
 int ward_parse_size(const char *text, uint64_t *out)
 {
-	if (!isdigit((unsigned char)text[0]))
+	const char *p = text;
+	unsigned __int128 whole = 0, frac = 0, scale = 1;
+	if (!isdigit((unsigned char)*p))
 		return -1;
-	errno = 0;
-	char *end;
-	double v = strtod(text, &end);
-	if (errno || end == text || v < 0)
-		return -1;
-	double mult = 1;
-	switch (tolower((unsigned char)*end)) {
-	case 0:
-		break;
-	case 'b':
-		break;
-	case 'k':
-		mult = 1024.0;
-		break;
-	case 'm':
-		mult = 1024.0 * 1024;
-		break;
-	case 'g':
-		mult = 1024.0 * 1024 * 1024;
-		break;
-	case 't':
-		mult = 1024.0 * 1024 * 1024 * 1024;
-		break;
-	default:
-		return -1;
+	for (; isdigit((unsigned char)*p); p++)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > UINT64_MAX)
+			return -1;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale < 1000000000000000000ULL) { /* later digits are below a byte */
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
 	}
-	if (*end) {
-		end++;
-		if (tolower((unsigned char)*end) == 'i')
-			end++;
-		if (mult > 1 && tolower((unsigned char)*end) == 'b')
-			end++;
-	}
-	if (*end)
+	static const char units[] = "bkmgt";
+	const char *u = *p ? strchr(units, tolower((unsigned char)*p)) : NULL;
+	unsigned shift = 0;
+	if (*p && !u)
 		return -1;
-	double bytes = v * mult;
-	if (bytes >= 18446744073709549568.0 || bytes != bytes)
+	if (u) {
+		shift = 10 * (unsigned)(u - units);
+		p++;
+		if (shift && tolower((unsigned char)*p) == 'i')
+			p++;
+		if (shift && tolower((unsigned char)*p) == 'b')
+			p++;
+	}
+	if (*p)
+		return -1;
+	unsigned __int128 bytes = (whole << shift) + ((frac << shift) / scale);
+	if (bytes > UINT64_MAX)
 		return -1;
 	*out = (uint64_t)bytes;
 	return 0;
@@ -179,10 +176,14 @@ bad:
 
 static int parse_cpus(struct ward_limits *l, const char *text, struct ward_error *e)
 {
-	char *end;
+	/* DIGITS[.DIGITS] checked first: strtod alone takes hex, exponents, inf and nan */
+	size_t whole = strspn(text, "0123456789"), frac = 0;
+	if (whole && text[whole] == '.')
+		frac = 1 + strspn(text + whole + 1, "0123456789");
+	bool ok = whole && frac != 1 && !text[whole + frac];
 	errno = 0;
-	double v = isdigit((unsigned char)text[0]) ? strtod(text, &end) : -1;
-	if (v < 0 || errno || *end || v != v) {
+	double v = ok ? strtod(text, NULL) : -1;
+	if (!ok || errno) {
 		ward_error_set(e, 0, "--cpus %s: expected a number of CPUs such as 0.5 or 2", text);
 		return -1;
 	}

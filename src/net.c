@@ -101,7 +101,7 @@ static void host_resolvers(struct ward_spec *s)
 		if ((v4 && buf[0] == 127) || (!v4 && inet_pton(AF_INET6, addr, buf) != 1) ||
 		    (!v4 && !strcmp(addr, "::1")))
 			continue;
-		snprintf(s->dns[s->n_dns++], sizeof(s->dns[0]), "%s", addr);
+		memcpy(s->dns[s->n_dns++], addr, strlen(addr) + 1); /* its length checked above */
 	}
 	if (f)
 		fclose(f);

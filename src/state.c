@@ -9,48 +9,13 @@
 
 #include "state.h"
 #include "sys.h"
-
-static int root_path(char *out, size_t len, struct ward_error *e)
-{
-	const char *env = getenv("WARD_STATE_DIR");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n;
-	if (env && *env)
-		n = snprintf(out, len, "%s", env);
-	else if (geteuid() == 0)
-		n = snprintf(out, len, "/run/ward");
-	else if (xdg && *xdg)
-		n = snprintf(out, len, "%s/ward", xdg);
-	else
-		n = snprintf(out, len, "/tmp/ward-%u", (unsigned)geteuid());
-	if (n < 0 || (size_t)n >= len) {
-		ward_error_set(e, ENAMETOOLONG, "state directory");
-		return -1;
-	}
-	return 0;
-}
+#include "userdir.h"
 
 /* Someone else's directory, or one others may write, could hold records made to point
  * ward at the wrong process. */
 int state_check_owned(int fd, const char *what, struct ward_error *e)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		ward_error_set(e, errno, "%s", what);
-		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		ward_error_set(e, 0,
-		               "%s belongs to uid %u, not to you (uid %u); refusing to trust it",
-		               what, (unsigned)st.st_uid, (unsigned)geteuid());
-		return -1;
-	}
-	if (st.st_mode & 022) {
-		ward_error_set(e, 0, "%s is writable by others (mode %03o); refusing to trust it",
-		               what, (unsigned)(st.st_mode & 0777));
-		return -1;
-	}
-	return 0;
+	return userdir_check_owned(fd, what, e);
 }
 
 static int open_subdir(int parent, const char *name, const char *root, struct ward_error *e)
@@ -76,21 +41,35 @@ static int open_subdir(int parent, const char *name, const char *root, struct wa
 int state_open(struct state *st, struct ward_error *e)
 {
 	*st = (struct state){.root = -1, .boxes = -1, .names = -1, .lock = -1};
-	if (root_path(st->path, sizeof(st->path), e) < 0)
+	const char *env = getenv("WARD_STATE_DIR");
+	if (env && *env) {
+		char what[sizeof(st->path) + 32];
+		if (strlen(env) >= sizeof(st->path)) {
+			ward_error_set(
+			    e, 0, "WARD_STATE_DIR %s: longer than %zu bytes; use a shorter path",
+			    env, sizeof(st->path) - 1);
+			return -1;
+		}
+		strcpy(st->path, env);
+		snprintf(what, sizeof(what), "state directory %s", env);
+		/* made if missing, but not its parent: a mistyped path is not made */
+		char base[sizeof(st->path)];
+		size_t n = strlen(strcpy(base, env));
+		while (n > 1 && base[n - 1] == '/')
+			base[--n] = 0;
+		char *slash = strrchr(base, '/');
+		if (slash && slash[1]) {
+			*slash = 0;
+			st->root =
+			    userdir_open(what, slash == base ? "/" : base, slash + 1, false, e);
+		} else
+			st->root = userdir_open(what, base, NULL, false, e);
+	} else
+		st->root = userdir_default(USERDIR_STATE, "state directory", "WARD_STATE_DIR",
+		                           st->path, sizeof(st->path), true, e);
+	if (st->root < 0)
 		return -1;
-	if (mkdir(st->path, 0700) < 0 && errno != EEXIST) {
-		ward_error_set(e, errno, "state directory %s", st->path);
-		return -1;
-	}
-	st->root = open(st->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char what[300];
-	snprintf(what, sizeof(what), "state directory %s", st->path);
-	if (st->root < 0) {
-		ward_error_set(e, errno, "%s", what);
-		return -1;
-	}
-	if (state_check_owned(st->root, what, e) < 0 ||
-	    (st->boxes = open_subdir(st->root, "sandboxes", st->path, e)) < 0 ||
+	if ((st->boxes = open_subdir(st->root, "sandboxes", st->path, e)) < 0 ||
 	    (st->names = open_subdir(st->root, "names", st->path, e)) < 0)
 		goto fail;
 	st->lock = openat(st->root, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

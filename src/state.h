@@ -1,5 +1,6 @@
 /* The runtime state of persistent sandboxes: one directory per sandbox under the state
- * root (root: /run/ward; rootless: $XDG_RUNTIME_DIR/ward; $WARD_STATE_DIR overrides), each
+ * root ($WARD_STATE_DIR, else root: /run/ward; others: userdir.h's first usable of
+ * $XDG_RUNTIME_DIR/ward, /run/user/UID/ward, $XDG_STATE_HOME/ward, ~/.local/state/ward), each
  * with a lock its supervisor holds for its whole life, an atomically replaced record, the
  * control socket and init's log. Names are symlinks to ids. A sandbox whose lock is free
  * but whose record does not say "stopped" lost its supervisor: the next command that sees
@@ -56,7 +57,8 @@ struct state {
 	char path[256];
 };
 
-/* Open (creating) the state root; refuses one that is not the caller's or open to others. */
+/* Open (creating) the state root; refuses one that is not the caller's or open to others,
+ * or that lies in a directory another user could change (userdir.h). */
 int state_open(struct state *st, struct ward_error *e);
 void state_close(struct state *st);
 int state_lock(struct state *st, bool exclusive);

@@ -20,7 +20,7 @@ static const char image_usage[] =
     "       [--workdir DIR] [--user U[:G]]   a directory as a one-layer image\n"
     "\n"
     "The store is an OCI image layout: $WARD_STORE, else /var/lib/ward (root) or\n"
-    "$XDG_DATA_HOME/ward (others).\n";
+    "$XDG_DATA_HOME/ward, ~/.local/share/ward (others).\n";
 
 static int import_cmd(int argc, char **argv)
 {

@@ -96,7 +96,8 @@ kill_at() {
   rootless && skip "mounting a small tmpfs needs root (the root half runs it)"
   mkdir -p "$WARD_STORE"
   small=$WARD_STORE
-  mount -t tmpfs -o size=256k tmpfs "$WARD_STORE"
+  # mode 0700: a store others may write (a fresh tmpfs is 1777) is refused
+  mount -t tmpfs -o size=256k,mode=0700 tmpfs "$WARD_STORE"
   run ward image import oci:"$FX/layout:base"
   [ "$status" -eq 125 ]
   [ "${#lines[@]}" -eq 1 ]

@@ -19,16 +19,55 @@ static void sizes(void **state)
 		const char *text;
 		uint64_t want;
 	} good[] = {
-	    {"0", 0},           {"123", 123},         {"64k", 64 << 10},
-	    {"64K", 64 << 10},  {"256m", 256 << 20},  {"256MiB", 256 << 20},
-	    {"1g", 1ULL << 30}, {"1.5g", 3ULL << 29}, {"2t", 2ULL << 40},
+	    {"0", 0},
+	    {"123", 123},
+	    {"64k", 64 << 10},
+	    {"64K", 64 << 10},
+	    {"256m", 256 << 20},
+	    {"256MiB", 256 << 20},
+	    {"1g", 1ULL << 30},
+	    {"1.5g", 3ULL << 29},
+	    {"2t", 2ULL << 40},
 	    {"10b", 10},
+	    {"3KiB", 3 << 10},
+	    {"1.25k", 1280},
+	    {"0.5", 0},
+	    {"007m", 7 << 20},
+	    {"2Ki", 2 << 10},
+	    {"18446744073709551615", UINT64_MAX},
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		assert_int_equal(ward_parse_size(good[i].text, &v), 0);
 		assert_true(v == good[i].want);
 	}
-	const char *bad[] = {"", "m", "-1m", "1x", "1mm", "1.2.3m", "99999999999999999999t", "1 m"};
+	/* what strtod would take but the documented grammar does not */
+	const char *bad[] = {"",
+	                     "m",
+	                     "-1m",
+	                     "1x",
+	                     "1mm",
+	                     "1.2.3m",
+	                     "1 m",
+	                     " 5m",
+	                     "5m ",
+	                     "+5m",
+	                     "0x10m",
+	                     "0x10",
+	                     "1e3k",
+	                     "1E3",
+	                     "0x1p4k",
+	                     "inf",
+	                     "nan",
+	                     "INFINITY",
+	                     "1.",
+	                     ".5",
+	                     "1.m",
+	                     "1bi",
+	                     "5mm",
+	                     "1ib",
+	                     "18446744073709551616",
+	                     "99999999999999999999t",
+	                     "16777216t"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(ward_parse_size(bad[i], &v), -1);
 }
@@ -56,17 +95,16 @@ static void limit_options(void **state)
 	const struct {
 		const char *name, *value, *culprit;
 	} bad[] = {
-	    {"memory", "0", "--memory 0"},
-	    {"memory", "1k", "below the 4m"},
-	    {"pids", "1", "below the 2"},
-	    {"pids", "x", "--pids x"},
-	    {"cpus", "0", "between 0.01"},
-	    {"cpu-weight", "0", "1 to 10000"},
-	    {"cpuset", "0-", "--cpuset 0-"},
-	    {"io-max", "8:0", "--io-max 8:0"},
-	    {"io-max", "/nonexistent:rbps=1", "/nonexistent"},
-	    {"disk", "100k", "below the 1m"},
-	    {"bogus", "1", "unknown limit"},
+	    {"memory", "0", "--memory 0"},       {"memory", "1k", "below the 4m"},
+	    {"pids", "1", "below the 2"},        {"pids", "x", "--pids x"},
+	    {"cpus", "0", "between 0.01"},       {"cpus", "0x1", "--cpus 0x1"},
+	    {"cpus", "1e0", "--cpus 1e0"},       {"cpus", "nan", "--cpus nan"},
+	    {"cpus", "1.", "--cpus 1."},         {"memory", "0x10m", "--memory 0x10m"},
+	    {"memory", "1e3k", "--memory 1e3k"}, {"memory", " 5m", "--memory  5m"},
+	    {"memory", "inf", "--memory inf"},   {"disk", "5mm", "--disk 5mm"},
+	    {"cpu-weight", "0", "1 to 10000"},   {"cpuset", "0-", "--cpuset 0-"},
+	    {"io-max", "8:0", "--io-max 8:0"},   {"io-max", "/nonexistent:rbps=1", "/nonexistent"},
+	    {"disk", "100k", "below the 1m"},    {"bogus", "1", "unknown limit"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(ward_spec_set_limit(&s, bad[i].name, bad[i].value, &e), -1);
