@@ -74,9 +74,9 @@ void copy_temp_name(char out[40])
 
 void copy_format_size(uint64_t n, char *out, size_t len)
 {
-	static const char units[] = "kmgtpe";
+	static const char units[] = "kmgt"; /* as far as the size grammar goes */
 	int u = -1;
-	while (n && n % 1024 == 0 && u < 5) {
+	while (n && n % 1024 == 0 && u < 3) {
 		n /= 1024;
 		u++;
 	}
