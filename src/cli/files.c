@@ -1,6 +1,7 @@
 /* ward cp | read | write: files into and out of a running sandbox, through the root fd its
  * supervisor hands over (see ward.h for how paths inside are resolved). */
 #include <errno.h>
+#include <signal.h>
 #include <linux/securebits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,13 @@ static struct ward_copy_opts copy_opts(uint64_t max, uint64_t disk)
 	return (struct ward_copy_opts){.max_bytes = max ? max : disk, .skipped = print_skipped};
 }
 
+/* A caller's file size limit ends a copy with EFBIG, which removes what it wrote, rather
+ * than with SIGXFSZ, which would leave it half-done. */
+static void no_sigxfsz(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+}
+
 static const char cp_usage[] =
     "usage: ward cp HOST_PATH|PATTERN... SANDBOX:/DEST\n"
     "       ward cp [--max-bytes SIZE] SANDBOX:/SRC HOST_DEST\n"
@@ -101,6 +109,7 @@ int cmd_cp(int argc, char **argv)
 	struct ward_error e = {0};
 	int rootfd = -1, rc = -1;
 	uint64_t max = 0, disk = 0;
+	no_sigxfsz();
 	int first = parse_max_bytes(argc, argv, &max, &e);
 	if (first < 0) {
 		cli_error(&e);
@@ -142,6 +151,7 @@ int cmd_read(int argc, char **argv)
 	struct ward_error e = {0};
 	int rootfd = -1, rc = -1;
 	uint64_t max = 0, disk = 0;
+	no_sigxfsz();
 	int first = parse_max_bytes(argc, argv, &max, &e);
 	if (first < 0) {
 		cli_error(&e);
