@@ -51,8 +51,13 @@ int copy_reopen(int pathfd, struct stat *st, const char *what, struct ward_error
 	}
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	int flags = O_RDONLY | O_NOCTTY | O_CLOEXEC | (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0);
+	/* O_NONBLOCK: a lease the workload holds on the file fails the open instead of
+	 * stalling it */
+	int flags =
+	    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0);
 	int real = open(self, flags);
+	if (real >= 0)
+		fcntl(real, F_SETFL, O_RDONLY);
 	struct stat now;
 	if (real < 0 || fstat(real, &now) < 0 || now.st_ino != st->st_ino ||
 	    now.st_dev != st->st_dev) {
