@@ -289,6 +289,11 @@ static int copy_child(struct copy *c, int src, int dst, const char *name, const 
 		return 0;
 	}
 	autoclose int fd = copy_reopen(take_fd(&pathfd), &st, what, e);
+	if (fd < 0 && (e->err == EACCES || e->err == EPERM)) {
+		/* rootless: another container user's file; said, and the rest goes on */
+		skipped(c, what, "not readable by the caller");
+		return 0;
+	}
 	if (fd < 0)
 		return -1;
 	return copy_entry(c, fd, &st, dst, name, what, rel, depth, e);
