@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -257,7 +258,7 @@ static int make_link(int dir, const char *name, int linkfd, const char *what, st
 static int linked(struct copy *c, const struct stat *st, int ddir, const char *dname,
                   const char *rel)
 {
-	if (!c->links || c->top < 0 || S_ISDIR(st->st_mode) || st->st_nlink < 2)
+	if (!c->links || c->top < 0 || !rel || S_ISDIR(st->st_mode) || st->st_nlink < 2)
 		return 0;
 	const char *first = copy_links_find(c->links, st->st_dev, st->st_ino);
 	if (first && linkat(c->top, first, ddir, dname, 0) == 0)
@@ -303,9 +304,13 @@ static int copy_child(struct copy *c, int src, int dst, const char *name, const 
 static int copy_children(struct copy *c, int src, int dst, const char *what, const char *rel,
                          int depth, struct ward_error *e)
 {
-	DIR *d = fdopendir(fcntl(src, F_DUPFD_CLOEXEC, 0));
+	enum { LEN = 4200 };
+	/* on the heap: 256 levels of these would take a small stack */
+	autofree char *sub = malloc(LEN);
+	autofree char *subrel = malloc(LEN);
+	DIR *d = sub && subrel ? fdopendir(fcntl(src, F_DUPFD_CLOEXEC, 0)) : NULL;
 	if (!d) {
-		ward_error_set(e, errno, "%s", what);
+		ward_error_set(e, sub && subrel ? errno : ENOMEM, "%s", what);
 		return -1;
 	}
 	int rc = 0;
@@ -314,10 +319,12 @@ static int copy_children(struct copy *c, int src, int dst, const char *what, con
 		const char *n = de->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
-		char sub[4200], subrel[4200];
-		snprintf(sub, sizeof(sub), "%s/%s", what, n);
-		snprintf(subrel, sizeof(subrel), "%s%s%s", rel, *rel ? "/" : "", n);
-		rc = copy_child(c, src, dst, n, sub, subrel, depth, e);
+		snprintf(sub, LEN, "%s/%s", what, n);
+		/* a path too long to keep is no link's target (a cut one could name another) */
+		const char *r = NULL;
+		if (rel && snprintf(subrel, LEN, "%s%s%s", rel, *rel ? "/" : "", n) < LEN)
+			r = subrel;
+		rc = copy_child(c, src, dst, n, sub, r, depth, e);
 	}
 	closedir(d);
 	return rc;

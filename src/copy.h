@@ -40,7 +40,7 @@ const char *copy_kind(mode_t mode);
 int copy_reopen(int pathfd, struct stat *st, const char *what, struct ward_error *e);
 
 /* SRC (a file or directory fd, ST its stat) to DNAME in DDIR. REL is DNAME's path below
- * c->top (links), DEPTH how many directories down this is. */
+ * c->top (for links; NULL when unknown), DEPTH how many directories down this is. */
 int copy_entry(struct copy *c, int src, const struct stat *st, int ddir, const char *dname,
                const char *what, const char *rel, int depth, struct ward_error *e);
 
