@@ -56,9 +56,10 @@ int ward_rm(const char *ref, bool force, struct ward_error *e);
 /* Give REF egress, or take it away, while it runs; its loopback and published ports stay. */
 int ward_network(const char *ref, bool egress, struct ward_error *e);
 
-/* The sandbox's root as an O_PATH fd, and the host ids of its root user (for files made
- * there by a root caller). */
-int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, struct ward_error *e);
+/* The sandbox's root as an O_PATH fd, the host ids of its root user (for files made there
+ * by a root caller), and its --disk size (0: none; DISK may be NULL). */
+int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
+                      struct ward_error *e);
 
 /* Supervisor side, in the fork ward_create made: never returns. */
 __attribute__((noreturn)) void sandbox_supervise(const struct ward_spec *s, struct state *st,

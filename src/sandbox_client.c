@@ -317,7 +317,8 @@ out:
 	return rc;
 }
 
-int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, struct ward_error *e)
+int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
+                      struct ward_error *e)
 {
 	autoclose int sock = connect_ref(ref, e);
 	if (sock < 0)
@@ -332,6 +333,9 @@ int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, stru
 	}
 	*uid = (uid_t)json_integer_value(json_object_get(m, "uid"));
 	*gid = (gid_t)json_integer_value(json_object_get(m, "gid"));
+	json_int_t d = json_integer_value(json_object_get(m, "disk"));
+	if (disk)
+		*disk = d > 0 ? (uint64_t)d : 0;
 	json_decref(m);
 	for (size_t i = 1; i < nfds; i++)
 		close(fds[i]);

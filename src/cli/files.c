@@ -1,6 +1,7 @@
 /* ward cp | read | write: files into and out of a running sandbox, through the root fd its
  * supervisor hands over (see ward.h for how paths inside are resolved). */
 #include <errno.h>
+#include <signal.h>
 #include <linux/securebits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,11 +44,12 @@ static char *split_ref(char *arg)
 	return colon + 1;
 }
 
-static int open_root(const char *ref, bool writing, int *rootfd, struct ward_error *e)
+static int open_root(const char *ref, bool writing, int *rootfd, uint64_t *disk,
+                     struct ward_error *e)
 {
 	uid_t uid;
 	gid_t gid;
-	if (ward_sandbox_root(ref, rootfd, &uid, &gid, e) < 0)
+	if (ward_sandbox_root(ref, rootfd, &uid, &gid, disk, e) < 0)
 		return -1;
 	if (writing && as_container_root(uid, gid, e) < 0) {
 		close(*rootfd);
@@ -56,25 +58,83 @@ static int open_root(const char *ref, bool writing, int *rootfd, struct ward_err
 	return 0;
 }
 
-static const char cp_usage[] = "usage: ward cp HOST_PATH|PATTERN... SANDBOX:/DEST\n"
-                               "       ward cp SANDBOX:/SRC HOST_DEST\n";
+static void print_skipped(const char *path, const char *why, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "ward: %s: %s, not copied\n", path, why);
+}
+
+/* Leading --max-bytes SIZE (or =SIZE) options; returns the index of the first other
+ * argument, or -1. */
+static int parse_max_bytes(int argc, char **argv, uint64_t *max, struct ward_error *e)
+{
+	int i = 1;
+	while (i < argc && !strncmp(argv[i], "--max-bytes", 11)) {
+		const char *v = argv[i][11] == '=' ? argv[i] + 12 : NULL;
+		if (!v && argv[i][11] == 0 && i + 1 < argc)
+			v = argv[++i];
+		if (!v) {
+			ward_error_set(e, 0, "%s: expected --max-bytes SIZE", argv[i]);
+			return -1;
+		}
+		if (ward_parse_size(v, max) < 0 || *max == 0) {
+			ward_error_set(e, 0, "--max-bytes %s: expected a size such as 64m", v);
+			return -1;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* The cap a copy out gets: --max-bytes, else the sandbox's --disk, else the library's. */
+static struct ward_copy_opts copy_opts(uint64_t max, uint64_t disk)
+{
+	return (struct ward_copy_opts){.max_bytes = max ? max : disk, .skipped = print_skipped};
+}
+
+/* A caller's file size limit ends a copy with EFBIG, which removes what it wrote, rather
+ * than with SIGXFSZ, which would leave it half-done. */
+static void no_sigxfsz(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static const char cp_usage[] =
+    "usage: ward cp HOST_PATH|PATTERN... SANDBOX:/DEST\n"
+    "       ward cp [--max-bytes SIZE] SANDBOX:/SRC HOST_DEST\n"
+    "  --max-bytes SIZE   bytes a copy out may write (default: the sandbox's --disk, else 1g)\n";
 
 int cmd_cp(int argc, char **argv)
 {
 	struct ward_error e = {0};
 	int rootfd = -1, rc = -1;
+	uint64_t max = 0, disk = 0;
+	no_sigxfsz();
+	int first = parse_max_bytes(argc, argv, &max, &e);
+	if (first < 0) {
+		cli_error(&e);
+		return EXIT_WARD;
+	}
+	argc -= first - 1;
+	argv += first - 1;
 	if (argc < 3) {
 		fputs(cp_usage, stderr);
 		return EXIT_WARD;
 	}
 	char *dest = split_ref(argv[argc - 1]);
 	char *src = argc == 3 && !dest ? split_ref(argv[1]) : NULL;
-	if (dest) {
-		if (open_root(argv[argc - 1], true, &rootfd, &e) == 0)
+	if (dest && max) {
+		ward_error_set(&e, 0,
+		               "--max-bytes: only for copies out of a sandbox (its --disk "
+		               "bounds copies in)");
+	} else if (dest) {
+		if (open_root(argv[argc - 1], true, &rootfd, NULL, &e) == 0)
 			rc = ward_copy_in(rootfd, argv + 1, (size_t)argc - 2, dest, &e);
 	} else if (src) {
-		if (open_root(argv[1], false, &rootfd, &e) == 0)
-			rc = ward_copy_out(rootfd, src, argv[2], &e);
+		if (open_root(argv[1], false, &rootfd, &disk, &e) == 0) {
+			struct ward_copy_opts o = copy_opts(max, disk);
+			rc = ward_copy_out_opts(rootfd, src, argv[2], &o, &e);
+		}
 	} else {
 		ward_error_set(&e, 0, "cp %s %s: one side must be SANDBOX:/PATH", argv[1],
 		               argv[argc - 1]);
@@ -90,12 +150,24 @@ int cmd_read(int argc, char **argv)
 {
 	struct ward_error e = {0};
 	int rootfd = -1, rc = -1;
-	if (argc != 3) {
-		fputs("usage: ward read SANDBOX /PATH   (the file's bytes on stdout)\n", stderr);
+	uint64_t max = 0, disk = 0;
+	no_sigxfsz();
+	int first = parse_max_bytes(argc, argv, &max, &e);
+	if (first < 0) {
+		cli_error(&e);
 		return EXIT_WARD;
 	}
-	if (open_root(argv[1], false, &rootfd, &e) == 0)
-		rc = ward_file_read(rootfd, argv[2], 1, &e);
+	if (argc - first != 2) {
+		fputs(
+		    "usage: ward read [--max-bytes SIZE] SANDBOX /PATH   (the file's bytes on "
+		    "stdout;\n       at most --max-bytes: default the sandbox's --disk, else 1g)\n",
+		    stderr);
+		return EXIT_WARD;
+	}
+	if (open_root(argv[first], false, &rootfd, &disk, &e) == 0) {
+		struct ward_copy_opts o = copy_opts(max, disk);
+		rc = ward_file_read_opts(rootfd, argv[first + 1], 1, &o, &e);
+	}
 	if (rootfd >= 0)
 		close(rootfd);
 	if (rc < 0)
@@ -124,7 +196,7 @@ int cmd_write(int argc, char **argv)
 		      stderr);
 		return EXIT_WARD;
 	}
-	if (open_root(argv[first], true, &rootfd, &e) == 0)
+	if (open_root(argv[first], true, &rootfd, NULL, &e) == 0)
 		rc = ward_file_write(rootfd, argv[first + 1], 0, (unsigned)mode, &e);
 	if (rootfd >= 0)
 		close(rootfd);

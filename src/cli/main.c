@@ -17,6 +17,7 @@ static const char usage[] =
     "  stop [--time S] SANDBOX...   rm [-f] SANDBOX...   logs SANDBOX\n"
     "  cp SRC... SANDBOX:/DEST   cp SANDBOX:/SRC DEST    copy files in or out\n"
     "  read SANDBOX /PATH   write [--mode M] SANDBOX /PATH   one file to stdout / from stdin\n"
+    "    (out: at most --max-bytes SIZE; default the sandbox's --disk, else 1g)\n"
     "  port SANDBOX   network connect|disconnect SANDBOX   its ports; egress on or off\n"
     "  image import|ls|inspect|rm|prune|pack         the image store\n"
     "  doctor [--json]                               what this host allows\n"

@@ -414,6 +414,29 @@ static int exchange(const char *a, const char *b, double seconds)
 	return 0;
 }
 
+/* A pty nobody has as a terminal: prints its slave's path, then watches (TIOCGSID on the
+ * master) until FILE exists or SECS pass; prints "taken" if any session got it, else "free". */
+static int pty_watch(const char *file, double secs)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
+		return perror("ptmx"), 1;
+	printf("%s\n", ptsname(m));
+	fflush(stdout);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0;; i++) {
+		pid_t sid;
+		if (ioctl(m, TIOCGSID, &sid) == 0)
+			return printf("taken\n"), 1;
+		if (i % 4096)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (access(file, F_OK) == 0 || t.tv_sec - t0.tv_sec > secs)
+			return printf("free\n"), 0;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -421,7 +444,7 @@ int main(int argc, char **argv)
 		                "raise SIG|killall|sleep S|wait-signal|links|tty|pid|rlimit R|\n"
 		                "listen abstract|tcp NAME|PORT|connect abstract|tcp NAME|PORT|\n"
 		                "expect-errno E NAME...|sys NR ARGS...|int80 NR [A]|clone "
-		                "FLAGS|tiocsti HIGH\n");
+		                "FLAGS|tiocsti HIGH|setid DIR|pty-watch FILE S\n");
 		return 2;
 	}
 	const char *c = argv[1], *a = argc > 2 ? argv[2] : "0";
@@ -501,6 +524,8 @@ int main(int argc, char **argv)
 		return exchange(argv[2], argv[3], atof(argv[4]));
 	if (!strcmp(c, "setid"))
 		return setid(a);
+	if (!strcmp(c, "pty-watch") && argc > 3)
+		return pty_watch(argv[2], atof(argv[3]));
 	fprintf(stderr, "probe: unknown command %s\n", c);
 	return 2;
 }
