@@ -78,6 +78,16 @@ void copy_temp_name(char out[40])
 	snprintf(out, 40, ".ward-%016llx", (unsigned long long)r);
 }
 
+int copy_temp_file(int dir, char tmp[40], const char *what, struct ward_error *e)
+{
+	copy_temp_name(tmp);
+	int fd =
+	    openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		ward_error_set(e, errno, "%s: creating it", what);
+	return fd;
+}
+
 void copy_format_size(uint64_t n, char *out, size_t len)
 {
 	static const char units[] = "kmgt"; /* as far as the size grammar goes */
@@ -203,13 +213,9 @@ static int write_file(struct copy *c, int src, const struct stat *st, int dir, c
                       const char *what, struct ward_error *e)
 {
 	char tmp[40];
-	copy_temp_name(tmp);
-	autoclose int fd =
-	    openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ward_error_set(e, errno, "%s: creating it", what);
+	autoclose int fd = copy_temp_file(dir, tmp, what, e);
+	if (fd < 0)
 		return -1;
-	}
 	/* no further than the size seen at open: a file that keeps growing still ends */
 	if (copy_data(c, src, fd, st->st_size, what, e) < 0)
 		goto fail;

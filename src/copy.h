@@ -54,6 +54,9 @@ int copy_split_path(const char *path, char *dir, size_t dlen, char *name, size_t
 /* A fresh ".ward-<random>" name. */
 void copy_temp_name(char out[40]);
 
+/* A new empty file under a fresh temporary name TMP in DIR, open for writing (mode 0600). */
+int copy_temp_file(int dir, char tmp[40], const char *what, struct ward_error *e);
+
 /* Bytes as the size grammar writes them ("16m", "1g", "12345"). */
 void copy_format_size(uint64_t n, char *out, size_t len);
 

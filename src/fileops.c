@@ -20,13 +20,9 @@ static int write_new(int dir, const char *name, int in, unsigned mode, const cha
                      struct ward_error *e)
 {
 	char tmp[40];
-	copy_temp_name(tmp);
-	autoclose int fd =
-	    openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ward_error_set(e, errno, "%s: creating it", what);
+	autoclose int fd = copy_temp_file(dir, tmp, what, e);
+	if (fd < 0)
 		return -1;
-	}
 	if (copy_stream(in, fd, UINT64_MAX, what, e) < 0)
 		goto fail;
 	if (fchmod(fd, mode & 01777) < 0 || renameat(dir, tmp, dir, name) < 0) {
