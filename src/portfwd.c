@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 
