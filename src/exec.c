@@ -39,7 +39,7 @@ __attribute__((noreturn)) static void helper(const struct run *r, const struct w
 		fail(sock, "prctl(PR_SET_DUMPABLE)");
 	/* stdio first; then, above every fd that may be renumbered and from there to fixed
 	 * places, the socket (3) and the sandbox's namespaces (4...); nothing else of the
-	 * supervisor's, and nothing of the host's: the command is cloned from here */
+	 * supervisor's and no host /proc: the command is cloned from this process */
 	for (int i = 0; i < 3 && !x->tty; i++)
 		if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
 			fail(sock, "stdio");
