@@ -13,8 +13,8 @@
  *   rtt ADDR PORT N                  N times connect, 1 byte echoed, close; prints mean us
  *   stall-server PORT                listen (backlog 1) and never accept; "listening"
  *   flood ADDR PORT N [FROM]         open N connections (from address FROM) and keep them;
- *                                    "held K" each time the number the server has not
- *                                    closed or reset settles at a new value */
+ *                                    "held K after S s" each time the number the server has
+ *                                    not closed or reset settles at a new value */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -269,6 +269,7 @@ static int flood(const char *ip, const char *port, int n, const char *from)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	double t0 = now();
 	struct pollfd *p = calloc((size_t)n, sizeof(*p));
 	if (!p)
 		return 1;
@@ -281,7 +282,7 @@ static int flood(const char *ip, const char *port, int n, const char *from)
 		same = k == last ? same + 1 : 0;
 		last = k;
 		if (same == 5 && k != shown) {
-			printf("held %d\n", k);
+			printf("held %d after %.1f s\n", k, now() - t0);
 			fflush(stdout);
 			shown = k;
 		}
