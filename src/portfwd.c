@@ -183,11 +183,16 @@ static int watch(struct end *end)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, end->fd, &ev);
 }
 
-/* Refuse a connection at once (RST): nothing of it stays on the host. */
-static void refuse(int fd)
+/* Closing FD then resets the connection (RST): nothing of it stays on the host. */
+static void abortive(int fd)
 {
 	struct linger l = {.l_onoff = 1, .l_linger = 0};
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+static void refuse(int fd)
+{
+	abortive(fd);
 	close(fd);
 }
 
@@ -262,13 +267,16 @@ static void on_accept(const struct end *l, const struct sockaddr_storage *target
 	}
 }
 
-/* Connections the sandbox has not accepted in time: both ends closed. Returns the wait
- * for epoll until the next deadline, or -1 for none. */
+/* Connections the sandbox has not accepted in time: both ends closed, the client's with a
+ * reset (no orphan left waiting for its FIN). Returns the wait for epoll until the next
+ * deadline, or -1 for none. */
 static int expire(void)
 {
 	int64_t now = now_ms();
-	while (head && head->deadline <= now)
+	while (head && head->deadline <= now) {
+		abortive(head->outer.fd);
 		conn_close(head);
+	}
 	return head ? (int)(head->deadline - now) : -1;
 }
 
