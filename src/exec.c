@@ -7,7 +7,9 @@
  * not dumpable, so rootless callers have none), and clones the command with
  * CLONE_PARENT, so the supervisor is its parent and gets its pidfd and exact wait status.
  * The command then takes the same steps as the sandbox's workload: same capabilities,
- * user, no_new_privs, seccomp filter, only fds 0-2. */
+ * user, no_new_privs, seccomp filter, only fds 0-2. The helper never opens the host's
+ * /proc, so no process that becomes the command holds it: a command that keeps
+ * CAP_SYS_ADMIN has its nested maps written through the sandbox's /proc (workload.c). */
 #include <errno.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -21,7 +23,6 @@
 #include <termios.h>
 
 #include "exec.h"
-#include "idmap.h"
 #include "sys.h"
 #include "workload.h"
 
@@ -37,34 +38,32 @@ __attribute__((noreturn)) static void helper(const struct run *r, const struct w
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail(sock, "prctl(PR_SET_DUMPABLE)");
 	/* stdio first; then, above every fd that may be renumbered and from there to fixed
-	 * places, the socket (3), the host's /proc (4, for a nested namespace's maps) and the
-	 * sandbox's namespaces (5...); nothing else of the supervisor's */
+	 * places, the socket (3) and the sandbox's namespaces (4...); nothing else of the
+	 * supervisor's and no host /proc: the command is cloned from this process */
 	for (int i = 0; i < 3 && !x->tty; i++)
 		if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
 			fail(sock, "stdio");
-	int hi[2 + NS_COUNT], proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int hi[1 + NS_COUNT];
 	hi[0] = fcntl(sock, F_DUPFD_CLOEXEC, 64);
-	hi[1] = proc >= 0 ? fcntl(proc, F_DUPFD_CLOEXEC, 64) : -1;
 	for (size_t i = 0; i < NS_COUNT; i++)
-		hi[2 + i] = r->ns[i] >= 0 ? fcntl(r->ns[i], F_DUPFD_CLOEXEC, 64) : -1;
-	for (int i = 0; i < 2 + NS_COUNT; i++)
+		hi[1 + i] = r->ns[i] >= 0 ? fcntl(r->ns[i], F_DUPFD_CLOEXEC, 64) : -1;
+	for (int i = 0; i < 1 + NS_COUNT; i++)
 		if (hi[i] < 0 || dup3(hi[i], 3 + i, O_CLOEXEC) < 0)
 			fail(sock, "fds");
 	sock = 3;
-	close_range(3 + 2 + NS_COUNT, ~0U, 0);
-	idmap_use_proc(4);
+	close_range(3 + 1 + NS_COUNT, ~0U, 0);
 	struct ward_error e = {0};
 	if (cgroup_attach(&r->cg, getpid(), &e) < 0) {
 		msg_fail(sock, 0, "exec: %s", e.msg);
 		_exit(125);
 	}
 	for (int i = 0; i < NS_COUNT; i++) {
-		if (setns(5 + i, ns_flags[i]) < 0) {
+		if (setns(4 + i, ns_flags[i]) < 0) {
 			msg_fail(sock, errno, "exec: joining the sandbox's %s namespace",
 			         ns_names[i]);
 			_exit(125);
 		}
-		close(5 + i);
+		close(4 + i);
 		/* container root from here: a nested user namespace must be owned by a mapped id */
 		if (i == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			fail(sock, "becoming root in the sandbox");

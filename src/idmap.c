@@ -174,18 +174,11 @@ static int format_map(char *buf, size_t len, const struct ward_idmap *m, size_t 
 	return 0;
 }
 
-static int proc_dir = -1;
-
-void idmap_use_proc(int procfd)
-{
-	proc_dir = procfd;
-}
-
 static int write_proc_file(pid_t pid, const char *name, const char *text, struct ward_error *e)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "%s%d/%s", proc_dir >= 0 ? "" : "/proc/", pid, name);
-	autoclose int fd = openat(proc_dir >= 0 ? proc_dir : AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
 		ward_error_set(e, errno, "user namespace: writing %s", name);
 		return -1;

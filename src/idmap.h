@@ -10,14 +10,11 @@
 /* The host id of container id ID under map M, or UINT32_MAX when ID is not mapped. */
 uint32_t idmap_to_host(const struct ward_idmap *m, size_t n, uint32_t id);
 
-/* Reach /proc/PID files through PROCFD (a host procfs kept by a process that joined a
- * sandbox, whose own /proc no longer shows host pids). */
-void idmap_use_proc(int procfd);
-
 int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e);
 
 /* From inside the sandbox: maps for a user namespace nested in it, each of its ids as
- * itself (init, for a workload that keeps CAP_SYS_ADMIN). */
+ * itself (for a workload that keeps CAP_SYS_ADMIN), written through the /proc of the
+ * caller's mount namespace, where PID is the process's pid in the sandbox. */
 int idmap_write_identity(pid_t pid, const struct ward_spec *s, struct ward_error *e);
 
 /* A user namespace with these uid_map and gid_map texts, held by no process: an fd for

@@ -8,22 +8,33 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "caps.h"
 #include "net.h"
+#include "portfwd_src.h"
 #include "sys.h"
 
 #define PIPE_BYTES (1024 * 1024) /* a bulk transfer's pipe grows to this */
 #define MAX_CONNS  4096
+#define CONNECT_MS 10000 /* for the sandbox to accept; then both ends are closed */
+#define ACCEPTS    64    /* per listener and wake-up: one flood cannot starve the rest */
+/* A client that vanished (no FIN, no RST) is found by keepalive: after 60 s idle, 6 probes
+ * 10 s apart. Established connections have no idle timeout: long streams are legitimate. */
+#define KEEPIDLE  60
+#define KEEPINTVL 10
+#define KEEPCNT   6
 
 enum kind { LISTENER, END };
 
@@ -45,14 +56,38 @@ struct conn {
 	struct end outer, inner; /* the client's connection; ours to the sandbox */
 	bool connecting;
 	struct dir in, out; /* outer → inner, inner → outer */
+	struct portfwd_src src;
+	/* while connecting: in the queue of deadlines, oldest first (one timeout for all) */
+	struct conn *prev, *next;
+	int64_t deadline;
 };
 
 static int epfd;
 static size_t nconns;
-static int spare = -1; /* given up when out of fds, to take a connection and drop it */
+static struct portfwd_srcs *srcs;
+static struct conn *head, *tail; /* connecting, by deadline */
+static int spare = -1;           /* given up when out of fds, to take a connection and drop it */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void connected(struct conn *c)
+{
+	if (!c->connecting)
+		return;
+	c->connecting = false;
+	*(c->prev ? &c->prev->next : &head) = c->next;
+	*(c->next ? &c->next->prev : &tail) = c->prev;
+}
 
 static void conn_close(struct conn *c)
 {
+	connected(c);
+	portfwd_srcs_put(srcs, c->src);
 	close(c->outer.fd);
 	close(c->inner.fd);
 	struct dir *d[2] = {&c->in, &c->out};
@@ -110,16 +145,22 @@ static int pump(struct dir *d, int src, int dst)
 static void conn_run(struct conn *c)
 {
 	if (c->connecting) {
+		/* SO_ERROR is 0 while the connect is pending too: connected once it has a peer */
 		int err = 0;
 		socklen_t len = sizeof(err);
-		getsockopt(c->inner.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		if (err == EINPROGRESS || err == EALREADY)
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		if (getsockopt(c->inner.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (!err && getpeername(c->inner.fd, (struct sockaddr *)&peer, &plen) < 0)
+			err = errno;
+		if (err == ENOTCONN)
 			return;
 		if (err) {
 			conn_close(c);
 			return;
 		}
-		c->connecting = false;
+		connected(c);
 	}
 	if (pump(&c->in, c->outer.fd, c->inner.fd) < 0 ||
 	    pump(&c->out, c->inner.fd, c->outer.fd) < 0 || (c->in.shut && c->out.shut))
@@ -142,28 +183,60 @@ static int watch(struct end *end)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, end->fd, &ev);
 }
 
+/* Closing FD then resets the connection (RST): nothing of it stays on the host. */
+static void abortive(int fd)
+{
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+static void refuse(int fd)
+{
+	abortive(fd);
+	close(fd);
+}
+
+static void keepalive(int fd)
+{
+	int on = 1, idle = KEEPIDLE, intvl = KEEPINTVL, cnt = KEEPCNT;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 static void on_accept(const struct end *l, const struct sockaddr_storage *targets)
 {
-	for (;;) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/* the listener is level-triggered: what is left wakes the next round */
+	for (int round = 0; round < ACCEPTS; round++) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		int fd = accept4(l->fd, (struct sockaddr *)&from, &fromlen,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
 			/* a listener left readable would spin the loop: refuse this one */
 			close(spare);
 			fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0)
-				close(fd);
+				refuse(fd);
 			spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			continue;
 		}
 		if (fd < 0)
 			return;
+		struct portfwd_src src = portfwd_src_of(&from);
+		if (nconns >= MAX_CONNS || !portfwd_srcs_take(srcs, src)) {
+			refuse(fd);
+			continue;
+		}
 		const struct sockaddr_storage *t = &targets[l->target];
-		struct conn *c = nconns < MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		struct conn *c = calloc(1, sizeof(*c));
 		int in =
 		    c ? socket(t->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
 		if (in < 0) {
+			portfwd_srcs_put(srcs, src);
 			free(c);
-			close(fd);
+			refuse(fd);
 			continue;
 		}
 		nconns++;
@@ -171,7 +244,13 @@ static void on_accept(const struct end *l, const struct sockaddr_storage *target
 		                   .inner = {.kind = END, .fd = in, .c = c},
 		                   .connecting = true,
 		                   .in.pipe = {-1, -1},
-		                   .out.pipe = {-1, -1}};
+		                   .out.pipe = {-1, -1},
+		                   .src = src,
+		                   .prev = tail,
+		                   .deadline = now_ms() + CONNECT_MS};
+		*(tail ? &tail->next : &head) = c;
+		tail = c;
+		keepalive(fd);
 		/* room for a burst on the side that receives into the pipe and the side that
 		 * sends from it: fewer wake-ups per megabyte */
 		int buf = 4 << 20;
@@ -186,6 +265,19 @@ static void on_accept(const struct end *l, const struct sockaddr_storage *target
 			continue;
 		}
 	}
+}
+
+/* Connections the sandbox has not accepted in time: both ends closed, the client's with a
+ * reset (no orphan left waiting for its FIN). Returns the wait for epoll until the next
+ * deadline, or -1 for none. */
+static int expire(void)
+{
+	int64_t now = now_ms();
+	while (head && head->deadline <= now) {
+		abortive(head->outer.fd);
+		conn_close(head);
+	}
+	return head ? (int)(head->deadline - now) : -1;
 }
 
 /* Keep only the listeners (and the namespaces, until joined). */
@@ -261,7 +353,11 @@ static void forwarder_main(const struct portfwd *p)
 		_exit(1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	struct end *listeners = calloc(p->n, sizeof(*listeners));
-	if (epfd < 0 || !listeners)
+	uint64_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) < 0)
+		seed = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32;
+	srcs = portfwd_srcs_new(seed);
+	if (epfd < 0 || !listeners || !srcs)
 		_exit(1);
 	for (size_t i = 0; i < p->n; i++) {
 		listeners[i] = (struct end){.kind = LISTENER, .fd = p->listen[i], .target = i};
@@ -271,7 +367,7 @@ static void forwarder_main(const struct portfwd *p)
 	}
 	for (;;) {
 		struct epoll_event evs[64];
-		int n = epoll_wait(epfd, evs, 64, -1);
+		int n = epoll_wait(epfd, evs, 64, expire());
 		for (int i = 0; i < n; i++) {
 			struct end *end = evs[i].data.ptr;
 			if (end->kind == LISTENER)

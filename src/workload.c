@@ -148,6 +148,10 @@ void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int s
 	/* Everything above 2 goes at execve; the sync socket stays until then to report. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		fail(sock, "closing inherited fds");
+	/* a test seam (WARD_FAULT_AT=workload): a created sandbox's commands stop here, with
+	 * the fds they hold up to execve */
+	if (s->resident)
+		fault_point("workload");
 	/* Last: from here on only what the policy allows. */
 	if (filter_load(f) < 0)
 		fail(sock, "seccomp: loading the filter");
@@ -177,20 +181,25 @@ pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter 
 	pid_t child = (pid_t)sys_clone3(&args);
 	if (child == 0) {
 		/* Its /proc files belong to root of the init namespace while it is not dumpable,
-		 * out of init's reach; dumpable only until the maps are written. */
+		 * out of init's reach; dumpable only until the maps are written. Its pid is
+		 * reported as the sandbox's /proc knows it (the exec helper's clone returns the
+		 * host's), so that no host /proc is needed to write them. */
+		pid_t self = getpid();
 		char b = 0;
 		close(sv[0]);
-		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || write(sv[1], &b, 1) != 1 ||
-		    read(sv[1], &b, 1) != 1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 ||
+		    write(sv[1], &self, sizeof(self)) != sizeof(self) || read(sv[1], &b, 1) != 1 ||
+		    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			_exit(125); /* init reports why */
 		close(sv[1]);
 		workload_exec(s, f, sock, tty);
 	}
 	close(sv[1]);
-	char b;
+	char b = 0;
+	pid_t inside = 0;
 	struct ward_error e = {0};
-	if (child > 0 && (read(sv[0], &b, 1) != 1 || idmap_write_identity(child, s, &e) < 0 ||
-	                  write(sv[0], &b, 1) != 1)) {
+	if (child > 0 && (read(sv[0], &inside, sizeof(inside)) != sizeof(inside) || inside <= 0 ||
+	                  idmap_write_identity(inside, s, &e) < 0 || write(sv[0], &b, 1) != 1)) {
 		if (e.msg[0]) /* already ends in the cause */
 			msg_fail(sock, 0, "the workload's nested %s", e.msg);
 		else

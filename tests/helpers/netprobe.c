@@ -10,7 +10,11 @@
  *   echo-check ADDR PORT BYTES CONNS CONNS connections at once, each sends BYTES of a
  *                                    pattern and must get exactly them back
  *   send ADDR PORT MB                bulk transfer to a sink; prints MB/s
- *   rtt ADDR PORT N                  N times connect, 1 byte echoed, close; prints mean us */
+ *   rtt ADDR PORT N                  N times connect, 1 byte echoed, close; prints mean us
+ *   stall-server PORT                listen (backlog 1) and never accept; "listening"
+ *   flood ADDR PORT N [FROM]         open N connections (from address FROM) and keep them;
+ *                                    "held K after S s" each time the number the server has
+ *                                    not closed or reset settles at a new value */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,11 +84,17 @@ static int serve(const char *port, const char *ip, bool echo, const char *hello)
 	}
 }
 
-/* A connected socket or -1 (error printed unless QUIET), within 2 s. */
-static int dial(const char *ip, const char *port, bool quiet)
+/* A connected socket (from address FROM, if not NULL) or -1 (error printed unless QUIET),
+ * within 2 s. */
+static int dial_from(const char *ip, const char *port, const char *from, bool quiet)
 {
 	struct sockaddr_in a = addr_of(ip, port);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in f = addr_of(from ? from : "0.0.0.0", "0");
+	if (from && bind(fd, (struct sockaddr *)&f, sizeof(f)) < 0) {
+		perror("netprobe: bind");
+		exit(2);
+	}
 	int r = connect(fd, (struct sockaddr *)&a, sizeof(a));
 	if (r < 0 && errno == EINPROGRESS) {
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -102,6 +113,11 @@ static int dial(const char *ip, const char *port, bool quiet)
 	}
 	fcntl(fd, F_SETFL, 0);
 	return fd;
+}
+
+static int dial(const char *ip, const char *port, bool quiet)
+{
+	return dial_from(ip, port, NULL, quiet);
 }
 
 static unsigned char pattern(size_t i)
@@ -221,6 +237,58 @@ static int pong(const char *port)
 	}
 }
 
+static int stall(const char *port)
+{
+	struct sockaddr_in a = addr_of("0.0.0.0", port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0)
+		return perror("netprobe: bind"), 1;
+	printf("listening\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* Connections still open: neither closed nor reset by the server (it sends nothing). */
+static int held(struct pollfd *p, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		p[i].revents = 0;
+	poll(p, (nfds_t)n, 0);
+	for (int i = 0; i < n; i++)
+		k += p[i].fd >= 0 && !(p[i].revents & (POLLIN | POLLHUP | POLLERR | POLLRDHUP));
+	return k;
+}
+
+static int flood(const char *ip, const char *port, int n, const char *from)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	double t0 = now();
+	struct pollfd *p = calloc((size_t)n, sizeof(*p));
+	if (!p)
+		return 1;
+	for (int i = 0; i < n; i++)
+		p[i] = (struct pollfd){.fd = dial_from(ip, port, from, true), .events = POLLRDHUP};
+	/* a value counts once it has held for half a second */
+	int last = -1, shown = -1;
+	for (int same = 0;; usleep(100000)) {
+		int k = held(p, n);
+		same = k == last ? same + 1 : 0;
+		last = k;
+		if (same == 5 && k != shown) {
+			printf("held %d after %.1f s\n", k, now() - t0);
+			fflush(stdout);
+			shown = k;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -250,6 +318,10 @@ int main(int argc, char **argv)
 		return send_bulk(argv[2], argv[3], atol(argv[4]));
 	if (!strcmp(c, "rtt") && argc > 4)
 		return rtt(argv[2], argv[3], atoi(argv[4]));
+	if (!strcmp(c, "stall-server") && argc > 2)
+		return stall(argv[2]);
+	if (!strcmp(c, "flood") && argc > 4)
+		return flood(argv[2], argv[3], atoi(argv[4]), argc > 5 ? argv[5] : NULL);
 	fprintf(stderr, "usage: see the comment at the top of netprobe.c\n");
 	return 2;
 }
