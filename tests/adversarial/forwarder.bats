@@ -23,9 +23,6 @@ teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
 }
 
-# The published host port of sandbox $1 for its port $2.
-host_port() { ward port "$1" | sed -n "s|^$2/tcp -> .*:\([0-9]*\)$|\1|p"; }
-
 # "ping" if the echo server behind host port $2 answers a client from address $1, else why.
 ping_from() {
   python3 - "$1" "$2" <<'PY'
