@@ -37,7 +37,7 @@ baseline() {
 settled() {
   for _ in $(seq 100); do
     ward ps -a >/dev/null 2>&1 || true
-    [ "$(snapshot)" = "$before" ] && return 0
+    [[ -z $(state_diff "$before" "$(snapshot)") ]] && return 0
     sleep 0.05
   done
   diff <(echo "$before") <(snapshot)

@@ -13,7 +13,7 @@ refused() {
   [ "$status" -eq "$2" ] || { echo "status $status, wanted $2: $output"; return 1; }
   [ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output"; return 1; }
   [[ ${lines[0]} == "ward: "*"$1"* ]] || { echo "no '$1' in: $output"; return 1; }
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "missing root directory" {

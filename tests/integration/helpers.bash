@@ -106,6 +106,20 @@ net_leftovers() {
   own_processes | awk '$4 == "ward-portfwd" || $4 ~ /^pasta/'
 }
 
+# Until this test has no network leftovers, each round after a ward command that cleans
+# (up to 10 s: a busy host cleans slowly); else what is left.
+no_net_leftovers() {
+  local left
+  for _ in $(seq 100); do
+    ward ps -a >/dev/null 2>&1 || true
+    left=$(net_leftovers)
+    [[ -n $left ]] || return 0
+    sleep 0.1
+  done
+  echo "left on the host: $left"
+  return 1
+}
+
 # The published host port of sandbox $1 for its port $2.
 host_port() { ward port "$1" | sed -n "s|^$2/tcp -> .*:\([0-9]*\)$|\1|p"; }
 
@@ -125,6 +139,26 @@ host_state() {
     $5 ~ /^\/run\/netns(\/|$)/ { next }
     { for (i = 7; $i != "-"; i++) {}; print $5, $(i + 1), $(i + 2) }' /proc/self/mountinfo | sort
   own_cgroups
+}
+
+# What counts in the difference between host states $1 (before) and $2 (now): a mount gone
+# or added, a cgroup added. A cgroup of a gone process that was there before and is gone now
+# was someone else's in passing (the next ward command removes such), not this test's.
+state_diff() {
+  diff <(echo "$1") <(echo "$2") | grep -E '^[<>]' | grep -vE '^< /sys/fs/cgroup/([^/ ]+/)?ward/[0-9]+$' || true
+}
+
+# Until the host is back at host_state $1 (other users' sandboxes come and go meanwhile);
+# else what differs.
+host_back() {
+  local d
+  for _ in $(seq 50); do
+    d=$(state_diff "$1" "$(host_state)")
+    [[ -n $d ]] || return 0
+    sleep 0.1
+  done
+  echo "host state differs: $d"
+  return 1
 }
 
 # Fingerprint of a directory tree: names, modes, sizes, owners, mtimes and contents.

@@ -29,7 +29,7 @@ lifecycle_state() {
 settled() {
   ward ps -a >/dev/null
   for _ in $(seq 50); do
-    [ "$(lifecycle_state)" = "$before" ] && return 0
+    [[ -z $(state_diff "$before" "$(lifecycle_state)") ]] && return 0
     sleep 0.1
     ward ps -a >/dev/null
   done

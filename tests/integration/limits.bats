@@ -51,14 +51,18 @@ teardown() {
 
 @test "cpu: --cpus 0.5 gives about half a core" {
   enforceable || skip "no delegated cgroup for this user"
+  # The limited and an unlimited spinner side by side, so both meet the same host load.
+  ward run --rootfs "$ROOTFS" -- probe spin 3 >"$BATS_TEST_TMPDIR/free" &
   run ward run --cpus 0.5 --rootfs "$ROOTFS" -- probe spin 3
+  wait $!
   pct=${output#cpu }
   pct=${pct%\%}
-  [ "$pct" -ge 30 ] && [ "$pct" -le 70 ] || { echo "$output"; return 1; }
-  # and without the limit the spinner gets (nearly) a whole core
-  run ward run --rootfs "$ROOTFS" -- probe spin 1
-  pct=${output#cpu }
-  [ "${pct%\%}" -ge 75 ]
+  free=$(sed -n 's/^cpu \([0-9]*\)%$/\1/p' "$BATS_TEST_TMPDIR/free")
+  echo "limited $pct%, unlimited $free%"
+  [ "$pct" -le 70 ]
+  # Where the host had a core to give (the unlimited one got it), the limited one had its
+  # half; on a host busy with others' work the cap is all there is to see.
+  if [ "$free" -ge 75 ]; then [ "$pct" -ge 30 ]; else echo "host busy: unlimited got $free%" >&3; fi
 }
 
 @test "cpuset and cpu-weight are applied" {

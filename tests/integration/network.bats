@@ -19,9 +19,7 @@ setup() {
 teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
   [[ -z $outside_pid ]] || remove_outside
-  for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && return 0; sleep 0.05; done
-  echo "left on the host:"; net_leftovers
-  return 1
+  no_net_leftovers
 }
 
 # The address another sandbox would use to reach sandbox $1: its veth address as root, and
@@ -256,9 +254,7 @@ egress_cycle() {
   id=$(ward create --network egress -p 0:7000 --rootfs "$ROOTFS" -- netprobe echo-server 7000)
   [ -n "$(net_leftovers)" ]
   kill -9 "$(ward inspect "$id" | jq .supervisor.pid)"
-  ward ps -a >/dev/null
-  for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && break; sleep 0.05; ward ps -a >/dev/null; done
-  [ -z "$(net_leftovers)" ]
+  no_net_leftovers
   [ -z "$(ward ps -a -q)" ]
   # a killed ward run has no record: the next command still finds what it left
   "$WARD" run --network egress -p 0:7000 --rootfs "$ROOTFS" -- sleep 30 &
@@ -266,9 +262,7 @@ egress_cycle() {
   for _ in $(seq 100); do [ -n "$(net_leftovers)" ] && break; sleep 0.05; done
   [ -n "$(net_leftovers)" ]
   kill -9 "$run_pid"
-  ward ps -a >/dev/null
-  for _ in $(seq 40); do [[ -z $(net_leftovers) ]] && break; sleep 0.05; ward ps -a >/dev/null; done
-  [ -z "$(net_leftovers)" ]
+  no_net_leftovers
 }
 
 @test "connections beyond the forwarder's file limit are dropped, and it serves again after" {

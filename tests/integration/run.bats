@@ -161,7 +161,7 @@ setup_file() { build_rootfs; }
   ! pgrep -f "sleep $marker"
   # the next ward command removes the dead supervisor's empty cgroup
   ward run --rootfs "$ROOTFS" -- true
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "environment, env-file, workdir and user" {

@@ -72,7 +72,7 @@ setup() {
     run ward run -v "$H/ws:/escape/x" --rootfs "$bad" -- true
     [ "$status" -eq 125 ]
     [[ $output == "ward: volume target /escape/x: a symbolic link in the image; refusing to mount through it"* ]]
-    [ "$(host_state)" = "$before" ]
+    host_back "$before"
   done
 }
 
@@ -80,7 +80,7 @@ setup() {
   run ward run -v "$H/ws:/workspace" --cap-add SYS_ADMIN --seccomp=unconfined --rootfs "$ROOTFS" -- sh -c 'mkdir -p sub && mount -t tmpfs none sub && echo inside >sub/f && cat sub/f'
   [[ $output == *inside* ]]
   [ ! -e "$H/ws/sub/f" ]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
   ! grep -q "$H/ws/sub" /proc/self/mountinfo
 }
 
@@ -115,7 +115,7 @@ setup() {
   [[ $output == "ward: -u 0 and --user-id 7 both choose the workload's user; give one" ]]
   run ward run --read-only -v "$H/ws:/newdir" --rootfs "$ROOTFS" -- true
   [[ $output == "ward: volume target /newdir: missing and the root is read-only"* ]]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "as root, a rw volume owned by host root is refused (the sandbox could plant setuid-root files)" {
@@ -144,7 +144,7 @@ setup() {
   # a later run sees the host copy again, not the earlier changes
   run ward run -v "$H/ws:/workspace:overlay" --rootfs "$ROOTFS" -- cat a
   [ "$output" = hostfile ]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "--tmpfs mounts are private, sized, and stack inside volumes in path order" {
@@ -159,7 +159,7 @@ setup() {
   [ "$status" -eq 126 ] && [[ $output == *"Permission denied"* ]]
   run ward run --tmpfs /run/t --rootfs "$ROOTFS" -- sh -c 'cp /bin/busybox /run/t/true && /run/t/true'
   [ "$status" -eq 0 ]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "SANDBOX_USER_ID: the workload runs as U and its files belong to the host user" {
@@ -189,7 +189,7 @@ setup() {
   [[ $output != *REMOUNTED* && $output != *UNMOUNTED* && $output != *UNMASKED* && $output != *PROC-SYS-RW* ]]
   [[ $output == *refused* && $output == *own-mount-ok* && $output == *other* ]]
   [ ! -e "$H/ref/new" ]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
 
 @test "a directory swapped for a symlink while ward mounts never takes the volume outside the root" {
@@ -228,5 +228,5 @@ PY
   kill $swapper; wait $swapper || true
   echo "mounted $ok, refused $refused" >&3
   [ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
-  [ "$(host_state)" = "$before" ]
+  host_back "$before"
 }
