@@ -259,7 +259,8 @@ egress_cycle() {
   # a killed ward run has no record: the next command still finds what it left
   "$WARD" run --network egress -p 0:7000 --rootfs "$ROOTFS" -- sleep 30 &
   run_pid=$!
-  for _ in $(seq 100); do [ -n "$(net_leftovers)" ] && break; sleep 0.05; done
+  # its forwarder and pasta start after the ports are bound (slowly on a busy host)
+  for _ in $(seq 200); do [ -n "$(net_leftovers)" ] && break; sleep 0.1; done
   [ -n "$(net_leftovers)" ]
   kill -9 "$run_pid"
   no_net_leftovers
