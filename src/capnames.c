@@ -5,7 +5,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
-#include "ward.h"
+#include "spec.h"
 
 /* Every capability this kernel knows. */
 static uint64_t all_caps(void)

@@ -6,7 +6,7 @@
 
 #include <sys/types.h>
 
-#include "ward.h"
+#include "spec.h"
 
 #define CGROUP_V1_MAX 6
 /* v2: the sandbox's processes live in this child of the cgroup that holds the limits, so

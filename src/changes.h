@@ -2,7 +2,7 @@
 #ifndef WARD_CHANGES_H
 #define WARD_CHANGES_H
 
-#include "ward.h"
+#include "spec.h"
 
 /* Supervisor, before the start: create the output file (so a bad path fails early). */
 int changes_open(const struct ward_spec *s, struct ward_error *e);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "ward.h"
+#include "spec.h"
 
 #include <sched.h>
 

@@ -3,7 +3,7 @@
 #define WARD_CHILD_H
 
 #include "filter.h"
-#include "ward.h"
+#include "spec.h"
 
 /* Never returns. SOCK is the child's end of the sync socket, ROOTDIRFD the supervisor's
  * O_PATH fd of the root filesystem directory. */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "ward.h"
+#include "spec.h"
 
 #define COPY_MAX_DEPTH 256
 

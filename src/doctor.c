@@ -18,7 +18,7 @@
 #include "idmap.h"
 #include "sys.h"
 #include "net.h"
-#include "ward.h"
+#include "spec.h"
 
 static struct ward_check *add(struct ward_check *c, size_t *n, size_t max, const char *name,
                               enum ward_check_state st, const char *advice, const char *fmt, ...)

@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "sys.h"
-#include "ward.h"
+#include "spec.h"
 
-void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
+int ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
 {
 	if (!e)
-		return;
+		return -1;
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
@@ -18,12 +18,13 @@ void ward_error_set(struct ward_error *e, int err, const char *fmt, ...)
 	if (err && n >= 0 && (size_t)n < sizeof(e->msg))
 		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", strerror(err));
 	e->err = err;
+	return -1;
 }
 
-void ward_error_prefix(struct ward_error *e, const char *fmt, ...)
+int ward_error_prefix(struct ward_error *e, const char *fmt, ...)
 {
 	if (!e)
-		return;
+		return -1;
 	char prefix[256], msg[sizeof(e->msg)];
 	va_list ap;
 	va_start(ap, fmt);
@@ -36,4 +37,5 @@ void ward_error_prefix(struct ward_error *e, const char *fmt, ...)
 	if (n + 2 < sizeof(e->msg))
 		memcpy(e->msg + n + 2, msg, sizeof(e->msg) - n - 2);
 	e->msg[sizeof(e->msg) - 1] = 0;
+	return -1;
 }

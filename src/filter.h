@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ward.h"
+#include "spec.h"
 
 /* A policy compiles to at most two stacked programs: the main one and an overlay holding
  * conditional rules stricter than an unconditional rule of the same syscall (libseccomp

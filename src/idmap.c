@@ -10,7 +10,7 @@
 
 #include "idmap.h"
 #include "sys.h"
-#include "ward.h"
+#include "spec.h"
 
 #define NEWUIDMAP "/usr/bin/newuidmap"
 #define NEWGIDMAP "/usr/bin/newgidmap"

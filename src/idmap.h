@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "ward.h"
+#include "spec.h"
 
 /* The host id of container id ID under map M, or UINT32_MAX when ID is not mapped. */
 uint32_t idmap_to_host(const struct ward_idmap *m, size_t n, uint32_t id);

@@ -3,7 +3,7 @@
 #define WARD_INIT_H
 
 #include "filter.h"
-#include "ward.h"
+#include "spec.h"
 
 /* Never returns. Starts the workload, reaps every child, forwards signals to the workload,
  * reports its wait status over SOCK and exits with its code. */

@@ -26,7 +26,7 @@
 #include "sys.h"
 #include "tty.h"
 #include "volumes.h"
-#include "ward.h"
+#include "spec.h"
 
 #define NS_FLAGS                                                                                   \
 	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | \

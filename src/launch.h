@@ -12,7 +12,7 @@
 #include "filter.h"
 #include "net.h"
 #include "tty.h"
-#include "ward.h"
+#include "spec.h"
 
 struct run {
 	const struct ward_spec *s; /* &eff once started */

@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "ward.h"
+#include "spec.h"
 
 /* Below these a sandbox cannot start: init, the workload and the kernel's own charges. */
 #define MIN_MEMORY (4ULL << 20)

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "ward.h"
+#include "spec.h"
 
 #define NET_IF_PREFIX      "ward-"
 #define NET_PEER_IF        "eth0"

@@ -7,7 +7,7 @@
 #include <sys/resource.h>
 
 #include "sys.h"
-#include "ward.h"
+#include "spec.h"
 
 #define MAX_TIMEOUT_S (365u * 24 * 3600)
 

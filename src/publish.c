@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "net.h"
-#include "ward.h"
+#include "spec.h"
 
 /* A port number from MIN to 65535, digits only. */
 static int parse_port(const char *text, size_t len, unsigned min, uint16_t *out)

@@ -6,7 +6,7 @@
 #define WARD_SANDBOX_H
 
 #include "state.h"
-#include "ward.h"
+#include "spec.h"
 
 struct ward_create_opts {
 	const char *name;  /* NULL: none */

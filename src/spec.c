@@ -11,7 +11,7 @@
 #include "sys.h"
 #include "net.h"
 #include "volumes.h"
-#include "ward.h"
+#include "spec.h"
 
 static char *const default_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

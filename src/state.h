@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ward.h"
+#include "spec.h"
 
 #define STATE_ID_LEN   12 /* hex characters */
 #define STATE_NAME_MAX 63

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward.h"
+#include "spec.h"
 
 #define MAX_VOLUMES 64
 

@@ -2,7 +2,7 @@
 #ifndef WARD_VOLUMES_H
 #define WARD_VOLUMES_H
 
-#include "ward.h"
+#include "spec.h"
 
 /* Supervisor, before the clone: open every host path (FDS gets one fd per volume). For root
  * callers each fd is already a detached, nosuid/nodev(/ro), idmapped mount. */

@@ -3,7 +3,7 @@
 #define WARD_WORKLOAD_H
 
 #include "filter.h"
-#include "ward.h"
+#include "spec.h"
 
 /* Never returns: execs the workload or reports over SOCK and exits (126/127 for exec
  * failures, 125 for setup). TTY is the terminal for stdio, or -1. */

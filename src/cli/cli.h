@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ward.h"
+#include "spec.h"
 
 /* Exit codes of ward's own failures, as docker run has them. */
 #define EXIT_WARD 125

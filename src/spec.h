@@ -1,0 +1,115 @@
+/* The sandbox description behind the public ward_spec_* calls: what the launcher reads. */
+#ifndef WARD_SPEC_H
+#define WARD_SPEC_H
+
+#include "ward/ward.h"
+
+/* One line of a user or group map: container ids [inside, inside+count) appear as host
+ * ids [outside, outside+count). */
+struct ward_idmap {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+#define WARD_MAX_IDMAPS  4
+#define WARD_MAX_RLIMITS 16
+
+struct ward_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+#define WARD_MAX_IO_LIMITS 8
+
+struct ward_io_limit {
+	uint32_t major, minor;
+	uint64_t rbps, wbps, riops, wiops; /* 0 = no limit */
+};
+
+/* Resource limits; 0 in a field means "not limited". */
+struct ward_limits {
+	uint64_t memory;     /* bytes */
+	int64_t swap;        /* bytes of swap on top of memory; -1 = not set (then 0 with memory) */
+	uint64_t pids;       /* processes and threads */
+	uint64_t cpu_quota;  /* microseconds of CPU per cpu_period */
+	uint64_t cpu_period; /* microseconds */
+	uint32_t cpu_weight; /* 1..10000 (cgroup v2 scale) */
+	char cpuset[64];     /* "0-1", "" = all */
+	struct ward_io_limit io[WARD_MAX_IO_LIMITS];
+	size_t n_io;
+	uint64_t disk;    /* bytes of the writable layer (tmpfs size) */
+	bool best_effort; /* no usable cgroup: fall back to rlimits and say so */
+};
+
+enum ward_volume_mode { WARD_VOLUME_RW, WARD_VOLUME_RO, WARD_VOLUME_OVERLAY };
+
+/* One host directory or file shown inside the sandbox. */
+struct ward_volume {
+	char *host;      /* absolute host path */
+	char *container; /* absolute, normalised container path */
+	enum ward_volume_mode mode;
+};
+
+/* A private tmpfs inside the sandbox (--tmpfs). */
+struct ward_tmpfs {
+	char *container; /* absolute, normalised container path */
+	uint64_t size;   /* bytes, 0 = the kernel's default (half of RAM) */
+	uint32_t mode;   /* of its root directory */
+	bool noexec;
+};
+
+struct ward_spec {
+	/* process */
+	char **argv;        /* NULL-terminated, owned */
+	char **env;         /* NULL-terminated "K=V" list, owned; the sandbox sees only this */
+	char *cwd;          /* inside the sandbox; NULL means "/" */
+	uint32_t uid, gid;  /* container ids of the workload */
+	bool tty;           /* allocate a pseudo-terminal inside the sandbox */
+	bool interactive;   /* pass stdin through (otherwise /dev/null) */
+	unsigned timeout_s; /* wall clock; 0 means none */
+	struct ward_rlimit rlimits[WARD_MAX_RLIMITS];
+	size_t n_rlimits;
+
+	/* root */
+	char *rootfs;   /* host directory, never modified */
+	bool read_only; /* no writable layer */
+	char *hostname;
+
+	/* identity: filled by ward_spec_default_idmaps() unless set by the caller */
+	struct ward_idmap uid_map[WARD_MAX_IDMAPS], gid_map[WARD_MAX_IDMAPS];
+	size_t n_uid_map, n_gid_map;
+	bool use_newidmap;  /* rootless with subordinate ids: go through newuidmap/newgidmap */
+	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
+	uint32_t root_idmap_base;
+
+	uint64_t capabilities;    /* bit N = capability N kept for the workload */
+	char *policy;             /* seccomp policy: a name in the policy directory or a file path;
+	                             NULL means "default" */
+	bool seccomp_unconfined;  /* no syscall filter at all (loud opt-out) */
+	bool allow_setid_volumes; /* rw volumes without the set-id ban (loud opt-out) */
+	struct ward_limits limits;
+	struct ward_volume *volumes; /* the first is the workspace */
+	size_t n_volumes;
+	struct ward_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	char *changes; /* host file that receives the overlay volumes' changes (a tar layer) */
+	/* SANDBOX_USER_ID: the workload runs as this uid and gid, and the caller's files appear
+	 * as owned by it (rootless: the caller is mapped to it instead of to root). */
+	bool user_id_set;
+	uint32_t user_id;
+
+	/* network: a new namespace with only lo unless asked */
+	enum ward_network network;
+	struct ward_publish publish[WARD_MAX_PUBLISH];
+	size_t n_publish;
+	char dns[WARD_MAX_DNS][48]; /* resolvers for the sandbox's resolv.conf with egress; none
+	                               given: the host's that are not on its loopback */
+	size_t n_dns;
+
+	/* lifecycle: ward create sets it. Init reports when the sandbox is ready and passes
+	 * its root up; argv may then be NULL: init idles and the sandbox only runs execs. */
+	bool resident;
+};
+
+#endif
