@@ -60,7 +60,8 @@ for c in "${examples[@]}"; do
     fi
     # the library under test is the installed one: its libward.so, or none at all
     if [[ $link == shared ]]; then
-      LD_LIBRARY_PATH=$prefix/lib ldd "$bin" | grep -q "libward.so.0 => $prefix/lib/" || {
+      libs=$(LD_LIBRARY_PATH=$prefix/lib ldd "$bin")
+      [[ $libs == *"libward.so.0 => $prefix/lib/libward.so.0 "* ]] || {
         echo "examples: $name: does not load $prefix/lib/libward.so.0" >&2; status=1; }
     elif ldd "$bin" >/dev/null 2>&1; then
       echo "examples: $name: the static build is dynamically linked" >&2
