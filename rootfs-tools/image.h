@@ -6,9 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ward.h"
-
-#define WARD_IMAGE_NAME_MAX 256
+#include "context.h"
+#include "spec.h"
 
 struct ward_image {
 	char name[WARD_IMAGE_NAME_MAX]; /* NAME:TAG in the store */
@@ -17,44 +16,41 @@ struct ward_image {
 	char **env, **entrypoint, **cmd;
 	char *workdir, *user;
 	int tree_lock; /* held (shared) while a sandbox uses the tree: prune skips it */
+	struct ward_image_config config; /* ward_image_config's answer */
 };
 
 struct ward_image_opts {
-	const char *name; /* import under this NAME[:TAG] instead of the default */
-	bool quiet;       /* no progress bar and no notes on stderr */
+	const struct ward_context *ctx; /* the store directory and the log */
+	const char *name;               /* import under this NAME[:TAG] instead of the default */
+	bool quiet;                     /* no progress bar and no notes on stderr */
 };
 
 /* Import REF (oci:, oci-archive:, docker-archive:) into the store and unpack it. The name
  * it was stored under goes to NAME_OUT. */
-int ward_image_import(const char *ref, const struct ward_image_opts *o,
-                      char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
+int image_import(const char *ref, const struct ward_image_opts *o,
+                 char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
 /* A store name or id, or a reference to import first: ready to run. */
-int ward_image_open(const char *ref, const struct ward_image_opts *o, struct ward_image *img,
-                    struct ward_error *e);
-void ward_image_close(struct ward_image *img);
+int image_open(const char *ref, const struct ward_image_opts *o, struct ward_image *img,
+               struct ward_error *e);
+void image_close(struct ward_image *img);
 
-struct ward_image_info {
-	char name[WARD_IMAGE_NAME_MAX];
-	char id[80];
-	uint64_t size; /* compressed, all layers */
-	unsigned layers;
-	bool unpacked;
-};
-int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *e);
+int image_list(const struct ward_context *c, struct ward_image_info **out, size_t *n,
+               struct ward_error *e);
 /* Take names off; then everything nothing names is collected. */
-int ward_image_remove(char *const *refs, size_t n, struct ward_error *e);
+int image_remove(const struct ward_context *c, char *const *refs, size_t n, struct ward_error *e);
 /* Delete blobs and trees no name refers to, and leftovers of killed imports. */
-int ward_image_prune(uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e);
+int image_prune(const struct ward_context *c, uint64_t *freed_trees, uint64_t *freed_blobs,
+                struct ward_error *e);
 
 /* USER ("name|uid[:group|gid]", from -u or an image's config) as ids: names looked up in
  * the root's own /etc/passwd and /etc/group, opened inside ROOTFS. Without a group, the
  * user's passwd group, or the uid itself for a uid passwd does not list. */
-int ward_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
-                   struct ward_error *e);
+int image_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
+                    struct ward_error *e);
 
 /* Pack DIR as a one-layer image named NAME; CONFIG is a JSON object of config fields
  * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. */
-int ward_image_pack(const char *dir, const char *name, const char *config_json,
-                    const struct ward_image_opts *o, struct ward_error *e);
+int image_pack(const char *dir, const char *name, const char *config_json,
+               const struct ward_image_opts *o, struct ward_error *e);
 
 #endif

@@ -8,8 +8,8 @@
 #include "names.h"
 #include "sys.h"
 
-int ward_image_import(const char *text, const struct ward_image_opts *o,
-                      char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
+int image_import(const char *text, const struct ward_image_opts *o,
+                 char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
 {
 	struct image_ref ref;
 	struct store st;
@@ -24,7 +24,7 @@ int ward_image_import(const char *text, const struct ward_image_opts *o,
 		ref_free(&ref);
 		return -1;
 	}
-	int rc = store_open(&st, e);
+	int rc = store_open(&st, o ? o->ctx : NULL, e);
 	/* Shared: prune (exclusive) never collects an import that has not named its image. */
 	autoclose int gc = rc == 0 ? store_lock(&st, "gc", LOCK_SH, e) : -1;
 	if (gc >= 0)
@@ -102,8 +102,8 @@ static char **steal(char ***v)
 	return r;
 }
 
-int ward_image_open(const char *text, const struct ward_image_opts *o, struct ward_image *img,
-                    struct ward_error *e)
+int image_open(const char *text, const struct ward_image_opts *o, struct ward_image *img,
+               struct ward_error *e)
 {
 	memset(img, 0, sizeof(*img));
 	img->tree_lock = -1;
@@ -111,7 +111,7 @@ int ward_image_open(const char *text, const struct ward_image_opts *o, struct wa
 	struct store st;
 	struct descriptor md;
 	struct source self = {.dirfd = -1};
-	if (ref_parse(text, &ref, e) < 0 || store_open(&st, e) < 0) {
+	if (ref_parse(text, &ref, e) < 0 || store_open(&st, o ? o->ctx : NULL, e) < 0) {
 		ref_free(&ref);
 		return -1;
 	}
@@ -148,16 +148,16 @@ int ward_image_open(const char *text, const struct ward_image_opts *o, struct wa
 	store_close(&st);
 	ref_free(&ref);
 	if (rc < 0)
-		ward_image_close(img);
+		image_close(img);
 	return rc;
 }
 
-void ward_image_close(struct ward_image *img)
+void image_close(struct ward_image *img)
 {
 	free(img->rootfs);
-	ward_strv_free(img->env);
-	ward_strv_free(img->entrypoint);
-	ward_strv_free(img->cmd);
+	strv_free(img->env);
+	strv_free(img->entrypoint);
+	strv_free(img->cmd);
 	free(img->workdir);
 	free(img->user);
 	if (img->tree_lock >= 0)

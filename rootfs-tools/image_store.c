@@ -73,12 +73,13 @@ static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
 	free(buf);
 }
 
-int ward_image_list(struct ward_image_info **out, size_t *n, struct ward_error *e)
+int image_list(const struct ward_context *c, struct ward_image_info **out, size_t *n,
+               struct ward_error *e)
 {
 	struct store st;
 	*out = NULL;
 	*n = 0;
-	if (store_open(&st, e) < 0)
+	if (store_open(&st, c, e) < 0)
 		return -1;
 	json_t *index = store_load_index(&st, e);
 	if (!index) {
@@ -189,20 +190,21 @@ static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, st
 	return 0;
 }
 
-int ward_image_prune(uint64_t *freed_trees, uint64_t *freed_blobs, struct ward_error *e)
+int image_prune(const struct ward_context *c, uint64_t *freed_trees, uint64_t *freed_blobs,
+                struct ward_error *e)
 {
 	struct store st;
-	if (store_open(&st, e) < 0)
+	if (store_open(&st, c, e) < 0)
 		return -1;
 	int rc = gc(&st, freed_trees, freed_blobs, e);
 	store_close(&st);
 	return rc;
 }
 
-int ward_image_remove(char *const *refs, size_t n, struct ward_error *e)
+int image_remove(const struct ward_context *c, char *const *refs, size_t n, struct ward_error *e)
 {
 	struct store st;
-	if (store_open(&st, e) < 0)
+	if (store_open(&st, c, e) < 0)
 		return -1;
 	int lock = store_lock(&st, "index", LOCK_EX, e);
 	json_t *index = lock < 0 ? NULL : store_load_index(&st, e);

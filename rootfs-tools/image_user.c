@@ -56,8 +56,8 @@ static int lookup(int rootfd, const char *file, const char *name, uint32_t id, u
 	return rc;
 }
 
-int ward_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
-                   struct ward_error *e)
+int image_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_t *gid,
+                    struct ward_error *e)
 {
 	char buf[512];
 	if (strlen(user) >= sizeof(buf)) {

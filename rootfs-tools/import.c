@@ -206,11 +206,11 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
                        const char *tmpname, bool quiet, struct source *from, struct ward_error *e)
 {
 	struct ward_spec ids;
-	ward_spec_init(&ids);
-	int rc = ward_spec_default_idmaps(&ids, e);
+	spec_init(&ids);
+	int rc = spec_default_idmaps(&ids, e);
 	uid_t owner = idmap_to_host(ids.uid_map, ids.n_uid_map, 0);
 	gid_t gowner = idmap_to_host(ids.gid_map, ids.n_gid_map, 0);
-	ward_spec_free(&ids);
+	spec_clear(&ids);
 	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rc < 0 || trees < 0 || mkdirat(trees, tmpname, 0755) < 0) {
 		if (rc == 0)

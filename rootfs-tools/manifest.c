@@ -374,10 +374,10 @@ out:
 
 void config_free(struct image_config *c)
 {
-	ward_strv_free(c->env);
-	ward_strv_free(c->entrypoint);
-	ward_strv_free(c->cmd);
-	ward_strv_free(c->diff_ids);
+	strv_free(c->env);
+	strv_free(c->entrypoint);
+	strv_free(c->cmd);
+	strv_free(c->diff_ids);
 	free(c->workdir);
 	free(c->user);
 	memset(c, 0, sizeof(*c));

@@ -75,8 +75,8 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 		ward_error_set(e, errno, "pack %s", dir);
 		return -1;
 	}
-	ward_spec_init(&p.ids);
-	int rc = ward_spec_default_idmaps(&p.ids, e);
+	spec_init(&p.ids);
+	int rc = spec_default_idmaps(&p.ids, e);
 	if (rc == 0 && (p.out = store_tmpfile(st, tmp, e)) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -101,12 +101,12 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	if (p.out >= 0)
 		close(p.out);
 	tree_tar_free(&p.t);
-	ward_spec_free(&p.ids);
+	spec_clear(&p.ids);
 	return rc;
 }
 
-int ward_image_pack(const char *dir, const char *name, const char *config_json,
-                    const struct ward_image_opts *o, struct ward_error *e)
+int image_pack(const char *dir, const char *name, const char *config_json,
+               const struct ward_image_opts *o, struct ward_error *e)
 {
 	char full[WARD_IMAGE_NAME_MAX];
 	if (!name || !name_normalize(name, full, sizeof(full))) {
@@ -115,7 +115,7 @@ int ward_image_pack(const char *dir, const char *name, const char *config_json,
 		return -1;
 	}
 	struct store st;
-	if (store_open(&st, e) < 0)
+	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
 		return -1;
 	struct descriptor layer, config = {0}, md = {0};
 	char *cfg = NULL, *man = NULL;

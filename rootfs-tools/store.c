@@ -20,20 +20,21 @@ static int write_new_file(int dirfd, const char *name, const char *text)
 	return w == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-static int open_store(struct store *s, struct ward_error *e)
+static int open_store(struct store *s, const struct ward_context *c, struct ward_error *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->ctx = c;
 	/* Made where missing (0700): nobody else may reach the trees, which keep their owners and
 	 * set-id bits. */
-	const char *env = getenv("WARD_STORE");
+	const char *env = c ? c->store_dir : NULL;
 	char path[PATH_MAX];
 	if (env && *env) {
 		snprintf(path, sizeof(path), "image store %s", env);
 		s->fd = userdir_open(path, env, NULL, true, e);
 		snprintf(path, sizeof(path), "%s", env);
 	} else
-		s->fd = userdir_default(USERDIR_DATA, "image store", "WARD_STORE", path,
+		s->fd = userdir_default(c, USERDIR_DATA, "image store", "WARD_STORE", path,
 		                        sizeof(path), true, e);
 	if (s->fd < 0)
 		return -1;
@@ -65,9 +66,9 @@ static int open_store(struct store *s, struct ward_error *e)
 }
 
 /* On failure nothing stays open or allocated. */
-int store_open(struct store *s, struct ward_error *e)
+int store_open(struct store *s, const struct ward_context *c, struct ward_error *e)
 {
-	if (open_store(s, e) == 0)
+	if (open_store(s, c, e) == 0)
 		return 0;
 	store_close(s);
 	return -1;

@@ -9,16 +9,18 @@
 #include <stddef.h>
 
 #include "manifest.h"
-#include "ward.h"
+#include "context.h"
+#include "spec.h"
 
 struct store {
 	char *path;
-	int fd; /* the store directory */
+	int fd;                         /* the store directory */
+	const struct ward_context *ctx; /* for progress and notes */
 };
 
-/* $WARD_STORE, else /var/lib/ward for root and $XDG_DATA_HOME/ward (~/.local/share/ward)
- * for other users; made (0700) if missing. */
-int store_open(struct store *s, struct ward_error *e);
+/* C's store directory, else /var/lib/ward for root and $XDG_DATA_HOME/ward
+ * (~/.local/share/ward) for other users; made (0700) if missing. */
+int store_open(struct store *s, const struct ward_context *c, struct ward_error *e);
 void store_close(struct store *s);
 
 /* A small document (manifest, config, index), checked against its descriptor. */

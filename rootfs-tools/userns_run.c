@@ -43,9 +43,9 @@ static void child(int sock, userns_fn fn, void *arg, struct shared *sh)
 int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct ward_error *e)
 {
 	struct ward_spec ids;
-	ward_spec_init(&ids);
-	if (ward_spec_default_idmaps(&ids, e) < 0) {
-		ward_spec_free(&ids);
+	spec_init(&ids);
+	if (spec_default_idmaps(&ids, e) < 0) {
+		spec_clear(&ids);
 		return -1;
 	}
 	size_t len = sizeof(struct shared) + result_len;
@@ -54,7 +54,7 @@ int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct 
 	int sv[2] = {-1, -1};
 	if (sh == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		ward_error_set(e, errno, "user namespace for the image store");
-		ward_spec_free(&ids);
+		spec_clear(&ids);
 		if (sh != MAP_FAILED)
 			munmap(sh, len);
 		return -1;
@@ -101,6 +101,6 @@ int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct 
 		*e = sh->e;
 	}
 	munmap(sh, len);
-	ward_spec_free(&ids);
+	spec_clear(&ids);
 	return rc;
 }

@@ -280,7 +280,7 @@ static void check_ids(struct ward_check *c, size_t *n, size_t max)
 	}
 	struct passwd *pw = getpwuid(geteuid());
 	uint32_t s, k;
-	int r = ward_subid_lookup("/etc/subuid", pw ? pw->pw_name : NULL, geteuid(), &s, &k, NULL);
+	int r = subid_lookup("/etc/subuid", pw ? pw->pw_name : NULL, geteuid(), &s, &k, NULL);
 	if (r == 0)
 		add(c, n, max, "subordinate ids", WARD_CHECK_OK, NULL, "/etc/subuid: %u..%u", s,
 		    s + k - 1);

@@ -17,7 +17,7 @@ static char **strv_from_json(json_t *a)
 	json_array_foreach(a, i, s)
 	{
 		if (!v || !json_is_string(s) || !(v[i] = strdup(json_string_value(s)))) {
-			ward_strv_free(v);
+			strv_free(v);
 			return NULL;
 		}
 	}
@@ -52,7 +52,7 @@ static char **merge_env(char *const *base, json_t *add)
 	}
 	return v;
 fail:
-	ward_strv_free(v);
+	strv_free(v);
 	return NULL;
 }
 
@@ -75,7 +75,7 @@ int exec_spec_from_json(const struct ward_spec *s, json_t *q, struct ward_spec *
 		ward_error_set(e, 0, "exec: -e: expected K=V");
 	else if (cwd && (cwd[0] != '/' || !(x->cwd = strdup(cwd))))
 		ward_error_set(e, 0, "exec: -w %s: expected an absolute path", cwd);
-	else if (user && ward_root_user(s->rootfs, user, &x->uid, &x->gid, e) < 0)
+	else if (user && image_root_user(s->rootfs, user, &x->uid, &x->gid, e) < 0)
 		ward_error_prefix(e, "exec");
 	if (!x->cwd && s->cwd && !e->msg[0] && !(x->cwd = strdup(s->cwd)))
 		ward_error_set(e, ENOMEM, "exec");
@@ -84,8 +84,8 @@ int exec_spec_from_json(const struct ward_spec *s, json_t *q, struct ward_spec *
 
 void exec_spec_free(struct ward_spec *x)
 {
-	ward_strv_free(x->argv);
-	ward_strv_free(x->env);
+	strv_free(x->argv);
+	strv_free(x->env);
 	free(x->cwd);
 	x->argv = x->env = NULL;
 	x->cwd = NULL;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "context.h"
 #include "filter.h"
 #include "sys.h"
 #include "userdir.h"
@@ -35,10 +36,10 @@ static bool plain_name(const char *s)
 }
 
 /* The policy directories, in order of precedence. */
-static size_t policy_dirs(char dirs[3][PATH_MAX])
+static size_t policy_dirs(const struct ward_context *c, char dirs[3][PATH_MAX])
 {
 	size_t n = 0;
-	const char *env = getenv("WARD_POLICY_DIR");
+	const char *env = c ? c->policy_dir : NULL;
 	if (env && *env)
 		snprintf(dirs[n++], PATH_MAX, "%s", env);
 	char exe[PATH_MAX];
@@ -56,7 +57,8 @@ static size_t policy_dirs(char dirs[3][PATH_MAX])
 	return n;
 }
 
-int ward_policy_find(const char *name, char *path, size_t len, struct ward_error *e)
+int ward_policy_find(const struct ward_context *c, const char *name, char *path, size_t len,
+                     struct ward_error *e)
 {
 	if (strchr(name, '/')) {
 		snprintf(path, len, "%s", name);
@@ -74,7 +76,7 @@ int ward_policy_find(const char *name, char *path, size_t len, struct ward_error
 		return -1;
 	}
 	char dirs[3][PATH_MAX];
-	size_t n = policy_dirs(dirs);
+	size_t n = policy_dirs(c, dirs);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, len, "%s/%s.json", dirs[i], name);
 		if (access(path, R_OK) == 0)
@@ -84,10 +86,11 @@ int ward_policy_find(const char *name, char *path, size_t len, struct ward_error
 	return -1;
 }
 
-void ward_policy_list(void (*fn)(const char *name, const char *path, void *arg), void *arg)
+void ward_policy_list(const struct ward_context *c,
+                      void (*fn)(const char *name, const char *path, void *arg), void *arg)
 {
 	char dirs[3][PATH_MAX], seen[64][72];
-	size_t n = policy_dirs(dirs), nseen = 0;
+	size_t n = policy_dirs(c, dirs), nseen = 0;
 	for (size_t i = 0; i < n; i++) {
 		DIR *d = opendir(dirs[i]);
 		struct dirent *de;
@@ -156,8 +159,8 @@ static int cache_dir(void)
 {
 	char path[PATH_MAX];
 	struct ward_error e;
-	return userdir_default(USERDIR_CACHE, "filter cache", "XDG_CACHE_HOME", path, sizeof(path),
-	                       false, &e);
+	return userdir_default(NULL, USERDIR_CACHE, "filter cache", "XDG_CACHE_HOME", path,
+	                       sizeof(path), false, &e);
 }
 
 static char *cache_key(const char *text, size_t len, uint64_t caps, size_t *keylen)
@@ -246,13 +249,14 @@ static void cache_write(int dir, const char *name, const char *key, size_t keyle
 		unlinkat(dir, tmp, 0);
 }
 
-static int policy_filter(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e)
+static int policy_filter(const struct ward_context *c, const struct ward_spec *s,
+                         struct ward_filter *f, struct ward_error *e)
 {
 	memset(f, 0, sizeof(*f));
 	if (s->seccomp_unconfined)
 		return 0;
 	char path[PATH_MAX];
-	if (ward_policy_find(s->policy ? s->policy : "default", path, sizeof(path), e) < 0)
+	if (ward_policy_find(c, s->policy ? s->policy : "default", path, sizeof(path), e) < 0)
 		return -1;
 	size_t len, keylen;
 	autofree char *text = read_policy(path, &len, e);
@@ -281,9 +285,10 @@ bool filter_wants_setid_ban(const struct ward_spec *s)
 	return rw && !s->allow_setid_volumes && !s->seccomp_unconfined;
 }
 
-int filter_prepare(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e)
+int filter_prepare(const struct ward_context *c, const struct ward_spec *s, struct ward_filter *f,
+                   struct ward_error *e)
 {
-	if (policy_filter(s, f, e) < 0)
+	if (policy_filter(c, s, f, e) < 0)
 		return -1;
 	/* Built from a table in microseconds: nothing to cache. */
 	if (filter_wants_setid_ban(s) && filter_setid(&f->prog[2], &f->len[2]) < 0) {

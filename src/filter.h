@@ -34,7 +34,8 @@ bool filter_wants_setid_ban(const struct ward_spec *s);
 /* The filter of spec S: from the cache when this policy, capability set, kernel and
  * libseccomp were compiled before, otherwise compiled and stored; with the set-id ban when S wants
  * it. Empty when unconfined. */
-int filter_prepare(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e);
+int filter_prepare(const struct ward_context *c, const struct ward_spec *s, struct ward_filter *f,
+                   struct ward_error *e);
 
 /* Child side: install the programs; no_new_privs must already be set. */
 int filter_load(const struct ward_filter *f);

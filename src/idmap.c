@@ -15,8 +15,8 @@
 #define NEWUIDMAP "/usr/bin/newuidmap"
 #define NEWGIDMAP "/usr/bin/newgidmap"
 
-int ward_subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start,
-                      uint32_t *count, struct ward_error *e)
+int subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start, uint32_t *count,
+                 struct ward_error *e)
 {
 	FILE *f = fopen(file, "re");
 	if (!f) {
@@ -103,7 +103,7 @@ static size_t around_caller(struct ward_idmap *m, uint32_t id, uint32_t caller, 
 	return n;
 }
 
-int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
+int spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -137,8 +137,8 @@ int ward_spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 	struct passwd *pw = getpwuid(uid);
 	const char *name = pw ? pw->pw_name : NULL;
 	uint32_t us, uc, gs, gc;
-	if (ward_subid_lookup("/etc/subuid", name, uid, &us, &uc, NULL) != 0 ||
-	    ward_subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0) {
+	if (subid_lookup("/etc/subuid", name, uid, &us, &uc, NULL) != 0 ||
+	    subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0) {
 		if (!s->user_id_set || s->user_id == 0)
 			return 0;
 		ward_error_set(e, 0,

@@ -197,16 +197,15 @@ static void on_signal(struct run *r)
 	}
 }
 
-/* Wait for the init to exit, relaying everything meanwhile. */
-static void supervise(struct run *r, uint64_t deadline)
+void run_supervise(struct run *r, uint64_t deadline, int cancelfd)
 {
 	for (;;) {
-		struct pollfd pfd[5];
+		struct pollfd pfd[6];
 		int n = 0;
 		pfd[n++] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = r->sigfd, .events = POLLIN};
-		if (r->sock >= 0)
-			pfd[n++] = (struct pollfd){.fd = r->sock, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = r->sock, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = r->canceled ? -1 : cancelfd, .events = POLLIN};
 		int ntty = tty_relay_fds(&r->tty, pfd + n);
 		int timeout = -1;
 		if (deadline && !r->timed_out) {
@@ -223,6 +222,10 @@ static void supervise(struct run *r, uint64_t deadline)
 		}
 		if (r->sock >= 0 && pfd[2].revents)
 			run_on_message(r);
+		if (pfd[3].revents) {
+			r->canceled = true;
+			run_kill(r);
+		}
 		if (pfd[1].revents)
 			on_signal(r);
 		tty_relay_io(&r->tty, pfd + n, ntty);
@@ -258,8 +261,8 @@ void run_collect(struct run *r, struct ward_result *res)
 		res->signal = WTERMSIG(status);
 		res->exit_code = 128 + res->signal;
 	}
-	if (r->timed_out) {
-		res->reason = WARD_TIMEOUT;
+	if (r->timed_out || r->canceled) {
+		res->reason = r->timed_out ? WARD_TIMEOUT : WARD_CANCELED;
 		res->signal = SIGKILL;
 		res->exit_code = 128 + SIGKILL;
 	}
@@ -334,10 +337,11 @@ static int changes_prepare(struct run *r, struct ward_error *e)
 
 /* Everything up to the GO message; on failure the sandbox is gone and r holds only what
  * run_end releases. */
-int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
-              struct ward_error *e)
+int run_start(struct run *r, const struct ward_context *c, const struct ward_spec *s,
+              struct ward_result *res, struct ward_error *e)
 {
-	*r = (struct run){.s = s,
+	*r = (struct run){.ctx = c,
+	                  .s = s,
 	                  .sock = -1,
 	                  .pidfd = -1,
 	                  .sigfd = -1,
@@ -359,7 +363,7 @@ int run_start(struct run *r, const struct ward_spec *s, struct ward_result *res,
 		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
 		return -1;
 	}
-	if (filter_prepare(s, &r->filter, e) < 0)
+	if (filter_prepare(c, s, &r->filter, e) < 0)
 		return -1;
 	r->have_filter = true;
 	if (cgroup_create(&r->cg, &s->limits, e) < 0)
@@ -473,20 +477,8 @@ int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e
 	if (rc < 0 && res->reason != WARD_SETUP_ERROR)
 		res->reason = WARD_SETUP_ERROR, res->exit_code = 125;
 	res->duration_ms = now_ms() - r->t0;
+	res->memory_limit = s->limits.memory;
+	res->pids_limit = s->limits.pids;
+	res->timeout_s = s->timeout_s;
 	return rc;
-}
-
-int ward_run(const struct ward_spec *s, struct ward_result *res, struct ward_error *e)
-{
-	struct run r;
-	if (run_start(&r, s, res, e) < 0)
-		return run_end(&r, -1, res, e);
-	/* A port the host chose is no use unless the caller learns it now. */
-	for (size_t i = 0; i < r.net.n_bound; i++)
-		if (!s->publish[i].host_port)
-			fprintf(stderr, "ward: published %s:%u -> %u/tcp\n", r.net.bound[i].addr,
-			        r.net.bound[i].host_port, r.net.bound[i].port);
-	supervise(&r, s->timeout_s ? r.t0 + (uint64_t)s->timeout_s * 1000 : 0);
-	run_collect(&r, res);
-	return run_end(&r, 0, res, e);
 }

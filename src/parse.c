@@ -123,7 +123,7 @@ static const struct {
     {"stack", RLIMIT_STACK},
 };
 
-const char *ward_rlimit_name(int resource)
+const char *rlimit_name(int resource)
 {
 	for (size_t i = 0; i < sizeof(rlimit_names) / sizeof(rlimit_names[0]); i++)
 		if (rlimit_names[i].resource == resource)

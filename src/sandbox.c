@@ -438,7 +438,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
 	struct ward_result res;
 	struct ward_error e = {0};
-	int rc = run_start(&sp.r, s, &res, &e);
+	int rc = run_start(&sp.r, st->ctx, s, &res, &e);
 	if (rc == 0) {
 		if (!wait_ready(&sp.r)) {
 			run_kill(&sp.r);

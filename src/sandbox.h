@@ -17,8 +17,9 @@ struct ward_create_opts {
 /* Start S (resident) under a supervisor of its own and return once init is ready: ID gets
  * the new sandbox's id, or with persistent + name, the id of the running sandbox of that
  * name and spec (*reused set). */
-int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
-                char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e);
+int ward_create(const struct ward_context *c, const struct ward_spec *s,
+                const struct ward_create_opts *o, char id[STATE_ID_LEN + 1], bool *reused,
+                struct ward_error *e);
 
 struct ward_exec_opts {
 	char **argv;
@@ -32,34 +33,23 @@ struct ward_exec_opts {
 	size_t max_output; /* bytes kept of each captured stream */
 };
 
-struct ward_exec_result {
-	int exit_code; /* as ward run: status, 128+signal, 125/126/127 */
-	int signal;
-	bool timed_out, oom_killed;
-	uint64_t duration_ms;
-	char *out[2]; /* captured bytes (malloc'ed), with their lengths */
-	size_t len[2];
-	size_t total[2]; /* bytes the command wrote, kept or not */
-};
-
 /* Run a command in sandbox REF (id, id prefix or name) and wait for it. -1 when ward
  * could not start it (e says why; res->exit_code is 125, 126 or 127). */
-int ward_exec(const char *ref, const struct ward_exec_opts *o, struct ward_exec_result *res,
-              struct ward_error *e);
-void ward_exec_result_free(struct ward_exec_result *res);
+int sb_exec(const struct ward_context *c, const char *ref, const struct ward_exec_opts *o,
+            struct ward_exec_result *res, struct ward_error *e);
 
 /* Stop REF: SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once). */
-int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e);
+int sb_stop(const struct ward_context *c, const char *ref, unsigned grace_s, struct ward_error *e);
 /* Remove REF; FORCE kills it first when it runs. */
-int ward_rm(const char *ref, bool force, struct ward_error *e);
+int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward_error *e);
 
 /* Give REF egress, or take it away, while it runs; its loopback and published ports stay. */
-int ward_network(const char *ref, bool egress, struct ward_error *e);
+int sb_network(const struct ward_context *c, const char *ref, bool egress, struct ward_error *e);
 
 /* The sandbox's root as an O_PATH fd, the host ids of its root user (for files made there
  * by a root caller), and its --disk size (0: none; DISK may be NULL). */
-int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
-                      struct ward_error *e);
+int sb_root(const struct ward_context *c, const char *ref, int *rootfd, uid_t *uid, gid_t *gid,
+            uint64_t *disk, struct ward_error *e);
 
 /* Supervisor side, in the fork ward_create made: never returns. */
 __attribute__((noreturn)) void sandbox_supervise(const struct ward_spec *s, struct state *st,

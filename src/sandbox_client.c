@@ -14,11 +14,11 @@
 #include "tty.h"
 
 /* The supervisor of REF, connected; rec gets its record. */
-static int connect_sandbox(struct state *st, const char *ref, struct sandbox_record *rec,
-                           struct ward_error *e)
+static int connect_sandbox(const struct ward_context *c, struct state *st, const char *ref,
+                           struct sandbox_record *rec, struct ward_error *e)
 {
 	char id[STATE_ID_LEN + 1];
-	if (state_open(st, e) < 0)
+	if (state_open(st, c, e) < 0)
 		return -1;
 	if (state_resolve(st, ref, id, e) < 0 || state_read(st, id, rec, e) < 0)
 		return -1;
@@ -48,11 +48,11 @@ static int connect_sandbox(struct state *st, const char *ref, struct sandbox_rec
 }
 
 /* connect_sandbox without the state kept open. */
-static int connect_ref(const char *ref, struct ward_error *e)
+static int connect_ref(const struct ward_context *c, const char *ref, struct ward_error *e)
 {
 	struct state st;
 	struct sandbox_record rec;
-	int sock = connect_sandbox(&st, ref, &rec, e);
+	int sock = connect_sandbox(c, &st, ref, &rec, e);
 	state_close(&st);
 	return sock;
 }
@@ -193,11 +193,11 @@ static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
 	return rc;
 }
 
-int ward_exec(const char *ref, const struct ward_exec_opts *o, struct ward_exec_result *res,
-              struct ward_error *e)
+int sb_exec(const struct ward_context *c, const char *ref, const struct ward_exec_opts *o,
+            struct ward_exec_result *res, struct ward_error *e)
 {
 	*res = (struct ward_exec_result){.exit_code = 125};
-	autoclose int sock = connect_ref(ref, e);
+	autoclose int sock = connect_ref(c, ref, e);
 	if (sock < 0)
 		return -1;
 	json_t *q = exec_request(o);
@@ -259,20 +259,20 @@ static int request_end(int sock, json_t *q, struct ward_error *e)
 	}
 }
 
-int ward_stop(const char *ref, unsigned grace_s, struct ward_error *e)
+int sb_stop(const struct ward_context *c, const char *ref, unsigned grace_s, struct ward_error *e)
 {
-	autoclose int sock = connect_ref(ref, e);
+	autoclose int sock = connect_ref(c, ref, e);
 	if (sock < 0)
 		return -1;
 	return request_end(sock, json_pack("{s:s, s:i}", "op", "stop", "time", (int)grace_s), e);
 }
 
-int ward_rm(const char *ref, bool force, struct ward_error *e)
+int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward_error *e)
 {
 	struct state st;
 	char id[STATE_ID_LEN + 1];
 	struct sandbox_record rec;
-	if (state_open(&st, e) < 0)
+	if (state_open(&st, c, e) < 0)
 		return -1;
 	int rc = -1;
 	if (state_resolve(&st, ref, id, e) < 0)
@@ -317,10 +317,10 @@ out:
 	return rc;
 }
 
-int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
-                      struct ward_error *e)
+int sb_root(const struct ward_context *c, const char *ref, int *rootfd, uid_t *uid, gid_t *gid,
+            uint64_t *disk, struct ward_error *e)
 {
-	autoclose int sock = connect_ref(ref, e);
+	autoclose int sock = connect_ref(c, ref, e);
 	if (sock < 0)
 		return -1;
 	json_t *m;
@@ -347,9 +347,9 @@ int ward_sandbox_root(const char *ref, int *rootfd, uid_t *uid, gid_t *gid, uint
 	return 0;
 }
 
-int ward_network(const char *ref, bool egress, struct ward_error *e)
+int sb_network(const struct ward_context *c, const char *ref, bool egress, struct ward_error *e)
 {
-	autoclose int sock = connect_ref(ref, e);
+	autoclose int sock = connect_ref(c, ref, e);
 	if (sock < 0)
 		return -1;
 	if (ctl_send(sock, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), NULL, 0) <

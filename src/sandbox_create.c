@@ -146,8 +146,9 @@ static void detach(int dirfd)
 	setsid();
 }
 
-int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
-                char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+int ward_create(const struct ward_context *c, const struct ward_spec *s,
+                const struct ward_create_opts *o, char id[STATE_ID_LEN + 1], bool *reused,
+                struct ward_error *e)
 {
 	*reused = false;
 	if (ward_spec_validate(s, e) < 0)
@@ -161,7 +162,7 @@ int ward_create(const struct ward_spec *s, const struct ward_create_opts *o,
 		return -1;
 	}
 	struct state st;
-	if (state_open(&st, e) < 0)
+	if (state_open(&st, c, e) < 0)
 		return -1;
 	state_collect(&st);
 	struct sandbox_record rec = {0};

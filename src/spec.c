@@ -18,7 +18,7 @@ static char *const default_env[] = {
     NULL,
 };
 
-void ward_spec_init(struct ward_spec *s)
+void spec_init(struct ward_spec *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->env = calloc(1, sizeof(char *));
@@ -27,25 +27,31 @@ void ward_spec_init(struct ward_spec *s)
 	s->root_idmap_base = WARD_ROOT_IDMAP_BASE;
 	s->capabilities = ward_default_capabilities();
 	s->limits.swap = -1;
+	for (char **v = s->env; v && *v; v++)
+		s->n_default_env++;
 }
 
-void ward_strv_free(char **v)
+void strv_free(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
 }
 
-void ward_spec_free(struct ward_spec *s)
+void spec_clear(struct ward_spec *s)
 {
-	ward_strv_free(s->argv);
-	ward_strv_free(s->env);
+	strv_free(s->argv);
+	strv_free(s->env);
 	free(s->cwd);
 	free(s->rootfs);
 	free(s->hostname);
 	free(s->policy);
 	free(s->changes);
-	ward_volumes_free(s);
+	spec_volumes_free(s);
+	free(s->entrypoint);
+	free(s->user);
+	free(s->name);
+	free(s->origin);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -179,6 +185,8 @@ const char *ward_reason_name(enum ward_reason r)
 		return "oom";
 	case WARD_SETUP_ERROR:
 		return "setup-error";
+	case WARD_CANCELED:
+		return "canceled";
 	}
 	return "unknown";
 }

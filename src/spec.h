@@ -2,7 +2,18 @@
 #ifndef WARD_SPEC_H
 #define WARD_SPEC_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "ward/ward.h"
+
+#define WARD_MAX_DNS 3
+
+/* What the sandbox can reach: only its own loopback, or also the outside (NAT as root,
+ * pasta rootless). */
+enum ward_network { WARD_NET_NONE, WARD_NET_EGRESS };
 
 /* One line of a user or group map: container ids [inside, inside+count) appear as host
  * ids [outside, outside+count). */
@@ -76,7 +87,7 @@ struct ward_spec {
 	bool read_only; /* no writable layer */
 	char *hostname;
 
-	/* identity: filled by ward_spec_default_idmaps() unless set by the caller */
+	/* identity: filled by spec_default_idmaps() unless set by the caller */
 	struct ward_idmap uid_map[WARD_MAX_IDMAPS], gid_map[WARD_MAX_IDMAPS];
 	size_t n_uid_map, n_gid_map;
 	bool use_newidmap;  /* rootless with subordinate ids: go through newuidmap/newgidmap */
@@ -98,6 +109,7 @@ struct ward_spec {
 	 * as owned by it (rootless: the caller is mapped to it instead of to root). */
 	bool user_id_set;
 	uint32_t user_id;
+	char user_id_origin[32]; /* where it came from, for errors */
 
 	/* network: a new namespace with only lo unless asked */
 	enum ward_network network;
@@ -110,6 +122,40 @@ struct ward_spec {
 	/* lifecycle: ward create sets it. Init reports when the sandbox is ready and passes
 	 * its root up; argv may then be NULL: init idles and the sandbox only runs execs. */
 	bool resident;
+
+	/* What a front end set that the start resolves (spec_prepare): the image's defaults
+	 * under the caller's settings, -u looked up in the root, HOME. */
+	struct ward_image *image; /* not owned */
+	char *entrypoint;         /* replaces the image's (with its Cmd); "" clears it */
+	bool entrypoint_set;
+	char *user;           /* -u text */
+	size_t n_default_env; /* leading env entries that are ward's defaults */
+	bool prepared;
+
+	/* ward_sandbox_create */
+	char *name; /* NULL: none */
+	bool persistent;
+	char *origin; /* for listings: the image as asked for, or the rootfs */
 };
+
+/* An embedded spec's life (the public ward_spec_new/free wrap these). */
+void spec_init(struct ward_spec *s);
+void spec_clear(struct ward_spec *s);
+/* Free a NULL-terminated vector of strings and the strings. */
+void strv_free(char **v);
+void spec_volumes_free(struct ward_spec *s);
+
+/* Resolve what the front end left to the start (image defaults, -u, HOME) and the id maps,
+ * and log the warnings of loud opt-outs; once per spec. RESIDENT: for ward_sandbox_create (no
+ * command: it idles). */
+int spec_prepare(const struct ward_context *c, struct ward_spec *s, bool resident,
+                 struct ward_error *e);
+
+/* Fill the id maps for the calling user (see README: "Identity"). */
+int spec_default_idmaps(struct ward_spec *s, struct ward_error *e);
+const char *rlimit_name(int resource);
+/* Look NAME up in a subuid/subgid file: 0 and the first range, 1 if none, -1 on error. */
+int subid_lookup(const char *file, const char *name, uint32_t id, uint32_t *start, uint32_t *count,
+                 struct ward_error *e);
 
 #endif

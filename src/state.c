@@ -38,15 +38,15 @@ static int open_subdir(int parent, const char *name, const char *root, struct wa
 	return fd;
 }
 
-int state_open(struct state *st, struct ward_error *e)
+int state_open(struct state *st, const struct ward_context *c, struct ward_error *e)
 {
-	*st = (struct state){.root = -1, .boxes = -1, .names = -1, .lock = -1};
-	const char *env = getenv("WARD_STATE_DIR");
+	*st = (struct state){.root = -1, .boxes = -1, .names = -1, .lock = -1, .ctx = c};
+	const char *env = c ? c->state_dir : NULL;
 	if (env && *env) {
 		char what[sizeof(st->path) + 32];
 		if (strlen(env) >= sizeof(st->path)) {
 			ward_error_set(
-			    e, 0, "WARD_STATE_DIR %s: longer than %zu bytes; use a shorter path",
+			    e, 0, "state directory %s: longer than %zu bytes; use a shorter path",
 			    env, sizeof(st->path) - 1);
 			return -1;
 		}
@@ -65,7 +65,7 @@ int state_open(struct state *st, struct ward_error *e)
 		} else
 			st->root = userdir_open(what, base, NULL, false, e);
 	} else
-		st->root = userdir_default(USERDIR_STATE, "state directory", "WARD_STATE_DIR",
+		st->root = userdir_default(c, USERDIR_STATE, "state directory", "WARD_STATE_DIR",
 		                           st->path, sizeof(st->path), true, e);
 	if (st->root < 0)
 		return -1;
@@ -297,7 +297,7 @@ int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *
 		struct ward_error e = {0};
 		if (state_read(st, de->d_name, &rec, &e) < 0) {
 			if (e.err != ENOENT)
-				fprintf(stderr, "ward: warning: %s\n", e.msg);
+				ward_log(st->ctx, WARD_LOG_WARNING, "%s", e.msg);
 			continue;
 		}
 		rc = fn(&rec, arg);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "context.h"
 #include "spec.h"
 
 #define STATE_ID_LEN   12 /* hex characters */
@@ -54,12 +55,13 @@ struct state {
 	int boxes; /* root/sandboxes */
 	int names; /* root/names */
 	int lock;  /* root/lock, flock'ed for changes to names and for cleanups */
+	const struct ward_context *ctx; /* for warnings */
 	char path[256];
 };
 
 /* Open (creating) the state root; refuses one that is not the caller's or open to others,
  * or that lies in a directory another user could change (userdir.h). */
-int state_open(struct state *st, struct ward_error *e);
+int state_open(struct state *st, const struct ward_context *c, struct ward_error *e);
 void state_close(struct state *st);
 int state_lock(struct state *st, bool exclusive);
 void state_unlock(struct state *st);

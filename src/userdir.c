@@ -235,8 +235,8 @@ static size_t places(enum userdir_kind kind, struct place *p, const char *home)
 	return add(p, n, NULL, home, in_home[kind], false, false);
 }
 
-int userdir_default(enum userdir_kind kind, const char *what, const char *env, char *path,
-                    size_t len, bool warn, struct ward_error *e)
+int userdir_default(const struct ward_context *c, enum userdir_kind kind, const char *what,
+                    const char *env, char *path, size_t len, bool warn, struct ward_error *e)
 {
 	const char *home = getenv("HOME");
 	if (geteuid() != 0 && (!home || home[0] != '/')) {
@@ -263,8 +263,8 @@ int userdir_default(enum userdir_kind kind, const char *what, const char *env, c
 		if (fd >= 0)
 			strcpy(path, full);
 		else if (i + 1 < n && p[i].skippable && warn)
-			fprintf(stderr, "ward: warning: %s%s%s\n", p[i].var ? p[i].var : "",
-			        p[i].var ? " skipped: " : "skipped: ", e->msg);
+			ward_log(c, WARD_LOG_WARNING, "%s%s%s", p[i].var ? p[i].var : "",
+			         p[i].var ? " skipped: " : "skipped: ", e->msg);
 	}
 	if (!p)
 		ward_error_set(e, errno, "%s", what);

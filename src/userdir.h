@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "context.h"
 #include "spec.h"
 
 enum userdir_kind { USERDIR_STATE, USERDIR_DATA, USERDIR_CACHE };
@@ -30,9 +31,9 @@ int userdir_check_owned(int fd, const char *what, struct ward_error *e);
  * $XDG_DATA_HOME/ward, ~/.local/share/ward (store); $XDG_CACHE_HOME/ward/seccomp,
  * ~/.cache/ward/seccomp (cache), where ~ is $HOME or else the passwd entry's home. An XDG
  * directory that is not usable is skipped, with a warning when WARN; an unusable home is
- * an error. Its path goes to PATH (LEN bytes; a longer one is refused, naming WHAT's
- * variable ENV to set). Returns the fd as userdir_open does. */
-int userdir_default(enum userdir_kind kind, const char *what, const char *env, char *path,
-                    size_t len, bool warn, struct ward_error *e);
+ * an error. Warnings go to C's log. Its path goes to PATH (LEN bytes; a longer one is refused,
+ * naming WHAT's variable ENV to set). Returns the fd as userdir_open does. */
+int userdir_default(const struct ward_context *c, enum userdir_kind kind, const char *what,
+                    const char *env, char *path, size_t len, bool warn, struct ward_error *e);
 
 #endif

@@ -233,11 +233,12 @@ int ward_spec_set_user_id(struct ward_spec *s, const char *text, const char *ori
 		return -1;
 	}
 	s->user_id_set = true;
+	snprintf(s->user_id_origin, sizeof(s->user_id_origin), "%s", origin);
 	s->user_id = s->uid = s->gid = (uint32_t)v;
 	return 0;
 }
 
-void ward_volumes_free(struct ward_spec *s)
+void spec_volumes_free(struct ward_spec *s)
 {
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		free(s->volumes[i].host);

@@ -123,7 +123,7 @@ void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int s
 			char what[96];
 			snprintf(what, sizeof(what),
 			         "--rlimit %s: cannot raise the hard limit above the host's",
-			         ward_rlimit_name(s->rlimits[i].resource));
+			         rlimit_name(s->rlimits[i].resource));
 			fail(sock, what);
 		}
 	}

@@ -5,30 +5,25 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "spec.h"
+#include "ward/ward.h"
 
 /* Exit codes of ward's own failures, as docker run has them. */
 #define EXIT_WARD 125
 
-struct ward_image;
-
-/* What the options say that only an image can complete. */
+/* What ward run's options say beyond the spec. */
 struct run_args {
 	bool json;
-	bool create;              /* parsing for ward create */
-	const char *image;        /* IMAGE as given, NULL with --rootfs */
-	const char *name;         /* create --name */
-	bool persistent;          /* create --persistent */
-	const char *user;         /* -u, resolved once the root is known */
-	const char *entrypoint;   /* --entrypoint */
-	const char *user_id_from; /* "SANDBOX_USER_ID" or "--user-id", whichever set it last */
-	size_t n_default_env;     /* env entries that are ward's defaults, not the caller's */
+	bool create;            /* parsing for ward create */
+	bool tty;               /* -t */
+	const char *image;      /* IMAGE as given, NULL with --rootfs */
+	const char *rootfs;     /* --rootfs */
+	const char *entrypoint; /* --entrypoint */
 };
 
-/* ward run's options (and ward create's, with ra->create) into S. Returns 0 to go on, 1
- * when help was printed, -1 on a bad option (e is set). */
+/* ward run's options (and ward create's, with ra->create) into S; an image is opened into
+ * *IMG. Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
 int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
-              struct ward_image *img, struct ward_error *e);
+              struct ward_image **img, struct ward_error *e);
 
 int cmd_run(int argc, char **argv);
 int cmd_create(int argc, char **argv);
@@ -49,6 +44,11 @@ int cmd_image(int argc, char **argv);
 
 /* "ward: <msg>" on stderr. */
 void cli_error(const struct ward_error *e);
+/* The context every command uses: $WARD_STATE_DIR, $WARD_STORE and $WARD_POLICY_DIR mapped
+ * onto it, warnings printed, notes and progress too unless QUIET (then only warnings). */
+struct ward_context *cli_context(bool quiet);
+/* The image store of cli_context(QUIET), opened once; NULL with E set on failure. */
+struct ward_store *cli_store(bool quiet, struct ward_error *e);
 /* Write S as a JSON string literal. */
 void json_print_string(FILE *f, const char *s);
 

@@ -193,7 +193,7 @@ int cmd_exec(int argc, char **argv)
 			o.capture[1] = err[0];
 		}
 		/* the write ends close here once sent: only the command holds them then */
-		rc = ward_exec(argv[optind], &o, &res, &e);
+		rc = sb_exec(cli_context(false), argv[optind], &o, &res, &e);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)

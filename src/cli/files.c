@@ -49,7 +49,7 @@ static int open_root(const char *ref, bool writing, int *rootfd, uint64_t *disk,
 {
 	uid_t uid;
 	gid_t gid;
-	if (ward_sandbox_root(ref, rootfd, &uid, &gid, disk, e) < 0)
+	if (sb_root(cli_context(false), ref, rootfd, &uid, &gid, disk, e) < 0)
 		return -1;
 	if (writing && as_container_root(uid, gid, e) < 0) {
 		close(*rootfd);

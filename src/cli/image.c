@@ -26,7 +26,7 @@ static int import_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"name", required_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
-	struct ward_image_opts o = {0};
+	struct ward_image_opts o = {.ctx = cli_context(false)};
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -46,7 +46,7 @@ static int import_cmd(int argc, char **argv)
 	}
 	char name[WARD_IMAGE_NAME_MAX];
 	struct ward_error e = {0};
-	if (ward_image_import(argv[optind], &o, name, &e) < 0) {
+	if (image_import(argv[optind], &o, name, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -59,7 +59,7 @@ static int ls_cmd(bool json)
 	struct ward_image_info *list;
 	size_t n;
 	struct ward_error e = {0};
-	if (ward_image_list(&list, &n, &e) < 0) {
+	if (image_list(cli_context(json), &list, &n, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -108,8 +108,8 @@ static int inspect_cmd(const char *ref, bool json)
 {
 	struct ward_image img;
 	struct ward_error e = {0};
-	const struct ward_image_opts o = {.quiet = json};
-	if (ward_image_open(ref, &o, &img, &e) < 0) {
+	const struct ward_image_opts o = {.ctx = cli_context(json), .quiet = json};
+	if (image_open(ref, &o, &img, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -133,7 +133,7 @@ static int inspect_cmd(const char *ref, bool json)
 	print_strv("cmd", img.cmd, json);
 	if (json)
 		puts("}");
-	ward_image_close(&img);
+	image_close(&img);
 	return 0;
 }
 
@@ -147,7 +147,7 @@ static int pack_cmd(int argc, char **argv)
 	                                     {"user", required_argument, NULL, 'u'},
 	                                     {"quiet", no_argument, NULL, 'q'},
 	                                     {0}};
-	struct ward_image_opts o = {0};
+	struct ward_image_opts o = {.ctx = cli_context(false)};
 	json_t *cfg = json_object();
 	const char *name = NULL;
 	int c;
@@ -183,7 +183,7 @@ static int pack_cmd(int argc, char **argv)
 	char *text = json_dumps(cfg, JSON_COMPACT);
 	json_decref(cfg);
 	struct ward_error e = {0};
-	int rc = ward_image_pack(argv[optind], name, text, &o, &e);
+	int rc = image_pack(argv[optind], name, text, &o, &e);
 	free(text);
 	if (rc < 0) {
 		cli_error(&e);
@@ -216,7 +216,7 @@ int cmd_image(int argc, char **argv)
 	if (!strcmp(sub, "inspect") && argc == 3)
 		return inspect_cmd(argv[2], json);
 	if (!strcmp(sub, "rm") && argc > 2) {
-		if (ward_image_remove(argv + 2, (size_t)argc - 2, &e) < 0) {
+		if (image_remove(cli_context(false), argv + 2, (size_t)argc - 2, &e) < 0) {
 			cli_error(&e);
 			return EXIT_WARD;
 		}
@@ -224,7 +224,7 @@ int cmd_image(int argc, char **argv)
 	}
 	if (!strcmp(sub, "prune") && argc == 2) {
 		uint64_t trees, blobs;
-		if (ward_image_prune(&trees, &blobs, &e) < 0) {
+		if (image_prune(cli_context(false), &trees, &blobs, &e) < 0) {
 			cli_error(&e);
 			return EXIT_WARD;
 		}

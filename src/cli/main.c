@@ -26,25 +26,6 @@ static const char usage[] =
     "  ward run --help    options of run\n"
     "  ward --version\n";
 
-void cli_error(const struct ward_error *e)
-{
-	fprintf(stderr, "ward: %s\n", e->msg);
-}
-
-void json_print_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);

@@ -16,8 +16,8 @@ int cmd_port(int argc, char **argv)
 	struct ward_error e = {0};
 	char id[STATE_ID_LEN + 1];
 	struct sandbox_record r;
-	int rc = state_open(&st, &e) < 0 || state_resolve(&st, argv[1], id, &e) < 0 ||
-	                 state_read(&st, id, &r, &e) < 0
+	int rc = state_open(&st, cli_context(false), &e) < 0 ||
+	                 state_resolve(&st, argv[1], id, &e) < 0 || state_read(&st, id, &r, &e) < 0
 	             ? -1
 	             : 0;
 	state_close(&st);
@@ -41,7 +41,7 @@ int cmd_network(int argc, char **argv)
 		return EXIT_WARD;
 	}
 	struct ward_error e = {0};
-	if (ward_network(argv[2], !strcmp(argv[1], "connect"), &e) < 0) {
+	if (sb_network(cli_context(false), argv[2], !strcmp(argv[1], "connect"), &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}

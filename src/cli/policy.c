@@ -19,7 +19,7 @@ static int show(const char *name)
 {
 	char path[PATH_MAX];
 	struct ward_error e;
-	if (ward_policy_find(name, path, sizeof(path), &e) < 0) {
+	if (ward_policy_find(cli_context(false), name, path, sizeof(path), &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -54,7 +54,7 @@ static int check(int argc, char **argv)
 int cmd_policy(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "ls") && argc == 2) {
-		ward_policy_list(print_entry, NULL);
+		ward_policy_list(cli_context(false), print_entry, NULL);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "show"))

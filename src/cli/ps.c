@@ -90,7 +90,7 @@ int cmd_ps(int argc, char **argv)
 			return EXIT_WARD;
 		}
 	}
-	if (state_open(&st, &e) < 0) {
+	if (state_open(&st, cli_context(false), &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -126,7 +126,7 @@ int cmd_inspect(int argc, char **argv)
 		fputs("ward: usage: ward inspect SANDBOX [--json]\n", stderr);
 		return EXIT_WARD;
 	}
-	if (state_open(&st, &e) < 0 || state_resolve(&st, ref, id, &e) < 0 ||
+	if (state_open(&st, cli_context(false), &e) < 0 || state_resolve(&st, ref, id, &e) < 0 ||
 	    state_read(&st, id, &r, &e) < 0) {
 		cli_error(&e);
 		state_close(&st);

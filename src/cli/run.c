@@ -154,137 +154,44 @@ static const struct option options[] = {
     {0},
 };
 
-static int replace(char **field, const char *value, struct ward_error *e)
-{
-	free(*field);
-	if (!(*field = strdup(value))) {
-		ward_error_set(e, ENOMEM, "options");
-		return -1;
-	}
-	return 0;
-}
-
 static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
 {
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(text, &end, 10);
-	if (errno || *end || !*text || v == 0 || v > UINT32_MAX - WARD_IDMAP_SIZE) {
-		ward_error_set(e, 0, "--idmap-base %s: expected a number from 1 to %u", text,
-		               UINT32_MAX - WARD_IDMAP_SIZE);
-		return -1;
-	}
+	if (errno || *end || !*text || v == 0 || v > UINT32_MAX - WARD_IDMAP_SIZE)
+		return ward_error_set(e, 0, "--idmap-base %s: expected a number from 1 to %u", text,
+		                      UINT32_MAX - WARD_IDMAP_SIZE);
 	*out = (uint32_t)v;
 	return 0;
 }
 
-static size_t strv_len(char **v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-/* The image supplies what the command line left open: Entrypoint + Cmd (CMD replaces
- * Cmd), Env under the caller's -e, User, WorkingDir. */
-static int apply_image(struct ward_spec *s, const struct run_args *ra, struct ward_image *img,
-                       int argc, char **argv, struct ward_error *e)
-{
-	if (!(s->rootfs = strdup(img->rootfs))) {
-		ward_error_set(e, ENOMEM, "rootfs");
-		return -1;
-	}
-	for (size_t i = 0; img->env && img->env[i]; i++) {
-		const char *eq = strchr(img->env[i], '=');
-		bool caller_set = false;
-		for (size_t k = ra->n_default_env; eq && s->env[k]; k++)
-			caller_set |=
-			    !strncmp(s->env[k], img->env[i], (size_t)(eq - img->env[i]) + 1);
-		if (eq && !caller_set)
-			ward_spec_add_env(s, img->env[i], NULL); /* a malformed one is skipped */
-	}
-	char *ep_override[] = {(char *)ra->entrypoint, NULL};
-	char **ep = ra->entrypoint ? (*ra->entrypoint ? ep_override : NULL) : img->entrypoint;
-	/* As docker run: --entrypoint also drops the image's Cmd. */
-	char **img_cmd = ra->entrypoint ? NULL : img->cmd;
-	char **cmd = argc > 0 ? argv : img_cmd;
-	size_t n_ep = strv_len(ep), n_cmd = argc > 0 ? (size_t)argc : strv_len(img_cmd);
-	if (ra->create && argc == 0 && !ra->entrypoint)
-		n_ep = n_cmd = 0; /* ward create IMAGE: an idle sandbox for execs */
-	else if (n_ep + n_cmd == 0) {
-		ward_error_set(e, 0, "image %s has no command: give one after the image name",
-		               img->name[0] ? img->name : img->id);
-		return -1;
-	}
-	char **full = calloc(n_ep + n_cmd + 1, sizeof(char *));
-	if (!full) {
-		ward_error_set(e, ENOMEM, "command");
-		return -1;
-	}
-	for (size_t i = 0; i < n_ep; i++)
-		full[i] = ep[i];
-	for (size_t i = 0; i < n_cmd; i++)
-		full[n_ep + i] = cmd[i];
-	int rc = n_ep + n_cmd ? ward_spec_set_argv(s, (int)(n_ep + n_cmd), full, e) : 0;
-	free(full);
-	if (rc < 0)
-		return -1;
-	const char *user = ra->user ? ra->user : s->user_id_set ? NULL : img->user;
-	if (user && ward_root_user(img->rootfs, user, &s->uid, &s->gid, e) < 0)
-		return -1;
-	if (!s->cwd && s->n_volumes == 0 && img->workdir && !(s->cwd = strdup(img->workdir))) {
-		ward_error_set(e, ENOMEM, "workdir");
-		return -1;
-	}
-	return 0;
-}
-
-/* The set-id ban on rw volumes (filter_setid.c) lifted: say so, naming a volume. */
-static void warn_setid(const struct ward_spec *s)
-{
-	const char *rw = NULL;
-	for (size_t i = 0; i < s->n_volumes && !rw; i++)
-		if (s->volumes[i].mode == WARD_VOLUME_RW)
-			rw = s->volumes[i].host;
-	if (!rw || !(s->allow_setid_volumes || s->seccomp_unconfined))
-		return;
-	fprintf(stderr,
-	        "ward: warning: %s: the sandbox may make set-id programs in its rw volumes "
-	        "(such as %s), which host users could run\n",
-	        s->allow_setid_volumes ? "--allow-setid-volumes" : "--seccomp=unconfined", rw);
-}
-
 /* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
 int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
-              struct ward_image *img, struct ward_error *e)
+              struct ward_image **img, struct ward_error *e)
 {
-	ra->n_default_env = 0;
-	while (s->env[ra->n_default_env])
-		ra->n_default_env++;
 	opterr = 0;
 	optind = 1;
 	int c;
 	int idx = 0;
+	uint32_t base = 0;
 	/* SANDBOX_VOLUMES first (its first entry is the workspace), then -v in order. */
 	const char *env_volumes = getenv("SANDBOX_VOLUMES");
 	if (env_volumes && *env_volumes &&
 	    ward_spec_add_volumes(s, env_volumes, "SANDBOX_VOLUMES", e) < 0)
 		return -1;
 	const char *env_user = getenv("SANDBOX_USER_ID");
-	if (env_user && *env_user) {
-		ra->user_id_from = "SANDBOX_USER_ID";
-		if (ward_spec_set_user_id(s, env_user, ra->user_id_from, e) < 0)
-			return -1;
-	}
+	if (env_user && *env_user && ward_spec_set_user_id(s, env_user, "SANDBOX_USER_ID", e) < 0)
+		return -1;
 	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:p:", options, &idx)) != -1) {
 		int r = 0;
 		switch (c) {
 		case OPT_ROOTFS:
-			r = replace(&s->rootfs, optarg, e);
+			ra->rootfs = optarg;
+			r = ward_spec_set_rootfs(s, optarg, e);
 			break;
 		case OPT_READ_ONLY:
-			s->read_only = true;
+			ward_spec_set_read_only(s, true);
 			break;
 		case 'e':
 			r = ward_spec_add_env(s, optarg, e);
@@ -296,28 +203,33 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			r = ward_spec_load_env_file(s, optarg, e);
 			break;
 		case 'w':
-			r = replace(&s->cwd, optarg, e);
+			r = ward_spec_set_cwd(s, optarg, e);
 			break;
 		case 'u':
-			ra->user = optarg;
+			r = ward_spec_set_user(s, optarg, e);
 			break;
 		case OPT_HOSTNAME:
-			r = replace(&s->hostname, optarg, e);
+			r = ward_spec_set_hostname(s, optarg, e);
 			break;
 		case 't':
-			s->tty = true;
+			ra->tty = true;
+			ward_spec_set_tty(s, true);
 			break;
 		case 'i':
-			s->interactive = true;
+			ward_spec_set_interactive(s, true);
 			break;
-		case OPT_TIMEOUT:
-			r = ward_parse_timeout(optarg, &s->timeout_s, e);
+		case OPT_TIMEOUT: {
+			unsigned t;
+			if ((r = ward_parse_timeout(optarg, &t, e)) == 0)
+				ward_spec_set_timeout(s, t);
 			break;
+		}
 		case OPT_RLIMIT:
 			r = ward_spec_add_rlimit(s, optarg, e);
 			break;
 		case OPT_IDMAP_BASE:
-			r = parse_base(optarg, &s->root_idmap_base, e);
+			if ((r = parse_base(optarg, &base, e)) == 0)
+				r = ward_spec_set_idmap_base(s, base, e);
 			break;
 		case OPT_JSON:
 			ra->json = true;
@@ -338,28 +250,25 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			r = ward_spec_add_tmpfs(s, optarg, e);
 			break;
 		case OPT_CHANGES:
-			r = replace(&s->changes, optarg, e);
+			r = ward_spec_set_changes(s, optarg, e);
 			break;
 		case OPT_USER_ID:
-			ra->user_id_from = "--user-id";
-			r = ward_spec_set_user_id(s, optarg, ra->user_id_from, e);
+			r = ward_spec_set_user_id(s, optarg, "--user-id", e);
 			break;
 		case OPT_POLICY:
-			r = replace(&s->policy, optarg, e);
+			r = ward_spec_set_policy(s, optarg, e);
 			break;
 		case OPT_SECCOMP:
-			if (strcmp(optarg, "unconfined") != 0) {
-				ward_error_set(
+			if (strcmp(optarg, "unconfined") != 0)
+				return ward_error_set(
 				    e, 0,
-				    "--seccomp %s: only 'unconfined' is accepted (choose a "
-				    "filter with --policy)",
+				    "--seccomp %s: only 'unconfined' is accepted (choose "
+				    "a filter with --policy)",
 				    optarg);
-				return -1;
-			}
-			s->seccomp_unconfined = true;
+			ward_spec_set_seccomp_unconfined(s, true);
 			break;
 		case OPT_ALLOW_SETID:
-			s->allow_setid_volumes = true;
+			ward_spec_set_allow_setid_volumes(s, true);
 			break;
 		case OPT_CAP_ADD:
 			r = ward_spec_cap_add(s, optarg, e);
@@ -371,168 +280,108 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			r = ward_spec_set_limit(s, options[idx].name, optarg, e);
 			break;
 		case OPT_LIMITS_MODE:
-			if (strcmp(optarg, "best-effort") && strcmp(optarg, "strict")) {
-				ward_error_set(e, 0, "--limits %s: expected strict or best-effort",
-				               optarg);
-				return -1;
-			}
-			s->limits.best_effort = !strcmp(optarg, "best-effort");
+			if (strcmp(optarg, "best-effort") && strcmp(optarg, "strict"))
+				return ward_error_set(
+				    e, 0, "--limits %s: expected strict or best-effort", optarg);
+			ward_spec_set_best_effort_limits(s, !strcmp(optarg, "best-effort"));
 			break;
 		case OPT_NAME:
 		case OPT_PERSISTENT:
-			if (!ra->create) {
-				ward_error_set(e, 0, "--%s: only for ward create",
-				               options[idx].name);
-				return -1;
-			}
+			if (!ra->create)
+				return ward_error_set(e, 0, "--%s: only for ward create",
+				                      options[idx].name);
 			if (c == OPT_NAME)
-				ra->name = optarg;
+				r = ward_spec_set_name(s, optarg, e);
 			else
-				ra->persistent = true;
+				ward_spec_set_persistent(s, true);
 			break;
 		case OPT_HELP:
 			fputs(ra->create ? create_usage : run_usage, stdout);
 			return 1;
 		case ':':
-			ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
-			return -1;
+			return ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
 		default:
-			ward_error_set(e, 0, "unknown option %s (see ward %s --help)",
-			               argv[optind - 1], ra->create ? "create" : "run");
-			return -1;
+			return ward_error_set(e, 0, "unknown option %s (see ward %s --help)",
+			                      argv[optind - 1], ra->create ? "create" : "run");
 		}
 		if (r < 0)
 			return -1;
 	}
-	if (ra->user && s->user_id_set) {
-		ward_error_set(e, 0, "-u %s and %s %u both choose the workload's user; give one",
-		               ra->user, ra->user_id_from, s->user_id);
-		return -1;
-	}
-	if (!s->rootfs) {
+	if (!ra->rootfs) {
 		/* "--" ends options before any image: then there is none. */
-		if (optind >= argc || !strcmp(argv[optind - 1], "--")) {
-			ward_error_set(
+		if (optind >= argc || !strcmp(argv[optind - 1], "--"))
+			return ward_error_set(
 			    e, 0, "no image: give IMAGE, or --rootfs DIR (see ward run --help)");
-			return -1;
-		}
-		if (s->root_idmap_base != WARD_ROOT_IDMAP_BASE) {
-			ward_error_set(e, 0,
-			               "--idmap-base: image trees are owned by the default range; "
-			               "use it with --rootfs only");
-			return -1;
-		}
-		const struct ward_image_opts o = {.quiet = ra->json};
+		if (base && base != WARD_ROOT_IDMAP_BASE)
+			return ward_error_set(
+			    e, 0,
+			    "--idmap-base: image trees are owned by the default range; "
+			    "use it with --rootfs only");
 		ra->image = argv[optind];
-		if (ward_image_open(argv[optind], &o, img, e) < 0)
+		struct ward_store *st = cli_store(ra->json, e);
+		if (!st || ward_image_open(st, argv[optind], img, e) < 0 ||
+		    ward_spec_set_image(s, *img, ra->entrypoint, e) < 0 ||
+		    ward_spec_set_origin(s, ra->image, e) < 0)
 			return -1;
 		optind++;
 		if (optind < argc && !strcmp(argv[optind], "--"))
 			optind++;
-		if (apply_image(s, ra, img, argc - optind, argv + optind, e) < 0)
-			return -1;
-	} else {
-		if (ra->entrypoint) {
-			ward_error_set(e, 0, "--entrypoint needs an image, not --rootfs");
-			return -1;
-		}
-		if (ra->user && ward_root_user(s->rootfs, ra->user, &s->uid, &s->gid, e) < 0)
-			return -1;
-		if ((!ra->create || optind < argc) &&
-		    ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
-			return -1;
+	} else if (ra->entrypoint) {
+		return ward_error_set(e, 0, "--entrypoint needs an image, not --rootfs");
 	}
-	s->resident = ra->create;
-	/* Without an explicit HOME, root gets /root and other users /, as in Docker. */
-	bool home_given = false;
-	for (size_t i = 0; s->env[i]; i++)
-		home_given |= strncmp(s->env[i], "HOME=", 5) == 0;
-	if (!home_given)
-		ward_spec_add_env(s, s->uid == 0 ? "HOME=/root" : "HOME=/", NULL);
-	if (s->tty) {
+	if ((ra->rootfs && (!ra->create || optind < argc)) || optind < argc)
+		if (ward_spec_set_argv(s, argc - optind, argv + optind, e) < 0)
+			return -1;
+	if (ra->tty) {
 		const char *term = getenv("TERM");
 		char buf[256];
 		snprintf(buf, sizeof(buf), "TERM=%s", term && *term ? term : "xterm");
 		ward_spec_add_env(s, buf, NULL);
 	}
-	if (s->seccomp_unconfined && s->policy) {
-		ward_error_set(e, 0, "--policy and --seccomp=unconfined contradict each other");
-		return -1;
-	}
-	if (s->seccomp_unconfined)
-		fputs(
-		    "ward: warning: --seccomp=unconfined: the sandbox may make any system call its "
-		    "namespaces and capabilities allow\n",
-		    stderr);
-	warn_setid(s);
-	return ward_spec_default_idmaps(s, e);
+	return 0;
 }
 
-static void print_json(const struct ward_result *res, const struct ward_error *e, bool failed)
+static void print_outcome(const struct ward_result *res)
 {
-	fprintf(stderr, "{\"exitCode\":%d,\"signal\":%d,\"reason\":\"%s\",\"durationMs\":%llu",
-	        res->exit_code, res->signal, ward_reason_name(res->reason),
-	        (unsigned long long)res->duration_ms);
-	if (res->have_usage)
-		fprintf(
-		    stderr,
-		    ",\"oomKills\":%llu,\"pidsLimitHits\":%llu,\"memoryPeakBytes\":%llu,"
-		    "\"cpuTimeMs\":%llu",
-		    (unsigned long long)res->oom_kills, (unsigned long long)res->pids_limit_hits,
-		    (unsigned long long)res->memory_peak, (unsigned long long)res->cpu_usec / 1000);
-	if (res->limits_note[0]) {
-		fputs(",\"limits\":", stderr);
-		json_print_string(stderr, res->limits_note);
-	}
-	if (res->n_ports) {
-		fputs(",\"ports\":[", stderr);
-		for (size_t i = 0; i < res->n_ports; i++)
-			fprintf(
-			    stderr,
-			    "%s{\"hostIp\":\"%s\",\"hostPort\":%u,\"port\":%u,\"proto\":\"tcp\"}",
-			    i ? "," : "", res->ports[i].addr, res->ports[i].host_port,
-			    res->ports[i].port);
-		fputc(']', stderr);
-	}
-	if (failed) {
-		fputs(",\"error\":", stderr);
-		json_print_string(stderr, e->msg);
-	}
-	fputs("}\n", stderr);
+	if (res->reason == WARD_TIMEOUT)
+		fprintf(stderr, "ward: timeout: sandbox killed after %u s\n", res->timeout_s);
+	else if (res->reason == WARD_OOM)
+		fprintf(stderr,
+		        "ward: oom: the sandbox went over its memory limit (%llu bytes) and was "
+		        "killed\n",
+		        (unsigned long long)res->memory_limit);
+	if (res->pids_limit_hits)
+		fprintf(stderr, "ward: pids limit (%llu) refused %llu fork%s\n",
+		        (unsigned long long)res->pids_limit,
+		        (unsigned long long)res->pids_limit_hits,
+		        res->pids_limit_hits == 1 ? "" : "s");
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct ward_spec s;
+	struct ward_spec *s = NULL;
 	struct ward_error e = {0};
 	struct ward_result res = {.reason = WARD_SETUP_ERROR, .exit_code = EXIT_WARD};
 	struct run_args ra = {0};
-	struct ward_image img = {.tree_lock = -1};
-	ward_spec_init(&s);
-	int p = run_parse(&s, argc, argv, &ra, &img, &e);
+	struct ward_image *img = NULL;
+	int p = ward_spec_new(&s, &e) < 0 ? -1 : run_parse(s, argc, argv, &ra, &img, &e);
 	if (p == 1) {
-		ward_spec_free(&s);
+		ward_spec_free(s);
 		return 0;
 	}
-	int rc = p < 0 ? -1 : ward_run(&s, &res, &e);
+	int rc = p < 0 ? -1 : ward_run(cli_context(ra.json), s, &res, &e);
 	if (rc < 0)
 		cli_error(&e);
-	else if (res.reason == WARD_TIMEOUT)
-		fprintf(stderr, "ward: timeout: sandbox killed after %u s\n", s.timeout_s);
-	else if (res.reason == WARD_OOM)
-		fprintf(stderr,
-		        "ward: oom: the sandbox went over its memory limit (%llu bytes) and was "
-		        "killed\n",
-		        (unsigned long long)s.limits.memory);
-	if (rc == 0 && res.pids_limit_hits)
-		fprintf(stderr, "ward: pids limit (%llu) refused %llu fork%s\n",
-		        (unsigned long long)s.limits.pids, (unsigned long long)res.pids_limit_hits,
-		        res.pids_limit_hits == 1 ? "" : "s");
+	else
+		print_outcome(&res);
 	if (res.limits_note[0])
 		fprintf(stderr, "ward: limits: %s\n", res.limits_note);
-	if (ra.json)
-		print_json(&res, &e, rc < 0);
-	ward_image_close(&img);
-	ward_spec_free(&s);
+	if (ra.json) {
+		char *text = ward_result_json(&res, &e, rc < 0);
+		fprintf(stderr, "%s\n", text ? text : "{}");
+		free(text);
+	}
+	ward_image_close(img);
+	ward_spec_free(s);
 	return res.exit_code;
 }

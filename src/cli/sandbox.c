@@ -15,26 +15,29 @@
 
 int cmd_create(int argc, char **argv)
 {
-	struct ward_spec s;
+	struct ward_spec *s = NULL;
 	struct ward_error e = {0};
 	struct run_args ra = {.create = true};
-	struct ward_image img = {.tree_lock = -1};
-	ward_spec_init(&s);
-	int p = run_parse(&s, argc, argv, &ra, &img, &e);
+	struct ward_image *img = NULL;
+	int p = ward_spec_new(&s, &e) < 0 ? -1 : run_parse(s, argc, argv, &ra, &img, &e);
 	int rc = p;
-	if (p == 0) {
+	if (p == 0 && !ra.image)
+		rc = ward_spec_set_origin(s, ra.rootfs, &e);
+	if (rc == 0)
+		rc = spec_prepare(cli_context(false), s, true, &e);
+	if (rc == 0) {
 		char id[STATE_ID_LEN + 1];
 		bool reused;
 		struct ward_create_opts o = {
-		    .name = ra.name, .persistent = ra.persistent, .image = ra.image};
-		rc = ward_create(&s, &o, id, &reused, &e);
+		    .name = s->name, .persistent = s->persistent, .image = s->origin};
+		rc = ward_create(cli_context(false), s, &o, id, &reused, &e);
 		if (rc == 0)
 			printf("%s\n", id);
 	}
 	if (rc < 0)
 		cli_error(&e);
-	ward_image_close(&img);
-	ward_spec_free(&s);
+	ward_image_close(img);
+	ward_spec_free(s);
 	return rc < 0 ? EXIT_WARD : 0;
 }
 
@@ -62,7 +65,7 @@ static int each_ref(int argc, char **argv, int first,
 
 static int stop_one(const char *ref, void *arg, struct ward_error *e)
 {
-	return ward_stop(ref, *(unsigned *)arg, e);
+	return sb_stop(cli_context(false), ref, *(unsigned *)arg, e);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -90,7 +93,7 @@ int cmd_stop(int argc, char **argv)
 
 static int rm_one(const char *ref, void *arg, struct ward_error *e)
 {
-	return ward_rm(ref, *(bool *)arg, e);
+	return sb_rm(cli_context(false), ref, *(bool *)arg, e);
 }
 
 int cmd_rm(int argc, char **argv)
@@ -113,7 +116,8 @@ int cmd_logs(int argc, char **argv)
 		fputs("ward: usage: ward logs SANDBOX\n", stderr);
 		return EXIT_WARD;
 	}
-	if (state_open(&st, &e) < 0 || state_resolve(&st, argv[1], id, &e) < 0) {
+	if (state_open(&st, cli_context(false), &e) < 0 ||
+	    state_resolve(&st, argv[1], id, &e) < 0) {
 		cli_error(&e);
 		state_close(&st);
 		return EXIT_WARD;

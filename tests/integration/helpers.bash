@@ -1,6 +1,16 @@
 # Shared set-up for the integration tests: a busybox root filesystem with the probe, and a
 # view of host state to compare before and after.
 
+# ctest sets these; a bats run by hand (bats tests/integration/run.bats) gets the plain
+# build next to the sources (WARD_BUILD=build-asan for the sanitized one).
+_ward_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+_ward_build=$_ward_src/${WARD_BUILD:-build}
+export WARD=${WARD:-$_ward_build/ward}
+export PROBE=${PROBE:-$_ward_build/tests/probe}
+export NETPROBE=${NETPROBE:-$_ward_build/tests/netprobe}
+export MKROOTFS=${MKROOTFS:-$_ward_src/scripts/mkrootfs.sh}
+[[ -x $WARD ]] || { echo "helpers.bash: no ward at $WARD: build first (scripts/build.sh) or set WARD" >&2; return 1; }
+
 build_rootfs() {
   export ROOTFS="$BATS_FILE_TMPDIR/rootfs"
   "$MKROOTFS" "$ROOTFS" "$PROBE" >/dev/null

@@ -1,0 +1,134 @@
+/* ward/sandbox.h: persistent sandboxes. No daemon: each sandbox has a supervisor of its own
+ * (a detached fork of the call that created it); every other call finds it through the
+ * context's state root and talks to it over its control socket. */
+#ifndef WARD_SANDBOX_H_PUBLIC
+#define WARD_SANDBOX_H_PUBLIC
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ward/context.h"
+#include "ward/error.h"
+#include "ward/files.h"
+#include "ward/run.h"
+
+struct ward_spec;
+struct ward_sandbox;
+
+#define WARD_SANDBOX_ID_LEN 12
+
+enum ward_sandbox_status { WARD_SANDBOX_CREATING, WARD_SANDBOX_RUNNING, WARD_SANDBOX_STOPPED };
+const char *ward_sandbox_status_name(enum ward_sandbox_status s);
+
+struct ward_sandbox_info {
+	char id[WARD_SANDBOX_ID_LEN + 1];
+	char name[64]; /* "" when unnamed */
+	enum ward_sandbox_status status;
+	bool persistent;
+	bool alive;        /* its supervisor is running */
+	char origin[256];  /* what it was made from: the image as asked, or the rootfs */
+	char command[512]; /* "" when idle */
+	int64_t created_ms, finished_ms;          /* unix time; finished once stopped */
+	int exit_code;                            /* once stopped */
+	char reason[16];                          /* once stopped: as ward_reason_name */
+	pid_t supervisor, init;                   /* host pids */
+	uint64_t ns_user, ns_mnt, ns_pid, ns_net; /* init's namespace inodes */
+	char cgroups[8][256];
+	size_t n_cgroups;
+	bool egress;
+	char address[16]; /* root: its veth address, "" otherwise */
+	struct ward_publish ports[WARD_MAX_PUBLISH];
+	size_t n_ports;
+};
+
+/* INFO as the JSON object ward inspect prints (malloc'ed), or NULL without memory. */
+char *ward_sandbox_info_json(const struct ward_sandbox_info *info);
+
+/* Start S under a supervisor of its own and return once its init is ready. With a name and
+ * persistent, a running sandbox of that name and the same spec is reused (*reused set; may
+ * be NULL). */
+int ward_sandbox_create(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
+                        bool *reused, struct ward_error *e);
+/* REF: an id, a unique prefix of one, or a name. */
+int ward_sandbox_open(struct ward_context *c, const char *ref, struct ward_sandbox **out,
+                      struct ward_error *e);
+const char *ward_sandbox_id(const struct ward_sandbox *sb);
+void ward_sandbox_close(struct ward_sandbox *sb);
+
+/* Every sandbox in the state root (cleaning after supervisors that died first); *out is
+ * malloc'ed. */
+int ward_sandbox_list(struct ward_context *c, struct ward_sandbox_info **out, size_t *n,
+                      struct ward_error *e);
+int ward_sandbox_inspect(struct ward_sandbox *sb, struct ward_sandbox_info *info,
+                         struct ward_error *e);
+
+/* SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once); returns when it
+ * has stopped. */
+int ward_sandbox_stop(struct ward_sandbox *sb, unsigned grace_s, struct ward_error *e);
+/* Send SIG to the sandbox's init (SIGKILL: the whole sandbox ends). */
+int ward_sandbox_kill(struct ward_sandbox *sb, int sig, struct ward_error *e);
+/* Remove it; FORCE kills it first when it runs (else a running one is refused). SB stays to
+ * be closed. */
+int ward_sandbox_remove(struct ward_sandbox *sb, bool force, struct ward_error *e);
+/* Wait until it has stopped; *exit_code (may be NULL) as ward_result's. */
+int ward_sandbox_wait(struct ward_sandbox *sb, int *exit_code, struct ward_error *e);
+/* Its log (what a created sandbox's command wrote), open for reading from the start. */
+int ward_sandbox_log_fd(struct ward_sandbox *sb, int *fd, struct ward_error *e);
+
+/* Give it egress, or take it away, while it runs; loopback and published ports stay. */
+int ward_sandbox_network(struct ward_sandbox *sb, bool egress, struct ward_error *e);
+
+/* A command to run in a sandbox, built through setters. */
+struct ward_exec;
+int ward_exec_new(struct ward_exec **out, struct ward_error *e);
+void ward_exec_free(struct ward_exec *x);
+int ward_exec_set_argv(struct ward_exec *x, int argc, char *const argv[], struct ward_error *e);
+/* K=V over the sandbox's environment. */
+int ward_exec_add_env(struct ward_exec *x, const char *kv, struct ward_error *e);
+int ward_exec_set_cwd(struct ward_exec *x, const char *dir, struct ward_error *e);
+/* U[:G]: ids or names from the sandbox's /etc/passwd and /etc/group. */
+int ward_exec_set_user(struct ward_exec *x, const char *user, struct ward_error *e);
+void ward_exec_set_tty(struct ward_exec *x, bool tty);
+void ward_exec_set_interactive(struct ward_exec *x, bool interactive);
+void ward_exec_set_timeout(struct ward_exec *x, unsigned seconds);
+/* The fds the command gets as stdin, stdout, stderr (default 0, 1, 2; stdin is /dev/null
+ * unless interactive). */
+void ward_exec_set_stdio(struct ward_exec *x, int in, int out, int err);
+/* Capture stdout and stderr instead, keeping at most MAX bytes of each (0: 1 MiB). */
+void ward_exec_set_capture(struct ward_exec *x, size_t max);
+
+struct ward_exec_result {
+	int exit_code; /* as ward_result's: status, 128+signal, 125/126/127 */
+	int signal;
+	bool timed_out, oom_killed;
+	uint64_t duration_ms;
+	char *out[2]; /* captured stdout and stderr (malloc'ed), with their lengths */
+	size_t len[2];
+	size_t total[2]; /* bytes the command wrote, kept or not */
+};
+
+/* Run X in SB and wait for it. -1 when ward could not start it (e says why; res->exit_code
+ * is 125, 126 or 127). */
+int ward_sandbox_exec(struct ward_sandbox *sb, const struct ward_exec *x,
+                      struct ward_exec_result *res, struct ward_error *e);
+void ward_exec_result_free(struct ward_exec_result *res);
+/* The result as ward exec --json prints it (captured bytes as JSON strings, invalid UTF-8 as
+ * U+FFFD; "error": E's message when FAILED), malloc'ed. */
+char *ward_exec_result_json(const struct ward_exec_result *res, const struct ward_error *e,
+                            bool failed);
+
+/* Files of a running sandbox, resolved inside its root as ward/files.h describes. A copy out
+ * is bounded by o->max_bytes, else the sandbox's --disk, else WARD_COPY_DEFAULT_MAX. A root
+ * caller's files made inside belong to the sandbox's root user. */
+int ward_sandbox_read(struct ward_sandbox *sb, const char *path, int out,
+                      const struct ward_copy_opts *o, struct ward_error *e);
+int ward_sandbox_write(struct ward_sandbox *sb, const char *path, int in, unsigned mode,
+                       struct ward_error *e);
+int ward_sandbox_copy_in(struct ward_sandbox *sb, char *const *sources, size_t n, const char *dest,
+                         struct ward_error *e);
+int ward_sandbox_copy_out(struct ward_sandbox *sb, const char *src, const char *hostdest,
+                          const struct ward_copy_opts *o, struct ward_error *e);
+
+#endif

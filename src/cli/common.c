@@ -1,0 +1,78 @@
+/* What every ward command shares: the context built from the environment, error lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const struct ward_error *e)
+{
+	fprintf(stderr, "ward: %s\n", e->msg);
+}
+
+void json_print_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static bool quiet_log;
+
+static void print_log(enum ward_log_level level, const char *msg, void *arg)
+{
+	(void)arg;
+	if (level == WARD_LOG_WARNING)
+		fprintf(stderr, "ward: warning: %s\n", msg);
+	else if (quiet_log)
+		return;
+	else if (level == WARD_LOG_NOTE)
+		fprintf(stderr, "ward: %s\n", msg);
+	else if (isatty(2)) /* progress: one line that replaces itself */
+		fprintf(stderr, "\r\033[K%s%s", *msg ? "ward: " : "", msg);
+}
+
+static int from_env(struct ward_context *c, const char *var,
+                    int (*set)(struct ward_context *, const char *, struct ward_error *))
+{
+	const char *v = getenv(var);
+	struct ward_error e = {0};
+	if (!v || !*v || set(c, v, &e) == 0)
+		return 0;
+	fprintf(stderr, "ward: %s: %s\n", var, e.msg);
+	return -1;
+}
+
+struct ward_context *cli_context(bool quiet)
+{
+	static struct ward_context *ctx;
+	quiet_log = quiet;
+	if (ctx)
+		return ctx;
+	struct ward_error e = {0};
+	if (ward_context_new(&ctx, &e) < 0) {
+		cli_error(&e);
+		exit(EXIT_WARD);
+	}
+	if (from_env(ctx, "WARD_STATE_DIR", ward_context_set_state_dir) < 0 ||
+	    from_env(ctx, "WARD_STORE", ward_context_set_store_dir) < 0 ||
+	    from_env(ctx, "WARD_POLICY_DIR", ward_context_set_policy_dir) < 0)
+		exit(EXIT_WARD);
+	ward_context_set_log(ctx, print_log, NULL);
+	return ctx;
+}
+
+struct ward_store *cli_store(bool quiet, struct ward_error *e)
+{
+	static struct ward_store *st;
+	if (!st && ward_store_open(cli_context(quiet), &st, e) < 0)
+		return NULL;
+	return st;
+}

@@ -1,0 +1,142 @@
+/* The public face of struct ward_spec: allocation and the setters that take no grammar
+ * (parse.c, volume.c, publish.c and limits_parse.c hold those that do). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+
+int ward_spec_new(struct ward_spec **out, struct ward_error *e)
+{
+	if (!(*out = malloc(sizeof(**out))))
+		return ward_error_set(e, ENOMEM, "spec");
+	spec_init(*out);
+	return 0;
+}
+
+void ward_spec_free(struct ward_spec *s)
+{
+	if (!s)
+		return;
+	spec_clear(s);
+	free(s);
+}
+
+/* Replace *FIELD with a copy of VALUE (NULL clears it). */
+static int set_string(char **field, const char *value, const char *what, struct ward_error *e)
+{
+	char *copy = NULL;
+	if (value && !(copy = strdup(value)))
+		return ward_error_set(e, ENOMEM, "%s", what);
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int ward_spec_set_cwd(struct ward_spec *s, const char *dir, struct ward_error *e)
+{
+	return set_string(&s->cwd, dir, "workdir", e);
+}
+
+int ward_spec_set_user(struct ward_spec *s, const char *user, struct ward_error *e)
+{
+	if (user && !*user)
+		return ward_error_set(e, 0, "-u '': expected a user (name or uid, :group)");
+	return set_string(&s->user, user, "user", e);
+}
+
+void ward_spec_set_tty(struct ward_spec *s, bool tty)
+{
+	s->tty = tty;
+}
+
+void ward_spec_set_interactive(struct ward_spec *s, bool interactive)
+{
+	s->interactive = interactive;
+}
+
+void ward_spec_set_timeout(struct ward_spec *s, unsigned seconds)
+{
+	s->timeout_s = seconds;
+}
+
+int ward_spec_set_rootfs(struct ward_spec *s, const char *dir, struct ward_error *e)
+{
+	if (s->image)
+		return ward_error_set(e, 0, "--rootfs %s: the sandbox already has an image", dir);
+	return set_string(&s->rootfs, dir, "rootfs", e);
+}
+
+int ward_spec_set_image(struct ward_spec *s, struct ward_image *img, const char *entrypoint,
+                        struct ward_error *e)
+{
+	const struct ward_image_config *cfg = ward_image_config(img);
+	if (s->rootfs && !s->image)
+		return ward_error_set(e, 0, "image %s: the sandbox already has --rootfs %s",
+		                      cfg->name[0] ? cfg->name : cfg->id, s->rootfs);
+	if (set_string(&s->rootfs, cfg->rootfs, "rootfs", e) < 0 ||
+	    set_string(&s->entrypoint, entrypoint, "entrypoint", e) < 0)
+		return -1;
+	s->image = img;
+	s->entrypoint_set = entrypoint != NULL;
+	return 0;
+}
+
+void ward_spec_set_read_only(struct ward_spec *s, bool read_only)
+{
+	s->read_only = read_only;
+}
+
+int ward_spec_set_hostname(struct ward_spec *s, const char *name, struct ward_error *e)
+{
+	return set_string(&s->hostname, name, "hostname", e);
+}
+
+int ward_spec_set_idmap_base(struct ward_spec *s, uint32_t base, struct ward_error *e)
+{
+	if (base == 0 || base > UINT32_MAX - WARD_IDMAP_SIZE)
+		return ward_error_set(e, 0, "--idmap-base %u: expected a number from 1 to %u", base,
+		                      UINT32_MAX - WARD_IDMAP_SIZE);
+	s->root_idmap_base = base;
+	return 0;
+}
+
+int ward_spec_set_policy(struct ward_spec *s, const char *name_or_path, struct ward_error *e)
+{
+	return set_string(&s->policy, name_or_path, "policy", e);
+}
+
+void ward_spec_set_seccomp_unconfined(struct ward_spec *s, bool unconfined)
+{
+	s->seccomp_unconfined = unconfined;
+}
+
+void ward_spec_set_allow_setid_volumes(struct ward_spec *s, bool allow)
+{
+	s->allow_setid_volumes = allow;
+}
+
+void ward_spec_set_best_effort_limits(struct ward_spec *s, bool best_effort)
+{
+	s->limits.best_effort = best_effort;
+}
+
+int ward_spec_set_changes(struct ward_spec *s, const char *path, struct ward_error *e)
+{
+	return set_string(&s->changes, path, "changes", e);
+}
+
+int ward_spec_set_name(struct ward_spec *s, const char *name, struct ward_error *e)
+{
+	return set_string(&s->name, name, "name", e);
+}
+
+void ward_spec_set_persistent(struct ward_spec *s, bool persistent)
+{
+	s->persistent = persistent;
+}
+
+int ward_spec_set_origin(struct ward_spec *s, const char *what, struct ward_error *e)
+{
+	return set_string(&s->origin, what, "origin", e);
+}
