@@ -41,6 +41,14 @@ for user in "${users[@]}"; do
 done
 
 status=0
+# Each installed header stands alone and is ISO C.
+for h in "$prefix"/include/ward/*.h; do
+  echo "#include <ward/$(basename "$h")>" >"$tmp/header.c"
+  read -ra flags <<<"$(pkg-config --cflags ward)"
+  cc -std=c17 -pedantic -Wall -Wextra -Werror -fsyntax-only "$tmp/header.c" "${flags[@]}" ||
+    { echo "examples: <ward/$(basename "$h")> does not compile by itself" >&2; status=1; }
+done
+
 shopt -s nullglob
 examples=("$src"/examples/*.c)
 ((${#examples[@]})) || { echo "examples: no examples/*.c" >&2; exit 1; }
@@ -50,12 +58,12 @@ for c in "${examples[@]}"; do
     bin=$tmp/$name-$link
     if [[ $link == shared ]]; then
       read -ra flags <<<"$(pkg-config --cflags --libs ward)"
-      cc -std=c17 -Wall -Wextra -Werror -o "$bin" "$c" "${flags[@]}" >"$tmp/cc.log" 2>&1 || {
+      cc -Wall -Wextra -Werror -o "$bin" "$c" "${flags[@]}" >"$tmp/cc.log" 2>&1 || {
         cat "$tmp/cc.log" >&2; echo "examples: $name: shared build failed" >&2; status=1; continue; }
     else
       # glibc warns that getpwnam and dlopen need its shared libraries at run time: expected
       read -ra flags <<<"$(pkg-config --cflags --libs --static ward)"
-      cc -static -std=c17 -Wall -Wextra -Werror -o "$bin" "$c" "${flags[@]}" >"$tmp/cc.log" 2>&1 || {
+      cc -static -Wall -Wextra -Werror -o "$bin" "$c" "${flags[@]}" >"$tmp/cc.log" 2>&1 || {
         cat "$tmp/cc.log" >&2; echo "examples: $name: static build failed" >&2; status=1; continue; }
     fi
     # the library under test is the installed one: its libward.so, or none at all
@@ -71,6 +79,7 @@ for c in "${examples[@]}"; do
       if as "$user" env LD_LIBRARY_PATH="$prefix/lib" "$bin" "$tmp/home-$user/rootfs" \
         >"$tmp/run.log" 2>&1; then
         echo "ok: $name ($link) as $user"
+        sed 's/^/  /' "$tmp/run.log"
       else
         echo "examples: $name ($link) as $user failed, exit status $?:" >&2
         sed 's/^/  /' "$tmp/run.log" >&2
