@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	mkdir(etc, 0755);
 	put(etc, "passwd", "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n");
 	put(etc, "group", "root:x:0:\nuser:x:1000:\n");
-	ward_spec_init(&base);
+	spec_init(&base);
 	base.rootfs = strdup(dir);
 	ward_spec_add_env(&base, "PATH=/bin", NULL);
 	ward_spec_add_env(&base, "HOME=/root", NULL);

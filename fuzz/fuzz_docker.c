@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(ref, sizeof(ref), "docker-archive:/proc/self/fd/%d", fd);
 	const struct ward_image_opts o = {.quiet = true};
 	struct ward_error e;
-	ward_image_import(ref, &o, name, &e);
+	image_import(ref, &o, name, &e);
 	close(fd);
 	remove_contents(storefd);
 	return 0;

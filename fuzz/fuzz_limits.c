@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static const char *const limits[] = {"memory", "memory-swap", "pids", "cpus", "cpu-weight",
                                      "cpuset", "io-max",      "disk", NULL};
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ward_error e;
 	uint64_t v;
 	unsigned t;
-	ward_spec_init(&s);
+	spec_init(&s);
 	for (size_t i = 0; limits[i]; i++)
 		ward_spec_set_limit(&s, limits[i], text, &e);
 	ward_parse_size(text, &v);
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ward_spec_add_rlimit(&s, text, &e);
 	ward_spec_add_env(&s, text, &e);
 	ward_spec_cap_add(&s, text, &e);
-	ward_spec_free(&s);
+	spec_clear(&s);
 	free(text);
 	return 0;
 }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward.h"
+#include "spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,14 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct ward_spec s;
 	struct ward_error e;
-	ward_spec_init(&s);
+	spec_init(&s);
 	/* many entries: the duplicate check and the table's bound */
 	for (int i = 0; i < 40; i++)
 		ward_spec_add_publish(&s, text, &e);
 	ward_spec_set_network(&s, text, &e);
 	for (int i = 0; i < 4; i++)
 		ward_spec_add_dns(&s, text, &e);
-	ward_spec_free(&s);
+	spec_clear(&s);
 	free(text);
 	return 0;
 }

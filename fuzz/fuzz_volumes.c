@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward.h"
+#include "spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,11 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct ward_spec s;
 	struct ward_error e;
-	ward_spec_init(&s);
+	spec_init(&s);
 	ward_spec_add_volumes(&s, text, "SANDBOX_VOLUMES", &e);
 	ward_spec_add_tmpfs(&s, text, &e);
 	ward_spec_set_user_id(&s, text, "--user-id", &e);
-	ward_spec_free(&s);
+	spec_clear(&s);
 	free(text);
 	return 0;
 }

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static char path[] = "/tmp/ward-subidXXXXXX";
 
@@ -40,17 +40,17 @@ static void lookup(void **state)
 {
 	(void)state;
 	uint32_t s, c;
-	assert_int_equal(ward_subid_lookup(path, "alice", 9, &s, &c, NULL), 0);
+	assert_int_equal(subid_lookup(path, "alice", 9, &s, &c, NULL), 0);
 	assert_int_equal(s, 100000);
 	assert_int_equal(c, 65536);
 	/* by numeric id when the name does not match */
-	assert_int_equal(ward_subid_lookup(path, "zed", 1234, &s, &c, NULL), 0);
+	assert_int_equal(subid_lookup(path, "zed", 1234, &s, &c, NULL), 0);
 	assert_int_equal(s, 200000);
 	/* malformed, empty and overflowing ranges are skipped */
-	assert_int_equal(ward_subid_lookup(path, "bob", 1, &s, &c, NULL), 1);
-	assert_int_equal(ward_subid_lookup(path, "carol", 1, &s, &c, NULL), 1);
-	assert_int_equal(ward_subid_lookup(path, "dave", 1, &s, &c, NULL), 1);
-	assert_int_equal(ward_subid_lookup("/nonexistent", "alice", 1, &s, &c, NULL), 1);
+	assert_int_equal(subid_lookup(path, "bob", 1, &s, &c, NULL), 1);
+	assert_int_equal(subid_lookup(path, "carol", 1, &s, &c, NULL), 1);
+	assert_int_equal(subid_lookup(path, "dave", 1, &s, &c, NULL), 1);
+	assert_int_equal(subid_lookup("/nonexistent", "alice", 1, &s, &c, NULL), 1);
 }
 
 static void default_maps(void **state)
@@ -58,8 +58,8 @@ static void default_maps(void **state)
 	(void)state;
 	struct ward_spec s;
 	struct ward_error e;
-	ward_spec_init(&s);
-	assert_int_equal(ward_spec_default_idmaps(&s, &e), 0);
+	spec_init(&s);
+	assert_int_equal(spec_default_idmaps(&s, &e), 0);
 	assert_true(s.n_uid_map >= 1);
 	assert_int_equal(s.uid_map[0].inside, 0);
 	if (geteuid() == 0) {
@@ -68,14 +68,14 @@ static void default_maps(void **state)
 		assert_int_equal(s.uid_map[0].count, WARD_IDMAP_SIZE);
 		assert_true(s.idmapped_root);
 		s.root_idmap_base = 0;
-		assert_int_equal(ward_spec_default_idmaps(&s, &e), -1);
+		assert_int_equal(spec_default_idmaps(&s, &e), -1);
 		assert_non_null(strstr(e.msg, "id map base"));
 	} else {
 		assert_int_equal(s.uid_map[0].outside, geteuid());
 		assert_int_equal(s.uid_map[0].count, 1);
 		assert_false(s.idmapped_root);
 	}
-	ward_spec_free(&s);
+	spec_clear(&s);
 }
 
 int main(void)

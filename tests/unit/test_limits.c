@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static void sizes(void **state)
 {
@@ -77,7 +77,7 @@ static void limit_options(void **state)
 	(void)state;
 	struct ward_spec s;
 	struct ward_error e;
-	ward_spec_init(&s);
+	spec_init(&s);
 	assert_int_equal(ward_spec_set_limit(&s, "memory", "256m", &e), 0);
 	assert_true(s.limits.memory == 256ULL << 20);
 	assert_int_equal(ward_spec_set_limit(&s, "memory-swap", "0", &e), 0);
@@ -115,7 +115,7 @@ static void limit_options(void **state)
 	char cpus[32];
 	snprintf(cpus, sizeof(cpus), "%ld", sysconf(_SC_NPROCESSORS_ONLN) + 1);
 	assert_int_equal(ward_spec_set_limit(&s, "cpus", cpus, &e), -1);
-	ward_spec_free(&s);
+	spec_clear(&s);
 }
 
 int main(void)

@@ -12,19 +12,19 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static int setup(void **state)
 {
 	struct ward_spec *s = malloc(sizeof(*s));
-	ward_spec_init(s);
+	spec_init(s);
 	*state = s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	ward_spec_free(*state);
+	spec_clear(*state);
 	free(*state);
 	return 0;
 }
@@ -155,7 +155,7 @@ static void validate_names_culprit(void **state)
 	struct ward_error e;
 	char *argv[] = {"/bin/true"};
 	assert_int_equal(ward_spec_set_argv(s, 1, argv, &e), 0);
-	assert_int_equal(ward_spec_default_idmaps(s, &e), 0);
+	assert_int_equal(spec_default_idmaps(s, &e), 0);
 	assert_int_equal(ward_spec_validate(s, &e), -1);
 	assert_non_null(strstr(e.msg, "--rootfs"));
 	s->rootfs = strdup("/nonexistent-ward-root");

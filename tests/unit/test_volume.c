@@ -7,19 +7,19 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static int setup(void **state)
 {
 	static struct ward_spec s;
-	ward_spec_init(&s);
+	spec_init(&s);
 	*state = &s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	ward_spec_free(*state);
+	spec_clear(*state);
 	return 0;
 }
 
@@ -78,13 +78,13 @@ static void refusals_name_the_entry(void **state)
 	    {"/a:/w,/c:/w", "entry 2: container path '/w' is already a mount"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ward_volumes_free(s);
+		spec_volumes_free(s);
 		assert_int_equal(ward_spec_add_volumes(s, bad[i].list, "SANDBOX_VOLUMES", &e), -1);
 		if (!strstr(e.msg, bad[i].culprit) || strncmp(e.msg, "SANDBOX_VOLUMES ", 16) != 0)
 			fail_msg("'%s': '%s' lacks '%s'", bad[i].list, e.msg, bad[i].culprit);
 	}
 	/* /devices and /process are not under /dev or /proc */
-	ward_volumes_free(s);
+	spec_volumes_free(s);
 	assert_int_equal(ward_spec_add_volumes(s, "/a:/devices,/b:/process", "-v", &e), 0);
 }
 
