@@ -149,20 +149,20 @@ static void users(void **state)
 	fclose(f);
 	struct ward_error e;
 	uint32_t uid, gid;
-	assert_int_equal(ward_root_user(root, "user", &uid, &gid, &e), 0);
+	assert_int_equal(image_root_user(root, "user", &uid, &gid, &e), 0);
 	assert_true(uid == 1000 && gid == 1000);
-	assert_int_equal(ward_root_user(root, "user:tty", &uid, &gid, &e), 0);
+	assert_int_equal(image_root_user(root, "user:tty", &uid, &gid, &e), 0);
 	assert_true(uid == 1000 && gid == 5);
-	assert_int_equal(ward_root_user(root, "4242", &uid, &gid, &e), 0);
+	assert_int_equal(image_root_user(root, "4242", &uid, &gid, &e), 0);
 	assert_true(uid == 4242 && gid == 4242);
-	assert_int_equal(ward_root_user(root, "0", &uid, &gid, &e), 0);
+	assert_int_equal(image_root_user(root, "0", &uid, &gid, &e), 0);
 	assert_true(uid == 0 && gid == 0);
 	/* fully numeric: no root needed */
-	assert_int_equal(ward_root_user("/nonexistent", "5:7", &uid, &gid, &e), 0);
+	assert_int_equal(image_root_user("/nonexistent", "5:7", &uid, &gid, &e), 0);
 	assert_true(uid == 5 && gid == 7);
 	const char *bad[] = {"", "nosuch", "-1", "1:", "1:nosuch", "99999999999", "user:-5"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(ward_root_user(root, bad[i], &uid, &gid, &e), -1);
+		assert_int_equal(image_root_user(root, bad[i], &uid, &gid, &e), -1);
 	assert_string_equal(e.msg, "group -5: not in the root's /etc/group");
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	assert_int_equal(system(path), 0);

@@ -1,0 +1,83 @@
+/* The progress relay of progress.h. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+static void *relay(void *arg)
+{
+	struct progress_relay *r = arg;
+	char buf[512];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(r->rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = 0;
+		/* Only the last complete line matters: earlier ones are already out of date. */
+		char *end = strrchr(buf, '\n');
+		if (!end) {
+			if (len == sizeof(buf) - 1)
+				len = 0; /* a line too long to be ours */
+			continue;
+		}
+		*end = 0;
+		char *start = strrchr(buf, '\n');
+		ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", start ? start + 1 : buf);
+		len -= (size_t)(end + 1 - buf);
+		memmove(buf, end + 1, len);
+	}
+	return NULL;
+}
+
+void progress_relay_start(struct progress_relay *r, const struct ward_context *c)
+{
+	int p[2];
+	*r = (struct progress_relay){.ctx = c, .rfd = -1, .wfd = -1};
+	if (!c || !c->log || pipe2(p, O_CLOEXEC) < 0)
+		return;
+	r->rfd = p[0];
+	r->wfd = p[1];
+	fcntl(r->wfd, F_SETFL, O_NONBLOCK); /* a slow log never holds up the helper */
+	if (pthread_create(&r->thread, NULL, relay, r) != 0) {
+		close(p[0]);
+		close(p[1]);
+		r->rfd = r->wfd = -1;
+		return;
+	}
+	r->running = true;
+}
+
+void progress_send(int wfd, const char *fmt, ...)
+{
+	if (wfd < 0)
+		return;
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	/* One write under PIPE_BUF: lines never interleave; a full pipe drops the update. */
+	if (write(wfd, line, (size_t)n) < 0)
+		return;
+}
+
+void progress_relay_stop(struct progress_relay *r)
+{
+	if (!r->running)
+		return;
+	close(r->wfd);
+	pthread_join(r->thread, NULL);
+	close(r->rfd);
+	r->running = false;
+	ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", "");
+}
