@@ -1,4 +1,5 @@
 /* The progress relay of progress.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,29 +8,41 @@
 
 #include "progress.h"
 
+/* The end of the relay's input: written by the caller once the helper has exited, since a
+ * process forked meanwhile by another thread may hold the pipe open and EOF never come. */
+#define END_MARK "\x04"
+
 static void *relay(void *arg)
 {
 	struct progress_relay *r = arg;
 	char buf[512];
 	size_t len = 0;
-	for (;;) {
+	bool done = false;
+	while (!done) {
 		ssize_t n = read(r->rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
 		buf[len] = 0;
-		/* Only the last complete line matters: earlier ones are already out of date. */
-		char *end = strrchr(buf, '\n');
-		if (!end) {
-			if (len == sizeof(buf) - 1)
-				len = 0; /* a line too long to be ours */
-			continue;
+		/* Only the last complete line of a batch matters: the others are out of date. */
+		const char *last = NULL;
+		char *line = buf, *nl;
+		while (!done && (nl = strchr(line, '\n'))) {
+			*nl = 0;
+			if (!strcmp(line, END_MARK))
+				done = true;
+			else
+				last = line;
+			line = nl + 1;
 		}
-		*end = 0;
-		char *start = strrchr(buf, '\n');
-		ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", start ? start + 1 : buf);
-		len -= (size_t)(end + 1 - buf);
-		memmove(buf, end + 1, len);
+		if (last)
+			ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", last);
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0; /* a line too long to be ours */
 	}
 	return NULL;
 }
@@ -75,8 +88,15 @@ void progress_relay_stop(struct progress_relay *r)
 {
 	if (!r->running)
 		return;
-	close(r->wfd);
+	/* Every helper has exited: the mark comes after all they wrote. */
+	fcntl(r->wfd, F_SETFL, 0);
+	if (write(r->wfd, END_MARK "\n", 2) != 2) {
+		close(r->wfd); /* then only EOF ends it */
+		r->wfd = -1;
+	}
 	pthread_join(r->thread, NULL);
+	if (r->wfd >= 0)
+		close(r->wfd);
 	close(r->rfd);
 	r->running = false;
 	ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", "");

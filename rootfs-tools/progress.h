@@ -20,8 +20,7 @@ struct progress_relay {
 void progress_relay_start(struct progress_relay *r, const struct ward_context *c);
 /* One progress line, from any process holding WFD (-1: dropped). */
 void progress_send(int wfd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Waits for every line the helpers wrote (they must have exited), then ends the progress
- * line. */
+/* Once the helpers have exited: relays what they wrote, then ends the progress line. */
 void progress_relay_stop(struct progress_relay *r);
 
 #endif
