@@ -6,6 +6,7 @@
 
 #include "import.h"
 #include "names.h"
+#include "strv.h"
 #include "sys.h"
 
 int image_import(const char *text, const struct ward_image_opts *o,
