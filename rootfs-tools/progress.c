@@ -18,6 +18,7 @@ static void *relay(void *arg)
 	char buf[512];
 	size_t len = 0;
 	bool done = false;
+	sem_post(&r->ready);
 	while (!done) {
 		ssize_t n = read(r->rfd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EINTR)
@@ -56,12 +57,16 @@ void progress_relay_start(struct progress_relay *r, const struct ward_context *c
 	r->rfd = p[0];
 	r->wfd = p[1];
 	fcntl(r->wfd, F_SETFL, O_NONBLOCK); /* a slow log never holds up the helper */
-	if (pthread_create(&r->thread, NULL, relay, r) != 0) {
+	if (sem_init(&r->ready, 0, 0) < 0 || pthread_create(&r->thread, NULL, relay, r) != 0) {
 		close(p[0]);
 		close(p[1]);
 		r->rfd = r->wfd = -1;
 		return;
 	}
+	/* The caller forks next: the thread must be past its start (where it allocates, and a
+	 * sanitizer's allocator would stay locked in the child) and waiting in read(). */
+	while (sem_wait(&r->ready) < 0 && errno == EINTR)
+		;
 	r->running = true;
 }
 
@@ -98,6 +103,7 @@ void progress_relay_stop(struct progress_relay *r)
 	if (r->wfd >= 0)
 		close(r->wfd);
 	close(r->rfd);
+	sem_destroy(&r->ready);
 	r->running = false;
 	ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", "");
 }
