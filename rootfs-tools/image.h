@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "context.h"
-#include "spec.h"
+#include "ward/image.h"
 
 struct ward_image {
 	char name[WARD_IMAGE_NAME_MAX]; /* NAME:TAG in the store */
@@ -22,7 +22,6 @@ struct ward_image {
 struct ward_image_opts {
 	const struct ward_context *ctx; /* the store directory and the log */
 	const char *name;               /* import under this NAME[:TAG] instead of the default */
-	bool quiet;                     /* no progress bar and no notes on stderr */
 };
 
 /* Import REF (oci:, oci-archive:, docker-archive:) into the store and unpack it. The name

@@ -6,6 +6,7 @@
 
 #include "import.h"
 #include "names.h"
+#include "strv.h"
 #include "sys.h"
 
 int image_import(const char *text, const struct ward_image_opts *o,
@@ -28,8 +29,7 @@ int image_import(const char *text, const struct ward_image_opts *o,
 	/* Shared: prune (exclusive) never collects an import that has not named its image. */
 	autoclose int gc = rc == 0 ? store_lock(&st, "gc", LOCK_SH, e) : -1;
 	if (gc >= 0)
-		rc =
-		    import_ref(&st, &ref, o->name, o->quiet, &md, name_out, WARD_IMAGE_NAME_MAX, e);
+		rc = import_ref(&st, &ref, o->name, &md, name_out, WARD_IMAGE_NAME_MAX, e);
 	else
 		rc = -1;
 	store_close(&st);
@@ -121,7 +121,7 @@ int image_open(const char *text, const struct ward_image_opts *o, struct ward_im
 	if (rc == 0 && ref.kind == REF_STORE)
 		rc = lookup(&st, ref.path, &md, img->name, e);
 	else if (rc == 0)
-		rc = import_ref(&st, &ref, o->name, o->quiet, &md, img->name, sizeof(img->name), e);
+		rc = import_ref(&st, &ref, o->name, &md, img->name, sizeof(img->name), e);
 	/* The store is its own source: an index entry skopeo wrote may be a platform list. */
 	if (rc == 0 && strcmp(md.media_type, MT_OCI_MANIFEST) &&
 	    strcmp(md.media_type, MT_DOCKER_MANIFEST))
@@ -130,7 +130,7 @@ int image_open(const char *text, const struct ward_image_opts *o, struct ward_im
 	struct image_config c;
 	/* Layer blobs are opened only if the tree must be unpacked. */
 	if (rc == 0 && (rc = load_image(&st, &self, &md, &m, &c, false, e)) == 0) {
-		rc = ensure_tree(&st, &m, &c, o->quiet, NULL, &img->rootfs, e);
+		rc = ensure_tree(&st, &m, &c, NULL, &img->rootfs, e);
 		char lockname[96];
 		snprintf(lockname, sizeof(lockname), "tree-%s", digest_hex(c.chain_id));
 		/* Shared from here to the end of the sandbox: prune leaves the tree alone. */

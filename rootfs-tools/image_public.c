@@ -32,8 +32,41 @@ void ward_store_close(struct ward_store *st)
 
 static struct ward_image_opts opts(const struct ward_store *st, const char *name)
 {
-	return (struct ward_image_opts){
-	    .ctx = st->ctx, .name = name, .quiet = !st->ctx || !st->ctx->log};
+	return (struct ward_image_opts){.ctx = st->ctx, .name = name};
+}
+
+int ward_image_import(struct ward_store *st, const char *ref, const char *name,
+                      char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
+{
+	char ignored[WARD_IMAGE_NAME_MAX];
+	const struct ward_image_opts o = opts(st, name);
+	return image_import(ref, &o, name_out ? name_out : ignored, e);
+}
+
+int ward_image_list(struct ward_store *st, struct ward_image_info **out, size_t *n,
+                    struct ward_error *e)
+{
+	return image_list(st->ctx, out, n, e);
+}
+
+int ward_image_remove(struct ward_store *st, char *const *refs, size_t n, struct ward_error *e)
+{
+	return image_remove(st->ctx, refs, n, e);
+}
+
+int ward_image_prune(struct ward_store *st, uint64_t *freed_trees, uint64_t *freed_blobs,
+                     struct ward_error *e)
+{
+	uint64_t t, b;
+	return image_prune(st->ctx, freed_trees ? freed_trees : &t, freed_blobs ? freed_blobs : &b,
+	                   e);
+}
+
+int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
+                    const char *config_json, struct ward_error *e)
+{
+	const struct ward_image_opts o = opts(st, NULL);
+	return image_pack(dir, name, config_json, &o, e);
 }
 
 int ward_image_open(struct ward_store *st, const char *ref, struct ward_image **out,

@@ -15,9 +15,11 @@
 #include "idmap.h"
 #include "import.h"
 #include "names.h"
+#include "progress.h"
 #include "sys.h"
 #include "unpack.h"
 #include "userns_run.h"
+#include "ward/parse.h"
 
 /* Overridable for tests and small hosts; generous for real images. */
 static uint64_t env_u64(const char *name, uint64_t def)
@@ -83,7 +85,7 @@ int load_image(struct store *st, struct source *src, const struct descriptor *md
 }
 
 struct progress {
-	bool on;
+	int fd; /* the relay's pipe, -1: nobody listens */
 	struct timespec last, start;
 };
 
@@ -97,12 +99,13 @@ static double since(const struct timespec *t)
 static void show_progress(void *arg, size_t layer, size_t n, uint64_t done, uint64_t total)
 {
 	struct progress *p = arg;
-	if (!p->on || (since(&p->last) < 0.1 && done < total))
+	if (p->fd < 0 || (since(&p->last) < 0.1 && done < total))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	double el = since(&p->start);
-	fprintf(stderr, "\r\033[Kward: unpacking layer %zu/%zu  %.1f/%.1f MB  %.0f MB/s", layer + 1,
-	        n, (double)done / 1e6, (double)total / 1e6, el > 0 ? (double)done / 1e6 / el : 0.0);
+	progress_send(p->fd, "unpacking layer %zu/%zu  %.1f/%.1f MB  %.0f MB/s", layer + 1, n,
+	              (double)done / 1e6, (double)total / 1e6,
+	              el > 0 ? (double)done / 1e6 / el : 0.0);
 }
 
 struct unpack_job {
@@ -113,15 +116,13 @@ struct unpack_job {
 	struct progress progress;
 };
 
+/* Runs in the user namespace helper: progress goes to the caller through the relay. */
 static int unpack_fn(void *arg, void *result, struct ward_error *e)
 {
 	struct unpack_job *j = arg;
 	clock_gettime(CLOCK_MONOTONIC, &j->progress.start);
-	int rc = unpack_layers(j->treefd, j->layers, j->n, &j->lim, result, show_progress,
-	                       &j->progress, e);
-	if (j->progress.on)
-		fputs("\r\033[K", stderr);
-	return rc;
+	return unpack_layers(j->treefd, j->layers, j->n, &j->lim, result, show_progress,
+	                     &j->progress, e);
 }
 
 static int remove_fn(void *arg, void *result, struct ward_error *e)
@@ -155,27 +156,23 @@ int store_remove_tree(struct store *st, const char *name, struct ward_error *e)
 	return 0;
 }
 
-static void report(const struct unpack_stats *s, bool quiet)
+static void report(const struct ward_context *c, const struct unpack_stats *s)
 {
-	if (quiet)
-		return;
 	if (s->devices)
-		fprintf(
-		    stderr,
-		    "ward: note: %llu device node%s in the image not created (the sandbox's /dev "
-		    "is ward's)\n",
-		    (unsigned long long)s->devices, s->devices == 1 ? "" : "s");
+		ward_log(c, WARD_LOG_NOTE,
+		         "note: %llu device node%s in the image not created (the sandbox's /dev "
+		         "is ward's)",
+		         (unsigned long long)s->devices, s->devices == 1 ? "" : "s");
 	if (s->xattrs)
-		fprintf(stderr,
-		        "ward: note: %llu extended attribute%s dropped (only user.* and "
-		        "security.capability are kept)\n",
-		        (unsigned long long)s->xattrs, s->xattrs == 1 ? "" : "s");
+		ward_log(c, WARD_LOG_NOTE,
+		         "note: %llu extended attribute%s dropped (only user.* and "
+		         "security.capability are kept)",
+		         (unsigned long long)s->xattrs, s->xattrs == 1 ? "" : "s");
 	if (s->owners)
-		fprintf(
-		    stderr,
-		    "ward: note: %llu file%s owned by ids outside the sandbox's range now belong "
-		    "to container root\n",
-		    (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
+		ward_log(c, WARD_LOG_NOTE,
+		         "note: %llu file%s owned by ids outside the sandbox's range now belong "
+		         "to container root",
+		         (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
 }
 
 /* A layer to unpack: the store's verified blob, or (while a copier puts it in the store)
@@ -203,7 +200,7 @@ static int open_layer(struct store *st, struct source *from, const struct descri
 }
 
 static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                       const char *tmpname, bool quiet, struct source *from, struct ward_error *e)
+                       const char *tmpname, struct source *from, struct ward_error *e)
 {
 	struct ward_spec ids;
 	spec_init(&ids);
@@ -227,7 +224,6 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 	struct unpack_job j = {.treefd = treefd, .layers = layers, .n = m->n_layers};
 	j.lim.max_bytes = env_u64("WARD_IMAGE_MAX_BYTES", 64ull << 30);
 	j.lim.max_entries = env_u64("WARD_IMAGE_MAX_ENTRIES", 4000000);
-	j.progress.on = !quiet && isatty(2);
 	rc = layers ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < m->n_layers; i++) {
 		layers[i] = (struct unpack_layer){.fd = open_layer(st, from, &m->layers[i], e),
@@ -241,14 +237,19 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 		}
 	}
 	struct unpack_stats stats = {0};
-	if (rc == 0)
+	struct progress_relay relay = {0};
+	if (rc == 0) {
+		progress_relay_start(&relay, st->ctx);
+		j.progress.fd = relay.wfd;
 		rc = userns_run(unpack_fn, &j, &stats, sizeof(stats), e);
+		progress_relay_stop(&relay);
+	}
 	for (size_t i = 0; layers && i < m->n_layers; i++)
 		if (layers[i].fd > 0)
 			close(layers[i].fd);
 	free(layers);
 	if (rc == 0)
-		report(&stats, quiet);
+		report(st->ctx, &stats);
 	return rc;
 }
 
@@ -313,7 +314,7 @@ static int wait_copier(struct copier *cp, struct ward_error *e)
 }
 
 static int make_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                     bool quiet, struct source *from, struct copier *cp, struct ward_error *e)
+                     struct source *from, struct copier *cp, struct ward_error *e)
 {
 	const char *hex = digest_hex(c->chain_id);
 	char final[80], tmp[96], lockname[96];
@@ -331,7 +332,7 @@ static int make_tree(struct store *st, const struct manifest *m, const struct im
 		return 0;
 	/* A .tmp here is what a killed import left: never trusted, always redone. The tree is
 	 * renamed into place only once its blobs are in the store too. */
-	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, quiet, from, e) < 0 ||
+	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, from, e) < 0 ||
 	    wait_copier(cp, e) < 0) {
 		struct ward_error ignored;
 		store_remove_tree(st, tmp, &ignored);
@@ -345,7 +346,7 @@ static int make_tree(struct store *st, const struct manifest *m, const struct im
 }
 
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                bool quiet, struct source *from, char **path, struct ward_error *e)
+                struct source *from, char **path, struct ward_error *e)
 {
 	if (asprintf(path, "%s/trees/%s", st->path, digest_hex(c->chain_id)) < 0) {
 		ward_error_set(e, ENOMEM, "image store");
@@ -356,7 +357,7 @@ int ensure_tree(struct store *st, const struct manifest *m, const struct image_c
 		start_copier(st, from, m, &cp);
 	else
 		from = NULL;
-	int rc = make_tree(st, m, c, quiet, from, &cp, e);
+	int rc = make_tree(st, m, c, from, &cp, e);
 	struct ward_error ce = {0};
 	if (wait_copier(&cp, &ce) < 0 && rc == 0) {
 		*e = ce;
@@ -405,7 +406,7 @@ static void default_name(const struct image_ref *r, char *out, size_t len)
 	name_from(base, r->tag, out, len);
 }
 
-int import_ref(struct store *st, const struct image_ref *ref, const char *name, bool quiet,
+int import_ref(struct store *st, const struct image_ref *ref, const char *name,
                struct descriptor *md, char *name_out, size_t name_len, struct ward_error *e)
 {
 	struct source src;
@@ -429,7 +430,7 @@ int import_ref(struct store *st, const struct image_ref *ref, const char *name, 
 	char *tree = NULL;
 	/* From a layout directory, layers are copied while they are unpacked (ensure_tree). */
 	if (rc == 0 && (rc = load_image(st, &src, md, &m, &c, src.dirfd < 0, e)) == 0) {
-		rc = ensure_tree(st, &m, &c, quiet, &src, &tree, e);
+		rc = ensure_tree(st, &m, &c, &src, &tree, e);
 		manifest_free(&m);
 		config_free(&c);
 	}

@@ -15,12 +15,12 @@ int load_image(struct store *st, struct source *src, const struct descriptor *md
 /* The unpacked tree of the image (unpacked now if missing); its path to PATH. With a
  * layout directory FROM, its layers are copied into the store at the same time. */
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                bool quiet, struct source *from, char **path, struct ward_error *e);
+                struct source *from, char **path, struct ward_error *e);
 int store_remove_tree(struct store *st, const char *name, struct ward_error *e);
 /* NAME now means the manifest MD. */
 int tag_image(struct store *st, const char *name, const struct descriptor *md,
               struct ward_error *e);
-int import_ref(struct store *st, const struct image_ref *ref, const char *name, bool quiet,
+int import_ref(struct store *st, const struct image_ref *ref, const char *name,
                struct descriptor *md, char *name_out, size_t name_len, struct ward_error *e);
 /* The entry of INDEX that TEXT names: NAME[:TAG] (":latest" implied), or an id (the
  * manifest digest, or a prefix of at least 6 hex digits matching one image). */

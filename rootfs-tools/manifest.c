@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include "manifest.h"
+#include "strv.h"
 
 const char *host_architecture(void)
 {

@@ -147,7 +147,7 @@ int image_pack(const char *dir, const char *name, const char *config_json,
 		rc = load_image(&st, &self, &md, &mm, &cc, true, e);
 	}
 	if (rc == 0) {
-		rc = ensure_tree(&st, &mm, &cc, o->quiet, NULL, &tree, e);
+		rc = ensure_tree(&st, &mm, &cc, NULL, &tree, e);
 		manifest_free(&mm);
 		config_free(&cc);
 	}

@@ -10,7 +10,7 @@
 
 #include "manifest.h"
 #include "context.h"
-#include "spec.h"
+#include "ward/error.h"
 
 struct store {
 	char *path;

@@ -31,13 +31,6 @@ void spec_init(struct ward_spec *s)
 		s->n_default_env++;
 }
 
-void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void spec_clear(struct ward_spec *s)
 {
 	strv_free(s->argv);

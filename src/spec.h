@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "strv.h"
 #include "ward/ward.h"
 
 #define WARD_MAX_DNS 3
@@ -141,8 +142,6 @@ struct ward_spec {
 /* An embedded spec's life (the public ward_spec_new/free wrap these). */
 void spec_init(struct ward_spec *s);
 void spec_clear(struct ward_spec *s);
-/* Free a NULL-terminated vector of strings and the strings. */
-void strv_free(char **v);
 void spec_volumes_free(struct ward_spec *s);
 
 /* Resolve what the front end left to the start (image defaults, -u, HOME) and the id maps,

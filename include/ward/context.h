@@ -14,7 +14,9 @@ enum ward_log_level {
 };
 
 /* Called with one line, without a "ward: " prefix or newline. The library never writes to
- * stdout or stderr itself; without a log function, nothing is reported. */
+ * stdout or stderr itself; without a log function, nothing is reported. Progress of an
+ * unpack comes from a thread of the caller's process that ward starts for the unpack (the
+ * call that started it waits), so FN must be safe to call from another thread. */
 typedef void (*ward_log_fn)(enum ward_log_level level, const char *msg, void *arg);
 
 /* A context with the defaults: state root, store and policy directories chosen per caller

@@ -32,7 +32,7 @@ void ward_image_close(struct ward_image *img);
 
 /* An open image's name, id and config; valid while it is open. */
 struct ward_image_config {
-	const char *name;   /* NAME:TAG in the store, "" when opened by id */
+	const char *name;   /* NAME:TAG in the store (opened by id: a name it has) */
 	const char *id;     /* the manifest digest */
 	const char *rootfs; /* the unpacked tree: never modified */
 	char *const *env, *const *entrypoint, *const *cmd; /* NULL-terminated, may be NULL */

@@ -72,7 +72,8 @@ struct ward_context *cli_context(bool quiet)
 struct ward_store *cli_store(bool quiet, struct ward_error *e)
 {
 	static struct ward_store *st;
-	if (!st && ward_store_open(cli_context(quiet), &st, e) < 0)
+	struct ward_context *c = cli_context(quiet);
+	if (!st && ward_store_open(c, &st, e) < 0)
 		return NULL;
 	return st;
 }

@@ -2,10 +2,10 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "image.h"
 
 static const char image_usage[] =
     "usage: ward image COMMAND\n"
@@ -26,15 +26,16 @@ static int import_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"name", required_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {0}};
-	struct ward_image_opts o = {.ctx = cli_context(false)};
+	const char *as = NULL;
+	bool quiet = false;
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+n:q", opts, NULL)) != -1) {
 		if (c == 'n')
-			o.name = optarg;
+			as = optarg;
 		else if (c == 'q')
-			o.quiet = true;
+			quiet = true;
 		else {
 			fprintf(stderr, "ward: image import: bad option %s\n", argv[optind - 1]);
 			return EXIT_WARD;
@@ -46,7 +47,8 @@ static int import_cmd(int argc, char **argv)
 	}
 	char name[WARD_IMAGE_NAME_MAX];
 	struct ward_error e = {0};
-	if (image_import(argv[optind], &o, name, &e) < 0) {
+	struct ward_store *st = cli_store(quiet, &e);
+	if (!st || ward_image_import(st, argv[optind], as, name, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -59,7 +61,8 @@ static int ls_cmd(bool json)
 	struct ward_image_info *list;
 	size_t n;
 	struct ward_error e = {0};
-	if (image_list(cli_context(json), &list, &n, &e) < 0) {
+	struct ward_store *st = cli_store(json, &e);
+	if (!st || ward_image_list(st, &list, &n, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
@@ -86,7 +89,7 @@ static int ls_cmd(bool json)
 	return 0;
 }
 
-static void print_strv(const char *key, char **v, bool json)
+static void print_strv(const char *key, char *const *v, bool json)
 {
 	if (json) {
 		printf(",\"%s\":[", key);
@@ -106,34 +109,35 @@ static void print_strv(const char *key, char **v, bool json)
 
 static int inspect_cmd(const char *ref, bool json)
 {
-	struct ward_image img;
+	struct ward_image *img;
 	struct ward_error e = {0};
-	const struct ward_image_opts o = {.ctx = cli_context(json), .quiet = json};
-	if (image_open(ref, &o, &img, &e) < 0) {
+	struct ward_store *st = cli_store(json, &e);
+	if (!st || ward_image_open(st, ref, &img, &e) < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
+	const struct ward_image_config *c = ward_image_config(img);
 	if (json) {
 		printf("{\"name\":");
-		json_print_string(stdout, img.name);
-		printf(",\"id\":\"%s\",\"rootfs\":", img.id);
-		json_print_string(stdout, img.rootfs);
+		json_print_string(stdout, c->name);
+		printf(",\"id\":\"%s\",\"rootfs\":", c->id);
+		json_print_string(stdout, c->rootfs);
 		printf(",\"workdir\":");
-		json_print_string(stdout, img.workdir ? img.workdir : "");
+		json_print_string(stdout, c->workdir ? c->workdir : "");
 		printf(",\"user\":");
-		json_print_string(stdout, img.user ? img.user : "");
+		json_print_string(stdout, c->user ? c->user : "");
 	} else {
 		printf(
 		    "name       %s\nid         %s\nrootfs     %s\nworkdir    %s\nuser       %s\n",
-		    img.name, img.id, img.rootfs, img.workdir ? img.workdir : "",
-		    img.user ? img.user : "");
+		    c->name, c->id, c->rootfs, c->workdir ? c->workdir : "",
+		    c->user ? c->user : "");
 	}
-	print_strv("env", img.env, json);
-	print_strv("entrypoint", img.entrypoint, json);
-	print_strv("cmd", img.cmd, json);
+	print_strv("env", c->env, json);
+	print_strv("entrypoint", c->entrypoint, json);
+	print_strv("cmd", c->cmd, json);
 	if (json)
 		puts("}");
-	image_close(&img);
+	ward_image_close(img);
 	return 0;
 }
 
@@ -147,7 +151,7 @@ static int pack_cmd(int argc, char **argv)
 	                                     {"user", required_argument, NULL, 'u'},
 	                                     {"quiet", no_argument, NULL, 'q'},
 	                                     {0}};
-	struct ward_image_opts o = {.ctx = cli_context(false)};
+	bool quiet = false;
 	json_t *cfg = json_object();
 	const char *name = NULL;
 	int c;
@@ -168,7 +172,7 @@ static int pack_cmd(int argc, char **argv)
 		} else if (c == 'n') {
 			name = optarg;
 		} else if (c == 'q') {
-			o.quiet = true;
+			quiet = true;
 		} else {
 			fprintf(stderr, "ward: image pack: bad option %s\n", argv[optind - 1]);
 			json_decref(cfg);
@@ -183,7 +187,8 @@ static int pack_cmd(int argc, char **argv)
 	char *text = json_dumps(cfg, JSON_COMPACT);
 	json_decref(cfg);
 	struct ward_error e = {0};
-	int rc = image_pack(argv[optind], name, text, &o, &e);
+	struct ward_store *st = cli_store(quiet, &e);
+	int rc = st ? ward_image_pack(st, argv[optind], name, text, &e) : -1;
 	free(text);
 	if (rc < 0) {
 		cli_error(&e);
@@ -216,7 +221,8 @@ int cmd_image(int argc, char **argv)
 	if (!strcmp(sub, "inspect") && argc == 3)
 		return inspect_cmd(argv[2], json);
 	if (!strcmp(sub, "rm") && argc > 2) {
-		if (image_remove(cli_context(false), argv + 2, (size_t)argc - 2, &e) < 0) {
+		struct ward_store *st = cli_store(false, &e);
+		if (!st || ward_image_remove(st, argv + 2, (size_t)argc - 2, &e) < 0) {
 			cli_error(&e);
 			return EXIT_WARD;
 		}
@@ -224,7 +230,8 @@ int cmd_image(int argc, char **argv)
 	}
 	if (!strcmp(sub, "prune") && argc == 2) {
 		uint64_t trees, blobs;
-		if (image_prune(cli_context(false), &trees, &blobs, &e) < 0) {
+		struct ward_store *st = cli_store(false, &e);
+		if (!st || ward_image_prune(st, &trees, &blobs, &e) < 0) {
 			cli_error(&e);
 			return EXIT_WARD;
 		}

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "image.h"
 
 static const char create_usage[] =
     "usage: ward create [--name NAME] [--persistent] [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
