@@ -265,22 +265,13 @@ void run_collect(struct run *r, struct ward_result *res)
 	}
 }
 
+/* The child's failure, as the child worded it. */
 static int report_failure(const struct run *r, struct ward_result *res, struct ward_error *e)
 {
-	const struct msg *m = &r->fail;
 	res->reason = WARD_SETUP_ERROR;
 	res->signal = 0;
-	if (m->type == MSG_EXEC_FAIL) {
-		res->exit_code = m->value;
-		ward_error_set(e, m->err, "%s", m->text);
-		if (m->err == ENOENT)
-			ward_error_set(e, 0, "%s: command not found in the sandbox's root or PATH",
-			               m->text);
-	} else {
-		res->exit_code = 125;
-		ward_error_set(e, m->err, "%s", m->text);
-	}
-	return -1;
+	res->exit_code = r->fail.type == MSG_EXEC_FAIL ? r->fail.value : 125;
+	return msg_error(&r->fail, e);
 }
 
 /* No cgroup can hold the limits (rootless, nothing delegated) and the caller accepted
