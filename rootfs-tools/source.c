@@ -131,9 +131,16 @@ static int stage_member(struct store *st, struct archive *a, struct member *m, s
 	la_int64_t off;
 	int r;
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (pwrite(fd, buf, len, off) != (ssize_t)len) {
-			ward_error_set(e, errno, "staging %s", m->name);
-			return -1;
+		/* a short write is retried: the next one says why (a full disk, a size limit) */
+		for (size_t done = 0; done < len;) {
+			ssize_t w =
+			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return ward_error_set(e, w < 0 ? errno : ENOSPC, "staging %s in %s",
+				                      m->name, st->path);
+			done += (size_t)w;
 		}
 		/* Sparse members are not blobs any tool writes; hashing in order is enough. */
 		sha256_update(&h, buf, len);
