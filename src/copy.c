@@ -44,9 +44,8 @@ int copy_reopen(int pathfd, struct stat *st, const char *what, struct ward_error
 		return ward_error_set(e, errno, "%s", what);
 	const char *kind = copy_kind(st->st_mode);
 	if (kind || S_ISLNK(st->st_mode)) {
-		ward_error_set(e, 0, "%s: %s; only files and directories are copied", what,
-		               kind ? kind : "a symlink");
-		return -1;
+		return ward_error_set(e, 0, "%s: %s; only files and directories are copied", what,
+		                      kind ? kind : "a symlink");
 	}
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
@@ -128,9 +127,8 @@ static int over_budget(struct copy *c, uint64_t n, const char *what, struct ward
 	}
 	char cap[32];
 	copy_format_size(c->max, cap, sizeof(cap));
-	ward_error_set(e, EFBIG, "%s: the copy would pass --max-bytes %s; nothing was copied", what,
-	               cap);
-	return -1;
+	return ward_error_set(
+	    e, EFBIG, "%s: the copy would pass --max-bytes %s; nothing was copied", what, cap);
 }
 
 /* Bytes [from, to) of IN at the same offsets of OUT. */

@@ -51,10 +51,8 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	    r->exit_code, "reason", r->reason);
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
-	if (!text) {
-		ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
-		return -1;
-	}
+	if (!text)
+		return ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
 	int fd = openat(dirfd, "record.json.tmp",
 	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int rc =

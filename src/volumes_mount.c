@@ -70,13 +70,12 @@ static int root_volume(const struct ward_spec *s, const struct ward_volume *v, i
 	 * inode whose ids it cannot map): say so instead. */
 	struct passwd *pw = getpwuid(st->st_uid);
 	gid_t group = pw ? pw->pw_gid : st->st_gid;
-	if (v->mode == WARD_VOLUME_RW && group != st->st_gid) {
+	if (v->mode == WARD_VOLUME_RW && group != st->st_gid)
 		return ward_error_set(
 		    e, 0,
 		    "volume %s: its group %u is not its owner's primary group (%u), the "
 		    "only one ward maps for a rw volume. chgrp it to %u, or mount it :ro",
 		    v->host, (unsigned)st->st_gid, (unsigned)group, (unsigned)group);
-	}
 	autoclose int m = clone_tree(fd, attrs(v));
 	if (m < 0)
 		return ward_error_set(e, errno, "volume %s: cloning its mount", v->host);
