@@ -123,18 +123,9 @@ static void job_done(struct sup *sp, struct conn *c)
 	int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
 	int code = sig ? 128 + sig : si.si_status;
 	bool oom = sig == SIGKILL && !c->timed_out && oom_kills(&sp->r) > c->oom0;
-	char err[600] = "";
-	if (c->job.failed && c->job.fail.type == MSG_EXEC_FAIL) {
-		code = c->job.fail.value;
-		snprintf(err, sizeof(err), "%s: %s", c->job.fail.text,
-		         c->job.fail.err == ENOENT
-		             ? "command not found in the sandbox's root or PATH"
-		             : strerror(c->job.fail.err));
-	} else if (c->job.failed) {
-		code = 125;
-		snprintf(err, sizeof(err), "%s%s%s", c->job.fail.text, c->job.fail.err ? ": " : "",
-		         c->job.fail.err ? strerror(c->job.fail.err) : "");
-	}
+	const char *err = c->job.failed ? c->job.fail.text : ""; /* as the command's side said */
+	if (c->job.failed)
+		code = c->job.fail.type == MSG_EXEC_FAIL ? c->job.fail.value : 125;
 	json_t *o = json_pack("{s:s, s:i, s:i, s:b, s:b, s:I}", "event", "exit", "exitCode", code,
 	                      "signal", sig, "timedOut", c->timed_out, "oomKilled", oom,
 	                      "durationMs", (json_int_t)(now_ms() - c->t0));
@@ -444,7 +435,9 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 			run_kill(&sp.r);
 			run_collect(&sp.r, &res);
 			rc = -1;
-			if (!sp.r.failed)
+			if (sp.r.failed) /* as the sandbox's side worded it */
+				msg_error(&sp.r.fail, &e);
+			else
 				ward_error_set(&e, 0, "the sandbox's init ended during setup");
 		}
 	}
@@ -474,9 +467,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	}
 	rc = run_end(&sp.r, rc, &res, &e);
 	if (rc < 0) {
-		char msg[1100];
-		snprintf(msg, sizeof(msg), "%s%s%s", e.msg, e.err ? ": " : "",
-		         e.err ? strerror(e.err) : "");
+		const char *msg = e.msg; /* already ends in its cause */
 		if (ready >= 0) {
 			tell(ready, "error ");
 			tell(ready, msg);

@@ -277,10 +277,11 @@ int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward
 	int rc = -1;
 	if (state_resolve(&st, ref, id, e) < 0)
 		goto out;
-	if (state_read(&st, id, &rec, e) < 0) {
+	int got = state_read(&st, id, &rec, e);
+	if (got < 0) {
 		/* A damaged record names nothing to trust or signal: with -f, and its supervisor
 		 * gone, only its directory goes (and the names that led to it). */
-		if (!force || e->err != EINVAL || state_alive(&st, id))
+		if (!force || got != STATE_DAMAGED || state_alive(&st, id))
 			goto out;
 		state_lock(&st, true);
 		state_remove_dir(&st, id);

@@ -241,12 +241,13 @@ int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
 	}
 	size_t len = strlen(ref), found = 0;
 	DIR *d = state_dir_stream(st->boxes, ".");
+	if (!d) /* out of fds, say: no answer about the sandbox */
+		return ward_error_set(e, errno, "sandbox %s: reading %s/sandboxes", ref, st->path);
 	struct dirent *de;
-	while (len && d && (de = readdir(d)))
+	while (len && (de = readdir(d)))
 		if (is_id(de->d_name) && !strncmp(de->d_name, ref, len) && found++ == 0)
 			strcpy(id, de->d_name);
-	if (d)
-		closedir(d);
+	closedir(d);
 	if (found == 1)
 		return 0;
 	if (found > 1)
