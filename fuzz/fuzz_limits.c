@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static const char *const limits[] = {"memory", "memory-swap", "pids", "cpus", "cpu-weight",
                                      "cpuset", "io-max",      "disk", NULL};

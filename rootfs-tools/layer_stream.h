@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "digest.h"
-#include "ward.h"
+#include "spec.h"
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 

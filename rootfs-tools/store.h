@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "manifest.h"
-#include "ward.h"
+#include "spec.h"
 
 struct store {
 	char *path;

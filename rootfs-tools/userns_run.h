@@ -4,7 +4,7 @@
 #ifndef WARD_USERNS_RUN_H
 #define WARD_USERNS_RUN_H
 
-#include "ward.h"
+#include "spec.h"
 
 /* FN runs in a forked child that is root of a new user namespace mapped as sandboxes are
  * (root: container 0..65535 at the ward range; rootless: the caller and its subordinate

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "copy.h"
-#include "ward.h"
+#include "spec.h"
 
 static char top[64], root[128], out[128];
 static int rootfd = -1;

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static char top[64], root[128], host[128], out[128];
 static int rootfd = -1;

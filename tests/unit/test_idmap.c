@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static char path[] = "/tmp/ward-subidXXXXXX";
 

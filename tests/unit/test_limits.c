@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static void sizes(void **state)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "spec.h"
 
 static int setup(void **state)
 {
