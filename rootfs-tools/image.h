@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "spec.h"
+#include "ward/error.h"
 
 #define WARD_IMAGE_NAME_MAX 256
 

@@ -7,6 +7,7 @@
 #include "import.h"
 #include "names.h"
 #include "sys.h"
+#include "ward/ward.h"
 
 int ward_image_import(const char *text, const struct ward_image_opts *o,
                       char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)

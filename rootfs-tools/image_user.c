@@ -7,6 +7,7 @@
 
 #include "image.h"
 #include "sys.h"
+#include "ward/ward.h"
 
 static int parse_id(const char *s, uint32_t *out)
 {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "digest.h"
-#include "spec.h"
+#include "ward/error.h"
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 

@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include "manifest.h"
+#include "ward/ward.h"
 
 const char *host_architecture(void)
 {

@@ -8,7 +8,7 @@
 
 #include "digest.h"
 #include "layer_stream.h"
-#include "spec.h"
+#include "ward/error.h"
 
 #define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
 #define MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"

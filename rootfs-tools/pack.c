@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "idmap.h"
 #include "import.h"
+#include "userns_run.h"
 #include "names.h"
 #include "sys.h"
 #include "tree_tar.h"
@@ -20,7 +20,7 @@ struct packer {
 	int out;
 	struct sha256 h;
 	uint64_t size;
-	struct ward_spec ids; /* host → container owner translation */
+	struct ward_idmaps ids; /* host → container owner translation */
 };
 
 static int pack_write(void *arg, const void *buf, size_t len)
@@ -75,8 +75,7 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 		ward_error_set(e, errno, "pack %s", dir);
 		return -1;
 	}
-	ward_spec_init(&p.ids);
-	int rc = ward_spec_default_idmaps(&p.ids, e);
+	int rc = userns_idmaps(&p.ids, e);
 	if (rc == 0 && (p.out = store_tmpfile(st, tmp, e)) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -101,7 +100,6 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	if (p.out >= 0)
 		close(p.out);
 	tree_tar_free(&p.t);
-	ward_spec_free(&p.ids);
 	return rc;
 }
 

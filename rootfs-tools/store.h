@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "manifest.h"
-#include "spec.h"
+#include "ward/error.h"
 
 struct store {
 	char *path;

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "layer_stream.h"
-#include "spec.h"
+#include "ward/error.h"
 
 struct unpack_layer {
 	int fd; /* the verified blob, read from its start */

@@ -10,12 +10,6 @@
 #include "channel.h"
 #include "spec.h"
 
-#include <sched.h>
-
-const char *const ns_names[NS_COUNT] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
-const int ns_flags[NS_COUNT] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWNET,
-                                CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};
-
 #define PACKET_MAX_FDS 3
 
 int packet_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
@@ -118,14 +112,4 @@ void msg_fail(int sock, int err, const char *fmt, ...)
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
 	msg_send(sock, &m, -1);
-}
-
-int ns_open(pid_t pid, const char *name, struct ward_error *e)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ward_error_set(e, errno, "%s namespace: opening %s", name, path);
-	return fd;
 }

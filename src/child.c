@@ -149,7 +149,8 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 		_exit(125);
 	close(rootdirfd);
 	if (sysmounts_setup(rootfd, s->read_only,
-	                    idmap_to_host(s->gid_map, s->n_gid_map, 5) != UINT32_MAX, sock) < 0)
+	                    idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 5) != UINT32_MAX,
+	                    sock) < 0)
 		_exit(125);
 	if (volumes_attach(s, rootfd, volfds, sock) < 0)
 		_exit(125);

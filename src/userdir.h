@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "spec.h"
+#include "ward/error.h"
 
 enum userdir_kind { USERDIR_STATE, USERDIR_DATA, USERDIR_CACHE };
 

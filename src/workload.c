@@ -198,8 +198,9 @@ pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter 
 	char b = 0;
 	pid_t inside = 0;
 	struct ward_error e = {0};
-	if (child > 0 && (read(sv[0], &inside, sizeof(inside)) != sizeof(inside) || inside <= 0 ||
-	                  idmap_write_identity(inside, s, &e) < 0 || write(sv[0], &b, 1) != 1)) {
+	if (child > 0 &&
+	    (read(sv[0], &inside, sizeof(inside)) != sizeof(inside) || inside <= 0 ||
+	     idmap_write_identity(inside, &s->idmaps, &e) < 0 || write(sv[0], &b, 1) != 1)) {
 		if (e.msg[0]) /* already ends in the cause */
 			msg_fail(sock, 0, "the workload's nested %s", e.msg);
 		else

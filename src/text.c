@@ -1,0 +1,26 @@
+/* Small text helpers below everything else: string vectors and whole numbers. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ward/ward.h"
+
+void ward_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int ward_parse_count(const char *text, uint64_t *out)
+{
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
