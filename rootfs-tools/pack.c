@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include "import.h"
-#include "userns_run.h"
 #include "names.h"
 #include "sys.h"
 #include "tree_tar.h"
+#include "userns_run.h"
 
 struct packer {
 	struct tree_tar t;
