@@ -4,7 +4,9 @@
 #   - a cycle: files that reach each other through such edges (a strongly connected
 #     component of more than one file);
 #   - an edge from rootfs-tools/ into src/ other than the allowed bottom files below;
-#   - an edge from a mechanism file into the start-sequence files (which stand above them).
+#   - an edge from a mechanism file into the start-sequence files (which stand above them);
+#   - a #include in rootfs-tools of a launcher header (the symbol rule, on the sources);
+#   - a global symbol defined in two files (the graph would be ambiguous).
 # usage: scripts/deps-check.sh [--print] [BUILD_DIR]   (BUILD_DIR defaults to build)
 #   --print  also prints the layering: each file with its level (0 = uses no other file)
 #            and the files it uses.
@@ -20,7 +22,8 @@ build=${1:-build}
 # (an object library shared by the static and the shared one).
 objdir=$build/CMakeFiles/ward.dir
 if [[ ! -f $objdir/src/error.c.o ]]; then
-  objdir=$(dirname "$(dirname "$(ls "$build"/CMakeFiles/*.dir/src/error.c.o 2>/dev/null | head -1)")")
+  first=$(find "$build/CMakeFiles" -path '*.dir/src/error.c.o' -print -quit 2>/dev/null || true)
+  objdir=$(dirname "$(dirname "${first:-.}")")
 fi
 if [[ ! -f $objdir/src/error.c.o ]]; then
   echo "deps-check: $build: no libward objects (build first)" >&2
