@@ -9,19 +9,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "idmap.h"
 #include "import.h"
 #include "names.h"
 #include "sys.h"
 #include "tree_tar.h"
+#include "userns_run.h"
 
 struct packer {
 	struct tree_tar t;
 	int out;
 	struct sha256 h;
 	uint64_t size;
-	int werr;             /* why the store's layer file could not be written, or 0 */
-	struct ward_spec ids; /* host → container owner translation */
+	int werr;               /* why the store's layer file could not be written, or 0 */
+	struct ward_idmaps ids; /* host → container owner translation */
 };
 
 static int pack_write(void *arg, const void *buf, size_t len)
@@ -80,8 +80,7 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return ward_error_set(e, errno, "pack %s", dir);
-	spec_init(&p.ids);
-	int rc = spec_default_idmaps(&p.ids, e);
+	int rc = userns_idmaps(&p.ids, e);
 	if (rc == 0 && (p.out = store_tmpfile(st, tmp, e)) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -107,7 +106,6 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	if (p.out >= 0)
 		close(p.out);
 	tree_tar_free(&p.t);
-	spec_clear(&p.ids);
 	return rc;
 }
 

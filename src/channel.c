@@ -9,12 +9,6 @@
 #include "channel.h"
 #include "spec.h"
 
-#include <sched.h>
-
-const char *const ns_names[NS_COUNT] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
-const int ns_flags[NS_COUNT] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWNET,
-                                CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};
-
 #define PACKET_MAX_FDS 3
 
 int packet_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
@@ -128,14 +122,4 @@ int msg_error(const struct msg *m, struct ward_error *e)
 		memcpy(e->msg, m->text, sizeof(e->msg));
 	}
 	return -1;
-}
-
-int ns_open(pid_t pid, const char *name, struct ward_error *e)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ward_error_set(e, errno, "%s namespace: opening %s", name, path);
-	return fd;
 }

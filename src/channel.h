@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "ward/error.h"
+#include "nsfd.h" /* MSG_NS names a namespace by its index in ns_names */
 
 enum msg_type {
 	MSG_GO = 1,    /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
@@ -20,18 +21,6 @@ enum msg_type {
 	MSG_NS, /* init → supervisor (persistent sandboxes): namespace ns_names[value] (fd) */
 	MSG_EXEC_PID, /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
 };
-
-/* The namespaces of a sandbox in the order ward exec joins them: the user namespace first,
- * which gives the capabilities over the others. */
-#define NS_COUNT 7
-enum { NS_USER, NS_MNT, NS_PID, NS_NET }; /* indices of ns_names */
-extern const char *const ns_names[NS_COUNT];
-extern const int ns_flags[NS_COUNT];
-
-/* PID's namespace NAME (an ns_names entry), before the child turns non-dumpable; -1 with e
- * set naming the path. */
-struct ward_error;
-int ns_open(pid_t pid, const char *name, struct ward_error *e);
 
 struct msg {
 	uint32_t type;

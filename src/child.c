@@ -141,7 +141,8 @@ static int child_setup(const struct ward_spec *s, int *volfds, int sock, int roo
 		return -1;
 	close(rootdirfd);
 	if (sysmounts_setup(rootfd, s->read_only,
-	                    idmap_to_host(s->gid_map, s->n_gid_map, 5) != UINT32_MAX, e) < 0 ||
+	                    idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 5) != UINT32_MAX,
+	                    e) < 0 ||
 	    volumes_attach(s, rootfd, volfds, sock, e) < 0)
 		return -1;
 	/* A working directory the image lacks is made, as runc does (in the writable layer). */

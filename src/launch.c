@@ -46,8 +46,8 @@ uint64_t now_ms(void)
 static bool range_owned(const struct ward_spec *s, int rootdirfd)
 {
 	struct stat st;
-	return fstat(rootdirfd, &st) == 0 && st.st_uid == s->uid_map[0].outside &&
-	       st.st_gid == s->gid_map[0].outside;
+	return fstat(rootdirfd, &st) == 0 && st.st_uid == s->idmaps.uid_map[0].outside &&
+	       st.st_gid == s->idmaps.gid_map[0].outside;
 }
 
 /* Root callers: the supervisor clones DIR's mount and, unless the tree is already owned by
@@ -377,7 +377,7 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 	fault_point("cloned");
 	int idmapped = -1;
 	if ((s->changes && (r->userns = ns_open(r->pid, "user", e)) < 0) ||
-	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
+	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, &s->idmaps, e) < 0 ||
 	    net_attach(&r->net, r->s, r->pid, e) < 0 ||
 	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {
 		run_kill(r);

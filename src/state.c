@@ -11,13 +11,6 @@
 #include "sys.h"
 #include "userdir.h"
 
-/* Someone else's directory, or one others may write, could hold records made to point
- * ward at the wrong process. */
-int state_check_owned(int fd, const char *what, struct ward_error *e)
-{
-	return userdir_check_owned(fd, what, e);
-}
-
 static int open_subdir(int parent, const char *name, const char *root, struct ward_error *e)
 {
 	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST) {
@@ -269,19 +262,6 @@ bool state_alive(struct state *st, const char *id)
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
 		return false;
 	return errno == EWOULDBLOCK;
-}
-
-const char *sandbox_status_name(enum sandbox_status s)
-{
-	switch (s) {
-	case SB_CREATING:
-		return "creating";
-	case SB_RUNNING:
-		return "running";
-	case SB_STOPPED:
-		return "stopped";
-	}
-	return "?";
 }
 
 int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *), void *arg)

@@ -8,6 +8,27 @@
 
 #include "state.h"
 #include "sys.h"
+#include "userdir.h"
+
+/* Someone else's directory, or one others may write, could hold records made to point
+ * ward at the wrong process. */
+int state_check_owned(int fd, const char *what, struct ward_error *e)
+{
+	return userdir_check_owned(fd, what, e);
+}
+
+const char *sandbox_status_name(enum sandbox_status s)
+{
+	switch (s) {
+	case SB_CREATING:
+		return "creating";
+	case SB_RUNNING:
+		return "running";
+	case SB_STOPPED:
+		return "stopped";
+	}
+	return "?";
+}
 
 static void copy(char *dst, size_t len, json_t *o, const char *key)
 {

@@ -81,9 +81,9 @@ static int root_volume(const struct ward_spec *s, const struct ward_volume *v, i
 		return ward_error_set(e, errno, "volume %s: cloning its mount", v->host);
 	char umap[48], gmap[48];
 	snprintf(umap, sizeof(umap), "%u %u 1", st->st_uid,
-	         idmap_to_host(s->uid_map, s->n_uid_map, s->uid));
+	         idmap_to_host(s->idmaps.uid_map, s->idmaps.n_uid_map, s->uid));
 	snprintf(gmap, sizeof(gmap), "%u %u 1", group,
-	         idmap_to_host(s->gid_map, s->n_gid_map, s->gid));
+	         idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, s->gid));
 	autoclose int ns = idmap_userns(umap, gmap, e);
 	if (ns < 0)
 		return -1;

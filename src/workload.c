@@ -207,7 +207,7 @@ pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter 
 		    e, n < 0 ? errno : 0,
 		    "the workload's nested user namespace: its process ended early");
 	struct ward_error ids = {0};
-	if (idmap_write_identity(inside, s, &ids) < 0) {
+	if (idmap_write_identity(inside, &s->idmaps, &ids) < 0) {
 		ward_error_set(e, 0, "the workload's nested %s", ids.msg); /* ends in the cause */
 		e->err = ids.err;
 		return -1;
