@@ -38,7 +38,8 @@ struct ward_sandbox_info {
 	char cgroups[8][256];
 	size_t n_cgroups;
 	bool egress;
-	char address[16]; /* root: its veth address, "" otherwise */
+	char address[16];        /* root: its veth address, "" otherwise */
+	char host_interface[16]; /* root: the host side of its veth, "" otherwise */
 	struct ward_publish ports[WARD_MAX_PUBLISH];
 	size_t n_ports;
 };
