@@ -344,6 +344,7 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 {
 	struct state st;
 	int code = 0, rc = -1;
+	bool gone_before = false;
 	if (state_open(&st, sb->ctx, e) < 0)
 		goto out;
 	for (;;) {
@@ -364,16 +365,20 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 			rc = 0;
 			break;
 		}
-		if (got < 0 && !state_alive(&st, sb->id)) {
+		/* gone: ended (its record says so now) or died (twice in a row says so) */
+		bool gone = got < 0 && !state_alive(&st, sb->id);
+		if (gone && gone_before) {
 			state_collect(&st);
 			ward_error_set(
 			    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed",
 			    sb->ref);
 			break;
 		}
+		gone_before = gone;
 		/* being created, or between closing its socket and recording its end */
 		struct timespec ts = {0, 10 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		if (!gone)
+			nanosleep(&ts, NULL);
 	}
 out:
 	state_close(&st);

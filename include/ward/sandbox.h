@@ -49,7 +49,8 @@ char *ward_sandbox_info_json(const struct ward_sandbox_info *info);
 
 /* Start S under a supervisor of its own and return once its init is ready. With a name and
  * persistent, a running sandbox of that name and the same spec is reused (*reused set; may
- * be NULL). */
+ * be NULL). The supervisor is a child of the calling process: a long-lived caller reaps it
+ * once the sandbox has ended (or ignores SIGCHLD). */
 int ward_sandbox_create(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
                         bool *reused, struct ward_error *e);
 /* REF: an id, a unique prefix of one, or a name. */

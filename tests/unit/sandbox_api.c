@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ward/ward.h"
@@ -142,6 +143,22 @@ int main(int argc, char **argv)
 	CHECK(ward_sandbox_wait(sb, &code, &e) == 0 && code == 7);
 	CHECK(ward_sandbox_list(c, &all, &n, &e) == 0 && n == 0);
 	free(all);
+	ward_sandbox_close(sb);
+
+	/* a supervisor killed during the wait: the wait ends, saying so */
+	CHECK(ward_spec_new(&s, &e) == 0);
+	CHECK(ward_spec_set_rootfs(s, argv[1], &e) == 0);
+	CHECK(ward_sandbox_create(c, s, &sb, NULL, &e) == 0);
+	ward_spec_free(s);
+	CHECK(ward_sandbox_inspect(sb, &info, &e) == 0);
+	pid_t killer = fork();
+	if (killer == 0) {
+		usleep(300 * 1000);
+		kill(info.supervisor, SIGKILL);
+		_exit(0);
+	}
+	CHECK(ward_sandbox_wait(sb, &code, &e) < 0 && strstr(e.msg, "supervisor is gone"));
+	waitpid(killer, NULL, 0);
 	ward_sandbox_close(sb);
 	ward_context_free(c);
 	puts("ok");
