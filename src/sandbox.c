@@ -1,7 +1,7 @@
 /* The supervisor of one persistent sandbox: started by ward create, detached from it, alive
  * as long as the sandbox. It holds the init's pidfd, the cgroup, the compiled filter and the
- * control socket, answers exec, root, stop and kill requests, and at the end records the
- * outcome (persistent) or removes the sandbox's state. */
+ * control socket, answers exec, root, network, stop, kill and wait requests, and at the end records
+ * the outcome (persistent) or removes the sandbox's state. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,7 +29,7 @@
 struct conn {
 	int fd;
 	bool busy;    /* running an exec */
-	bool waiting; /* asked for stop or kill: answered at the end */
+	bool waiting; /* asked for stop, kill or wait: answered at the end */
 	struct exec_job job;
 	struct ward_spec x; /* the exec's spec: argv and env owned here */
 	uint64_t t0, deadline, oom0;
@@ -188,6 +188,24 @@ static void network_request(struct sup *sp, struct conn *c, bool on)
 	ctl_send(c->fd, rc < 0 ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
 }
 
+/* A signal for init alone, answered at once: one that init does not die of (an idle init
+ * passes SIGTERM and the like on to everything inside, and lives) ends nothing. */
+static void signal_request(struct sup *sp, struct conn *c, json_t *q)
+{
+	json_int_t sig = json_integer_value(json_object_get(q, "signal"));
+	char msg[64];
+	if (sig <= 0 || sig >= 65) {
+		snprintf(msg, sizeof(msg), "kill: signal %lld: expected 1 to 64", (long long)sig);
+		ctl_send(c->fd, error_reply(msg, 125), NULL, 0);
+	} else if (pidfd_send_signal(sp->r.pidfd, (int)sig, NULL, 0) < 0) {
+		snprintf(msg, sizeof(msg), "kill: signal %lld: %s", (long long)sig,
+		         strerror(errno));
+		ctl_send(c->fd, error_reply(msg, 125), NULL, 0);
+	} else {
+		ctl_send(c->fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+	}
+}
+
 static void request(struct sup *sp, struct conn *c)
 {
 	json_t *q;
@@ -221,6 +239,10 @@ static void request(struct sup *sp, struct conn *c)
 		root_request(sp, c);
 	} else if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) {
 		network_request(sp, c, !strcmp(op, "connect"));
+	} else if (!strcmp(op, "kill") && json_object_get(q, "signal")) {
+		signal_request(sp, c, q);
+	} else if (!strcmp(op, "wait")) {
+		c->waiting = true;
 	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
 		c->waiting = true;
 		json_int_t t = json_integer_value(json_object_get(q, "time"));
@@ -496,7 +518,9 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	state_unlock(st);
 	for (size_t i = sp.n; i-- > 0;) {
 		if (sp.c[i].waiting)
-			ctl_send(sp.c[i].fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+			ctl_send(sp.c[i].fd,
+			         json_pack("{s:b, s:i}", "ok", 1, "exitCode", res.exit_code), NULL,
+			         0);
 		conn_close(&sp, &sp.c[i]);
 	}
 	_exit(rc == 0 ? 0 : 125);
