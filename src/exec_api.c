@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "strv.h"
 
 struct ward_exec {
 	char **argv, **env; /* owned, NULL-terminated */
@@ -80,24 +81,14 @@ int ward_exec_add_env(struct ward_exec *x, const char *kv, struct ward_error *e)
 	return 0;
 }
 
-static int set_text(char **field, const char *text, const char *what, struct ward_error *e)
-{
-	char *copy = text ? strdup(text) : NULL;
-	if (text && !copy)
-		return ward_error_set(e, ENOMEM, "%s", what);
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 int ward_exec_set_cwd(struct ward_exec *x, const char *dir, struct ward_error *e)
 {
-	return set_text(&x->cwd, dir, "-w", e);
+	return str_replace(&x->cwd, dir, "-w", e);
 }
 
 int ward_exec_set_user(struct ward_exec *x, const char *user, struct ward_error *e)
 {
-	return set_text(&x->user, user, "-u", e);
+	return str_replace(&x->user, user, "-u", e);
 }
 
 void ward_exec_set_tty(struct ward_exec *x, bool tty)
