@@ -8,6 +8,7 @@
 #include "names.h"
 #include "strv.h"
 #include "sys.h"
+#include "ward/ward.h"
 
 int image_import(const char *text, const struct ward_image_opts *o,
                  char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)

@@ -147,7 +147,8 @@ int store_remove_tree(struct store *st, const char *name, struct ward_error *e)
 	autoclose int fd = openat(trees, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : (ward_error_set(e, errno, "trees/%s", name), -1);
-	if (userns_run(remove_fn, &fd, NULL, 0, e) < 0)
+	struct ward_idmaps ids;
+	if (userns_idmaps(&ids, e) < 0 || userns_run(&ids, remove_fn, &fd, NULL, 0, e) < 0)
 		return -1;
 	if (unlinkat(trees, name, AT_REMOVEDIR) < 0) {
 		ward_error_set(e, errno, "image store %s: removing trees/%s", st->path, name);
@@ -202,12 +203,10 @@ static int open_layer(struct store *st, struct source *from, const struct descri
 static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
                        const char *tmpname, struct source *from, struct ward_error *e)
 {
-	struct ward_spec ids;
-	spec_init(&ids);
-	int rc = spec_default_idmaps(&ids, e);
+	struct ward_idmaps ids;
+	int rc = userns_idmaps(&ids, e);
 	uid_t owner = idmap_to_host(ids.uid_map, ids.n_uid_map, 0);
 	gid_t gowner = idmap_to_host(ids.gid_map, ids.n_gid_map, 0);
-	spec_clear(&ids);
 	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rc < 0 || trees < 0 || mkdirat(trees, tmpname, 0755) < 0) {
 		if (rc == 0)
@@ -241,7 +240,7 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 	if (rc == 0) {
 		progress_relay_start(&relay, st->ctx);
 		j.progress.fd = relay.wfd;
-		rc = userns_run(unpack_fn, &j, &stats, sizeof(stats), e);
+		rc = userns_run(&ids, unpack_fn, &j, &stats, sizeof(stats), e);
 		progress_relay_stop(&relay);
 	}
 	for (size_t i = 0; layers && i < m->n_layers; i++)

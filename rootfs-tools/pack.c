@@ -9,18 +9,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "idmap.h"
 #include "import.h"
 #include "names.h"
 #include "sys.h"
 #include "tree_tar.h"
+#include "userns_run.h"
 
 struct packer {
 	struct tree_tar t;
 	int out;
 	struct sha256 h;
 	uint64_t size;
-	struct ward_spec ids; /* host → container owner translation */
+	int werr;               /* why the store's layer file could not be written, or 0 */
+	struct ward_idmaps ids; /* host → container owner translation */
 };
 
 static int pack_write(void *arg, const void *buf, size_t len)
@@ -28,7 +29,11 @@ static int pack_write(void *arg, const void *buf, size_t len)
 	struct packer *p = arg;
 	sha256_update(&p->h, buf, len);
 	p->size += len;
-	return write_all(p->out, buf, len);
+	errno = 0;
+	if (write_all(p->out, buf, len) == 0)
+		return 0;
+	p->werr = errno ? errno : ENOSPC; /* stopped short without a cause: the disk is full */
+	return -1;
 }
 
 /* Root callers: the ward range counts from 0, other host ids stay as they are (a tree
@@ -62,6 +67,8 @@ static char *config_doc(const char *config_json, const char *diff_id, struct war
 	                        "rootfs", "type", "layers", "diff_ids", diff_id);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
+	if (!text)
+		ward_error_set(e, ENOMEM, "image config");
 	return text;
 }
 
@@ -71,12 +78,9 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	struct packer p = {.out = -1};
 	char tmp[64];
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		ward_error_set(e, errno, "pack %s", dir);
-		return -1;
-	}
-	spec_init(&p.ids);
-	int rc = spec_default_idmaps(&p.ids, e);
+	if (dfd < 0)
+		return ward_error_set(e, errno, "pack %s", dir);
+	int rc = userns_idmaps(&p.ids, e);
 	if (rc == 0 && (p.out = store_tmpfile(st, tmp, e)) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -84,11 +88,12 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 		p.t.tw = (struct tar_writer){pack_write, &p};
 		p.t.owner = to_container;
 		p.t.arg = &p;
-		if (tree_tar_children(&p.t, dfd, ".") < 0 || tar_write_end(&p.t.tw) < 0) {
-			ward_error_set(e, 0, "pack %s: %s", dir,
-			               p.t.err[0] ? p.t.err : "writing the layer");
-			rc = -1;
-		}
+		if (tree_tar_children(&p.t, dfd, ".") < 0 || tar_write_end(&p.t.tw) < 0)
+			rc = p.werr
+			         ? ward_error_set(e, p.werr, "pack %s: writing the layer into %s",
+			                          dir, st->path)
+			         : ward_error_set(e, 0, "pack %s: %s", dir,
+			                          p.t.err[0] ? p.t.err : "writing the layer");
 	}
 	if (rc == 0) {
 		sha256_final(&p.h, layer->digest);
@@ -101,7 +106,6 @@ static int write_layer(struct store *st, const char *dir, struct descriptor *lay
 	if (p.out >= 0)
 		close(p.out);
 	tree_tar_free(&p.t);
-	spec_clear(&p.ids);
 	return rc;
 }
 
@@ -109,11 +113,10 @@ int image_pack(const char *dir, const char *name, const char *config_json,
                const struct ward_image_opts *o, struct ward_error *e)
 {
 	char full[WARD_IMAGE_NAME_MAX];
-	if (!name || !name_normalize(name, full, sizeof(full))) {
-		ward_error_set(e, 0, "--name %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
-		               name ? name : "(missing)");
-		return -1;
-	}
+	if (!name || !name_normalize(name, full, sizeof(full)))
+		return ward_error_set(e, 0,
+		                      "--name %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
+		                      name ? name : "(missing)");
 	struct store st;
 	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
 		return -1;
@@ -135,7 +138,8 @@ int image_pack(const char *dir, const char *name, const char *config_json,
 		                      "digest", layer.digest, "size", (json_int_t)layer.size);
 		man = m ? json_dumps(m, JSON_COMPACT) : NULL;
 		json_decref(m);
-		rc = man ? store_put_doc(&st, man, strlen(man), md.digest, e) : -1;
+		rc = man ? store_put_doc(&st, man, strlen(man), md.digest, e)
+		         : ward_error_set(e, ENOMEM, "pack %s: the manifest", dir);
 	}
 	struct source self = {.dirfd = -1};
 	struct manifest mm;

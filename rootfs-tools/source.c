@@ -25,10 +25,9 @@ int ref_parse(const char *text, struct image_ref *r, struct ward_error *e)
 			continue;
 		r->kind = kinds[i].kind;
 		r->path = strdup(text + n);
-		if (!r->path || !*r->path) {
-			ward_error_set(e, 0, "image %s: no path after %s", text, kinds[i].prefix);
-			return -1;
-		}
+		if (!r->path || !*r->path)
+			return ward_error_set(e, 0, "image %s: no path after %s", text,
+			                      kinds[i].prefix);
 		/* The path ends at the first ':' (as skopeo reads it): what follows is the tag,
 		 * which for docker-archive is itself NAME:TAG. */
 		char *colon = strchr(r->path, ':');
@@ -131,18 +130,24 @@ static int stage_member(struct store *st, struct archive *a, struct member *m, s
 	la_int64_t off;
 	int r;
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (pwrite(fd, buf, len, off) != (ssize_t)len) {
-			ward_error_set(e, errno, "staging %s", m->name);
-			return -1;
+		/* a short write is retried: the next one says why (a full disk, a size limit) */
+		for (size_t done = 0; done < len;) {
+			ssize_t w =
+			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return ward_error_set(e, w < 0 ? errno : ENOSPC, "staging %s in %s",
+				                      m->name, st->path);
+			done += (size_t)w;
 		}
 		/* Sparse members are not blobs any tool writes; hashing in order is enough. */
 		sha256_update(&h, buf, len);
 		m->size += len;
 	}
-	if (r != ARCHIVE_EOF) {
-		ward_error_set(e, 0, "reading member %s: %s", m->name, archive_error_string(a));
-		return -1;
-	}
+	if (r != ARCHIVE_EOF)
+		return ward_error_set(e, 0, "reading member %s: %s", m->name,
+		                      archive_error_string(a));
 	sha256_final(&h, m->digest);
 	return 0;
 }
@@ -223,36 +228,26 @@ int source_open(struct store *st, const struct image_ref *ref, struct source *sr
 		                       : sys_openat2(src->dirfd, "index.json", O_RDONLY | O_CLOEXEC,
 		                                     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		struct stat s;
-		if (fd < 0 || fstat(fd, &s) < 0) {
-			ward_error_set(e, errno, "oci:%s: not an OCI image layout (no index.json)",
-			               ref->path);
-			return -1;
-		}
-		if ((uint64_t)s.st_size > MAX_DOCUMENT) {
-			ward_error_set(e, 0, "oci:%s: index.json too large", ref->path);
-			return -1;
-		}
+		if (fd < 0 || fstat(fd, &s) < 0)
+			return ward_error_set(
+			    e, errno, "oci:%s: not an OCI image layout (no index.json)", ref->path);
+		if ((uint64_t)s.st_size > MAX_DOCUMENT)
+			return ward_error_set(e, 0, "oci:%s: index.json too large", ref->path);
 		src->index_len = (size_t)s.st_size;
 		src->index = malloc(src->index_len + 1);
-		if (!src->index ||
-		    read(fd, src->index, src->index_len) != (ssize_t)src->index_len) {
-			ward_error_set(e, errno, "oci:%s: reading index.json", ref->path);
-			return -1;
-		}
+		if (!src->index || read(fd, src->index, src->index_len) != (ssize_t)src->index_len)
+			return ward_error_set(e, errno, "oci:%s: reading index.json", ref->path);
 		src->index[src->index_len] = 0;
 		return 0;
 	}
 	if (read_archive(st, src, e) < 0)
 		return -1;
-	if (ref->kind == REF_OCI_ARCHIVE && !src->index) {
-		ward_error_set(e, 0, "oci-archive:%s: no index.json in the archive", ref->path);
-		return -1;
-	}
-	if (ref->kind == REF_DOCKER_ARCHIVE && !src->docker_manifest) {
-		ward_error_set(e, 0, "docker-archive:%s: no manifest.json in the archive",
-		               ref->path);
-		return -1;
-	}
+	if (ref->kind == REF_OCI_ARCHIVE && !src->index)
+		return ward_error_set(e, 0, "oci-archive:%s: no index.json in the archive",
+		                      ref->path);
+	if (ref->kind == REF_DOCKER_ARCHIVE && !src->docker_manifest)
+		return ward_error_set(e, 0, "docker-archive:%s: no manifest.json in the archive",
+		                      ref->path);
 	return 0;
 }
 
@@ -266,23 +261,18 @@ int source_fetch(struct store *st, struct source *src, const struct descriptor *
 	if (src->dirfd >= 0) {
 		autoclose int fd = sys_openat2(src->dirfd, name, O_RDONLY | O_CLOEXEC,
 		                               RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-		if (fd < 0) {
-			ward_error_set(e, errno, "blob %s is missing from oci:%s", d->digest,
-			               src->ref->path);
-			return -1;
-		}
+		if (fd < 0)
+			return ward_error_set(e, errno, "blob %s is missing from oci:%s", d->digest,
+			                      src->ref->path);
 		return store_copy_blob(st, fd, d, e);
 	}
 	const struct member *m = source_member(src, name);
-	if (!m || !m->staged[0]) {
-		ward_error_set(e, 0, "blob %s is missing from %s", d->digest, src->ref->path);
-		return -1;
-	}
-	if (m->size != d->size || strcmp(m->digest, d->digest)) {
-		ward_error_set(e, 0, "blob %s: the archive holds %llu bytes hashing to %s",
-		               d->digest, (unsigned long long)m->size, m->digest);
-		return -1;
-	}
+	if (!m || !m->staged[0])
+		return ward_error_set(e, 0, "blob %s is missing from %s", d->digest,
+		                      src->ref->path);
+	if (m->size != d->size || strcmp(m->digest, d->digest))
+		return ward_error_set(e, 0, "blob %s: the archive holds %llu bytes hashing to %s",
+		                      d->digest, (unsigned long long)m->size, m->digest);
 	return source_adopt(st, (struct member *)m, e);
 }
 

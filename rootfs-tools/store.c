@@ -10,14 +10,25 @@
 #include "sys.h"
 #include "userdir.h"
 
-static int write_new_file(int dirfd, const char *name, const char *text)
+/* LEN bytes to FD: 0, or the errno of why not (a write that stops short without one is
+ * a full disk). */
+static int put(int fd, const void *buf, size_t len)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errno == EEXIST ? 0 : -1;
-	ssize_t w = write(fd, text, strlen(text));
-	close(fd);
-	return w == (ssize_t)strlen(text) ? 0 : -1;
+	errno = 0;
+	return write_all(fd, buf, len) == 0 ? 0 : errno ? errno : ENOSPC;
+}
+
+static int write_new_file(struct store *s, const char *name, const char *text, struct ward_error *e)
+{
+	autoclose int fd = openat(s->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
+	int err = fd < 0 ? errno : put(fd, text, strlen(text));
+	if (!err)
+		return 0;
+	if (fd >= 0) /* half a layout file would stay there for good */
+		unlinkat(s->fd, name, 0);
+	return ward_error_set(e, err, "image store %s: writing %s", s->path, name);
 }
 
 static int open_store(struct store *s, const struct ward_context *c, struct ward_error *e)
@@ -38,10 +49,8 @@ static int open_store(struct store *s, const struct ward_context *c, struct ward
 		                        sizeof(path), true, e);
 	if (s->fd < 0)
 		return -1;
-	if (!(s->path = strdup(path))) {
-		ward_error_set(e, errno, "image store %s", path);
-		return -1;
-	}
+	if (!(s->path = strdup(path)))
+		return ward_error_set(e, errno, "image store %s", path);
 	/* locks/ is made last of ward's directories and index.json after it: with both there
 	 * the store is complete (the usual case, on the start path of ward run IMAGE). A
 	 * layout another tool made gets ward's directories added. */
@@ -51,18 +60,14 @@ static int open_store(struct store *s, const struct ward_context *c, struct ward
 	/* Trees keep their owners and set-id bits: nobody else may reach them. */
 	static const char *const dirs[] = {"blobs", "blobs/sha256", "trees", "tmp", "locks"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (mkdirat(s->fd, dirs[i], 0700) < 0 && errno != EEXIST) {
-			ward_error_set(e, errno, "image store %s: making %s", s->path, dirs[i]);
-			return -1;
-		}
-	if (write_new_file(s->fd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}") < 0 ||
-	    write_new_file(s->fd, "index.json",
-	                   "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX
-	                   "\",\"manifests\":[]}") < 0) {
-		ward_error_set(e, errno, "image store %s: writing the layout files", s->path);
+		if (mkdirat(s->fd, dirs[i], 0700) < 0 && errno != EEXIST)
+			return ward_error_set(e, errno, "image store %s: making %s", s->path,
+			                      dirs[i]);
+	if (write_new_file(s, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", e) < 0)
 		return -1;
-	}
-	return 0;
+	return write_new_file(
+	    s, "index.json",
+	    "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX "\",\"manifests\":[]}", e);
 }
 
 /* On failure nothing stays open or allocated. */
@@ -100,45 +105,49 @@ int store_open_blob(struct store *s, const struct descriptor *d, struct ward_err
 	char path[128];
 	struct stat st;
 	blob_path(path, sizeof(path), d->digest);
-	int fd = openat(s->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ward_error_set(e, errno, "blob %s is missing from the store", d->digest);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != d->size) {
-		ward_error_set(e, 0, "blob %s: %lld bytes in the store, the descriptor says %llu",
-		               d->digest, (long long)st.st_size, (unsigned long long)d->size);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	autoclose int fd = openat(s->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ward_error_set(e, errno, "blob %s is missing from the store", d->digest);
+	if (fstat(fd, &st) < 0)
+		return ward_error_set(e, errno, "blob %s", d->digest);
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != d->size)
+		return ward_error_set(
+		    e, 0, "blob %s: %lld bytes in the store, the descriptor says %llu", d->digest,
+		    (long long)st.st_size, (unsigned long long)d->size);
+	return take_fd(&fd);
 }
 
 int store_read_doc(struct store *s, const struct descriptor *d, char **buf, size_t *len,
                    struct ward_error *e)
 {
-	if (d->size > MAX_DOCUMENT) {
-		ward_error_set(e, 0, "%s: document larger than %u bytes", d->digest, MAX_DOCUMENT);
-		return -1;
-	}
+	if (d->size > MAX_DOCUMENT)
+		return ward_error_set(e, 0, "%s: document larger than %u bytes", d->digest,
+		                      MAX_DOCUMENT);
 	autoclose int fd = store_open_blob(s, d, e);
 	if (fd < 0)
 		return -1;
 	char *b = malloc(d->size + 1);
+	if (!b)
+		return ward_error_set(e, ENOMEM, "blob %s", d->digest);
 	size_t got = 0;
-	while (b && got < d->size) {
+	while (got < d->size) {
 		ssize_t r = read(fd, b + got, d->size - got);
-		if (r <= 0)
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(b);
+			return ward_error_set(e, errno, "blob %s: reading", d->digest);
+		}
+		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
 	char digest[DIGEST_LEN + 1];
 	struct sha256 h;
 	sha256_init(&h);
-	if (b)
-		sha256_update(&h, b, got);
+	sha256_update(&h, b, got);
 	sha256_final(&h, digest);
-	if (!b || got != d->size || strcmp(digest, d->digest)) {
+	if (got != d->size || strcmp(digest, d->digest)) {
 		ward_error_set(e, 0, "blob %s: content does not match its digest", d->digest);
 		free(b);
 		return -1;
@@ -189,8 +198,9 @@ int store_copy_blob(struct store *s, int fd, const struct descriptor *d, struct 
 		if (total > d->size)
 			break; /* more than promised: no point reading on */
 		sha256_update(&h, buf, (size_t)r);
-		if (write(out, buf, (size_t)r) != r) {
-			ward_error_set(e, errno, "image store %s: writing %s", s->path, d->digest);
+		int err = put(out, buf, (size_t)r);
+		if (err) {
+			ward_error_set(e, err, "image store %s: writing %s", s->path, d->digest);
 			unlinkat(s->fd, name, 0);
 			return -1;
 		}
@@ -224,8 +234,9 @@ int store_put_doc(struct store *s, const char *buf, size_t len, char digest[DIGE
 	autoclose int fd = store_tmpfile(s, name, e);
 	if (fd < 0)
 		return -1;
-	if (write(fd, buf, len) != (ssize_t)len) {
-		ward_error_set(e, errno, "image store %s: writing a document", s->path);
+	int err = put(fd, buf, len);
+	if (err) {
+		ward_error_set(e, err, "image store %s: writing a document", s->path);
 		unlinkat(s->fd, name, 0);
 		return -1;
 	}
@@ -248,22 +259,20 @@ json_t *store_load_index(struct store *s, struct ward_error *e)
 
 int store_save_index(struct store *s, json_t *index, struct ward_error *e)
 {
-	char *text = json_dumps(index, JSON_COMPACT);
+	autofree char *text = json_dumps(index, JSON_COMPACT);
+	if (!text)
+		return ward_error_set(e, ENOMEM, "image store %s: writing index.json", s->path);
 	char name[64];
-	autoclose int fd = text ? store_tmpfile(s, name, e) : -1;
-	if (fd < 0) {
-		free(text);
+	autoclose int fd = store_tmpfile(s, name, e);
+	if (fd < 0)
 		return -1;
-	}
-	ssize_t w = write(fd, text, strlen(text));
-	bool ok = w == (ssize_t)strlen(text) && fsync(fd) == 0;
-	free(text);
-	if (!ok || renameat(s->fd, name, s->fd, "index.json") < 0) {
-		ward_error_set(e, errno, "image store %s: writing index.json", s->path);
-		unlinkat(s->fd, name, 0);
-		return -1;
-	}
-	return 0;
+	int err = put(fd, text, strlen(text));
+	if (!err && (fsync(fd) < 0 || renameat(s->fd, name, s->fd, "index.json") < 0))
+		err = errno;
+	if (!err)
+		return 0;
+	unlinkat(s->fd, name, 0);
+	return ward_error_set(e, err, "image store %s: writing index.json", s->path);
 }
 
 int store_lock(struct store *s, const char *name, int how, struct ward_error *e)

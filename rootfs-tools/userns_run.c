@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "idmap.h"
 #include "sys.h"
 #include "userns_run.h"
+#include "ward/ward.h"
 
 struct shared {
 	int rc;
@@ -40,21 +40,20 @@ static void child(int sock, userns_fn fn, void *arg, struct shared *sh)
 	_exit(sh->rc < 0 ? 1 : 0);
 }
 
-int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct ward_error *e)
+int userns_idmaps(struct ward_idmaps *ids, struct ward_error *e)
 {
-	struct ward_spec ids;
-	spec_init(&ids);
-	if (spec_default_idmaps(&ids, e) < 0) {
-		spec_clear(&ids);
-		return -1;
-	}
+	return idmaps_default(ids, WARD_ROOT_IDMAP_BASE, 0, e);
+}
+
+int userns_run(const struct ward_idmaps *ids, userns_fn fn, void *arg, void *result,
+               size_t result_len, struct ward_error *e)
+{
 	size_t len = sizeof(struct shared) + result_len;
 	struct shared *sh =
 	    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int sv[2] = {-1, -1};
 	if (sh == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		ward_error_set(e, errno, "user namespace for the image store");
-		spec_clear(&ids);
 		if (sh != MAP_FAILED)
 			munmap(sh, len);
 		return -1;
@@ -73,7 +72,7 @@ int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct 
 	int rc = -1;
 	if (pid < 0)
 		ward_error_set(e, errno, "user namespace for the image store: fork");
-	else if (read(sv[1], &b, 1) == 1 && idmap_write(pid, &ids, e) == 0) {
+	else if (read(sv[1], &b, 1) == 1 && idmap_write(pid, ids, e) == 0) {
 		b = 1;
 		if (write(sv[1], &b, 1) == 1)
 			rc = 0;
@@ -101,6 +100,5 @@ int userns_run(userns_fn fn, void *arg, void *result, size_t result_len, struct 
 		*e = sh->e;
 	}
 	munmap(sh, len);
-	spec_clear(&ids);
 	return rc;
 }

@@ -1,4 +1,5 @@
-/* Choosing a cgroup backend, and what both backends share. */
+/* The cgroup interface: choosing a backend (through its ops table), grouping-only cgroups,
+ * delegation, and the supervisors' cgroup. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -10,7 +11,8 @@
 #include <sys/statfs.h>
 #include <time.h>
 
-#include "cgroup.h"
+#include "cgroup_backend.h"
+#include "cgroup_util.h"
 #include "sys.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -38,130 +40,6 @@ bool limits_requested(const struct ward_limits *l)
 {
 	return l->memory || l->swap >= 0 || l->pids || l->cpu_quota || l->cpu_weight ||
 	       l->cpuset[0] || l->n_io;
-}
-
-int cg_write(const char *dir, const char *file, const char *fmt, ...)
-{
-	char path[512], text[256];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, text, (size_t)n) != n)
-		return -1;
-	return 0;
-}
-
-int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *out)
-{
-	char path[512], line[256];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	int rc = -1;
-	size_t klen = key ? strlen(key) : 0;
-	while (fgets(line, sizeof(line), f)) {
-		const char *v = line;
-		if (key) {
-			if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
-				continue;
-			v = line + klen + 1;
-		}
-		char *end;
-		unsigned long long n = strtoull(v, &end, 10);
-		if (end != v) {
-			*out = n;
-			rc = 0;
-		}
-		break;
-	}
-	fclose(f);
-	return rc;
-}
-
-/* PARENT/<supervisor pid>, after removing a stale one of the same name. */
-int cg_make(const char *parent, char *out, size_t len, struct ward_error *e)
-{
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
-		ward_error_set(e, errno, "cgroup: creating %s", parent);
-		return -1;
-	}
-	cg_sweep(parent);
-	snprintf(out, len, "%s/%d", parent, getpid());
-	if (mkdir(out, 0755) < 0 &&
-	    (errno != EEXIST || cg_remove(out) < 0 || mkdir(out, 0755) < 0)) {
-		ward_error_set(e, errno, "cgroup: creating %s", out);
-		out[0] = 0;
-		return -1;
-	}
-	return 0;
-}
-
-/* Kill every process still inside, then remove the directory. v2 has cgroup.kill; on v1
- * the processes are signalled one by one until none is left. */
-int cg_remove(const char *dir)
-{
-	char child[512];
-	snprintf(child, sizeof(child), "%s/" CGROUP_SANDBOX_LEAF, dir);
-	if (access(child, F_OK) == 0)
-		cg_remove(child);
-	if (cg_write(dir, "cgroup.kill", "1") < 0) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-		for (int round = 0; round < 50; round++) {
-			FILE *f = fopen(path, "re");
-			long pid;
-			int n = 0;
-			while (f && fscanf(f, "%ld", &pid) == 1)
-				n += kill((pid_t)pid, SIGKILL) == 0;
-			if (f)
-				fclose(f);
-			if (!n)
-				break;
-			nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
-		}
-	}
-	for (int i = 0; i < 200; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			return -1;
-		nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
-	}
-	return -1;
-}
-
-/* A killed supervisor whose parent has not reaped it yet (the host's init may take its
- * time) is gone all the same. */
-static bool zombie(pid_t pid)
-{
-	char state;
-	return proc_stat(pid, &state, NULL) == 0 && state == 'Z';
-}
-
-/* Each sandbox cgroup is named after its supervisor's pid; one whose supervisor is gone is
- * stale. */
-void cg_sweep(const char *parent)
-{
-	DIR *d = opendir(parent);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (de->d_type != DT_DIR || *end || pid <= 0 || pid == getpid())
-			continue;
-		if ((kill((pid_t)pid, 0) == 0 || errno != ESRCH) && !zombie((pid_t)pid))
-			continue;
-		char path[320];
-		snprintf(path, sizeof(path), "%s/%ld", parent, pid);
-		cg_remove(path);
-	}
-	closedir(d);
 }
 
 /* The v2 directory used for grouping only (hybrid hosts' controller-less unified tree). */
@@ -275,6 +153,15 @@ void cgroup_none(struct cgroup *cg)
 	cg->fd = -1;
 }
 
+/* Run BACKEND's create; the handle points at it from the start, so that a failure halfway
+ * is undone by cgroup_destroy. */
+static int backend_create(struct cgroup *cg, const struct cgroup_ops *backend, const char *root,
+                          const struct ward_limits *l, struct ward_error *e)
+{
+	cg->ops = backend;
+	return backend->create(cg, root, l, e);
+}
+
 int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
 {
 	cgroup_none(cg);
@@ -298,12 +185,12 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 		}
 		rc = leave_for_leaf(mine, e);
 		if (rc == 0)
-			rc = cgroup_v2_setup(cg, mine, l, e);
+			rc = backend_create(cg, &cgroup_v2_ops, mine, l, e);
 	} else if (cgroup_pure_v2()) {
-		rc = cgroup_v2_setup(cg, "/sys/fs/cgroup", l, e);
+		rc = backend_create(cg, &cgroup_v2_ops, "/sys/fs/cgroup", l, e);
 	} else {
 		/* Hybrid: limits on the v1 controllers, grouping and kill on the unified tree. */
-		rc = cgroup_v1_setup(cg, l, e);
+		rc = backend_create(cg, &cgroup_v1_ops, NULL, l, e);
 		if (rc == 0)
 			group_only(cg);
 	}
@@ -317,30 +204,23 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct ward_error *e)
 {
-	for (size_t i = 0; i < cg->n_v1; i++)
-		if (cg_write(cg->v1[i], "cgroup.procs", "%d", pid) < 0) {
-			ward_error_set(e, errno, "cgroup: moving the sandbox into %s", cg->v1[i]);
-			return -1;
-		}
-	return 0;
+	return cg->ops && cg->ops->attach ? cg->ops->attach(cg, pid, e) : 0;
 }
 
 bool cgroup_late_namespace(const struct cgroup *cg)
 {
-	return cg->n_v1 > 0;
+	return cg->ops && cg->ops->late_namespace;
 }
 
 void cgroup_usage(const struct cgroup *cg, struct ward_result *res)
 {
-	if (cg->v2_limits)
-		cgroup_v2_usage(cg, res);
-	else if (cg->n_v1)
-		cgroup_v1_usage(cg, res);
+	if (cg->ops)
+		cg->ops->usage(cg, res);
 }
 
 uint64_t cgroup_oom_kills(const struct cgroup *cg)
 {
-	return cg->v2_limits ? cgroup_v2_oom_kills(cg) : cg->n_v1 ? cgroup_v1_oom_kills(cg) : 0;
+	return cg->ops ? cg->ops->oom_kills(cg) : 0;
 }
 
 void cgroup_destroy(struct cgroup *cg)
@@ -350,8 +230,9 @@ void cgroup_destroy(struct cgroup *cg)
 	cg->fd = -1;
 	if (cg->path[0])
 		cg_remove(cg->path);
-	for (size_t i = 0; i < cg->n_v1; i++)
-		cg_remove(cg->v1[i]);
+	if (cg->ops && cg->ops->destroy)
+		cg->ops->destroy(cg);
+	cg->ops = NULL;
 	cg->path[0] = 0;
 	cg->n_v1 = 0;
 	cg->v2_limits = false;

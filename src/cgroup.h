@@ -9,15 +9,15 @@
 #include "spec.h"
 
 #define CGROUP_V1_MAX 6
-/* v2: the sandbox's processes live in this child of the cgroup that holds the limits, so
- * the limits sit above its cgroup namespace, where it cannot reach them. */
-#define CGROUP_SANDBOX_LEAF "sandbox"
+
+struct cgroup_ops;
 
 struct cgroup {
-	int fd;                      /* v2 directory for CLONE_INTO_CGROUP, -1 when none */
-	char path[256];              /* v2 directory of the sandbox, "" when none */
-	bool v2_limits;              /* limits and usage live in path */
-	char v1[CGROUP_V1_MAX][256]; /* v1 directories of the sandbox, one per hierarchy */
+	const struct cgroup_ops *ops; /* the backend holding the limits, NULL when none */
+	int fd;                       /* v2 directory for CLONE_INTO_CGROUP, -1 when none */
+	char path[256];               /* v2 directory of the sandbox, "" when none */
+	bool v2_limits;               /* limits and usage live in path */
+	char v1[CGROUP_V1_MAX][256];  /* v1 directories of the sandbox, one per hierarchy */
 	size_t n_v1;
 };
 
@@ -63,23 +63,5 @@ bool cgroup_delegated(char *out, size_t len);
 const char *cgroup_v2_root(void);
 /* True when /sys/fs/cgroup is a pure v2 mount. */
 bool cgroup_pure_v2(void);
-
-/* ---- shared by the backends ---- */
-int cg_write(const char *dir, const char *file, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Value of KEY in a "key value" file, or of the first number in the file when KEY is NULL. */
-int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *out);
-int cg_make(const char *parent, char *out, size_t len, struct ward_error *e);
-int cg_remove(const char *dir);
-void cg_sweep(const char *parent);
-
-/* Backends: fill the directories and write the limits. */
-int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limits *l,
-                    struct ward_error *e);
-int cgroup_v1_setup(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e);
-void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res);
-void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res);
-uint64_t cgroup_v2_oom_kills(const struct cgroup *cg);
-uint64_t cgroup_v1_oom_kills(const struct cgroup *cg);
 
 #endif

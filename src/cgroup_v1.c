@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cgroup.h"
+#include "cgroup_backend.h"
+#include "cgroup_util.h"
 #include "sys.h"
 
 #define V1 "/sys/fs/cgroup/"
@@ -153,8 +154,10 @@ static int blkio(struct cgroup *cg, const struct ward_limits *l, struct ward_err
 	return 0;
 }
 
-int cgroup_v1_setup(struct cgroup *cg, const struct ward_limits *l, struct ward_error *e)
+static int create(struct cgroup *cg, const char *root, const struct ward_limits *l,
+                  struct ward_error *e)
 {
+	(void)root;
 	/* memory, pids and cpuacct are always made: they say what the sandbox used. */
 	if (memory(cg, l, e) < 0)
 		return -1;
@@ -188,7 +191,7 @@ static const char *find(const struct cgroup *cg, const char *ctrl)
 	return NULL;
 }
 
-uint64_t cgroup_v1_oom_kills(const struct cgroup *cg)
+static uint64_t oom_kills(const struct cgroup *cg)
 {
 	uint64_t v = 0;
 	const char *d = find(cg, "memory");
@@ -197,12 +200,12 @@ uint64_t cgroup_v1_oom_kills(const struct cgroup *cg)
 	return v;
 }
 
-void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res)
+static void usage(const struct cgroup *cg, struct ward_result *res)
 {
 	uint64_t v;
 	const char *d;
 	res->have_usage = true;
-	res->oom_kills = cgroup_v1_oom_kills(cg);
+	res->oom_kills = oom_kills(cg);
 	if ((d = find(cg, "memory"))) {
 		if (cg_read_u64(d, "memory.max_usage_in_bytes", NULL, &v) == 0)
 			res->memory_peak = v;
@@ -212,3 +215,30 @@ void cgroup_v1_usage(const struct cgroup *cg, struct ward_result *res)
 	if ((d = find(cg, "cpuacct")) && cg_read_u64(d, "cpuacct.usage", NULL, &v) == 0)
 		res->cpu_usec = v / 1000;
 }
+
+/* Processes are written into each hierarchy after the clone. */
+static int attach(const struct cgroup *cg, pid_t pid, struct ward_error *e)
+{
+	for (size_t i = 0; i < cg->n_v1; i++)
+		if (cg_write(cg->v1[i], "cgroup.procs", "%d", pid) < 0)
+			return ward_error_set(e, errno, "cgroup: moving the sandbox into %s",
+			                      cg->v1[i]);
+	return 0;
+}
+
+static void destroy(struct cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n_v1; i++)
+		cg_remove(cg->v1[i]);
+	cg->n_v1 = 0;
+}
+
+const struct cgroup_ops cgroup_v1_ops = {
+    .name = "v1",
+    .create = create,
+    .attach = attach,
+    .usage = usage,
+    .oom_kills = oom_kills,
+    .destroy = destroy,
+    .late_namespace = true,
+};

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cgroup.h"
+#include "cgroup_backend.h"
+#include "cgroup_util.h"
 #include "sys.h"
 
 /* Controllers the limits need, as named in cgroup.controllers. */
@@ -80,8 +81,8 @@ static int limit(const char *dir, const char *file, struct ward_error *e, const 
 	return 0;
 }
 
-int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limits *l,
-                    struct ward_error *e)
+static int create(struct cgroup *cg, const char *root, const struct ward_limits *l,
+                  struct ward_error *e)
 {
 	const char *list[8];
 	size_t n;
@@ -149,18 +150,18 @@ int cgroup_v2_setup(struct cgroup *cg, const char *root, const struct ward_limit
 	return 0;
 }
 
-uint64_t cgroup_v2_oom_kills(const struct cgroup *cg)
+static uint64_t oom_kills(const struct cgroup *cg)
 {
 	uint64_t v = 0;
 	cg_read_u64(cg->path, "memory.events", "oom_kill", &v);
 	return v;
 }
 
-void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res)
+static void usage(const struct cgroup *cg, struct ward_result *res)
 {
 	uint64_t v;
 	res->have_usage = true;
-	res->oom_kills = cgroup_v2_oom_kills(cg);
+	res->oom_kills = oom_kills(cg);
 	/* Kernels differ in where a refused fork is counted: the limiting cgroup, or the one
 	 * the fork happened in. */
 	char leaf[320];
@@ -174,3 +175,12 @@ void cgroup_v2_usage(const struct cgroup *cg, struct ward_result *res)
 	if (cg_read_u64(cg->path, "cpu.stat", "usage_usec", &v) == 0)
 		res->cpu_usec = v;
 }
+
+/* Processes are placed at clone time (CLONE_INTO_CGROUP into cg->fd), and cg->path is all
+ * there is to remove. */
+const struct cgroup_ops cgroup_v2_ops = {
+    .name = "v2",
+    .create = create,
+    .usage = usage,
+    .oom_kills = oom_kills,
+};

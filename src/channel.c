@@ -1,7 +1,6 @@
 /* Packets over SOCK_SEQPACKET sockets with SCM_RIGHTS fds, and the sync socket's messages. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,12 +8,6 @@
 
 #include "channel.h"
 #include "spec.h"
-
-#include <sched.h>
-
-const char *const ns_names[NS_COUNT] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
-const int ns_flags[NS_COUNT] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWNET,
-                                CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP};
 
 #define PACKET_MAX_FDS 3
 
@@ -110,22 +103,23 @@ int msg_recv(int sock, struct msg *m, int *fd)
 	return 1;
 }
 
-void msg_fail(int sock, int err, const char *fmt, ...)
+void msg_fail_exit(int sock, int code, const struct ward_error *e)
 {
-	struct msg m = {.type = MSG_FAIL, .err = err};
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(m.text, sizeof(m.text), fmt, ap);
-	va_end(ap);
+	struct msg m = {
+	    .type = code == 125 ? MSG_FAIL : MSG_EXEC_FAIL, .err = e->err, .value = code};
+	memcpy(m.text, e->msg, sizeof(m.text));
+	m.text[sizeof(m.text) - 1] = 0;
+	if (!m.text[0]) /* a step that failed without saying why: still one line */
+		memcpy(m.text, "sandbox setup failed", sizeof("sandbox setup failed"));
 	msg_send(sock, &m, -1);
+	_exit(code);
 }
 
-int ns_open(pid_t pid, const char *name, struct ward_error *e)
+int msg_error(const struct msg *m, struct ward_error *e)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ward_error_set(e, errno, "%s namespace: opening %s", name, path);
-	return fd;
+	if (e) {
+		e->err = m->err;
+		memcpy(e->msg, m->text, sizeof(e->msg));
+	}
+	return -1;
 }

@@ -7,10 +7,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ward/error.h"
+#include "nsfd.h" /* MSG_NS names a namespace by its index in ns_names */
+
 enum msg_type {
 	MSG_GO = 1,    /* supervisor → child: maps written, go on (fd: idmapped rootfs or none) */
-	MSG_FAIL,      /* child → supervisor: a setup step failed (text: step, err: errno) */
-	MSG_EXEC_FAIL, /* workload → supervisor: execve failed (value: 126 or 127) */
+	MSG_FAIL,      /* child → supervisor: a setup step failed (err, text: a ward_error) */
+	MSG_EXEC_FAIL, /* workload → supervisor: execve failed (value: 126 or 127; err, text) */
 	MSG_PTY,       /* child → supervisor: the pty master (fd) */
 	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
 	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd) */
@@ -19,23 +22,11 @@ enum msg_type {
 	MSG_EXEC_PID, /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
 };
 
-/* The namespaces of a sandbox in the order ward exec joins them: the user namespace first,
- * which gives the capabilities over the others. */
-#define NS_COUNT 7
-enum { NS_USER, NS_MNT, NS_PID, NS_NET }; /* indices of ns_names */
-extern const char *const ns_names[NS_COUNT];
-extern const int ns_flags[NS_COUNT];
-
-/* PID's namespace NAME (an ns_names entry), before the child turns non-dumpable; -1 with e
- * set naming the path. */
-struct ward_error;
-int ns_open(pid_t pid, const char *name, struct ward_error *e);
-
 struct msg {
 	uint32_t type;
 	int32_t err;
 	int32_t value;
-	char text[480];
+	char text[sizeof(((struct ward_error *)0)->msg)];
 };
 
 /* One packet of LEN bytes with up to three fds. Returns 0, or -1 with errno set. */
@@ -50,7 +41,12 @@ int msg_send(int sock, const struct msg *m, int fd);
 /* Returns 1 on a message, 0 on end of stream, -1 with errno set. *fd gets a passed fd or -1. */
 int msg_recv(int sock, struct msg *m, int *fd);
 
-/* Report a failed step to the supervisor; used on the child side only. */
-void msg_fail(int sock, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The one place a failure crosses the fork: every process on the child side (init, the
+ * workload, an exec helper) unwinds with -1 and E filled, then ends here. E goes to the
+ * supervisor as it is, as MSG_FAIL for CODE 125 or MSG_EXEC_FAIL for 126/127 (execve);
+ * then the process exits CODE. Safe after vfork (no allocation). */
+__attribute__((noreturn)) void msg_fail_exit(int sock, int code, const struct ward_error *e);
+/* Supervisor side: the failure M into E, unchanged. Returns -1. */
+int msg_error(const struct msg *m, struct ward_error *e);
 
 #endif

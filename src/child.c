@@ -50,12 +50,6 @@ static void make_workdir(int rootfd, const char *path)
 	}
 }
 
-static void die(int sock, const char *what)
-{
-	msg_fail(sock, errno, "%s", what);
-	_exit(125);
-}
-
 /* The supervisor going away must take the sandbox with it. PDEATHSIG is reset by any
  * credential change, so it is set again after each, then the supervisor's end is checked
  * in case it died before the signal was armed. */
@@ -68,16 +62,17 @@ static void arm_parent_death(int sock)
 		_exit(125);
 }
 
-static void loopback_up(int sock)
+static int loopback_up(struct ward_error *e)
 {
 	autoclose int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct ifreq ifr = {0};
 	strcpy(ifr.ifr_name, "lo");
 	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die(sock, "network: reading lo");
+		return ward_error_set(e, errno, "network: reading lo");
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		die(sock, "network: bringing lo up");
+		return ward_error_set(e, errno, "network: bringing lo up");
+	return 0;
 }
 
 /* The file /etc/resolv.conf is, or (writable root) a new empty one; -1 if there is none. */
@@ -98,14 +93,14 @@ static int resolv_conf_target(int etc, bool writable)
 /* Egress or --dns: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound
  * over the image's (so read-only roots and trees closed to the sandbox's ids get one too,
  * and the image is never written). No /etc/resolv.conf that can be made: left alone. */
-static void mount_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
+static int mount_resolv_conf(const struct ward_spec *s, int rootfd, struct ward_error *e)
 {
 	if (!s->n_dns) /* the host's resolvers with egress, or --dns (for a later connect too) */
-		return;
+		return 0;
 	autoclose int etc = open_dir_in_root(rootfd, "/etc", 0);
 	autoclose int target = etc >= 0 ? resolv_conf_target(etc, !s->read_only) : -1;
 	if (target < 0)
-		return;
+		return 0;
 	const char *opts[] = {"size=16k", "mode=0755", NULL};
 	autoclose int fs =
 	    fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -116,10 +111,49 @@ static void mount_resolv_conf(const struct ward_spec *s, int rootfd, int sock)
 	for (size_t i = 0; i < s->n_dns; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", s->dns[i]);
 	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
-		die(sock, "network: writing resolv.conf");
+		return ward_error_set(e, errno, "network: writing resolv.conf");
 	autoclose int file = open_tree(fs, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (file < 0 || mount_on(file, target) < 0)
-		die(sock, "network: mounting /etc/resolv.conf");
+		return ward_error_set(e, errno, "network: mounting /etc/resolv.conf");
+	return 0;
+}
+
+/* From the GO message to pivot_root; -1 with E filled. */
+static int child_setup(const struct ward_spec *s, int *volfds, int sock, int rootdirfd,
+                       const struct msg *go, int idmapped, struct ward_error *e)
+{
+	/* With v1 cgroups the supervisor moved this process after the clone: the cgroup
+	 * namespace is made now, rooted at the sandbox's own cgroups. */
+	if (go->value == 1 && unshare(CLONE_NEWCGROUP) < 0)
+		return ward_error_set(e, errno, "cgroup namespace");
+	/* Become container root now that the maps exist. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return ward_error_set(e, errno, "user namespace: becoming root in the sandbox");
+	arm_parent_death(sock);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return ward_error_set(e, errno, "prctl(PR_SET_DUMPABLE)");
+
+	if (volumes_prepare(s, volfds, e) < 0)
+		return -1;
+	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only,
+	                                       volumes_any_overlay(s), s->limits.disk, e);
+	if (rootfd < 0)
+		return -1;
+	close(rootdirfd);
+	if (sysmounts_setup(rootfd, s->read_only,
+	                    idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 5) != UINT32_MAX,
+	                    e) < 0 ||
+	    volumes_attach(s, rootfd, volfds, sock, e) < 0)
+		return -1;
+	/* A working directory the image lacks is made, as runc does (in the writable layer). */
+	if (s->cwd && !s->read_only)
+		make_workdir(rootfd, s->cwd);
+	const char *host = s->hostname ? s->hostname : "ward";
+	if (sethostname(host, strlen(host)) < 0)
+		return ward_error_set(e, errno, "hostname");
+	if (loopback_up(e) < 0 || mount_resolv_conf(s, rootfd, e) < 0)
+		return -1;
+	return rootfs_pivot(rootfd, e);
 }
 
 void child_main(const struct ward_spec *s, const struct ward_filter *f, int *volfds, int sock,
@@ -130,38 +164,9 @@ void child_main(const struct ward_spec *s, const struct ward_filter *f, int *vol
 	int idmapped = -1;
 	if (msg_recv(sock, &go, &idmapped) != 1 || go.type != MSG_GO)
 		_exit(125); /* the supervisor failed and reports it */
-	/* With v1 cgroups the supervisor moved this process after the clone: the cgroup
-	 * namespace is made now, rooted at the sandbox's own cgroups. */
-	if (go.value == 1 && unshare(CLONE_NEWCGROUP) < 0)
-		die(sock, "cgroup namespace");
-	/* Become container root now that the maps exist. */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		die(sock, "user namespace: becoming root in the sandbox");
-	arm_parent_death(sock);
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die(sock, "prctl(PR_SET_DUMPABLE)");
-
-	if (volumes_prepare(s, volfds, sock) < 0)
-		_exit(125);
-	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only,
-	                                       volumes_any_overlay(s), s->limits.disk, sock);
-	if (rootfd < 0)
-		_exit(125);
-	close(rootdirfd);
-	if (sysmounts_setup(rootfd, s->read_only,
-	                    idmap_to_host(s->gid_map, s->n_gid_map, 5) != UINT32_MAX, sock) < 0)
-		_exit(125);
-	if (volumes_attach(s, rootfd, volfds, sock) < 0)
-		_exit(125);
-	/* A working directory the image lacks is made, as runc does (in the writable layer). */
-	if (s->cwd && !s->read_only)
-		make_workdir(rootfd, s->cwd);
-	const char *host = s->hostname ? s->hostname : "ward";
-	if (sethostname(host, strlen(host)) < 0)
-		die(sock, "hostname");
-	loopback_up(sock);
-	mount_resolv_conf(s, rootfd, sock);
-	if (rootfs_pivot(rootfd, sock) < 0)
-		_exit(125);
-	init_run(s, f, sock);
+	struct ward_error e = {0};
+	/* init_run returns only when its own setup failed */
+	if (child_setup(s, volfds, sock, rootdirfd, &go, idmapped, &e) == 0)
+		init_run(s, f, sock, &e);
+	msg_fail_exit(sock, 125, &e);
 }

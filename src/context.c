@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "strv.h"
 #include "ward/error.h"
 
 int ward_context_new(struct ward_context **out, struct ward_error *e)
@@ -28,14 +29,9 @@ void ward_context_free(struct ward_context *c)
 
 static int set_dir(char **field, const char *dir, const char *what, struct ward_error *e)
 {
-	char *copy = NULL;
 	if (dir && dir[0] != '/')
 		return ward_error_set(e, 0, "%s %s: must be an absolute path", what, dir);
-	if (dir && !(copy = strdup(dir)))
-		return ward_error_set(e, ENOMEM, "%s", what);
-	free(*field);
-	*field = copy;
-	return 0;
+	return str_replace(field, dir, what, e);
 }
 
 int ward_context_set_state_dir(struct ward_context *c, const char *dir, struct ward_error *e)

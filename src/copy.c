@@ -40,15 +40,12 @@ const char *copy_kind(mode_t mode)
 int copy_reopen(int pathfd, struct stat *st, const char *what, struct ward_error *e)
 {
 	autoclose int fd = pathfd;
-	if (fd < 0 || fstat(fd, st) < 0) {
-		ward_error_set(e, errno, "%s", what);
-		return -1;
-	}
+	if (fd < 0 || fstat(fd, st) < 0)
+		return ward_error_set(e, errno, "%s", what);
 	const char *kind = copy_kind(st->st_mode);
 	if (kind || S_ISLNK(st->st_mode)) {
-		ward_error_set(e, 0, "%s: %s; only files and directories are copied", what,
-		               kind ? kind : "a symlink");
-		return -1;
+		return ward_error_set(e, 0, "%s: %s; only files and directories are copied", what,
+		                      kind ? kind : "a symlink");
 	}
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
@@ -111,16 +108,12 @@ int copy_stream(int in, int out, uint64_t limit, const char *what, struct ward_e
 		ssize_t n = read(in, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ward_error_set(e, errno, "%s: reading", what);
-			return -1;
-		}
+		if (n < 0)
+			return ward_error_set(e, errno, "%s: reading", what);
 		if (n == 0)
 			break;
-		if (write_all(out, buf, (size_t)n) < 0) {
-			ward_error_set(e, errno, "%s: writing", what);
-			return -1;
-		}
+		if (write_all(out, buf, (size_t)n) < 0)
+			return ward_error_set(e, errno, "%s: writing", what);
 		done += (uint64_t)n;
 	}
 	return 0;
@@ -134,9 +127,8 @@ static int over_budget(struct copy *c, uint64_t n, const char *what, struct ward
 	}
 	char cap[32];
 	copy_format_size(c->max, cap, sizeof(cap));
-	ward_error_set(e, EFBIG, "%s: the copy would pass --max-bytes %s; nothing was copied", what,
-	               cap);
-	return -1;
+	return ward_error_set(
+	    e, EFBIG, "%s: the copy would pass --max-bytes %s; nothing was copied", what, cap);
 }
 
 /* Bytes [from, to) of IN at the same offsets of OUT. */
@@ -149,10 +141,8 @@ static int copy_range(struct copy *c, int in, int out, off_t from, off_t to, con
 		ssize_t n = pread(in, buf, want, from);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ward_error_set(e, errno, "%s: reading", what);
-			return -1;
-		}
+		if (n < 0)
+			return ward_error_set(e, errno, "%s: reading", what);
 		if (n == 0)
 			return 1; /* it shrank: the rest reads as a hole */
 		if (over_budget(c, (uint64_t)n, what, e) < 0)
@@ -163,10 +153,8 @@ static int copy_range(struct copy *c, int in, int out, off_t from, off_t to, con
 				w = 0;
 				continue;
 			}
-			if (w <= 0) {
-				ward_error_set(e, w < 0 ? errno : EIO, "%s: writing", what);
-				return -1;
-			}
+			if (w <= 0)
+				return ward_error_set(e, w < 0 ? errno : EIO, "%s: writing", what);
 		}
 		from += n;
 	}
@@ -195,10 +183,8 @@ static int copy_data(struct copy *c, int in, int out, off_t size, const char *wh
 			break;
 		off = hole;
 	}
-	if (ftruncate(out, size) < 0) {
-		ward_error_set(e, errno, "%s: setting its size", what);
-		return -1;
-	}
+	if (ftruncate(out, size) < 0)
+		return ward_error_set(e, errno, "%s: setting its size", what);
 	return 0;
 }
 
@@ -233,10 +219,8 @@ int copy_make_dir(int dir, const char *name, unsigned mode, bool *made, const ch
                   struct ward_error *e)
 {
 	bool new = mkdirat(dir, name, (mode & 01777) | 0700) == 0;
-	if (!new &&errno != EEXIST) {
-		ward_error_set(e, errno, "%s", what);
-		return -1;
-	}
+	if (!new &&errno != EEXIST)
+		return ward_error_set(e, errno, "%s", what);
 	if (made)
 		*made = new;
 	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -256,8 +240,7 @@ static int make_link(int dir, const char *name, int linkfd, const char *what, st
 		return 0;
 	if (errno == EEXIST && unlinkat(dir, name, 0) == 0 && symlinkat(target, dir, name) == 0)
 		return 0;
-	ward_error_set(e, errno, "%s", what);
-	return -1;
+	return ward_error_set(e, errno, "%s", what);
 }
 
 /* A second name of a file this copy has made already: linked, not copied again. */
@@ -286,8 +269,11 @@ static int copy_child(struct copy *c, int src, int dst, const char *name, const 
 {
 	autoclose int pathfd = openat(src, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
+	/* gone meanwhile: skipped; out of fds or memory: the copy fails */
+	if (pathfd < 0 && errno == ENOENT)
+		return 0;
 	if (pathfd < 0 || fstat(pathfd, &st) < 0)
-		return 0; /* gone meanwhile */
+		return ward_error_set(e, errno, "%s", what);
 	if (S_ISLNK(st.st_mode))
 		return make_link(dst, name, pathfd, what, e);
 	const char *kind = copy_kind(st.st_mode);
@@ -314,9 +300,14 @@ static int copy_children(struct copy *c, int src, int dst, const char *what, con
 	/* on the heap: 256 levels of these would take a small stack */
 	autofree char *sub = malloc(LEN);
 	autofree char *subrel = malloc(LEN);
-	DIR *d = sub && subrel ? fdopendir(fcntl(src, F_DUPFD_CLOEXEC, 0)) : NULL;
+	if (!sub || !subrel)
+		return ward_error_set(e, ENOMEM, "%s", what);
+	int fd = fcntl(src, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
-		ward_error_set(e, sub && subrel ? errno : ENOMEM, "%s", what);
+		ward_error_set(e, errno, "%s", what);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	int rc = 0;
@@ -345,20 +336,17 @@ int copy_entry(struct copy *c, int src, const struct stat *st, int ddir, const c
 		           : write_file(c, src, st, ddir, dname, what, e);
 	if (!S_ISDIR(st->st_mode))
 		return 0;
-	if (depth >= COPY_MAX_DEPTH) {
-		ward_error_set(e, 0, "%s: more than %d directories deep", what, COPY_MAX_DEPTH);
-		return -1;
-	}
+	if (depth >= COPY_MAX_DEPTH)
+		return ward_error_set(e, 0, "%s: more than %d directories deep", what,
+		                      COPY_MAX_DEPTH);
 	bool made;
 	autoclose int dst = copy_make_dir(ddir, dname, 0700, &made, what, e);
 	if (dst < 0 || copy_children(c, src, dst, what, rel, depth + 1, e) < 0)
 		return -1;
 	/* the final mode once filled (a read-only directory could not have been); one that was
 	 * there already keeps its own */
-	if (made && fchmod(dst, final_mode(c, st)) < 0) {
-		ward_error_set(e, errno, "%s", what);
-		return -1;
-	}
+	if (made && fchmod(dst, final_mode(c, st)) < 0)
+		return ward_error_set(e, errno, "%s", what);
 	return 0;
 }
 

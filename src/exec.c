@@ -26,62 +26,59 @@
 #include "sys.h"
 #include "workload.h"
 
-__attribute__((noreturn)) static void fail(int sock, const char *what)
-{
-	msg_fail(sock, errno, "exec: %s", what);
-	_exit(125);
-}
-
-__attribute__((noreturn)) static void helper(const struct run *r, const struct ward_spec *x,
-                                             const int stdio[3], int sock)
+/* The helper's steps up to the command's clone; -1 with E filled. *SOCK moves to fd 3. */
+static pid_t helper_setup(const struct run *r, const struct ward_spec *x, const int stdio[3],
+                          int *sock, int *pidfd, struct ward_error *e)
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		fail(sock, "prctl(PR_SET_DUMPABLE)");
+		return ward_error_set(e, errno, "exec: prctl(PR_SET_DUMPABLE)");
 	/* stdio first; then, above every fd that may be renumbered and from there to fixed
 	 * places, the socket (3) and the sandbox's namespaces (4...); nothing else of the
 	 * supervisor's and no host /proc: the command is cloned from this process */
 	for (int i = 0; i < 3 && !x->tty; i++)
 		if (stdio[i] >= 0 && dup2(stdio[i], i) < 0)
-			fail(sock, "stdio");
+			return ward_error_set(e, errno, "exec: stdio");
 	int hi[1 + NS_COUNT];
-	hi[0] = fcntl(sock, F_DUPFD_CLOEXEC, 64);
+	hi[0] = fcntl(*sock, F_DUPFD_CLOEXEC, 64);
 	for (size_t i = 0; i < NS_COUNT; i++)
 		hi[1 + i] = r->ns[i] >= 0 ? fcntl(r->ns[i], F_DUPFD_CLOEXEC, 64) : -1;
 	for (int i = 0; i < 1 + NS_COUNT; i++)
 		if (hi[i] < 0 || dup3(hi[i], 3 + i, O_CLOEXEC) < 0)
-			fail(sock, "fds");
-	sock = 3;
+			return ward_error_set(e, errno, "exec: fds");
+	*sock = 3;
 	close_range(3 + 1 + NS_COUNT, ~0U, 0);
-	struct ward_error e = {0};
-	if (cgroup_attach(&r->cg, getpid(), &e) < 0) {
-		msg_fail(sock, 0, "exec: %s", e.msg);
-		_exit(125);
-	}
+	if (cgroup_attach(&r->cg, getpid(), e) < 0)
+		return ward_error_prefix(e, "exec");
 	for (int i = 0; i < NS_COUNT; i++) {
-		if (setns(4 + i, ns_flags[i]) < 0) {
-			msg_fail(sock, errno, "exec: joining the sandbox's %s namespace",
-			         ns_names[i]);
-			_exit(125);
-		}
+		if (setns(4 + i, ns_flags[i]) < 0)
+			return ward_error_set(e, errno, "exec: joining the sandbox's %s namespace",
+			                      ns_names[i]);
 		close(4 + i);
 		/* container root from here: a nested user namespace must be owned by a mapped id */
 		if (i == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-			fail(sock, "becoming root in the sandbox");
+			return ward_error_set(e, errno, "exec: becoming root in the sandbox");
 	}
-	int tty = x->tty ? workload_open_tty(sock) : -1;
+	int tty = -1;
+	if (x->tty && (tty = workload_open_tty(*sock, e)) < 0)
+		return -1;
+	if (x->capabilities & (1ULL << CAP_SYS_ADMIN))
+		return workload_spawn_locked(x, &r->filter, *sock, tty, CLONE_PARENT, pidfd, e);
+	struct clone_args a = {.flags = CLONE_PARENT | CLONE_PIDFD,
+	                       .pidfd = (uint64_t)(uintptr_t)pidfd};
+	pid_t pid = (pid_t)sys_clone3(&a);
+	if (pid == 0)
+		workload_exec(x, &r->filter, *sock, tty);
+	return pid < 0 ? ward_error_set(e, errno, "exec: starting the command") : pid;
+}
+
+__attribute__((noreturn)) static void helper(const struct run *r, const struct ward_spec *x,
+                                             const int stdio[3], int sock)
+{
+	struct ward_error e = {0};
 	int pidfd = -1;
-	pid_t pid;
-	if (x->capabilities & (1ULL << CAP_SYS_ADMIN)) {
-		pid = workload_spawn_locked(x, &r->filter, sock, tty, CLONE_PARENT, &pidfd);
-	} else {
-		struct clone_args a = {.flags = CLONE_PARENT | CLONE_PIDFD,
-		                       .pidfd = (uint64_t)(uintptr_t)&pidfd};
-		pid = (pid_t)sys_clone3(&a);
-		if (pid == 0)
-			workload_exec(x, &r->filter, sock, tty);
-	}
+	pid_t pid = helper_setup(r, x, stdio, &sock, &pidfd, &e);
 	if (pid < 0)
-		fail(sock, "starting the command");
+		msg_fail_exit(sock, 125, &e);
 	struct msg m = {.type = MSG_EXEC_PID, .value = pid};
 	msg_send(sock, &m, pidfd);
 	_exit(0);
@@ -92,10 +89,8 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
 {
 	*job = (struct exec_job){.pidfd = -1, .master = -1, .sock = -1};
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		ward_error_set(e, errno, "exec: socketpair");
-		return -1;
-	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ward_error_set(e, errno, "exec: socketpair");
 	struct clone_args a = {.exit_signal = SIGCHLD};
 	if (r->cg.fd >= 0) {
 		a.flags |= CLONE_INTO_CGROUP;
@@ -108,8 +103,8 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
 	}
 	close(sv[1]);
 	if (h < 0) {
-		close(sv[0]);
 		ward_error_set(e, errno, "exec: forking the helper");
+		close(sv[0]);
 		return -1;
 	}
 	job->sock = sv[0];
@@ -140,7 +135,7 @@ int exec_spawn(const struct run *r, const struct ward_spec *x, const int stdio[3
 		exec_job_note(job, &m);
 	}
 	if (rc < 0 && job->failed)
-		ward_error_set(e, job->fail.err, "%s", job->fail.text);
+		msg_error(&job->fail, e);
 	while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (rc < 0)

@@ -40,10 +40,8 @@ static int parent_in_root(int rootfd, const char *path, char *name, size_t nlen,
                           struct ward_error *e)
 {
 	char dir[4096];
-	if (copy_split_path(path, dir, sizeof(dir), name, nlen) < 0) {
-		ward_error_set(e, 0, "%s: expected a path to a file or directory", path);
-		return -1;
-	}
+	if (copy_split_path(path, dir, sizeof(dir), name, nlen) < 0)
+		return ward_error_set(e, 0, "%s: expected a path to a file or directory", path);
 	int d = copy_in_root(rootfd, dir, O_PATH | O_DIRECTORY);
 	if (d < 0)
 		ward_error_set(e, errno, "%s: its directory", path);
@@ -106,17 +104,39 @@ static int add_match(struct matches *m, const char *host, const char *rel)
 	return 0;
 }
 
-/* Match components PAT[0..] below the host directory HOST (shown as REL). */
-static int glob_walk(const char *host, const char *rel, char **pat, size_t np, struct matches *m)
+/* One pattern's walk on the host. */
+struct glob {
+	const char *pattern;
+	struct matches *m;
+	struct ward_error *e;
+};
+
+/* Match components PAT[0..] below the host directory HOST (shown as REL), DEPTH directories
+ * below where the pattern starts. */
+static int glob_walk(struct glob *g, const char *host, const char *rel, char **pat, size_t np,
+                     int depth)
 {
+	if (depth > COPY_MAX_DEPTH)
+		return ward_error_set(g->e, 0, "%s: more than %d directories deep at %s",
+		                      g->pattern, COPY_MAX_DEPTH, host);
 	bool any_depth = !strcmp(pat[0], "**");
-	if (any_depth && np > 1 && glob_walk(host, rel, pat + 1, np - 1, m) < 0)
+	if (any_depth && np > 1 && glob_walk(g, host, rel, pat + 1, np - 1, depth) < 0)
 		return -1;
 	DIR *d = opendir(host);
-	if (!d)
+	/* what is not there or not readable matches nothing, as in a shell; running out of
+	 * fds or memory is no answer about the tree */
+	if (!d && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
 		return 0;
+	if (!d)
+		return ward_error_set(g->e, errno, "%s: %s", g->pattern, host);
 	int rc = 0;
 	struct dirent *de;
+	/* on the heap: 256 levels of these would take a small stack */
+	enum { LEN = 4200 };
+	autofree char *h = malloc(LEN);
+	autofree char *r = malloc(LEN);
+	if (!h || !r)
+		rc = ward_error_set(g->e, ENOMEM, "%s", g->pattern);
 	while (rc == 0 && (de = readdir(d))) {
 		const char *n = de->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
@@ -125,15 +145,18 @@ static int glob_walk(const char *host, const char *rel, char **pat, size_t np, s
 		/* a trailing ** is everything below: each entry here, copied whole */
 		if (!any_depth && fnmatch(pat[0], n, FNM_PERIOD) != 0)
 			continue;
-		char h[4200], r[4200];
-		snprintf(h, sizeof(h), "%s/%s", host, n);
-		snprintf(r, sizeof(r), "%s%s%s", rel, *rel ? "/" : "", n);
+		if (snprintf(h, LEN, "%s/%s", host, n) >= LEN ||
+		    snprintf(r, LEN, "%s%s%s", rel, *rel ? "/" : "", n) >= LEN) {
+			rc = ward_error_set(g->e, ENAMETOOLONG, "%s: %s/%s", g->pattern, host, n);
+			break;
+		}
 		struct stat st;
 		bool dir = lstat(h, &st) == 0 && S_ISDIR(st.st_mode);
-		if (last)
-			rc = add_match(m, h, r);
-		else if (dir)
-			rc = glob_walk(h, r, any_depth ? pat : pat + 1, any_depth ? np : np - 1, m);
+		if (last && add_match(g->m, h, r) < 0)
+			rc = ward_error_set(g->e, ENOMEM, "%s", g->pattern);
+		else if (!last && dir)
+			rc = glob_walk(g, h, r, any_depth ? pat : pat + 1, any_depth ? np : np - 1,
+			               depth + 1);
 	}
 	closedir(d);
 	return rc;
@@ -163,15 +186,10 @@ static int expand(const char *pattern, struct matches *m, struct ward_error *e)
 		off += (size_t)snprintf(base + off, sizeof(base) - off, "%s%s",
 		                        i || pattern[0] == '/' ? "/" : "", comps[i]);
 	size_t before = m->n;
-	if (glob_walk(base, "", comps + fixed, n - fixed, m) < 0) {
-		ward_error_set(e, ENOMEM, "%s", pattern);
+	struct glob g = {.pattern = pattern, .m = m, .e = e};
+	if (glob_walk(&g, base, "", comps + fixed, n - fixed, 0) < 0)
 		return -1;
-	}
-	if (m->n == before) {
-		ward_error_set(e, 0, "%s: matches nothing", pattern);
-		return -1;
-	}
-	return 0;
+	return m->n == before ? ward_error_set(e, 0, "%s: matches nothing", pattern) : 0;
 }
 
 static void matches_free(struct matches *m)
@@ -182,53 +200,55 @@ static void matches_free(struct matches *m)
 	free(m->rel);
 }
 
-int ward_copy_in(int rootfd, char *const *sources, size_t n, const char *dest, struct ward_error *e)
+/* Every source, patterns expanded, before anything is made in the sandbox. */
+static int collect(char *const *sources, size_t n, struct matches *m, struct ward_error *e)
 {
-	/* into the sandbox, bounded by its own --disk */
-	struct copy c = {.max = UINT64_MAX, .top = -1};
-	autoclose int ddir = copy_in_root(rootfd, dest, O_RDONLY | O_DIRECTORY);
-	if (ddir < 0 && errno != ENOENT && errno != ENOTDIR) {
-		ward_error_set(e, errno, "%s", dest);
-		return -1;
-	}
-	bool plain = n == 1 && !is_pattern(sources[0]);
-	if (ddir < 0) {
-		/* a new name: one plain source is copied to it, several go into a new directory */
-		char name[256];
-		autoclose int parent = parent_in_root(rootfd, dest, name, sizeof(name), e);
-		if (parent < 0)
-			return -1;
-		if (plain)
-			return copy_host(&c, sources[0], parent, name, dest, e);
-		if ((ddir = copy_make_dir(parent, name, 0755, NULL, dest, e)) < 0)
-			return -1;
-	}
-	struct matches m = {0};
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (is_pattern(sources[i])) {
-			rc = expand(sources[i], &m, e);
+			if (expand(sources[i], m, e) < 0)
+				return -1;
 			continue;
 		}
 		char a[4096];
 		snprintf(a, sizeof(a), "%s", sources[i]);
 		const char *base = basename(a);
-		if (!*base || !strcmp(base, "/") || !strcmp(base, ".") || !strcmp(base, "..")) {
-			ward_error_set(e, 0, "%s: name the file or directory to copy", sources[i]);
-			rc = -1;
-		} else if (add_match(&m, sources[i], base) < 0) {
-			ward_error_set(e, ENOMEM, "%s", sources[i]);
-			rc = -1;
-		}
+		if (!*base || !strcmp(base, "/") || !strcmp(base, ".") || !strcmp(base, ".."))
+			return ward_error_set(e, 0, "%s: name the file or directory to copy",
+			                      sources[i]);
+		if (add_match(m, sources[i], base) < 0)
+			return ward_error_set(e, ENOMEM, "%s", sources[i]);
 	}
+	return 0;
+}
+
+int ward_copy_in(int rootfd, char *const *sources, size_t n, const char *dest, struct ward_error *e)
+{
+	/* into the sandbox, bounded by its own --disk */
+	struct copy c = {.max = UINT64_MAX, .top = -1};
+	autoclose int ddir = copy_in_root(rootfd, dest, O_RDONLY | O_DIRECTORY);
+	if (ddir < 0 && errno != ENOENT && errno != ENOTDIR)
+		return ward_error_set(e, errno, "%s", dest);
+	bool plain = n == 1 && !is_pattern(sources[0]);
+	char name[256];
+	autoclose int parent = -1;
+	if (ddir < 0) {
+		/* a new name: one plain source is copied to it, several go into a new directory */
+		if ((parent = parent_in_root(rootfd, dest, name, sizeof(name), e)) < 0)
+			return -1;
+		if (plain)
+			return copy_host(&c, sources[0], parent, name, dest, e);
+	}
+	struct matches m = {0};
+	int rc = collect(sources, n, &m, e);
+	if (rc == 0 && ddir < 0 && (ddir = copy_make_dir(parent, name, 0755, NULL, dest, e)) < 0)
+		rc = -1;
 	for (size_t i = 0; rc == 0 && i < m.n; i++) {
 		char what[4200];
 		snprintf(what, sizeof(what), "%s/%s", dest, m.rel[i]);
-		autoclose int parent = make_parents(ddir, m.rel[i], what, e);
+		autoclose int dir = make_parents(ddir, m.rel[i], what, e);
 		const char *slash = strrchr(m.rel[i], '/');
-		rc = parent < 0
-		         ? -1
-		         : copy_host(&c, m.host[i], parent, slash ? slash + 1 : m.rel[i], what, e);
+		rc = dir < 0 ? -1
+		             : copy_host(&c, m.host[i], dir, slash ? slash + 1 : m.rel[i], what, e);
 	}
 	matches_free(&m);
 	return rc;

@@ -10,7 +10,7 @@
 
 #include "idmap.h"
 #include "sys.h"
-#include "spec.h"
+#include "ward/ward.h"
 
 #define NEWUIDMAP "/usr/bin/newuidmap"
 #define NEWGIDMAP "/usr/bin/newgidmap"
@@ -103,35 +103,30 @@ static size_t around_caller(struct ward_idmap *m, uint32_t id, uint32_t caller, 
 	return n;
 }
 
-int spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
+int idmaps_default(struct ward_idmaps *m, uint32_t root_base, uint32_t user_id,
+                   struct ward_error *e)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
+	*m = (struct ward_idmaps){0};
 	if (uid == 0) {
-		if (check_root_range(s->root_idmap_base, e) < 0)
+		if (check_root_range(root_base, e) < 0)
 			return -1;
-		s->uid_map[0] = s->gid_map[0] =
-		    (struct ward_idmap){0, s->root_idmap_base, WARD_IDMAP_SIZE};
-		s->n_uid_map = s->n_gid_map = 1;
-		s->idmapped_root = true;
-		s->use_newidmap = false;
+		m->uid_map[0] = m->gid_map[0] = (struct ward_idmap){0, root_base, WARD_IDMAP_SIZE};
+		m->n_uid_map = m->n_gid_map = 1;
 		return 0;
 	}
-	s->uid_map[0] = (struct ward_idmap){0, uid, 1};
-	s->gid_map[0] = (struct ward_idmap){0, gid, 1};
-	s->n_uid_map = s->n_gid_map = 1;
-	s->idmapped_root = false;
-	s->use_newidmap = false;
+	m->uid_map[0] = (struct ward_idmap){0, uid, 1};
+	m->gid_map[0] = (struct ward_idmap){0, gid, 1};
+	m->n_uid_map = m->n_gid_map = 1;
 
 	bool helpers = access(NEWUIDMAP, X_OK) == 0 && access(NEWGIDMAP, X_OK) == 0;
-	if (s->user_id_set && s->user_id != 0 && !helpers) {
-		ward_error_set(e, 0,
-		               "SANDBOX_USER_ID %u: rootless, mapping your uid to it needs "
-		               "newuidmap/newgidmap (package uidmap) and a range in /etc/subuid "
-		               "and /etc/subgid for the other ids",
-		               s->user_id);
-		return -1;
-	}
+	if (user_id != 0 && !helpers)
+		return ward_error_set(e, 0,
+		                      "SANDBOX_USER_ID %u: rootless, mapping your uid to it needs "
+		                      "newuidmap/newgidmap (package uidmap) and a range in "
+		                      "/etc/subuid and /etc/subgid for the other ids",
+		                      user_id);
 	if (!helpers)
 		return 0;
 	struct passwd *pw = getpwuid(uid);
@@ -139,25 +134,23 @@ int spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
 	uint32_t us, uc, gs, gc;
 	if (subid_lookup("/etc/subuid", name, uid, &us, &uc, NULL) != 0 ||
 	    subid_lookup("/etc/subgid", name, uid, &gs, &gc, NULL) != 0) {
-		if (!s->user_id_set || s->user_id == 0)
+		if (user_id == 0)
 			return 0;
-		ward_error_set(e, 0,
-		               "SANDBOX_USER_ID %u: rootless, the ids other than yours come from "
-		               "/etc/subuid and /etc/subgid, which have no range for %s",
-		               s->user_id, name ? name : "you");
-		return -1;
+		return ward_error_set(
+		    e, 0,
+		    "SANDBOX_USER_ID %u: rootless, the ids other than yours come "
+		    "from /etc/subuid and /etc/subgid, which have no range for %s",
+		    user_id, name ? name : "you");
 	}
-	s->use_newidmap = true;
-	uint32_t id = s->user_id_set ? s->user_id : 0;
-	if (id && (uc < id || gc < id)) {
-		ward_error_set(e, 0,
-		               "SANDBOX_USER_ID %u: your subordinate ranges (%u uids, %u gids) are "
-		               "too small to map the ids below it",
-		               id, uc, gc);
-		return -1;
-	}
-	s->n_uid_map = around_caller(s->uid_map, id, uid, us, uc);
-	s->n_gid_map = around_caller(s->gid_map, id, gid, gs, gc);
+	m->use_newidmap = true;
+	if (user_id && (uc < user_id || gc < user_id))
+		return ward_error_set(
+		    e, 0,
+		    "SANDBOX_USER_ID %u: your subordinate ranges (%u uids, %u gids) "
+		    "are too small to map the ids below it",
+		    user_id, uc, gc);
+	m->n_uid_map = around_caller(m->uid_map, user_id, uid, us, uc);
+	m->n_gid_map = around_caller(m->gid_map, user_id, gid, gs, gc);
 	return 0;
 }
 
@@ -284,7 +277,7 @@ static int write_maps(pid_t pid, const struct ward_idmap *u, size_t nu, const st
 	return 0;
 }
 
-int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e)
+int idmap_write(pid_t pid, const struct ward_idmaps *s, struct ward_error *e)
 {
 	if (s->use_newidmap) {
 		/* Both helpers run at once: each is a setuid exec, the slowest step of a start. */
@@ -307,7 +300,7 @@ int idmap_write(pid_t pid, const struct ward_spec *s, struct ward_error *e)
 	                  e);
 }
 
-int idmap_write_identity(pid_t pid, const struct ward_spec *s, struct ward_error *e)
+int idmap_write_identity(pid_t pid, const struct ward_idmaps *s, struct ward_error *e)
 {
 	struct ward_idmap u[WARD_MAX_IDMAPS], g[WARD_MAX_IDMAPS];
 	for (size_t i = 0; i < s->n_uid_map; i++)

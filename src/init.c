@@ -21,12 +21,6 @@
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-static void die(int sock, const char *what)
-{
-	msg_fail(sock, errno, "%s", what);
-	_exit(125);
-}
-
 /* /proc/1/cmdline would show the supervisor's command line, host paths included: blank the
  * argument area this process inherited and name it plainly. */
 static void hide_cmdline(void)
@@ -46,7 +40,7 @@ static void hide_cmdline(void)
 /* ward create returns once this arrives. The root goes to the supervisor for ward cp, read
  * and write: an fd, so files are reached through this mount namespace's tree without the
  * supervisor joining it. */
-static void report_ready(int sock)
+static int report_ready(int sock, struct ward_error *e)
 {
 	/* Its namespaces, for ward exec to join: opened by init itself, as only root may open
 	 * another process's (init is not dumpable), and before any workload ran. */
@@ -56,12 +50,13 @@ static void report_ready(int sock)
 		autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 		struct msg m = {.type = MSG_NS, .value = (int)i};
 		if (fd < 0 || msg_send(sock, &m, fd) < 0)
-			die(sock, "init: passing its namespaces");
+			return ward_error_set(e, errno, "init: passing its namespaces");
 	}
 	autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct msg m = {.type = MSG_READY};
 	if (root < 0 || msg_send(sock, &m, root) < 0)
-		die(sock, "init: reporting readiness");
+		return ward_error_set(e, errno, "init: reporting readiness");
+	return 0;
 }
 
 static int status_code(int status)
@@ -69,7 +64,7 @@ static int status_code(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
+int init_run(const struct ward_spec *s, const struct ward_filter *f, int sock, struct ward_error *e)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -79,17 +74,20 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	/* A new session with no controlling terminal: TIOCSTI on an inherited tty fails. */
 	if (setsid() < 0)
-		die(sock, "init: setsid");
+		return ward_error_set(e, errno, "init: setsid");
 	hide_cmdline();
-	int tty = s->tty ? workload_open_tty(sock) : -1;
-	if (s->resident)
-		report_ready(sock);
+	int tty = s->tty ? workload_open_tty(sock, e) : -1;
+	if (s->tty && tty < 0)
+		return -1;
+	if (s->resident && report_ready(sock, e) < 0)
+		return -1;
 
 	pid_t child = 0;
 	if (!s->argv || !s->argv[0]) {
 		/* idle: the sandbox runs only what ward exec starts */
 	} else if (s->capabilities & (1ULL << CAP_SYS_ADMIN)) {
-		child = workload_spawn_locked(s, f, sock, tty, 0, NULL);
+		if ((child = workload_spawn_locked(s, f, sock, tty, 0, NULL, e)) < 0)
+			return -1;
 	} else {
 		/* vfork: no page tables to copy. Safe here because the workload path never
 		 * returns, gets its own fd table, fs state and signal state, and ends in execve
@@ -97,16 +95,16 @@ void init_run(const struct ward_spec *s, const struct ward_filter *f, int sock)
 		child = vfork();
 		if (child == 0)
 			workload_exec(s, f, sock, tty);
+		if (child < 0)
+			return ward_error_set(e, errno, "init: starting the workload");
 	}
-	if (child < 0)
-		die(sock, "init: starting the workload");
 	if (tty >= 0)
 		close(tty);
 
 	const uint64_t kill_only = 1ULL << CAP_KILL;
 	if (caps_limit_bounding(kill_only) < 0 || caps_apply(kill_only, true) < 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die(sock, "init: dropping privileges");
+		return ward_error_set(e, errno, "init: dropping privileges");
 	if (sock > 3)
 		close_range(3, (unsigned)sock - 1, 0);
 	close_range((unsigned)sock + 1, ~0U, 0);

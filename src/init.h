@@ -5,9 +5,10 @@
 #include "filter.h"
 #include "spec.h"
 
-/* Never returns. Starts the workload, reaps every child, forwards signals to the workload,
- * reports its wait status over SOCK and exits with its code. */
-__attribute__((noreturn)) void init_run(const struct ward_spec *s, const struct ward_filter *f,
-                                        int sock);
+/* Starts the workload, reaps every child, forwards signals to the workload, reports its
+ * wait status over SOCK and exits with its code. Returns only when its own setup failed:
+ * -1 with E filled (the caller reports it). */
+int init_run(const struct ward_spec *s, const struct ward_filter *f, int sock,
+             struct ward_error *e);
 
 #endif

@@ -46,8 +46,8 @@ uint64_t now_ms(void)
 static bool range_owned(const struct ward_spec *s, int rootdirfd)
 {
 	struct stat st;
-	return fstat(rootdirfd, &st) == 0 && st.st_uid == s->uid_map[0].outside &&
-	       st.st_gid == s->gid_map[0].outside;
+	return fstat(rootdirfd, &st) == 0 && st.st_uid == s->idmaps.uid_map[0].outside &&
+	       st.st_gid == s->idmaps.gid_map[0].outside;
 }
 
 /* Root callers: the supervisor clones DIR's mount and, unless the tree is already owned by
@@ -58,34 +58,29 @@ static int root_tree(const struct ward_spec *s, int rootdirfd, pid_t pid, struct
 {
 	autoclose int m =
 	    open_tree(rootdirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (m < 0) {
-		ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount", s->rootfs);
-		return -1;
-	}
+	if (m < 0)
+		return ward_error_set(e, errno, "--rootfs %s: cloning the directory's mount",
+		                      s->rootfs);
 	if (range_owned(s, rootdirfd))
 		return take_fd(&m);
 	autoclose int userns = ns_open(pid, "user", e);
 	if (userns < 0)
 		return -1;
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-	if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
-		ward_error_set(
+	if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+		return ward_error_set(
 		    e, errno,
 		    "--rootfs %s: its filesystem cannot be idmapped (needs a kernel and "
 		    "filesystem with idmapped mounts; ward will not run it as host root)",
 		    s->rootfs);
-		return -1;
-	}
 	return take_fd(&m);
 }
 
 static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 {
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		ward_error_set(e, errno, "creating the sync socket");
-		return -1;
-	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ward_error_set(e, errno, "creating the sync socket");
 	struct clone_args args = {
 	    .flags = NS_FLAGS | CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)&r->pidfd,
@@ -104,19 +99,18 @@ static int start_child(struct run *r, int rootdirfd, struct ward_error *e)
 		close(sv[0]);
 		close(sv[1]);
 		if (err == ENOSPC)
-			ward_error_set(
+			return ward_error_set(
 			    e, err,
 			    "creating a user namespace: user.max_user_namespaces (%ld) is 0 or "
 			    "used up; raise it with sysctl (see 'ward doctor')",
 			    read_long_file("/proc/sys/user/max_user_namespaces"));
-		else if (err == EPERM)
-			ward_error_set(e, err,
-			               "creating a user namespace: this host forbids it (sysctl "
-			               "kernel.unprivileged_userns_clone or an AppArmor/SELinux "
-			               "restriction; see 'ward doctor')");
-		else
-			ward_error_set(e, err, "creating namespaces");
-		return -1;
+		if (err == EPERM)
+			return ward_error_set(
+			    e, err,
+			    "creating a user namespace: this host forbids it (sysctl "
+			    "kernel.unprivileged_userns_clone or an AppArmor/SELinux "
+			    "restriction; see 'ward doctor')");
+		return ward_error_set(e, err, "creating namespaces");
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -268,22 +262,13 @@ void run_collect(struct run *r, struct ward_result *res)
 	}
 }
 
+/* The child's failure, as the child worded it. */
 static int report_failure(const struct run *r, struct ward_result *res, struct ward_error *e)
 {
-	const struct msg *m = &r->fail;
 	res->reason = WARD_SETUP_ERROR;
 	res->signal = 0;
-	if (m->type == MSG_EXEC_FAIL) {
-		res->exit_code = m->value;
-		ward_error_set(e, m->err, "%s", m->text);
-		if (m->err == ENOENT)
-			ward_error_set(e, 0, "%s: command not found in the sandbox's root or PATH",
-			               m->text);
-	} else {
-		res->exit_code = 125;
-		ward_error_set(e, m->err, "%s", m->text);
-	}
-	return -1;
+	res->exit_code = r->fail.type == MSG_EXEC_FAIL ? r->fail.value : 125;
+	return msg_error(&r->fail, e);
 }
 
 /* No cgroup can hold the limits (rootless, nothing delegated) and the caller accepted
@@ -326,10 +311,8 @@ static int block_signals(sigset_t *old)
 static int changes_prepare(struct run *r, struct ward_error *e)
 {
 	r->uppers = malloc((r->s->n_volumes + 1) * sizeof(int));
-	if (!r->uppers) {
-		ward_error_set(e, ENOMEM, "--changes");
-		return -1;
-	}
+	if (!r->uppers)
+		return ward_error_set(e, ENOMEM, "--changes");
 	for (size_t i = 0; i < r->s->n_volumes; i++)
 		r->uppers[i] = -1;
 	return (r->changes = changes_open(r->s, e)) < 0 ? -1 : 0;
@@ -359,20 +342,16 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 	if (ward_spec_validate(s, e) < 0)
 		return -1;
 	r->rootdirfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (r->rootdirfd < 0) {
-		ward_error_set(e, errno, "--rootfs %s", s->rootfs);
-		return -1;
-	}
+	if (r->rootdirfd < 0)
+		return ward_error_set(e, errno, "--rootfs %s", s->rootfs);
 	if (filter_prepare(c, s, &r->filter, e) < 0)
 		return -1;
 	r->have_filter = true;
 	if (cgroup_create(&r->cg, &s->limits, e) < 0)
 		return -1;
 	r->sigfd = block_signals(&r->oldmask);
-	if (r->sigfd < 0) {
-		ward_error_set(e, errno, "setting up signal relay");
-		return -1;
-	}
+	if (r->sigfd < 0)
+		return ward_error_set(e, errno, "setting up signal relay");
 	r->eff = *s;
 	if (net_prepare(&r->net, &r->eff, e) < 0)
 		return -1;
@@ -398,7 +377,7 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 	fault_point("cloned");
 	int idmapped = -1;
 	if ((s->changes && (r->userns = ns_open(r->pid, "user", e)) < 0) ||
-	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, s, e) < 0 ||
+	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, &s->idmaps, e) < 0 ||
 	    net_attach(&r->net, r->s, r->pid, e) < 0 ||
 	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {
 		run_kill(r);

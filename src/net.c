@@ -11,15 +11,9 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
-#include "channel.h"
 #include "net.h"
+#include "nsfd.h"
 #include "sys.h"
-
-void net_ntoa(uint32_t addr, char out[16])
-{
-	uint32_t be = htonl(addr);
-	inet_ntop(AF_INET, &be, out, 16);
-}
 
 void net_init(struct net *n)
 {

@@ -4,6 +4,7 @@
 #ifndef WARD_NET_H
 #define WARD_NET_H
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,8 +57,12 @@ void net_sweep(void);
  * sandbox's network namespace, then sweep. */
 void net_forget(const char *host_if);
 
-/* "a.b.c.d" of a host-order IPv4 address. */
-void net_ntoa(uint32_t addr, char out[16]);
+/* "a.b.c.d" of a host-order IPv4 address (inline: nft.c and net.c both use it). */
+static inline void net_ntoa(uint32_t addr, char out[16])
+{
+	uint32_t be = htonl(addr);
+	inet_ntop(AF_INET, &be, out, 16);
+}
 
 /* netlink.c */
 struct nl_sock;

@@ -131,19 +131,6 @@ const char *rlimit_name(int resource)
 	return "?";
 }
 
-int ward_parse_count(const char *text, uint64_t *out)
-{
-	if (!isdigit((unsigned char)text[0]))
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_u64(const char *text, uint64_t *out)
 {
 	if (strcmp(text, "unlimited") == 0) {

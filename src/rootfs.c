@@ -7,21 +7,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "channel.h"
 #include "fsutil.h"
 #include "rootfs.h"
 #include "sys.h"
 
 #define BASE ROOTFS_SCRATCH
 
-static int fail(int sock, const char *what)
-{
-	msg_fail(sock, errno, "%s", what);
-	return -1;
-}
-
 /* The scratch tmpfs on BASE: the root's layers (and the overlay volumes') live there. */
-static int mount_scratch(uint64_t disk, int sock)
+static int mount_scratch(uint64_t disk, struct ward_error *e)
 {
 	char size[48], inodes[48];
 	snprintf(size, sizeof(size), "size=%llu", (unsigned long long)disk);
@@ -30,25 +23,26 @@ static int mount_scratch(uint64_t disk, int sock)
 	const char *const opts[] = {"mode=0700", disk ? size : NULL, disk ? inodes : NULL, NULL};
 	int base = fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (base < 0)
-		return fail(sock, "rootfs: creating the writable layer (tmpfs)");
+		return ward_error_set(e, errno, "rootfs: creating the writable layer (tmpfs)");
 	if (move_mount(base, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		ward_error_set(e, errno, "rootfs: attaching the writable layer on " BASE);
 		close(base);
-		return fail(sock, "rootfs: attaching the writable layer on " BASE);
+		return -1;
 	}
 	return base;
 }
 
 /* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
  * layer that disappears with the mount namespace. */
-static int mount_overlay(int base, int lower, int sock)
+static int mount_overlay(int base, int lower, struct ward_error *e)
 {
 	static const char *const dirs[] = {"lower", "upper", "work"};
 	for (size_t i = 0; i < 3; i++)
 		if (mkdirat(base, dirs[i], 0755) < 0)
-			return fail(sock, "rootfs: preparing the writable layer");
+			return ward_error_set(e, errno, "rootfs: preparing the writable layer");
 	autoclose int lowerdir = openat(base, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (lowerdir < 0 || mount_on(lower, lowerdir) < 0)
-		return fail(sock, "rootfs: attaching the root filesystem");
+		return ward_error_set(e, errno, "rootfs: attaching the root filesystem");
 	static const char *const ovl_opts[] = {
 	    "lowerdir=" BASE "/lower",
 	    "upperdir=" BASE "/upper",
@@ -57,68 +51,72 @@ static int mount_overlay(int base, int lower, int sock)
 	    NULL,
 	};
 	int ovl = fs_new("overlay", ovl_opts, MOUNT_ATTR_NODEV);
-	return ovl < 0 ? fail(sock, "rootfs: mounting overlayfs over the root filesystem") : ovl;
+	return ovl < 0
+	           ? ward_error_set(e, errno, "rootfs: mounting overlayfs over the root filesystem")
+	           : ovl;
 }
 
 /* Rootless: this namespace's view of DIR, which must still be the directory the supervisor
  * opened. */
-static int clone_own_view(const char *path, int rootdirfd, int sock)
+static int clone_own_view(const char *path, int rootdirfd, struct ward_error *e)
 {
 	autoclose int fd = reopen_same(path, O_DIRECTORY, rootdirfd);
 	if (fd < 0)
-		return fail(sock,
-		            errno == ESTALE
-		                ? "rootfs: the root filesystem directory was replaced during start"
-		                : "rootfs: reopening the root filesystem");
+		return ward_error_set(
+		    e, errno,
+		    errno == ESTALE
+		        ? "rootfs: the root filesystem directory was replaced during start"
+		        : "rootfs: reopening the root filesystem");
 	int m = clone_tree(fd, 0);
-	return m < 0 ? fail(sock, "rootfs: cloning the root filesystem tree") : m;
+	return m < 0 ? ward_error_set(e, errno, "rootfs: cloning the root filesystem tree") : m;
 }
 
 int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, bool scratch,
-                    uint64_t disk, int sock)
+                    uint64_t disk, struct ward_error *e)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail(sock, "rootfs: making / private");
-	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, sock);
+		return ward_error_set(e, errno, "rootfs: making / private");
+	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, e);
 	if (lower < 0)
 		return -1;
 	if (read_only) {
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
 		if (mount_setattr(lower, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-			return fail(sock, "rootfs: making the root read-only");
+			return ward_error_set(e, errno, "rootfs: making the root read-only");
 		if (!scratch) { /* nothing to keep aside: the tree itself goes on BASE */
 			if (move_mount(lower, "", AT_FDCWD, BASE, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-				return fail(sock, "rootfs: attaching the root filesystem on " BASE);
+				return ward_error_set(
+				    e, errno, "rootfs: attaching the root filesystem on " BASE);
 			int fd = open(BASE, O_PATH | O_DIRECTORY | O_CLOEXEC);
-			return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
+			return fd < 0 ? ward_error_set(e, errno, "rootfs: opening the root") : fd;
 		}
 	}
-	autoclose int base = mount_scratch(disk, sock);
+	autoclose int base = mount_scratch(disk, e);
 	if (base < 0)
 		return -1;
-	autoclose int root = read_only ? take_fd(&lower) : mount_overlay(base, lower, sock);
+	autoclose int root = read_only ? take_fd(&lower) : mount_overlay(base, lower, e);
 	if (root < 0)
 		return -1;
 	autoclose int rootdir = -1;
 	if (mkdirat(base, "root", 0755) < 0 ||
 	    (rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    mount_on(root, rootdir) < 0)
-		return fail(sock, "rootfs: attaching the root");
+		return ward_error_set(e, errno, "rootfs: attaching the root");
 	int fd = open(BASE "/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? fail(sock, "rootfs: opening the root") : fd;
+	return fd < 0 ? ward_error_set(e, errno, "rootfs: opening the root") : fd;
 }
 
-int rootfs_pivot(int rootfd, int sock)
+int rootfs_pivot(int rootfd, struct ward_error *e)
 {
 	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
 	 * no path back to the host tree. */
 	if (fchdir(rootfd) < 0)
-		return fail(sock, "pivot_root: entering the new root");
+		return ward_error_set(e, errno, "pivot_root: entering the new root");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return fail(sock, "pivot_root");
+		return ward_error_set(e, errno, "pivot_root");
 	if (umount2(".", MNT_DETACH) < 0)
-		return fail(sock, "pivot_root: detaching the host root");
+		return ward_error_set(e, errno, "pivot_root: detaching the host root");
 	if (chdir("/") < 0)
-		return fail(sock, "pivot_root: chdir /");
+		return ward_error_set(e, errno, "pivot_root: chdir /");
 	return 0;
 }

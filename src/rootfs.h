@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ward/error.h"
+
 /* A host directory that always exists; the sandbox's private tmpfs is mounted over it in the
  * sandbox's own mount namespace only, so the host never sees anything there. It holds the
  * root's layers and the overlay volumes' layers until pivot_root. */
@@ -13,12 +15,12 @@
 /* Mount the root (IDMAPPED: a detached idmapped tree from the supervisor, or -1 to clone
  * PATH, which must still be ROOTDIRFD) with a writable layer unless READ_ONLY. SCRATCH: the
  * scratch tmpfs is wanted even when READ_ONLY (overlay volumes). Returns an O_PATH fd of the
- * new root; on failure reports over SOCK and returns -1. DISK, when not 0, caps the
+ * new root, or -1 with E filled. DISK, when not 0, caps the
  * writable layer's bytes (and inodes, one per 8 KiB). */
 int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, bool scratch,
-                    uint64_t disk, int sock);
+                    uint64_t disk, struct ward_error *e);
 
-/* Make ROOTFD the root and detach the host's tree. */
-int rootfs_pivot(int rootfd, int sock);
+/* Make ROOTFD the root and detach the host's tree; -1 with E filled. */
+int rootfs_pivot(int rootfd, struct ward_error *e);
 
 #endif

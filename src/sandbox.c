@@ -1,7 +1,7 @@
 /* The supervisor of one persistent sandbox: started by ward create, detached from it, alive
  * as long as the sandbox. It holds the init's pidfd, the cgroup, the compiled filter and the
- * control socket, answers exec, root, stop and kill requests, and at the end records the
- * outcome (persistent) or removes the sandbox's state. */
+ * control socket, answers exec, root, network, stop, kill and wait requests, and at the end records
+ * the outcome (persistent) or removes the sandbox's state. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,7 +29,7 @@
 struct conn {
 	int fd;
 	bool busy;    /* running an exec */
-	bool waiting; /* asked for stop or kill: answered at the end */
+	bool waiting; /* asked for stop, kill or wait: answered at the end */
 	struct exec_job job;
 	struct ward_spec x; /* the exec's spec: argv and env owned here */
 	uint64_t t0, deadline, oom0;
@@ -123,18 +123,9 @@ static void job_done(struct sup *sp, struct conn *c)
 	int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
 	int code = sig ? 128 + sig : si.si_status;
 	bool oom = sig == SIGKILL && !c->timed_out && oom_kills(&sp->r) > c->oom0;
-	char err[600] = "";
-	if (c->job.failed && c->job.fail.type == MSG_EXEC_FAIL) {
-		code = c->job.fail.value;
-		snprintf(err, sizeof(err), "%s: %s", c->job.fail.text,
-		         c->job.fail.err == ENOENT
-		             ? "command not found in the sandbox's root or PATH"
-		             : strerror(c->job.fail.err));
-	} else if (c->job.failed) {
-		code = 125;
-		snprintf(err, sizeof(err), "%s%s%s", c->job.fail.text, c->job.fail.err ? ": " : "",
-		         c->job.fail.err ? strerror(c->job.fail.err) : "");
-	}
+	const char *err = c->job.failed ? c->job.fail.text : ""; /* as the command's side said */
+	if (c->job.failed)
+		code = c->job.fail.type == MSG_EXEC_FAIL ? c->job.fail.value : 125;
 	json_t *o = json_pack("{s:s, s:i, s:i, s:b, s:b, s:I}", "event", "exit", "exitCode", code,
 	                      "signal", sig, "timedOut", c->timed_out, "oomKilled", oom,
 	                      "durationMs", (json_int_t)(now_ms() - c->t0));
@@ -161,10 +152,11 @@ static void root_request(struct sup *sp, struct conn *c)
 {
 	const struct ward_spec *s = sp->r.s;
 	int fd = sp->r.rootfd;
-	json_t *o = json_pack("{s:b, s:I, s:I, s:I}", "ok", 1, "uid",
-	                      (json_int_t)idmap_to_host(s->uid_map, s->n_uid_map, 0), "gid",
-	                      (json_int_t)idmap_to_host(s->gid_map, s->n_gid_map, 0), "disk",
-	                      (json_int_t)s->limits.disk);
+	json_t *o =
+	    json_pack("{s:b, s:I, s:I, s:I}", "ok", 1, "uid",
+	              (json_int_t)idmap_to_host(s->idmaps.uid_map, s->idmaps.n_uid_map, 0), "gid",
+	              (json_int_t)idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 0), "disk",
+	              (json_int_t)s->limits.disk);
 	ctl_send(c->fd, o, &fd, 1);
 }
 
@@ -194,6 +186,24 @@ static void network_request(struct sup *sp, struct conn *c, bool on)
 		rc = -1;
 	}
 	ctl_send(c->fd, rc < 0 ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
+}
+
+/* A signal for init alone, answered at once: one that init does not die of (an idle init
+ * passes SIGTERM and the like on to everything inside, and lives) ends nothing. */
+static void signal_request(struct sup *sp, struct conn *c, json_t *q)
+{
+	json_int_t sig = json_integer_value(json_object_get(q, "signal"));
+	char msg[64];
+	if (sig <= 0 || sig >= 65) {
+		snprintf(msg, sizeof(msg), "kill: signal %lld: expected 1 to 64", (long long)sig);
+		ctl_send(c->fd, error_reply(msg, 125), NULL, 0);
+	} else if (pidfd_send_signal(sp->r.pidfd, (int)sig, NULL, 0) < 0) {
+		snprintf(msg, sizeof(msg), "kill: signal %lld: %s", (long long)sig,
+		         strerror(errno));
+		ctl_send(c->fd, error_reply(msg, 125), NULL, 0);
+	} else {
+		ctl_send(c->fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+	}
 }
 
 static void request(struct sup *sp, struct conn *c)
@@ -229,6 +239,10 @@ static void request(struct sup *sp, struct conn *c)
 		root_request(sp, c);
 	} else if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) {
 		network_request(sp, c, !strcmp(op, "connect"));
+	} else if (!strcmp(op, "kill") && json_object_get(q, "signal")) {
+		signal_request(sp, c, q);
+	} else if (!strcmp(op, "wait")) {
+		c->waiting = true;
 	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
 		c->waiting = true;
 		json_int_t t = json_integer_value(json_object_get(q, "time"));
@@ -444,7 +458,9 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 			run_kill(&sp.r);
 			run_collect(&sp.r, &res);
 			rc = -1;
-			if (!sp.r.failed)
+			if (sp.r.failed) /* as the sandbox's side worded it */
+				msg_error(&sp.r.fail, &e);
+			else
 				ward_error_set(&e, 0, "the sandbox's init ended during setup");
 		}
 	}
@@ -474,9 +490,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	}
 	rc = run_end(&sp.r, rc, &res, &e);
 	if (rc < 0) {
-		char msg[1100];
-		snprintf(msg, sizeof(msg), "%s%s%s", e.msg, e.err ? ": " : "",
-		         e.err ? strerror(e.err) : "");
+		const char *msg = e.msg; /* already ends in its cause */
 		if (ready >= 0) {
 			tell(ready, "error ");
 			tell(ready, msg);
@@ -504,7 +518,9 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	state_unlock(st);
 	for (size_t i = sp.n; i-- > 0;) {
 		if (sp.c[i].waiting)
-			ctl_send(sp.c[i].fd, json_pack("{s:b}", "ok", 1), NULL, 0);
+			ctl_send(sp.c[i].fd,
+			         json_pack("{s:b, s:i}", "ok", 1, "exitCode", res.exit_code), NULL,
+			         0);
 		conn_close(&sp, &sp.c[i]);
 	}
 	_exit(rc == 0 ? 0 : 125);

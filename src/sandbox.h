@@ -8,18 +8,18 @@
 #include "state.h"
 #include "spec.h"
 
-struct ward_create_opts {
-	const char *name;  /* NULL: none */
-	bool persistent;   /* kept (stopped) after it stops; with a name, reused when running */
-	const char *image; /* what the caller asked for, for ps */
+/* The handle behind ward/sandbox.h: a sandbox resolved once, by id. */
+struct ward_sandbox {
+	struct ward_context *ctx;
+	char id[STATE_ID_LEN + 1];
+	char *ref; /* as the caller named it, for messages */
 };
 
-/* Start S (resident) under a supervisor of its own and return once init is ready: ID gets
- * the new sandbox's id, or with persistent + name, the id of the running sandbox of that
- * name and spec (*reused set). */
-int ward_create(const struct ward_context *c, const struct ward_spec *s,
-                const struct ward_create_opts *o, char id[STATE_ID_LEN + 1], bool *reused,
-                struct ward_error *e);
+/* Start S (prepared, resident) under a supervisor of its own and return once init is
+ * ready: ID gets the new sandbox's id, or with s->persistent and s->name, the id of the
+ * running sandbox of that name and spec (*reused set). */
+int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
+                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e);
 
 struct ward_exec_opts {
 	char **argv;
@@ -29,29 +29,33 @@ struct ward_exec_opts {
 	bool tty, interactive;
 	unsigned timeout_s;
 	int stdio[3];      /* fds the command gets (a terminal replaces them with tty) */
-	int capture[2];    /* read ends to drain while waiting (--json), or -1 */
+	int capture[2];    /* read ends to drain while waiting, or -1 */
 	size_t max_output; /* bytes kept of each captured stream */
 };
 
-/* Run a command in sandbox REF (id, id prefix or name) and wait for it. -1 when ward
- * could not start it (e says why; res->exit_code is 125, 126 or 127). */
-int sb_exec(const struct ward_context *c, const char *ref, const struct ward_exec_opts *o,
+/* Run a command in SB and wait for it. -1 when ward could not start it (e says why;
+ * res->exit_code is 125, 126 or 127). */
+int sb_exec(const struct ward_sandbox *sb, const struct ward_exec_opts *o,
             struct ward_exec_result *res, struct ward_error *e);
 
-/* Stop REF: SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once). */
-int sb_stop(const struct ward_context *c, const char *ref, unsigned grace_s, struct ward_error *e);
-/* Remove REF; FORCE kills it first when it runs. */
-int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward_error *e);
+/* Stop SB: SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once). */
+int sb_stop(const struct ward_sandbox *sb, unsigned grace_s, struct ward_error *e);
+/* SIGKILL: as sb_stop at once. Another signal goes to init only, answered at once. */
+int sb_kill(const struct ward_sandbox *sb, int sig, struct ward_error *e);
+/* Remove SB; FORCE kills it first when it runs. */
+int sb_rm(const struct ward_sandbox *sb, bool force, struct ward_error *e);
+/* Until SB has stopped: its exit code, from its supervisor or its kept record. */
+int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e);
 
-/* Give REF egress, or take it away, while it runs; its loopback and published ports stay. */
-int sb_network(const struct ward_context *c, const char *ref, bool egress, struct ward_error *e);
+/* Give SB egress, or take it away, while it runs; its loopback and published ports stay. */
+int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e);
 
 /* The sandbox's root as an O_PATH fd, the host ids of its root user (for files made there
  * by a root caller), and its --disk size (0: none; DISK may be NULL). */
-int sb_root(const struct ward_context *c, const char *ref, int *rootfd, uid_t *uid, gid_t *gid,
-            uint64_t *disk, struct ward_error *e);
+int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
+            struct ward_error *e);
 
-/* Supervisor side, in the fork ward_create made: never returns. */
+/* Supervisor side, in the fork sandbox_create_start made: never returns. */
 __attribute__((noreturn)) void sandbox_supervise(const struct ward_spec *s, struct state *st,
                                                  int dirfd, int lockfd, struct sandbox_record *rec,
                                                  int ready);

@@ -1,4 +1,5 @@
-/* The commands that talk to a running sandbox's supervisor: exec, stop, rm, root. */
+/* The calls that talk to a running sandbox's supervisor: exec, stop, kill, wait, rm, root,
+ * network. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,26 +8,16 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "control.h"
 #include "sandbox.h"
 #include "sys.h"
 #include "tty.h"
 
-/* The supervisor of REF, connected; rec gets its record. */
-static int connect_sandbox(const struct ward_context *c, struct state *st, const char *ref,
-                           struct sandbox_record *rec, struct ward_error *e)
+/* Connect to ID's control socket; -1 with errno. */
+static int connect_ctl(const struct state *st, const char *id)
 {
-	char id[STATE_ID_LEN + 1];
-	if (state_open(st, c, e) < 0)
-		return -1;
-	if (state_resolve(st, ref, id, e) < 0 || state_read(st, id, rec, e) < 0)
-		return -1;
-	if (rec->status == SB_STOPPED) {
-		ward_error_set(e, 0, "sandbox %s is stopped (%s, exit code %d); nothing runs there",
-		               ref, rec->reason, rec->exit_code);
-		return -1;
-	}
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	state_file(st, id, "ctl", a.sun_path, sizeof(a.sun_path));
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -35,24 +26,53 @@ static int connect_sandbox(const struct ward_context *c, struct state *st, const
 	int err = errno;
 	if (fd >= 0)
 		close(fd);
-	if (!state_alive(st, id)) {
-		state_collect(st);
-		ward_error_set(
-		    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed", ref);
-	} else {
-		ward_error_set(e, err, "sandbox %s: %s", ref,
-		               rec->status == SB_CREATING ? "still being created"
-		                                          : "connecting to its supervisor");
-	}
+	errno = err;
 	return -1;
 }
 
+/* The record of SB; a record gone reads as the sandbox gone. */
+static int read_record(struct state *st, const struct ward_sandbox *sb, struct sandbox_record *rec,
+                       struct ward_error *e)
+{
+	int got = state_read(st, sb->id, rec, e);
+	if (got == 0 || got == STATE_DAMAGED)
+		return got;
+	if (e && e->err == ENOENT)
+		ward_error_set(e, 0, "sandbox %s: no such sandbox (see ward ps --all)", sb->ref);
+	return -1;
+}
+
+/* The supervisor of SB, connected; rec gets its record. */
+static int connect_sandbox(struct state *st, const struct ward_sandbox *sb,
+                           struct sandbox_record *rec, struct ward_error *e)
+{
+	const char *ref = sb->ref;
+	if (state_open(st, sb->ctx, e) < 0 || read_record(st, sb, rec, e) < 0)
+		return -1;
+	if (rec->status == SB_STOPPED)
+		return ward_error_set(
+		    e, 0, "sandbox %s is stopped (%s, exit code %d); nothing runs there", ref,
+		    rec->reason, rec->exit_code);
+	int fd = connect_ctl(st, sb->id);
+	if (fd >= 0)
+		return fd;
+	int err = errno;
+	if (!state_alive(st, sb->id)) {
+		state_collect(st);
+		return ward_error_set(
+		    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed", ref);
+	}
+	return ward_error_set(e, err, "sandbox %s: %s", ref,
+	                      rec->status == SB_CREATING ? "still being created"
+	                                                 : "connecting to its supervisor");
+}
+
 /* connect_sandbox without the state kept open. */
-static int connect_ref(const struct ward_context *c, const char *ref, struct ward_error *e)
+static int connect_ref(const struct ward_sandbox *sb, struct ward_error *e)
 {
 	struct state st;
 	struct sandbox_record rec;
-	int sock = connect_sandbox(c, &st, ref, &rec, e);
+	int sock = connect_sandbox(&st, sb, &rec, e);
 	state_close(&st);
 	return sock;
 }
@@ -193,11 +213,11 @@ static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
 	return rc;
 }
 
-int sb_exec(const struct ward_context *c, const char *ref, const struct ward_exec_opts *o,
+int sb_exec(const struct ward_sandbox *sb, const struct ward_exec_opts *o,
             struct ward_exec_result *res, struct ward_error *e)
 {
 	*res = (struct ward_exec_result){.exit_code = 125};
-	autoclose int sock = connect_ref(c, ref, e);
+	autoclose int sock = connect_ref(sb, e);
 	if (sock < 0)
 		return -1;
 	json_t *q = exec_request(o);
@@ -232,13 +252,6 @@ int sb_exec(const struct ward_context *c, const char *ref, const struct ward_exe
 	return rc;
 }
 
-void ward_exec_result_free(struct ward_exec_result *res)
-{
-	free(res->out[0]);
-	free(res->out[1]);
-	res->out[0] = res->out[1] = NULL;
-}
-
 /* Send Q and wait until the supervisor closes the connection: it has finished. */
 static int request_end(int sock, json_t *q, struct ward_error *e)
 {
@@ -259,28 +272,135 @@ static int request_end(int sock, json_t *q, struct ward_error *e)
 	}
 }
 
-int sb_stop(const struct ward_context *c, const char *ref, unsigned grace_s, struct ward_error *e)
+int sb_stop(const struct ward_sandbox *sb, unsigned grace_s, struct ward_error *e)
 {
-	autoclose int sock = connect_ref(c, ref, e);
+	autoclose int sock = connect_ref(sb, e);
 	if (sock < 0)
 		return -1;
 	return request_end(sock, json_pack("{s:s, s:i}", "op", "stop", "time", (int)grace_s), e);
 }
 
-int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward_error *e)
+/* One request, one answer: {"ok": true} or an error event with its message. */
+static int request_ok(const struct ward_sandbox *sb, json_t *q, struct ward_error *e)
+{
+	autoclose int sock = connect_ref(sb, e);
+	if (sock < 0) {
+		json_decref(q);
+		return -1;
+	}
+	if (ctl_send(sock, q, NULL, 0) < 0)
+		return ward_error_set(e, errno, "sandbox %s: sending the request", sb->ref);
+	json_t *m = NULL;
+	int fds[CTL_MAX_FDS];
+	size_t nfds;
+	int got = ctl_recv(sock, &m, fds, &nfds);
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	const char *msg = json_string_value(json_object_get(m, "message"));
+	int rc = got > 0 && json_is_true(json_object_get(m, "ok")) ? 0 : -1;
+	if (rc < 0)
+		ward_error_set(e, 0, "sandbox %s: %s", sb->ref,
+		               msg ? msg : "its supervisor did not answer");
+	json_decref(m);
+	return rc;
+}
+
+int sb_kill(const struct ward_sandbox *sb, int sig, struct ward_error *e)
+{
+	if (sig <= 0 || sig >= 65)
+		return ward_error_set(e, 0, "kill %s: signal %d: expected 1 to 64", sb->ref, sig);
+	if (sig == SIGKILL) {
+		autoclose int sock = connect_ref(sb, e);
+		if (sock < 0)
+			return -1;
+		return request_end(sock, json_pack("{s:s}", "op", "kill"), e);
+	}
+	return request_ok(sb, json_pack("{s:s, s:i}", "op", "kill", "signal", sig), e);
+}
+
+/* Ask SB's supervisor to answer once the sandbox has ended: 1 with *code, 0 when it went
+ * away without an answer (it was ending: its record says how), -1 when unreachable. */
+static int wait_supervisor(struct state *st, const struct ward_sandbox *sb, int *code)
+{
+	autoclose int sock = connect_ctl(st, sb->id);
+	if (sock < 0 || ctl_send(sock, json_pack("{s:s}", "op", "wait"), NULL, 0) < 0)
+		return -1;
+	json_t *m;
+	int fds[CTL_MAX_FDS];
+	size_t nfds;
+	int got;
+	while ((got = ctl_recv(sock, &m, fds, &nfds)) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	json_t *c = got > 0 ? json_object_get(m, "exitCode") : NULL;
+	int rc = json_is_integer(c) ? 1 : 0;
+	if (rc)
+		*code = (int)json_integer_value(c);
+	json_decref(m);
+	return rc;
+}
+
+int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 {
 	struct state st;
-	char id[STATE_ID_LEN + 1];
-	struct sandbox_record rec;
-	if (state_open(&st, c, e) < 0)
-		return -1;
-	int rc = -1;
-	if (state_resolve(&st, ref, id, e) < 0)
+	int code = 0, rc = -1;
+	bool gone_before = false;
+	if (state_open(&st, sb->ctx, e) < 0)
 		goto out;
-	if (state_read(&st, id, &rec, e) < 0) {
+	for (;;) {
+		struct sandbox_record rec;
+		/* under the lock: a supervisor that is ending has recorded its end, or not begun */
+		state_lock(&st, false);
+		int r = read_record(&st, sb, &rec, e);
+		state_unlock(&st);
+		if (r < 0)
+			break;
+		if (rec.status == SB_STOPPED) {
+			code = rec.exit_code;
+			rc = 0;
+			break;
+		}
+		int got = wait_supervisor(&st, sb, &code);
+		if (got == 1) {
+			rc = 0;
+			break;
+		}
+		/* gone: ended (its record says so now) or died (twice in a row says so) */
+		bool gone = got < 0 && !state_alive(&st, sb->id);
+		if (gone && gone_before) {
+			state_collect(&st);
+			ward_error_set(
+			    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed",
+			    sb->ref);
+			break;
+		}
+		gone_before = gone;
+		/* being created, or between closing its socket and recording its end */
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		if (!gone)
+			nanosleep(&ts, NULL);
+	}
+out:
+	state_close(&st);
+	if (rc == 0 && exit_code)
+		*exit_code = code;
+	return rc;
+}
+
+int sb_rm(const struct ward_sandbox *sb, bool force, struct ward_error *e)
+{
+	struct state st;
+	const char *id = sb->id, *ref = sb->ref;
+	struct sandbox_record rec;
+	int rc = -1;
+	if (state_open(&st, sb->ctx, e) < 0)
+		goto out;
+	int got = read_record(&st, sb, &rec, e);
+	if (got < 0) {
 		/* A damaged record names nothing to trust or signal: with -f, and its supervisor
 		 * gone, only its directory goes (and the names that led to it). */
-		if (!force || e->err != EINVAL || state_alive(&st, id))
+		if (!force || got != STATE_DAMAGED || state_alive(&st, id))
 			goto out;
 		state_lock(&st, true);
 		state_remove_dir(&st, id);
@@ -295,10 +415,8 @@ int sb_rm(const struct ward_context *c, const char *ref, bool force, struct ward
 			               sandbox_status_name(rec.status));
 			goto out;
 		}
-		struct sockaddr_un a = {.sun_family = AF_UNIX};
-		state_file(&st, id, "ctl", a.sun_path, sizeof(a.sun_path));
-		autoclose int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (sock < 0 || connect(sock, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		autoclose int sock = connect_ctl(&st, id);
+		if (sock < 0) {
 			ward_error_set(e, errno, "sandbox %s: connecting to its supervisor", ref);
 			goto out;
 		}
@@ -317,10 +435,11 @@ out:
 	return rc;
 }
 
-int sb_root(const struct ward_context *c, const char *ref, int *rootfd, uid_t *uid, gid_t *gid,
-            uint64_t *disk, struct ward_error *e)
+int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
+            struct ward_error *e)
 {
-	autoclose int sock = connect_ref(c, ref, e);
+	const char *ref = sb->ref;
+	autoclose int sock = connect_ref(sb, e);
 	if (sock < 0)
 		return -1;
 	json_t *m;
@@ -347,27 +466,7 @@ int sb_root(const struct ward_context *c, const char *ref, int *rootfd, uid_t *u
 	return 0;
 }
 
-int sb_network(const struct ward_context *c, const char *ref, bool egress, struct ward_error *e)
+int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e)
 {
-	autoclose int sock = connect_ref(c, ref, e);
-	if (sock < 0)
-		return -1;
-	if (ctl_send(sock, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), NULL, 0) <
-	    0) {
-		ward_error_set(e, errno, "sandbox %s: sending the request", ref);
-		return -1;
-	}
-	json_t *m = NULL;
-	int fds[CTL_MAX_FDS];
-	size_t nfds;
-	int got = ctl_recv(sock, &m, fds, &nfds);
-	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
-	const char *msg = json_string_value(json_object_get(m, "message"));
-	int rc = got > 0 && json_is_true(json_object_get(m, "ok")) ? 0 : -1;
-	if (rc < 0)
-		ward_error_set(e, 0, "sandbox %s: %s", ref,
-		               msg ? msg : "its supervisor did not answer");
-	json_decref(m);
-	return rc;
+	return request_ok(sb, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), e);
 }

@@ -1,4 +1,4 @@
-/* ward create, caller side: reserve the sandbox in the state root, fork its supervisor,
+/* ward_sandbox_create, caller side: reserve the sandbox in the state root, fork its supervisor,
  * wait until it reports the sandbox ready (or why not). */
 #include <errno.h>
 #include <stdio.h>
@@ -92,7 +92,7 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 }
 
 /* With --persistent --name: the running sandbox of that name, if its spec is the same. */
-static int existing(struct state *st, const struct ward_create_opts *o, const char *hash,
+static int existing(struct state *st, const struct ward_spec *o, const char *hash,
                     char id[STATE_ID_LEN + 1], struct ward_error *e)
 {
 	char link[64];
@@ -117,12 +117,17 @@ static int existing(struct state *st, const struct ward_create_opts *o, const ch
 	return 1;
 }
 
-static void describe(const struct ward_spec *s, const struct ward_create_opts *o,
-                     struct sandbox_record *rec)
+/* What it was made from, for listings (spec_prepare fills it). */
+static const char *origin(const struct ward_spec *s)
 {
-	snprintf(rec->name, sizeof(rec->name), "%s", o->name ? o->name : "");
-	rec->persistent = o->persistent;
-	snprintf(rec->image, sizeof(rec->image), "%s", o->image ? o->image : s->rootfs);
+	return s->origin ? s->origin : s->rootfs;
+}
+
+static void describe(const struct ward_spec *s, struct sandbox_record *rec)
+{
+	snprintf(rec->name, sizeof(rec->name), "%s", s->name ? s->name : "");
+	rec->persistent = s->persistent;
+	snprintf(rec->image, sizeof(rec->image), "%s", origin(s));
 	size_t k = 0;
 	for (size_t i = 0; s->argv && s->argv[i] && k + 1 < sizeof(rec->command); i++)
 		k += (size_t)snprintf(rec->command + k, sizeof(rec->command) - k, "%s%s",
@@ -146,9 +151,8 @@ static void detach(int dirfd)
 	setsid();
 }
 
-int ward_create(const struct ward_context *c, const struct ward_spec *s,
-                const struct ward_create_opts *o, char id[STATE_ID_LEN + 1], bool *reused,
-                struct ward_error *e)
+int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
+                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
 {
 	*reused = false;
 	if (ward_spec_validate(s, e) < 0)
@@ -167,10 +171,10 @@ int ward_create(const struct ward_context *c, const struct ward_spec *s,
 	state_collect(&st);
 	struct sandbox_record rec = {0};
 	spec_hash(s, rec.spec_hash);
-	describe(s, o, &rec);
+	describe(s, &rec);
 	int lockfd = -1, dirfd = -1, rc = -1;
 	state_lock(&st, true);
-	int found = o->name ? existing(&st, o, rec.spec_hash, id, e) : 0;
+	int found = s->name ? existing(&st, s, rec.spec_hash, id, e) : 0;
 	if (found == 0)
 		dirfd = state_reserve(&st, &rec, &lockfd, e);
 	state_unlock(&st);

@@ -48,6 +48,14 @@ void spec_clear(struct ward_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int spec_default_idmaps(struct ward_spec *s, struct ward_error *e)
+{
+	if (idmaps_default(&s->idmaps, s->root_idmap_base, s->user_id_set ? s->user_id : 0, e) < 0)
+		return -1;
+	s->idmapped_root = geteuid() == 0;
+	return 0;
+}
+
 /* Docker's default set less NET_RAW (raw sockets are useless on a loopback-only network and
  * a common attack tool) and MKNOD (device nodes cannot be used inside a user namespace). */
 uint64_t ward_default_capabilities(void)
@@ -144,20 +152,21 @@ int ward_spec_validate(const struct ward_spec *s, struct ward_error *e)
 	}
 	if (s->hostname && validate_hostname(s->hostname, e) < 0)
 		return -1;
-	if (s->n_uid_map == 0 || s->n_gid_map == 0) {
+	if (s->idmaps.n_uid_map == 0 || s->idmaps.n_gid_map == 0) {
 		ward_error_set(e, 0, "internal: id maps not set");
 		return -1;
 	}
-	if (!id_mapped(s->uid_map, s->n_uid_map, s->uid)) {
+	if (!id_mapped(s->idmaps.uid_map, s->idmaps.n_uid_map, s->uid)) {
 		ward_error_set(
 		    e, 0,
 		    "--user %u: uid not mapped in this sandbox (only %u..%u are; rootless "
 		    "ward needs a range in /etc/subuid and newuidmap for more)",
-		    s->uid, s->uid_map[0].inside,
-		    s->uid_map[s->n_uid_map - 1].inside + s->uid_map[s->n_uid_map - 1].count - 1);
+		    s->uid, s->idmaps.uid_map[0].inside,
+		    s->idmaps.uid_map[s->idmaps.n_uid_map - 1].inside +
+		        s->idmaps.uid_map[s->idmaps.n_uid_map - 1].count - 1);
 		return -1;
 	}
-	if (!id_mapped(s->gid_map, s->n_gid_map, s->gid)) {
+	if (!id_mapped(s->idmaps.gid_map, s->idmaps.n_gid_map, s->gid)) {
 		ward_error_set(e, 0, "--user: gid %u not mapped in this sandbox (see /etc/subgid)",
 		               s->gid);
 		return -1;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "idmap.h"
 #include "strv.h"
 #include "ward/ward.h"
 
@@ -15,16 +16,6 @@
 /* What the sandbox can reach: only its own loopback, or also the outside (NAT as root,
  * pasta rootless). */
 enum ward_network { WARD_NET_NONE, WARD_NET_EGRESS };
-
-/* One line of a user or group map: container ids [inside, inside+count) appear as host
- * ids [outside, outside+count). */
-struct ward_idmap {
-	uint32_t inside;
-	uint32_t outside;
-	uint32_t count;
-};
-
-#define WARD_MAX_IDMAPS  4
 #define WARD_MAX_RLIMITS 16
 
 struct ward_rlimit {
@@ -89,9 +80,7 @@ struct ward_spec {
 	char *hostname;
 
 	/* identity: filled by spec_default_idmaps() unless set by the caller */
-	struct ward_idmap uid_map[WARD_MAX_IDMAPS], gid_map[WARD_MAX_IDMAPS];
-	size_t n_uid_map, n_gid_map;
-	bool use_newidmap;  /* rootless with subordinate ids: go through newuidmap/newgidmap */
+	struct ward_idmaps idmaps;
 	bool idmapped_root; /* root caller: show DIR's host ids through an idmapped mount */
 	uint32_t root_idmap_base;
 

@@ -22,27 +22,16 @@ void ward_spec_free(struct ward_spec *s)
 	free(s);
 }
 
-/* Replace *FIELD with a copy of VALUE (NULL clears it). */
-static int set_string(char **field, const char *value, const char *what, struct ward_error *e)
-{
-	char *copy = NULL;
-	if (value && !(copy = strdup(value)))
-		return ward_error_set(e, ENOMEM, "%s", what);
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 int ward_spec_set_cwd(struct ward_spec *s, const char *dir, struct ward_error *e)
 {
-	return set_string(&s->cwd, dir, "workdir", e);
+	return str_replace(&s->cwd, dir, "workdir", e);
 }
 
 int ward_spec_set_user(struct ward_spec *s, const char *user, struct ward_error *e)
 {
 	if (user && !*user)
 		return ward_error_set(e, 0, "-u '': expected a user (name or uid, :group)");
-	return set_string(&s->user, user, "user", e);
+	return str_replace(&s->user, user, "user", e);
 }
 
 void ward_spec_set_tty(struct ward_spec *s, bool tty)
@@ -64,7 +53,7 @@ int ward_spec_set_rootfs(struct ward_spec *s, const char *dir, struct ward_error
 {
 	if (s->image)
 		return ward_error_set(e, 0, "--rootfs %s: the sandbox already has an image", dir);
-	return set_string(&s->rootfs, dir, "rootfs", e);
+	return str_replace(&s->rootfs, dir, "rootfs", e);
 }
 
 int ward_spec_set_image(struct ward_spec *s, struct ward_image *img, const char *entrypoint,
@@ -74,8 +63,8 @@ int ward_spec_set_image(struct ward_spec *s, struct ward_image *img, const char 
 	if (s->rootfs && !s->image)
 		return ward_error_set(e, 0, "image %s: the sandbox already has --rootfs %s",
 		                      cfg->name[0] ? cfg->name : cfg->id, s->rootfs);
-	if (set_string(&s->rootfs, cfg->rootfs, "rootfs", e) < 0 ||
-	    set_string(&s->entrypoint, entrypoint, "entrypoint", e) < 0)
+	if (str_replace(&s->rootfs, cfg->rootfs, "rootfs", e) < 0 ||
+	    str_replace(&s->entrypoint, entrypoint, "entrypoint", e) < 0)
 		return -1;
 	s->image = img;
 	s->entrypoint_set = entrypoint != NULL;
@@ -89,7 +78,7 @@ void ward_spec_set_read_only(struct ward_spec *s, bool read_only)
 
 int ward_spec_set_hostname(struct ward_spec *s, const char *name, struct ward_error *e)
 {
-	return set_string(&s->hostname, name, "hostname", e);
+	return str_replace(&s->hostname, name, "hostname", e);
 }
 
 int ward_spec_set_idmap_base(struct ward_spec *s, uint32_t base, struct ward_error *e)
@@ -103,7 +92,7 @@ int ward_spec_set_idmap_base(struct ward_spec *s, uint32_t base, struct ward_err
 
 int ward_spec_set_policy(struct ward_spec *s, const char *name_or_path, struct ward_error *e)
 {
-	return set_string(&s->policy, name_or_path, "policy", e);
+	return str_replace(&s->policy, name_or_path, "policy", e);
 }
 
 void ward_spec_set_seccomp_unconfined(struct ward_spec *s, bool unconfined)
@@ -123,12 +112,12 @@ void ward_spec_set_best_effort_limits(struct ward_spec *s, bool best_effort)
 
 int ward_spec_set_changes(struct ward_spec *s, const char *path, struct ward_error *e)
 {
-	return set_string(&s->changes, path, "changes", e);
+	return str_replace(&s->changes, path, "changes", e);
 }
 
 int ward_spec_set_name(struct ward_spec *s, const char *name, struct ward_error *e)
 {
-	return set_string(&s->name, name, "name", e);
+	return str_replace(&s->name, name, "name", e);
 }
 
 void ward_spec_set_persistent(struct ward_spec *s, bool persistent)
@@ -138,5 +127,5 @@ void ward_spec_set_persistent(struct ward_spec *s, bool persistent)
 
 int ward_spec_set_origin(struct ward_spec *s, const char *what, struct ward_error *e)
 {
-	return set_string(&s->origin, what, "origin", e);
+	return str_replace(&s->origin, what, "origin", e);
 }

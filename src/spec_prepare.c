@@ -69,6 +69,9 @@ static int image_command(struct ward_spec *s, const struct ward_image_config *cf
 static int apply_image(struct ward_spec *s, bool resident, struct ward_error *e)
 {
 	const struct ward_image_config *cfg = ward_image_config(s->image);
+	/* what listings say it was made from, unless the caller said */
+	if (!s->origin && !(s->origin = strdup(cfg->name[0] ? cfg->name : cfg->rootfs)))
+		return ward_error_set(e, ENOMEM, "origin");
 	merge_env(s, cfg->env);
 	if (image_command(s, cfg, resident, e) < 0)
 		return -1;

@@ -11,13 +11,6 @@
 #include "sys.h"
 #include "userdir.h"
 
-/* Someone else's directory, or one others may write, could hold records made to point
- * ward at the wrong process. */
-int state_check_owned(int fd, const char *what, struct ward_error *e)
-{
-	return userdir_check_owned(fd, what, e);
-}
-
 static int open_subdir(int parent, const char *name, const char *root, struct ward_error *e)
 {
 	if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST) {
@@ -241,12 +234,13 @@ int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
 	}
 	size_t len = strlen(ref), found = 0;
 	DIR *d = state_dir_stream(st->boxes, ".");
+	if (!d) /* out of fds, say: no answer about the sandbox */
+		return ward_error_set(e, errno, "sandbox %s: reading %s/sandboxes", ref, st->path);
 	struct dirent *de;
-	while (len && d && (de = readdir(d)))
+	while (len && (de = readdir(d)))
 		if (is_id(de->d_name) && !strncmp(de->d_name, ref, len) && found++ == 0)
 			strcpy(id, de->d_name);
-	if (d)
-		closedir(d);
+	closedir(d);
 	if (found == 1)
 		return 0;
 	if (found > 1)
@@ -268,19 +262,6 @@ bool state_alive(struct state *st, const char *id)
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
 		return false;
 	return errno == EWOULDBLOCK;
-}
-
-const char *sandbox_status_name(enum sandbox_status s)
-{
-	switch (s) {
-	case SB_CREATING:
-		return "creating";
-	case SB_RUNNING:
-		return "running";
-	case SB_STOPPED:
-		return "stopped";
-	}
-	return "?";
 }
 
 int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *), void *arg)

@@ -73,7 +73,9 @@ int state_reserve(struct state *st, struct sandbox_record *rec, int *lockfd, str
 /* ID, a unique prefix of one, or a name → the full id. */
 int state_resolve(struct state *st, const char *ref, char id[STATE_ID_LEN + 1],
                   struct ward_error *e);
-/* The record of ID, its directory checked to be the caller's. */
+/* The record of ID, its directory checked to be the caller's. 0; -1 with e set; or
+ * STATE_DAMAGED with e set naming the file, when it is there but unreadable as a record. */
+#define STATE_DAMAGED (-2)
 int state_read(struct state *st, const char *id, struct sandbox_record *rec, struct ward_error *e);
 /* The record's "network" object: egress, address, ports (a new reference). */
 typedef struct json_t json_t;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "cgroup_util.h"
 #include "net.h"
 #include "state.h"
 #include "sys.h"

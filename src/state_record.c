@@ -8,6 +8,27 @@
 
 #include "state.h"
 #include "sys.h"
+#include "userdir.h"
+
+/* Someone else's directory, or one others may write, could hold records made to point
+ * ward at the wrong process. */
+int state_check_owned(int fd, const char *what, struct ward_error *e)
+{
+	return userdir_check_owned(fd, what, e);
+}
+
+const char *sandbox_status_name(enum sandbox_status s)
+{
+	switch (s) {
+	case SB_CREATING:
+		return "creating";
+	case SB_RUNNING:
+		return "running";
+	case SB_STOPPED:
+		return "stopped";
+	}
+	return "?";
+}
 
 static void copy(char *dst, size_t len, json_t *o, const char *key)
 {
@@ -51,10 +72,8 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	    r->exit_code, "reason", r->reason);
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
-	if (!text) {
-		ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
-		return -1;
-	}
+	if (!text)
+		return ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
 	int fd = openat(dirfd, "record.json.tmp",
 	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int rc =
@@ -129,21 +148,20 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 	char path[96];
 	snprintf(path, sizeof(path), "%s/record.json", id);
 	autoclose int fd = openat(st->boxes, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ward_error_set(e, errno, "sandbox %s: reading its record", id);
-		return -1;
-	}
+	if (fd < 0)
+		return ward_error_set(e, errno, "sandbox %s: reading its record", id);
 	char what[400];
 	snprintf(what, sizeof(what), "sandbox %s: its record %s/sandboxes/%s", id, st->path, path);
 	if (state_check_owned(fd, what, e) < 0)
 		return -1;
 	json_error_t je;
 	json_t *o = json_loadfd(fd, 0, &je);
-	int rc = parse(o, rec);
+	const char *why = !o                    ? je.text
+	                  : parse(o, rec) < 0   ? "not a sandbox record"
+	                  : strcmp(rec->id, id) ? "it names another sandbox"
+	                                        : NULL;
+	if (why)
+		ward_error_set(e, 0, "%s is damaged: %s", what, why);
 	json_decref(o);
-	if (rc < 0 || strcmp(rec->id, id) != 0) {
-		ward_error_set(e, EINVAL, "%s is damaged", what);
-		return -1;
-	}
-	return 0;
+	return why ? STATE_DAMAGED : 0;
 }

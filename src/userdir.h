@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "context.h"
-#include "spec.h"
+#include "ward/error.h"
 
 enum userdir_kind { USERDIR_STATE, USERDIR_DATA, USERDIR_CACHE };
 

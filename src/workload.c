@@ -56,32 +56,18 @@ static int exec_search(char *const *argv, char *const *env)
 	return best;
 }
 
-__attribute__((noreturn)) static void report_exec(int sock, const char *cmd, int err)
-{
-	struct msg m = {.type = MSG_EXEC_FAIL, .err = err, .value = err == ENOENT ? 127 : 126};
-	snprintf(m.text, sizeof(m.text), "%s", cmd);
-	msg_send(sock, &m, -1);
-	_exit(m.value);
-}
-
-__attribute__((noreturn)) static void fail(int sock, const char *what)
-{
-	msg_fail(sock, errno, "%s", what);
-	_exit(125);
-}
-
-static void setup_stdio(const struct ward_spec *s, int tty, int sock)
+static int setup_stdio(const struct ward_spec *s, int tty, struct ward_error *e)
 {
 	if (tty >= 0) {
 		/* The workload owns a session on the sandbox's terminal. */
 		if (setsid() < 0 || ioctl(tty, TIOCSCTTY, 0) < 0)
-			fail(sock, "tty: making the terminal controlling");
+			return ward_error_set(e, errno, "tty: making the terminal controlling");
 		for (int i = 0; i < 3; i++)
 			if (dup2(tty, i) < 0)
-				fail(sock, "tty: attaching stdio");
+				return ward_error_set(e, errno, "tty: attaching stdio");
 		if (tty > 2)
 			close(tty);
-		return;
+		return 0;
 	}
 	/* an exec'd command: its own process group, so that its timeout reaches what it started */
 	if (s->resident)
@@ -89,73 +75,88 @@ static void setup_stdio(const struct ward_spec *s, int tty, int sock)
 	if (!s->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0)
-			fail(sock, "stdin: opening /dev/null");
+			return ward_error_set(e, errno, "stdin: opening /dev/null");
 		close(null);
 	}
+	return 0;
 }
 
 /* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
  * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
-__attribute__((noinline)) int workload_open_tty(int sock)
+__attribute__((noinline)) int workload_open_tty(int sock, struct ward_error *e)
 {
 	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || unlockpt(master) < 0)
-		fail(sock, "tty: opening /dev/pts/ptmx");
+		return ward_error_set(e, errno, "tty: opening /dev/pts/ptmx");
 	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (peer < 0)
-		fail(sock, "tty: opening the terminal");
+		return ward_error_set(e, errno, "tty: opening the terminal");
 	struct msg m = {.type = MSG_PTY};
-	if (msg_send(sock, &m, master) < 0)
-		fail(sock, "tty: passing the terminal to the supervisor");
+	if (msg_send(sock, &m, master) < 0) {
+		ward_error_set(e, errno, "tty: passing the terminal to the supervisor");
+		close(peer);
+		return -1;
+	}
 	return peer;
 }
 
-void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)
+/* Every step up to execve, in order; -1 with E filled. */
+static int workload_setup(const struct ward_spec *s, const struct ward_filter *f, int tty,
+                          struct ward_error *e)
 {
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	setup_stdio(s, tty, sock);
-
+	if (setup_stdio(s, tty, e) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n_rlimits; i++) {
 		struct rlimit rl = {.rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard};
-		if (setrlimit(s->rlimits[i].resource, &rl) < 0) {
-			char what[96];
-			snprintf(what, sizeof(what),
-			         "--rlimit %s: cannot raise the hard limit above the host's",
-			         rlimit_name(s->rlimits[i].resource));
-			fail(sock, what);
-		}
+		if (setrlimit(s->rlimits[i].resource, &rl) < 0)
+			return ward_error_set(
+			    e, errno, "--rlimit %s: cannot raise the hard limit above the host's",
+			    rlimit_name(s->rlimits[i].resource));
 	}
 	if (caps_limit_bounding(s->capabilities) < 0)
-		fail(sock, "capabilities: limiting the bounding set");
+		return ward_error_set(e, errno, "capabilities: limiting the bounding set");
 	/* setgroups is denied in a single-id rootless namespace; nothing to drop there. */
 	if (setgroups(0, NULL) < 0 && errno != EPERM)
-		fail(sock, "user: clearing supplementary groups");
+		return ward_error_set(e, errno, "user: clearing supplementary groups");
 	if (setresgid(s->gid, s->gid, s->gid) < 0)
-		fail(sock, "user: setting the gid");
+		return ward_error_set(e, errno, "user: setting the gid");
 	if (setresuid(s->uid, s->uid, s->uid) < 0)
-		fail(sock, "user: setting the uid");
+		return ward_error_set(e, errno, "user: setting the uid");
 	if (caps_apply(s->capabilities, s->uid == 0) < 0)
-		fail(sock, "capabilities: setting the workload's set");
+		return ward_error_set(e, errno, "capabilities: setting the workload's set");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(sock, "no_new_privs");
-	if (chdir(s->cwd ? s->cwd : "/") < 0) {
-		char what[300];
-		snprintf(what, sizeof(what), "--workdir %s", s->cwd ? s->cwd : "/");
-		fail(sock, what);
-	}
+		return ward_error_set(e, errno, "no_new_privs");
+	if (chdir(s->cwd ? s->cwd : "/") < 0)
+		return ward_error_set(e, errno, "--workdir %s", s->cwd ? s->cwd : "/");
 	/* Everything above 2 goes at execve; the sync socket stays until then to report. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		fail(sock, "closing inherited fds");
+		return ward_error_set(e, errno, "closing inherited fds");
 	/* a test seam (WARD_FAULT_AT=workload): a created sandbox's commands stop here, with
 	 * the fds they hold up to execve */
 	if (s->resident)
 		fault_point("workload");
 	/* Last: from here on only what the policy allows. */
 	if (filter_load(f) < 0)
-		fail(sock, "seccomp: loading the filter");
-	report_exec(sock, s->argv[0], exec_search(s->argv, s->env));
+		return ward_error_set(e, errno, "seccomp: loading the filter");
+	return 0;
+}
+
+void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int sock, int tty)
+{
+	/* after vfork: on the stack, filled by snprintf, sent by msg_fail_exit */
+	struct ward_error e = {0};
+	if (workload_setup(s, f, tty, &e) < 0)
+		msg_fail_exit(sock, 125, &e);
+	int err = exec_search(s->argv, s->env);
+	if (err == ENOENT)
+		ward_error_set(&e, 0, "%s: command not found in the sandbox's root or PATH",
+		               s->argv[0]);
+	else
+		ward_error_set(&e, err, "%s", s->argv[0]);
+	msg_fail_exit(sock, err == ENOENT ? 127 : 126, &e);
 }
 
 /* A workload that keeps CAP_SYS_ADMIN could remount a read-only volume writable or unmount
@@ -165,11 +166,11 @@ void workload_exec(const struct ward_spec *s, const struct ward_filter *f, int s
  * sethostname working; the network and IPC namespaces stay init's, so capabilities over those
  * (NET_ADMIN, IPC_OWNER) do not reach them in this mode. */
 pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter *f, int sock,
-                            int tty, uint64_t flags, int *pidfd)
+                            int tty, uint64_t flags, int *pidfd, struct ward_error *e)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
+		return ward_error_set(e, errno, "the workload's nested user namespace");
 	struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | flags,
 	                          .exit_signal = SIGCHLD};
 	if (flags & CLONE_PARENT)
@@ -190,22 +191,29 @@ pid_t workload_spawn_locked(const struct ward_spec *s, const struct ward_filter 
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 ||
 		    write(sv[1], &self, sizeof(self)) != sizeof(self) || read(sv[1], &b, 1) != 1 ||
 		    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			_exit(125); /* init reports why */
+			_exit(125); /* the parent reports why */
 		close(sv[1]);
 		workload_exec(s, f, sock, tty);
 	}
+	int err = errno;
 	close(sv[1]);
-	char b = 0;
+	autoclose int parent = sv[0];
+	if (child < 0)
+		return ward_error_set(e, err, "the workload's nested user namespace");
 	pid_t inside = 0;
-	struct ward_error e = {0};
-	if (child > 0 && (read(sv[0], &inside, sizeof(inside)) != sizeof(inside) || inside <= 0 ||
-	                  idmap_write_identity(inside, s, &e) < 0 || write(sv[0], &b, 1) != 1)) {
-		if (e.msg[0]) /* already ends in the cause */
-			msg_fail(sock, 0, "the workload's nested %s", e.msg);
-		else
-			msg_fail(sock, errno, "the workload's nested user namespace");
-		_exit(125);
+	ssize_t n = read(parent, &inside, sizeof(inside));
+	if (n != sizeof(inside) || inside <= 0)
+		return ward_error_set(
+		    e, n < 0 ? errno : 0,
+		    "the workload's nested user namespace: its process ended early");
+	struct ward_error ids = {0};
+	if (idmap_write_identity(inside, &s->idmaps, &ids) < 0) {
+		ward_error_set(e, 0, "the workload's nested %s", ids.msg); /* ends in the cause */
+		e->err = ids.err;
+		return -1;
 	}
-	close(sv[0]);
+	char b = 0;
+	if (write(parent, &b, 1) != 1)
+		return ward_error_set(e, errno, "the workload's nested user namespace");
 	return child;
 }

@@ -38,7 +38,8 @@ struct ward_sandbox_info {
 	char cgroups[8][256];
 	size_t n_cgroups;
 	bool egress;
-	char address[16]; /* root: its veth address, "" otherwise */
+	char address[16];        /* root: its veth address, "" otherwise */
+	char host_interface[16]; /* root: the host side of its veth, "" otherwise */
 	struct ward_publish ports[WARD_MAX_PUBLISH];
 	size_t n_ports;
 };
@@ -48,7 +49,8 @@ char *ward_sandbox_info_json(const struct ward_sandbox_info *info);
 
 /* Start S under a supervisor of its own and return once its init is ready. With a name and
  * persistent, a running sandbox of that name and the same spec is reused (*reused set; may
- * be NULL). */
+ * be NULL). The supervisor is a child of the calling process: a long-lived caller reaps it
+ * once the sandbox has ended (or ignores SIGCHLD). */
 int ward_sandbox_create(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
                         bool *reused, struct ward_error *e);
 /* REF: an id, a unique prefix of one, or a name. */
@@ -67,12 +69,16 @@ int ward_sandbox_inspect(struct ward_sandbox *sb, struct ward_sandbox_info *info
 /* SIGTERM to everything inside, SIGKILL after GRACE_S seconds (0: at once); returns when it
  * has stopped. */
 int ward_sandbox_stop(struct ward_sandbox *sb, unsigned grace_s, struct ward_error *e);
-/* Send SIG to the sandbox's init (SIGKILL: the whole sandbox ends). */
+/* Send SIG to the sandbox's init (SIGKILL: the whole sandbox ends, and the call returns once
+ * it has). Another signal returns at once: init passes it on to the sandbox's command (idle:
+ * to everything inside) and ends only when that command does; a signal nothing dies of
+ * ends nothing. */
 int ward_sandbox_kill(struct ward_sandbox *sb, int sig, struct ward_error *e);
 /* Remove it; FORCE kills it first when it runs (else a running one is refused). SB stays to
  * be closed. */
 int ward_sandbox_remove(struct ward_sandbox *sb, bool force, struct ward_error *e);
-/* Wait until it has stopped; *exit_code (may be NULL) as ward_result's. */
+/* Wait until it has stopped; *exit_code (may be NULL) as ward_result's. One that was not
+ * persistent and has already ended is gone with its exit code: -1, "no such sandbox". */
 int ward_sandbox_wait(struct ward_sandbox *sb, int *exit_code, struct ward_error *e);
 /* Its log (what a created sandbox's command wrote), open for reading from the start. */
 int ward_sandbox_log_fd(struct ward_sandbox *sb, int *fd, struct ward_error *e);

@@ -1,38 +1,11 @@
-/* ward cp | read | write: files into and out of a running sandbox, through the root fd its
- * supervisor hands over (see ward.h for how paths inside are resolved). */
-#include <errno.h>
+/* ward cp | read | write: files into and out of a running sandbox (see ward/files.h for how
+ * paths inside are resolved). */
 #include <signal.h>
-#include <linux/securebits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/fsuid.h>
-#include <sys/prctl.h>
 
 #include "cli.h"
-#include "sandbox.h"
-#include "sys.h"
-
-/* Files a root caller makes inside must belong to the sandbox's root, not to host root
- * (whom the sandbox's filesystems cannot even represent): the fs ids change, the
- * capabilities stay (SECBIT_NO_SETUID_FIXUP), so host sources stay readable. */
-static int as_container_root(uid_t uid, gid_t gid, struct ward_error *e)
-{
-	if (geteuid() != 0)
-		return 0;
-	if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0) {
-		ward_error_set(e, errno, "keeping capabilities across setfsuid");
-		return -1;
-	}
-	setfsgid(gid);
-	setfsuid(uid);
-	if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid) {
-		ward_error_set(e, EPERM, "taking the sandbox root's ids (%u:%u)", (unsigned)uid,
-		               (unsigned)gid);
-		return -1;
-	}
-	return 0;
-}
 
 /* "SANDBOX:/path" → the sandbox part (NUL-terminated in place) and the path. */
 static char *split_ref(char *arg)
@@ -44,18 +17,11 @@ static char *split_ref(char *arg)
 	return colon + 1;
 }
 
-static int open_root(const char *ref, bool writing, int *rootfd, uint64_t *disk,
-                     struct ward_error *e)
+static struct ward_sandbox *open_sandbox(const char *ref, struct ward_error *e)
 {
-	uid_t uid;
-	gid_t gid;
-	if (sb_root(cli_context(false), ref, rootfd, &uid, &gid, disk, e) < 0)
-		return -1;
-	if (writing && as_container_root(uid, gid, e) < 0) {
-		close(*rootfd);
-		return -1;
-	}
-	return 0;
+	struct ward_sandbox *sb = NULL;
+	ward_sandbox_open(cli_context(false), ref, &sb, e);
+	return sb;
 }
 
 static void print_skipped(const char *path, const char *why, void *arg)
@@ -86,10 +52,10 @@ static int parse_max_bytes(int argc, char **argv, uint64_t *max, struct ward_err
 	return i;
 }
 
-/* The cap a copy out gets: --max-bytes, else the sandbox's --disk, else the library's. */
-static struct ward_copy_opts copy_opts(uint64_t max, uint64_t disk)
+/* --max-bytes, else (0) the sandbox's --disk, else the library's bound. */
+static struct ward_copy_opts copy_opts(uint64_t max)
 {
-	return (struct ward_copy_opts){.max_bytes = max ? max : disk, .skipped = print_skipped};
+	return (struct ward_copy_opts){.max_bytes = max, .skipped = print_skipped};
 }
 
 /* A caller's file size limit ends a copy with EFBIG, which removes what it wrote, rather
@@ -107,8 +73,9 @@ static const char cp_usage[] =
 int cmd_cp(int argc, char **argv)
 {
 	struct ward_error e = {0};
-	int rootfd = -1, rc = -1;
-	uint64_t max = 0, disk = 0;
+	struct ward_sandbox *sb = NULL;
+	int rc = -1;
+	uint64_t max = 0;
 	no_sigxfsz();
 	int first = parse_max_bytes(argc, argv, &max, &e);
 	if (first < 0) {
@@ -128,19 +95,17 @@ int cmd_cp(int argc, char **argv)
 		               "--max-bytes: only for copies out of a sandbox (its --disk "
 		               "bounds copies in)");
 	} else if (dest) {
-		if (open_root(argv[argc - 1], true, &rootfd, NULL, &e) == 0)
-			rc = ward_copy_in(rootfd, argv + 1, (size_t)argc - 2, dest, &e);
+		if ((sb = open_sandbox(argv[argc - 1], &e)))
+			rc = ward_sandbox_copy_in(sb, argv + 1, (size_t)argc - 2, dest, &e);
 	} else if (src) {
-		if (open_root(argv[1], false, &rootfd, &disk, &e) == 0) {
-			struct ward_copy_opts o = copy_opts(max, disk);
-			rc = ward_copy_out_opts(rootfd, src, argv[2], &o, &e);
-		}
+		struct ward_copy_opts o = copy_opts(max);
+		if ((sb = open_sandbox(argv[1], &e)))
+			rc = ward_sandbox_copy_out(sb, src, argv[2], &o, &e);
 	} else {
 		ward_error_set(&e, 0, "cp %s %s: one side must be SANDBOX:/PATH", argv[1],
 		               argv[argc - 1]);
 	}
-	if (rootfd >= 0)
-		close(rootfd);
+	ward_sandbox_close(sb);
 	if (rc < 0)
 		cli_error(&e);
 	return rc < 0 ? EXIT_WARD : 0;
@@ -149,8 +114,9 @@ int cmd_cp(int argc, char **argv)
 int cmd_read(int argc, char **argv)
 {
 	struct ward_error e = {0};
-	int rootfd = -1, rc = -1;
-	uint64_t max = 0, disk = 0;
+	struct ward_sandbox *sb = NULL;
+	int rc = -1;
+	uint64_t max = 0;
 	no_sigxfsz();
 	int first = parse_max_bytes(argc, argv, &max, &e);
 	if (first < 0) {
@@ -164,12 +130,10 @@ int cmd_read(int argc, char **argv)
 		    stderr);
 		return EXIT_WARD;
 	}
-	if (open_root(argv[first], false, &rootfd, &disk, &e) == 0) {
-		struct ward_copy_opts o = copy_opts(max, disk);
-		rc = ward_file_read_opts(rootfd, argv[first + 1], 1, &o, &e);
-	}
-	if (rootfd >= 0)
-		close(rootfd);
+	struct ward_copy_opts o = copy_opts(max);
+	if ((sb = open_sandbox(argv[first], &e)))
+		rc = ward_sandbox_read(sb, argv[first + 1], 1, &o, &e);
+	ward_sandbox_close(sb);
 	if (rc < 0)
 		cli_error(&e);
 	return rc < 0 ? EXIT_WARD : 0;
@@ -178,7 +142,8 @@ int cmd_read(int argc, char **argv)
 int cmd_write(int argc, char **argv)
 {
 	struct ward_error e = {0};
-	int rootfd = -1, rc = -1, first = 1;
+	struct ward_sandbox *sb = NULL;
+	int rc = -1, first = 1;
 	unsigned long mode = 0644;
 	if (argc > 2 && !strcmp(argv[1], "--mode")) {
 		char *end;
@@ -196,10 +161,9 @@ int cmd_write(int argc, char **argv)
 		      stderr);
 		return EXIT_WARD;
 	}
-	if (open_root(argv[first], true, &rootfd, NULL, &e) == 0)
-		rc = ward_file_write(rootfd, argv[first + 1], 0, (unsigned)mode, &e);
-	if (rootfd >= 0)
-		close(rootfd);
+	if ((sb = open_sandbox(argv[first], &e)))
+		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, &e);
+	ward_sandbox_close(sb);
 	if (rc < 0)
 		cli_error(&e);
 	return rc < 0 ? EXIT_WARD : 0;

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sandbox.h"
 
 int cmd_port(int argc, char **argv)
 {
@@ -12,15 +11,14 @@ int cmd_port(int argc, char **argv)
 		fputs("usage: ward port SANDBOX\n", stderr);
 		return EXIT_WARD;
 	}
-	struct state st;
 	struct ward_error e = {0};
-	char id[STATE_ID_LEN + 1];
-	struct sandbox_record r;
-	int rc = state_open(&st, cli_context(false), &e) < 0 ||
-	                 state_resolve(&st, argv[1], id, &e) < 0 || state_read(&st, id, &r, &e) < 0
+	struct ward_sandbox *sb = NULL;
+	struct ward_sandbox_info r;
+	int rc = ward_sandbox_open(cli_context(false), argv[1], &sb, &e) < 0 ||
+	                 ward_sandbox_inspect(sb, &r, &e) < 0
 	             ? -1
 	             : 0;
-	state_close(&st);
+	ward_sandbox_close(sb);
 	if (rc < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
@@ -41,7 +39,12 @@ int cmd_network(int argc, char **argv)
 		return EXIT_WARD;
 	}
 	struct ward_error e = {0};
-	if (sb_network(cli_context(false), argv[2], !strcmp(argv[1], "connect"), &e) < 0) {
+	struct ward_sandbox *sb = NULL;
+	int rc = ward_sandbox_open(cli_context(false), argv[2], &sb, &e);
+	if (rc == 0)
+		rc = ward_sandbox_network(sb, !strcmp(argv[1], "connect"), &e);
+	ward_sandbox_close(sb);
+	if (rc < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}

@@ -368,7 +368,7 @@ int cmd_run(int argc, char **argv)
 		ward_spec_free(s);
 		return 0;
 	}
-	int rc = p < 0 ? -1 : ward_run(cli_context(ra.json), s, &res, &e);
+	int rc = p < 0 ? -1 : ward_run(cli_context(false), s, &res, &e);
 	if (rc < 0)
 		cli_error(&e);
 	else

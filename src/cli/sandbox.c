@@ -1,17 +1,11 @@
-/* ward create | exec | ps | inspect | stop | rm | logs: persistent sandboxes. */
+/* ward create | stop | rm | logs: persistent sandboxes. */
 #include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "image.h"
-#include "sandbox.h"
-#include "sys.h"
 
 int cmd_create(int argc, char **argv)
 {
@@ -23,16 +17,13 @@ int cmd_create(int argc, char **argv)
 	int rc = p;
 	if (p == 0 && !ra.image)
 		rc = ward_spec_set_origin(s, ra.rootfs, &e);
-	if (rc == 0)
-		rc = spec_prepare(cli_context(false), s, true, &e);
 	if (rc == 0) {
-		char id[STATE_ID_LEN + 1];
-		bool reused;
-		struct ward_create_opts o = {
-		    .name = s->name, .persistent = s->persistent, .image = s->origin};
-		rc = ward_create(cli_context(false), s, &o, id, &reused, &e);
+		struct ward_sandbox *sb;
+		rc = ward_sandbox_create(cli_context(false), s, &sb, NULL, &e);
 		if (rc == 0)
-			printf("%s\n", id);
+			printf("%s\n", ward_sandbox_id(sb));
+		if (rc == 0)
+			ward_sandbox_close(sb);
 	}
 	if (rc < 0)
 		cli_error(&e);
@@ -43,7 +34,7 @@ int cmd_create(int argc, char **argv)
 
 /* SANDBOX... after the options; each one is acted on, every failure reported. */
 static int each_ref(int argc, char **argv, int first,
-                    int (*fn)(const char *, void *, struct ward_error *), void *arg)
+                    int (*fn)(struct ward_sandbox *, void *, struct ward_error *), void *arg)
 {
 	if (first >= argc) {
 		fprintf(stderr, "ward: %s: give at least one sandbox (id, prefix or name)\n",
@@ -53,19 +44,22 @@ static int each_ref(int argc, char **argv, int first,
 	int rc = 0;
 	for (int i = first; i < argc; i++) {
 		struct ward_error e = {0};
-		if (fn(argv[i], arg, &e) < 0) {
+		struct ward_sandbox *sb = NULL;
+		if (ward_sandbox_open(cli_context(false), argv[i], &sb, &e) < 0 ||
+		    fn(sb, arg, &e) < 0) {
 			cli_error(&e);
 			rc = EXIT_WARD;
 		} else {
 			printf("%s\n", argv[i]);
 		}
+		ward_sandbox_close(sb);
 	}
 	return rc;
 }
 
-static int stop_one(const char *ref, void *arg, struct ward_error *e)
+static int stop_one(struct ward_sandbox *sb, void *arg, struct ward_error *e)
 {
-	return sb_stop(cli_context(false), ref, *(unsigned *)arg, e);
+	return ward_sandbox_stop(sb, *(unsigned *)arg, e);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -91,9 +85,9 @@ int cmd_stop(int argc, char **argv)
 	return each_ref(argc, argv, first, stop_one, &grace);
 }
 
-static int rm_one(const char *ref, void *arg, struct ward_error *e)
+static int rm_one(struct ward_sandbox *sb, void *arg, struct ward_error *e)
 {
-	return sb_rm(cli_context(false), ref, *(bool *)arg, e);
+	return ward_sandbox_remove(sb, *(bool *)arg, e);
 }
 
 int cmd_rm(int argc, char **argv)
@@ -107,33 +101,39 @@ int cmd_rm(int argc, char **argv)
 	return each_ref(argc, argv, force ? 2 : 1, rm_one, &force);
 }
 
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		for (ssize_t off = 0; n > 0 && off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				return -1;
+			off += w > 0 ? w : 0;
+		}
+	return n < 0 ? -1 : 0;
+}
+
 int cmd_logs(int argc, char **argv)
 {
-	struct state st;
 	struct ward_error e = {0};
-	char id[STATE_ID_LEN + 1], path[128];
+	struct ward_sandbox *sb = NULL;
+	int fd = -1;
 	if (argc != 2) {
 		fputs("ward: usage: ward logs SANDBOX\n", stderr);
 		return EXIT_WARD;
 	}
-	if (state_open(&st, cli_context(false), &e) < 0 ||
-	    state_resolve(&st, argv[1], id, &e) < 0) {
+	int rc = ward_sandbox_open(cli_context(false), argv[1], &sb, &e);
+	if (rc == 0)
+		rc = ward_sandbox_log_fd(sb, &fd, &e);
+	ward_sandbox_close(sb);
+	if (rc < 0) {
 		cli_error(&e);
-		state_close(&st);
-		return EXIT_WARD;
-	}
-	state_file(&st, id, "log", path, sizeof(path));
-	autoclose int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	state_close(&st);
-	if (fd < 0) {
-		fprintf(stderr, "ward: logs %s: %s\n", argv[1], strerror(errno));
 		return EXIT_WARD;
 	}
 	fflush(stdout);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write_all(1, buf, (size_t)n) < 0)
-			return EXIT_WARD;
-	return 0;
+	rc = copy_fd(fd, 1);
+	close(fd);
+	return rc < 0 ? EXIT_WARD : 0;
 }

@@ -251,6 +251,12 @@ EOF
   settled
 }
 
+@test "libward's sandbox API: create, exec, write, copy out, kill with SIGTERM, wait, remove" {
+  run "${SANDBOX_API:?built as tests/sandbox_api}" "$ROOTFS" "$BATS_TEST_TMPDIR"
+  [ "$status" -eq 0 ] && [ "$output" = ok ] || { echo "$output"; return 1; }
+  settled
+}
+
 @test "bad references and untrusted records are refused with the culprit named" {
   run ward exec nosuchbox true
   [ "$status" -eq 125 ] && [ "$output" = "ward: sandbox nosuchbox: no such sandbox (see ward ps --all)" ]

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,6 +238,83 @@ static void copy_in_onto_a_planted_symlink_stays_inside(void **state)
 	assert_string_equal(slurp(q), "payload");
 }
 
+static int files_seen;
+static int count_file(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)path, (void)st, (void)f;
+	files_seen += type == FTW_F;
+	return 0;
+}
+
+/* Out of fds part way: the copy fails saying so, never ends "done" with entries missing. */
+static void copy_in_out_of_fds_fails_with_its_cause(void **state)
+{
+	(void)state;
+	char p[512];
+	int n = snprintf(p, sizeof(p), "%s/t", host);
+	mkdir(p, 0755);
+	for (int i = 0; i < 12; i++) {
+		n += snprintf(p + n, sizeof(p) - (size_t)n, "/d%d", i);
+		mkdir(p, 0755);
+		for (int j = 0; j < 3; j++) {
+			char f[600];
+			snprintf(f, sizeof(f), "%s/f%d", p, j);
+			put(f, "x");
+		}
+	}
+	snprintf(p, sizeof(p), "%s/t", host);
+	char *srcs[] = {p};
+	struct rlimit old;
+	getrlimit(RLIMIT_NOFILE, &old);
+	int failed = 0;
+	for (rlim_t lim = 6; lim < 50; lim++) {
+		char dest[32], where[256];
+		snprintf(dest, sizeof(dest), "/w%d", (int)lim);
+		struct ward_error e = {0};
+		struct rlimit low = {.rlim_cur = lim, .rlim_max = old.rlim_max};
+		setrlimit(RLIMIT_NOFILE, &low);
+		int rc = ward_copy_in(rootfd, srcs, 1, dest, &e);
+		setrlimit(RLIMIT_NOFILE, &old);
+		snprintf(where, sizeof(where), "%s%s", root, dest);
+		files_seen = 0;
+		nftw(where, count_file, 16, FTW_PHYS);
+		if (rc == 0) {
+			assert_int_equal(files_seen, 36);
+			continue;
+		}
+		failed++;
+		assert_non_null(strstr(e.msg, "Too many open files"));
+		assert_true(strstr(e.msg, dest) || strstr(e.msg, host)); /* names the path */
+		assert_null(strchr(e.msg, '\n'));
+	}
+	assert_true(failed > 0);
+}
+
+/* A pattern walked more than 256 directories down is refused, naming where, before anything
+ * is made in the root. */
+static void copy_in_glob_deeper_than_the_limit_is_refused(void **state)
+{
+	(void)state;
+	char p[1024];
+	int n = snprintf(p, sizeof(p), "%s/deep", host);
+	mkdir(p, 0755);
+	for (int i = 0; i < 300; i++) {
+		n += snprintf(p + n, sizeof(p) - (size_t)n, "/d");
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	snprintf(p + n, sizeof(p) - (size_t)n, "/f");
+	put(p, "bottom");
+	char pattern[256];
+	snprintf(pattern, sizeof(pattern), "%s/deep/**/f", host);
+	char *srcs[] = {pattern};
+	struct ward_error e = {0};
+	assert_int_equal(ward_copy_in(rootfd, srcs, 1, "/deep", &e), -1);
+	assert_non_null(strstr(e.msg, "more than 256 directories deep at"));
+	assert_non_null(strstr(e.msg, "/deep/d/d/d"));
+	snprintf(p, sizeof(p), "%s/deep", root);
+	assert_int_equal(access(p, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +327,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(copy_in_keeps_structure_and_matches_globs, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(copy_in_onto_a_planted_symlink_stays_inside, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(copy_in_out_of_fds_fails_with_its_cause, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(copy_in_glob_deeper_than_the_limit_is_refused, setup,
 	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

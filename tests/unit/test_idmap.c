@@ -60,19 +60,19 @@ static void default_maps(void **state)
 	struct ward_error e;
 	spec_init(&s);
 	assert_int_equal(spec_default_idmaps(&s, &e), 0);
-	assert_true(s.n_uid_map >= 1);
-	assert_int_equal(s.uid_map[0].inside, 0);
+	assert_true(s.idmaps.n_uid_map >= 1);
+	assert_int_equal(s.idmaps.uid_map[0].inside, 0);
 	if (geteuid() == 0) {
 		/* root: the whole container range on the unprivileged base, shown idmapped */
-		assert_int_equal(s.uid_map[0].outside, WARD_ROOT_IDMAP_BASE);
-		assert_int_equal(s.uid_map[0].count, WARD_IDMAP_SIZE);
+		assert_int_equal(s.idmaps.uid_map[0].outside, WARD_ROOT_IDMAP_BASE);
+		assert_int_equal(s.idmaps.uid_map[0].count, WARD_IDMAP_SIZE);
 		assert_true(s.idmapped_root);
 		s.root_idmap_base = 0;
 		assert_int_equal(spec_default_idmaps(&s, &e), -1);
 		assert_non_null(strstr(e.msg, "id map base"));
 	} else {
-		assert_int_equal(s.uid_map[0].outside, geteuid());
-		assert_int_equal(s.uid_map[0].count, 1);
+		assert_int_equal(s.idmaps.uid_map[0].outside, geteuid());
+		assert_int_equal(s.idmaps.uid_map[0].count, 1);
 		assert_false(s.idmapped_root);
 	}
 	spec_clear(&s);
