@@ -55,7 +55,7 @@ void ward_context_set_log(struct ward_context *c, ward_log_fn fn, void *arg)
 	c->log_arg = arg;
 }
 
-void ward_log(const struct ward_context *c, enum ward_log_level level, const char *fmt, ...)
+void context_log(const struct ward_context *c, enum ward_log_level level, const char *fmt, ...)
 {
 	if (!c || !c->log)
 		return;

@@ -13,7 +13,7 @@ struct ward_context {
 };
 
 /* One line to C's log function (C may be NULL: dropped). */
-void ward_log(const struct ward_context *c, enum ward_log_level level, const char *fmt, ...)
+void context_log(const struct ward_context *c, enum ward_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

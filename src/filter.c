@@ -5,6 +5,7 @@
  * hash picks a file but never decides correctness. The directory must belong to the caller,
  * be closed to others and lie only in directories of root's or the caller's (userdir.h). */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/seccomp.h>
@@ -35,24 +36,35 @@ static bool plain_name(const char *s)
 	return true;
 }
 
-/* The policy directories, in order of precedence. */
-static size_t policy_dirs(const struct ward_context *c, char dirs[3][PATH_MAX])
+/* DIR/../share/ward/policies for the directory FILE is in, when it names one. */
+static bool beside(const char *file, char out[PATH_MAX])
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	if (!slash || file[0] != '/')
+		return false;
+	snprintf(out, PATH_MAX, "%.*s/../share/ward/policies", (int)(slash - file), file);
+	return true;
+}
+
+/* The policy directories, in order of precedence: the context's; beside the program (the
+ * installed ward); beside libward.so (a program linked against an installed library); the
+ * prefix ward was configured for; the source tree it was built from. */
+static size_t policy_dirs(const struct ward_context *c, char dirs[5][PATH_MAX])
 {
 	size_t n = 0;
 	const char *env = c ? c->policy_dir : NULL;
 	if (env && *env)
 		snprintf(dirs[n++], PATH_MAX, "%s", env);
-	char exe[PATH_MAX];
+	char exe[PATH_MAX] = "";
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
 		exe[len] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(dirs[n++], PATH_MAX, "%.*s/../share/ward/policies", PATH_MAX - 32,
-			         exe);
-		}
+		n += beside(exe, dirs[n]);
 	}
+	Dl_info lib;
+	if (dladdr((void *)policy_dirs, &lib) && lib.dli_fname && strcmp(lib.dli_fname, exe) != 0)
+		n += beside(lib.dli_fname, dirs[n]);
+	snprintf(dirs[n++], PATH_MAX, "%s", WARD_INSTALL_POLICY_DIR);
 	snprintf(dirs[n++], PATH_MAX, "%s", WARD_SOURCE_POLICY_DIR);
 	return n;
 }
@@ -75,7 +87,7 @@ int ward_policy_find(const struct ward_context *c, const char *name, char *path,
 		               name, name);
 		return -1;
 	}
-	char dirs[3][PATH_MAX];
+	char dirs[5][PATH_MAX];
 	size_t n = policy_dirs(c, dirs);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, len, "%s/%s.json", dirs[i], name);
@@ -89,7 +101,7 @@ int ward_policy_find(const struct ward_context *c, const char *name, char *path,
 void ward_policy_list(const struct ward_context *c,
                       void (*fn)(const char *name, const char *path, void *arg), void *arg)
 {
-	char dirs[3][PATH_MAX], seen[64][72];
+	char dirs[5][PATH_MAX], seen[64][72];
 	size_t n = policy_dirs(c, dirs), nseen = 0;
 	for (size_t i = 0; i < n; i++) {
 		DIR *d = opendir(dirs[i]);

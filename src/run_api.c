@@ -37,7 +37,7 @@ int ward_run_start(struct ward_context *c, struct ward_spec *s, struct ward_run 
 	/* A port the host chose is no use unless the caller learns it now. */
 	for (size_t i = 0; i < w->r.net.n_bound; i++)
 		if (!s->publish[i].host_port)
-			ward_log(c, WARD_LOG_NOTE, "published %s:%u -> %u/tcp",
+			context_log(c, WARD_LOG_NOTE, "published %s:%u -> %u/tcp",
 			         w->r.net.bound[i].addr, w->r.net.bound[i].host_port,
 			         w->r.net.bound[i].port);
 	*out = w;

@@ -87,7 +87,7 @@ static int apply_image(struct ward_spec *s, bool resident, struct ward_error *e)
 static void warn_opt_outs(const struct ward_context *c, const struct ward_spec *s)
 {
 	if (s->seccomp_unconfined)
-		ward_log(
+		context_log(
 		    c, WARD_LOG_WARNING,
 		    "--seccomp=unconfined: the sandbox may make any system call its namespaces "
 		    "and capabilities allow");
@@ -96,7 +96,7 @@ static void warn_opt_outs(const struct ward_context *c, const struct ward_spec *
 		if (s->volumes[i].mode == WARD_VOLUME_RW)
 			rw = s->volumes[i].host;
 	if (rw && (s->allow_setid_volumes || s->seccomp_unconfined))
-		ward_log(c, WARD_LOG_WARNING,
+		context_log(c, WARD_LOG_WARNING,
 		         "%s: the sandbox may make set-id programs in its rw volumes (such as %s), "
 		         "which host users could run",
 		         s->allow_setid_volumes ? "--allow-setid-volumes" : "--seccomp=unconfined",

@@ -278,7 +278,7 @@ int state_each(struct state *st, int (*fn)(const struct sandbox_record *, void *
 		struct ward_error e = {0};
 		if (state_read(st, de->d_name, &rec, &e) < 0) {
 			if (e.err != ENOENT)
-				ward_log(st->ctx, WARD_LOG_WARNING, "%s", e.msg);
+				context_log(st->ctx, WARD_LOG_WARNING, "%s", e.msg);
 			continue;
 		}
 		rc = fn(&rec, arg);

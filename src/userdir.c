@@ -263,7 +263,7 @@ int userdir_default(const struct ward_context *c, enum userdir_kind kind, const 
 		if (fd >= 0)
 			strcpy(path, full);
 		else if (i + 1 < n && p[i].skippable && warn)
-			ward_log(c, WARD_LOG_WARNING, "%s%s%s", p[i].var ? p[i].var : "",
+			context_log(c, WARD_LOG_WARNING, "%s%s%s", p[i].var ? p[i].var : "",
 			         p[i].var ? " skipped: " : "skipped: ", e->msg);
 	}
 	if (!p)
