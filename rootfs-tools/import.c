@@ -160,20 +160,20 @@ int store_remove_tree(struct store *st, const char *name, struct ward_error *e)
 static void report(const struct ward_context *c, const struct unpack_stats *s)
 {
 	if (s->devices)
-		ward_log(c, WARD_LOG_NOTE,
-		         "note: %llu device node%s in the image not created (the sandbox's /dev "
-		         "is ward's)",
-		         (unsigned long long)s->devices, s->devices == 1 ? "" : "s");
+		context_log(c, WARD_LOG_NOTE,
+		            "note: %llu device node%s in the image not created (the sandbox's /dev "
+		            "is ward's)",
+		            (unsigned long long)s->devices, s->devices == 1 ? "" : "s");
 	if (s->xattrs)
-		ward_log(c, WARD_LOG_NOTE,
-		         "note: %llu extended attribute%s dropped (only user.* and "
-		         "security.capability are kept)",
-		         (unsigned long long)s->xattrs, s->xattrs == 1 ? "" : "s");
+		context_log(c, WARD_LOG_NOTE,
+		            "note: %llu extended attribute%s dropped (only user.* and "
+		            "security.capability are kept)",
+		            (unsigned long long)s->xattrs, s->xattrs == 1 ? "" : "s");
 	if (s->owners)
-		ward_log(c, WARD_LOG_NOTE,
-		         "note: %llu file%s owned by ids outside the sandbox's range now belong "
-		         "to container root",
-		         (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
+		context_log(c, WARD_LOG_NOTE,
+		            "note: %llu file%s owned by ids outside the sandbox's range now belong "
+		            "to container root",
+		            (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
 }
 
 /* A layer to unpack: the store's verified blob, or (while a copier puts it in the store)

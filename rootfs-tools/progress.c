@@ -39,7 +39,7 @@ static void *relay(void *arg)
 			line = nl + 1;
 		}
 		if (last)
-			ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", last);
+			context_log(r->ctx, WARD_LOG_PROGRESS, "%s", last);
 		len -= (size_t)(line - buf);
 		memmove(buf, line, len);
 		if (len == sizeof(buf) - 1)
@@ -105,5 +105,5 @@ void progress_relay_stop(struct progress_relay *r)
 	close(r->rfd);
 	sem_destroy(&r->ready);
 	r->running = false;
-	ward_log(r->ctx, WARD_LOG_PROGRESS, "%s", "");
+	context_log(r->ctx, WARD_LOG_PROGRESS, "%s", "");
 }

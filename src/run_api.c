@@ -38,8 +38,8 @@ int ward_run_start(struct ward_context *c, struct ward_spec *s, struct ward_run 
 	for (size_t i = 0; i < w->r.net.n_bound; i++)
 		if (!s->publish[i].host_port)
 			context_log(c, WARD_LOG_NOTE, "published %s:%u -> %u/tcp",
-			         w->r.net.bound[i].addr, w->r.net.bound[i].host_port,
-			         w->r.net.bound[i].port);
+			            w->r.net.bound[i].addr, w->r.net.bound[i].host_port,
+			            w->r.net.bound[i].port);
 	*out = w;
 	return 0;
 }

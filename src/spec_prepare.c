@@ -96,11 +96,11 @@ static void warn_opt_outs(const struct ward_context *c, const struct ward_spec *
 		if (s->volumes[i].mode == WARD_VOLUME_RW)
 			rw = s->volumes[i].host;
 	if (rw && (s->allow_setid_volumes || s->seccomp_unconfined))
-		context_log(c, WARD_LOG_WARNING,
-		         "%s: the sandbox may make set-id programs in its rw volumes (such as %s), "
-		         "which host users could run",
-		         s->allow_setid_volumes ? "--allow-setid-volumes" : "--seccomp=unconfined",
-		         rw);
+		context_log(
+		    c, WARD_LOG_WARNING,
+		    "%s: the sandbox may make set-id programs in its rw volumes (such as %s), "
+		    "which host users could run",
+		    s->allow_setid_volumes ? "--allow-setid-volumes" : "--seccomp=unconfined", rw);
 }
 
 int spec_prepare(const struct ward_context *c, struct ward_spec *s, bool resident,

@@ -264,7 +264,7 @@ int userdir_default(const struct ward_context *c, enum userdir_kind kind, const 
 			strcpy(path, full);
 		else if (i + 1 < n && p[i].skippable && warn)
 			context_log(c, WARD_LOG_WARNING, "%s%s%s", p[i].var ? p[i].var : "",
-			         p[i].var ? " skipped: " : "skipped: ", e->msg);
+			            p[i].var ? " skipped: " : "skipped: ", e->msg);
 	}
 	if (!p)
 		ward_error_set(e, errno, "%s", what);
