@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "control.h"
 #include "sandbox.h"
 #include "sys.h"
@@ -406,6 +407,7 @@ int sb_rm(const struct ward_sandbox *sb, bool force, struct ward_error *e)
 		state_remove_dir(&st, id);
 		state_unlock(&st);
 		state_collect(&st);
+		cgroup_sweep_all(); /* its cgroups are named by nothing left to trust */
 		rc = 0;
 		goto out;
 	}
