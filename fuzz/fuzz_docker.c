@@ -15,6 +15,7 @@
 #include "unpack.h"
 
 static int storefd = -1;
+static struct ward_context *ctx; /* the throwaway store; no log */
 static char layer[1024], config[512];
 static size_t layer_len, config_len;
 
@@ -50,7 +51,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(dir, sizeof(dir), "%s/ward-fuzz-docker-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir) || (storefd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
 		abort();
-	setenv("WARD_STORE", dir, 1);
+	if (ward_context_new(&ctx, NULL) < 0 || ward_context_set_store_dir(ctx, dir, NULL) < 0)
+		abort();
 	/* the layer: one file; the config names its sha256 as the diff_id */
 	FILE *f = fmemopen(layer, sizeof(layer), "w");
 	member(f, "hello", "hi\n", 3);
@@ -85,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	char ref[64], name[WARD_IMAGE_NAME_MAX];
 	snprintf(ref, sizeof(ref), "docker-archive:/proc/self/fd/%d", fd);
-	const struct ward_image_opts o = {.quiet = true};
+	const struct ward_image_opts o = {.ctx = ctx};
 	struct ward_error e;
 	image_import(ref, &o, name, &e);
 	close(fd);
