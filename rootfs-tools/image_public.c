@@ -63,8 +63,10 @@ int ward_image_prune(struct ward_store *st, uint64_t *freed_trees, uint64_t *fre
 }
 
 int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
-                    const char *config_json, struct ward_error *e)
+                    const char *config_json, char id_out[80], struct ward_error *e)
 {
+	if (id_out)
+		id_out[0] = 0;
 	const struct ward_image_opts o = opts(st, NULL);
 	return image_pack(dir, name, config_json, &o, e);
 }

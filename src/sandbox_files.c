@@ -89,8 +89,12 @@ int ward_sandbox_read(struct ward_sandbox *sb, const char *path, int out,
 }
 
 int ward_sandbox_write(struct ward_sandbox *sb, const char *path, int in, unsigned mode,
-                       struct ward_error *e)
+                       unsigned flags, struct ward_error *e)
 {
+	if (flags & ~WARD_WRITE_PARENTS)
+		return ward_error_set(e, EINVAL, "write %s: unknown flags %#x", path, flags);
+	if (flags & WARD_WRITE_PARENTS)
+		return ward_error_set(e, ENOSYS, "write -p: not built yet");
 	int rootfd;
 	struct fs_ids ids;
 	if (open_root(sb, true, &rootfd, NULL, &ids, e) < 0)

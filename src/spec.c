@@ -27,6 +27,7 @@ void spec_init(struct ward_spec *s)
 	s->root_idmap_base = WARD_ROOT_IDMAP_BASE;
 	s->capabilities = ward_default_capabilities();
 	s->limits.swap = -1;
+	s->layer_in = -1;
 	for (char **v = s->env; v && *v; v++)
 		s->n_default_env++;
 }
@@ -45,7 +46,9 @@ void spec_clear(struct ward_spec *s)
 	free(s->user);
 	free(s->name);
 	free(s->origin);
+	strv_free(s->labels);
 	memset(s, 0, sizeof(*s));
+	s->layer_in = -1;
 }
 
 int spec_default_idmaps(struct ward_spec *s, struct ward_error *e)

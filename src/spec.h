@@ -125,7 +125,16 @@ struct ward_spec {
 	/* ward_sandbox_create */
 	char *name; /* NULL: none */
 	bool persistent;
-	char *origin; /* for listings: the image as asked for, or the rootfs */
+	char *origin;      /* for listings: the image as asked for, or the rootfs */
+	char **labels;     /* "K=V", NULL-terminated, owned; keys unique */
+	bool auto_remove;  /* --rm: removed when it stops */
+	bool allow_setuid; /* no no_new_privs for the workload */
+
+	/* the writable layer (sandboxes with a life): a saved layer (an OCI tar with whiteouts)
+	 * to restore into the new writable layer before the root is mounted, -1: none; not
+	 * owned. keep_upper: the supervisor keeps the upper directory for layer_export. */
+	int layer_in;
+	bool keep_upper;
 };
 
 /* An embedded spec's life (the public ward_spec_new/free wrap these). */

@@ -129,3 +129,33 @@ int ward_spec_set_origin(struct ward_spec *s, const char *what, struct ward_erro
 {
 	return str_replace(&s->origin, what, "origin", e);
 }
+
+int ward_spec_add_label(struct ward_spec *s, const char *kv, struct ward_error *e)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv)
+		return ward_error_set(e, 0, "--label %s: expected KEY=VALUE with a non-empty KEY",
+		                      kv);
+	size_t n = 0, klen = (size_t)(eq - kv) + 1;
+	for (; s->labels && s->labels[n]; n++)
+		if (!strncmp(s->labels[n], kv, klen))
+			return str_replace(&s->labels[n], kv, "label", e);
+	char **v = realloc(s->labels, (n + 2) * sizeof(*v));
+	if (!v)
+		return ward_error_set(e, ENOMEM, "label");
+	s->labels = v;
+	v[n + 1] = NULL;
+	if (!(v[n] = strdup(kv)))
+		return ward_error_set(e, ENOMEM, "label");
+	return 0;
+}
+
+void ward_spec_set_auto_remove(struct ward_spec *s, bool auto_remove)
+{
+	s->auto_remove = auto_remove;
+}
+
+void ward_spec_set_allow_setuid(struct ward_spec *s, bool allow)
+{
+	s->allow_setuid = allow;
+}

@@ -20,7 +20,8 @@
 #define STATE_NAME_MAX 63
 #define STATE_MAX_CG   8
 
-enum sandbox_status { SB_CREATING, SB_RUNNING, SB_STOPPED };
+/* created: made, never started; paused: frozen. Same order as enum ward_sandbox_status. */
+enum sandbox_status { SB_CREATING, SB_RUNNING, SB_STOPPED, SB_CREATED, SB_PAUSED };
 
 struct sandbox_record {
 	char id[STATE_ID_LEN + 1];

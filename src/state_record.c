@@ -26,6 +26,10 @@ const char *sandbox_status_name(enum sandbox_status s)
 		return "running";
 	case SB_STOPPED:
 		return "stopped";
+	case SB_CREATED:
+		return "created";
+	case SB_PAUSED:
+		return "paused";
 	}
 	return "?";
 }
@@ -97,8 +101,8 @@ static int parse(json_t *o, struct sandbox_record *r)
 	copy(r->name, sizeof(r->name), o, "name");
 	r->persistent = json_is_true(json_object_get(o, "persistent"));
 	const char *status = json_string_value(json_object_get(o, "status"));
-	r->status = SB_STOPPED + 1;
-	for (int i = SB_CREATING; status && i <= SB_STOPPED; i++)
+	r->status = SB_PAUSED + 1;
+	for (int i = SB_CREATING; status && i <= SB_PAUSED; i++)
 		if (!strcmp(status, sandbox_status_name((enum sandbox_status)i)))
 			r->status = (enum sandbox_status)i;
 	copy(r->spec_hash, sizeof(r->spec_hash), o, "specHash");
@@ -140,7 +144,7 @@ static int parse(json_t *o, struct sandbox_record *r)
 	r->finished = (int64_t)num(o, "finished");
 	r->exit_code = (int)num(o, "exitCode");
 	copy(r->reason, sizeof(r->reason), o, "reason");
-	return r->status > SB_STOPPED || r->id[0] == 0 ? -1 : 0;
+	return r->status > SB_PAUSED || r->id[0] == 0 ? -1 : 0;
 }
 
 int state_read(struct state *st, const char *id, struct sandbox_record *rec, struct ward_error *e)

@@ -56,8 +56,23 @@ int ward_image_remove(struct ward_store *st, char *const *refs, size_t n, struct
 int ward_image_prune(struct ward_store *st, uint64_t *freed_trees, uint64_t *freed_blobs,
                      struct ward_error *e);
 /* Pack DIR as a one-layer image named NAME; CONFIG_JSON is a JSON object of config fields
- * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. */
+ * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. The same DIR packed twice gives the same
+ * id (ID_OUT, may be NULL). */
 int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
-                    const char *config_json, struct ward_error *e);
+                    const char *config_json, char id_out[80], struct ward_error *e);
+/* Name REF (a name or id in the store) also NAME[:TAG] (a name taken is moved). */
+int ward_image_tag(struct ward_store *st, const char *ref, const char *name, struct ward_error *e);
+
+/* One entry of an image's history, newest first. */
+struct ward_image_layer {
+	char digest[80]; /* the layer's blob, "" for an entry that made no layer */
+	uint64_t size;   /* bytes of the blob */
+	int64_t created_ms;
+	char *created_by; /* may be NULL */
+	char *comment;    /* may be NULL */
+};
+int ward_image_history(struct ward_store *st, const char *ref, struct ward_image_layer **out,
+                       size_t *n, struct ward_error *e);
+void ward_image_history_free(struct ward_image_layer *v, size_t n);
 
 #endif

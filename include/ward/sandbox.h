@@ -19,7 +19,15 @@ struct ward_sandbox;
 
 #define WARD_SANDBOX_ID_LEN 12
 
-enum ward_sandbox_status { WARD_SANDBOX_CREATING, WARD_SANDBOX_RUNNING, WARD_SANDBOX_STOPPED };
+/* created: made, never started (ward_sandbox_new); stopped: its processes ended, its
+ * writable layer, log and record kept until removed; paused: every process frozen. */
+enum ward_sandbox_status {
+	WARD_SANDBOX_CREATING,
+	WARD_SANDBOX_RUNNING,
+	WARD_SANDBOX_STOPPED,
+	WARD_SANDBOX_CREATED,
+	WARD_SANDBOX_PAUSED
+};
 const char *ward_sandbox_status_name(enum ward_sandbox_status s);
 
 struct ward_sandbox_info {
@@ -42,7 +50,16 @@ struct ward_sandbox_info {
 	char host_interface[16]; /* root: the host side of its veth, "" otherwise */
 	struct ward_publish ports[WARD_MAX_PUBLISH];
 	size_t n_ports;
+	int64_t started_ms; /* last start, 0 if never started */
+	char **labels;      /* "K=V", NULL-terminated (malloc'ed, may be NULL) */
+	char *config;       /* the whole config as a JSON object (malloc'ed, may be NULL) */
 };
+/* Free what an info holds (labels, config); the struct itself stays the caller's. */
+void ward_sandbox_info_release(struct ward_sandbox_info *info);
+/* Free what ward_sandbox_list returned. */
+void ward_sandbox_list_free(struct ward_sandbox_info *v, size_t n);
+/* The value of label KEY, or NULL. */
+const char *ward_sandbox_info_label(const struct ward_sandbox_info *info, const char *key);
 
 /* INFO as the JSON object ward inspect prints (malloc'ed), or NULL without memory. */
 char *ward_sandbox_info_json(const struct ward_sandbox_info *info);
@@ -53,6 +70,40 @@ char *ward_sandbox_info_json(const struct ward_sandbox_info *info);
  * once the sandbox has ended (or ignores SIGCHLD). */
 int ward_sandbox_create(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
                         bool *reused, struct ward_error *e);
+/* Make a sandbox from S without starting it (status created): its record and config are
+ * kept in the state root until removed. Start it with ward_sandbox_start. */
+int ward_sandbox_new(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
+                     struct ward_error *e);
+/* Start a created or stopped sandbox and return once its init is ready; a stopped one comes
+ * back with the files its processes wrote (its writable layer). The supervisor is a child of
+ * the caller, as for ward_sandbox_create. */
+int ward_sandbox_start(struct ward_sandbox *sb, struct ward_error *e);
+/* Stop it (as ward_sandbox_stop) if it runs, then start it again. */
+int ward_sandbox_restart(struct ward_sandbox *sb, unsigned grace_s, struct ward_error *e);
+/* Freeze / thaw every process of a running sandbox (cgroup freezer). Refused, saying what is
+ * missing, where the host gives the caller no freezer. */
+int ward_sandbox_pause(struct ward_sandbox *sb, struct ward_error *e);
+int ward_sandbox_unpause(struct ward_sandbox *sb, struct ward_error *e);
+
+/* What ward_sandbox_logs writes. */
+struct ward_log_opts {
+	bool follow;      /* keep writing what comes until the sandbox stops */
+	bool timestamps;  /* each line prefixed with its time (RFC 3339, UTC, nanoseconds) */
+	int64_t since_ms; /* only lines from this unix time on (0: all) */
+	long tail;        /* only the last TAIL lines (< 0: all) */
+};
+/* Its log: what its processes wrote to stdout goes to OUT, stderr to ERR. */
+int ward_sandbox_logs(struct ward_sandbox *sb, const struct ward_log_opts *o, int out, int err,
+                      struct ward_error *e);
+
+/* Its writable layer as a new image layer on top of its image, stored as NAME[:TAG] with
+ * the sandbox's config (env, command, workdir, user); MESSAGE (may be NULL) goes to the
+ * image's history. A running sandbox is paused while its layer is read. ID_OUT (may be NULL)
+ * gets the new image's id. */
+struct ward_store;
+int ward_sandbox_commit(struct ward_sandbox *sb, struct ward_store *st, const char *name,
+                        const char *message, char id_out[80], struct ward_error *e);
+
 /* REF: an id, a unique prefix of one, or a name. */
 int ward_sandbox_open(struct ward_context *c, const char *ref, struct ward_sandbox **out,
                       struct ward_error *e);
@@ -130,8 +181,11 @@ char *ward_exec_result_json(const struct ward_exec_result *res, const struct war
  * caller's files made inside belong to the sandbox's root user. */
 int ward_sandbox_read(struct ward_sandbox *sb, const char *path, int out,
                       const struct ward_copy_opts *o, struct ward_error *e);
+/* PATH may be relative: to the sandbox's working directory. FLAGS: WARD_WRITE_PARENTS makes
+ * missing parent directories (0755, the sandbox root's). */
+#define WARD_WRITE_PARENTS 1u
 int ward_sandbox_write(struct ward_sandbox *sb, const char *path, int in, unsigned mode,
-                       struct ward_error *e);
+                       unsigned flags, struct ward_error *e);
 int ward_sandbox_copy_in(struct ward_sandbox *sb, char *const *sources, size_t n, const char *dest,
                          struct ward_error *e);
 int ward_sandbox_copy_out(struct ward_sandbox *sb, const char *src, const char *hostdest,

@@ -89,6 +89,15 @@ int ward_spec_add_dns(struct ward_spec *s, const char *text, struct ward_error *
 int ward_spec_set_name(struct ward_spec *s, const char *name, struct ward_error *e);
 void ward_spec_set_persistent(struct ward_spec *s, bool persistent);
 int ward_spec_set_origin(struct ward_spec *s, const char *what, struct ward_error *e);
+/* A label K=V (K non-empty, no '='; a later K replaces an earlier one): kept in the record,
+ * shown by inspect, matched by ward ps --filter label=K[=V]. */
+int ward_spec_add_label(struct ward_spec *s, const char *kv, struct ward_error *e);
+/* Remove the sandbox (record, writable layer, log) as soon as it stops (--rm). */
+void ward_spec_set_auto_remove(struct ward_spec *s, bool auto_remove);
+/* No no_new_privs: set-uid and set-gid programs and file capabilities of the image take
+ * effect inside (sudo, ping). Container root stays unprivileged on the host, and the set-id
+ * ban with rw volumes stays. Default off. */
+void ward_spec_set_allow_setuid(struct ward_spec *s, bool allow);
 
 /* Refuse a spec that cannot start, naming the culprit (the start does this too). */
 int ward_spec_validate(const struct ward_spec *s, struct ward_error *e);

@@ -162,7 +162,7 @@ int cmd_write(int argc, char **argv)
 		return EXIT_WARD;
 	}
 	if ((sb = open_sandbox(argv[first], &e)))
-		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, &e);
+		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, 0, &e);
 	ward_sandbox_close(sb);
 	if (rc < 0)
 		cli_error(&e);

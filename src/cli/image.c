@@ -188,7 +188,7 @@ static int pack_cmd(int argc, char **argv)
 	json_decref(cfg);
 	struct ward_error e = {0};
 	struct ward_store *st = cli_store(quiet, &e);
-	int rc = st ? ward_image_pack(st, argv[optind], name, text, &e) : -1;
+	int rc = st ? ward_image_pack(st, argv[optind], name, text, NULL, &e) : -1;
 	free(text);
 	if (rc < 0) {
 		cli_error(&e);

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/in", argv[2]);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	CHECK(fd >= 0 && write(fd, "written\n", 8) == 8 && lseek(fd, 0, SEEK_SET) == 0);
-	CHECK(ward_sandbox_write(sb, "/tmp/w", fd, 0640, &e) == 0);
+	CHECK(ward_sandbox_write(sb, "/tmp/w", fd, 0640, 0, &e) == 0);
 	close(fd);
 	check_ids(bits);
 	char *cat[] = {"cat", "/tmp/w"};
