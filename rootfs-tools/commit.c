@@ -187,8 +187,7 @@ int store_commit(struct ward_store *st, const char *base, const char *rootfs, in
 		                      "commit %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
 		                      name ? name : "(missing)");
 	if (!base && !rootfs)
-		return ward_error_set(e, EINVAL, "commit %s: no base image and no root directory",
-		                      full);
+		return ward_error_set(e, 0, "commit %s: no base image and no root directory", full);
 	struct store s;
 	if (store_open(&s, st ? st->ctx : NULL, e) < 0)
 		return -1;
