@@ -155,14 +155,17 @@ int cmd_write(int argc, char **argv)
 		}
 		first = 3;
 	}
+	unsigned flags = 0;
+	if (argc - first == 3 && (!strcmp(argv[first], "-p") || !strcmp(argv[first], "--parents")))
+		flags = WARD_WRITE_PARENTS, first++;
 	if (argc - first != 2) {
-		fputs("usage: ward write [--mode OCTAL] SANDBOX /PATH   (the file's bytes from "
+		fputs("usage: ward write [--mode OCTAL] [-p] SANDBOX PATH   (the file's bytes from "
 		      "stdin)\n",
 		      stderr);
 		return EXIT_WARD;
 	}
 	if ((sb = open_sandbox(argv[first], &e)))
-		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, 0, &e);
+		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, flags, &e);
 	ward_sandbox_close(sb);
 	if (rc < 0)
 		cli_error(&e);

@@ -54,6 +54,8 @@ static const char run_usage[] =
     "      --seccomp=unconfined  no syscall filter at all (warns)\n"
     "      --allow-setid-volumes  let the sandbox make set-id files in rw volumes (warns;\n"
     "                          by default a sandbox with a rw volume cannot make any)\n"
+    "      --allow-setuid      no no_new_privs: the image's set-uid programs and file\n"
+    "                          capabilities work (sudo, ping), as container root only\n"
     "      --cap-add CAP       keep a capability (CAP_ prefix optional; ALL)\n"
     "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
     "      --idmap-base N      (root) host id where container id 0 starts\n"
@@ -108,6 +110,7 @@ enum {
 	OPT_NETWORK,
 	OPT_DNS,
 	OPT_ALLOW_SETID,
+	OPT_ALLOW_SETUID,
 	OPT_HELP
 };
 
@@ -149,6 +152,7 @@ static const struct option options[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"dns", required_argument, NULL, OPT_DNS},
     {"allow-setid-volumes", no_argument, NULL, OPT_ALLOW_SETID},
+    {"allow-setuid", no_argument, NULL, OPT_ALLOW_SETUID},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -268,6 +272,9 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			break;
 		case OPT_ALLOW_SETID:
 			ward_spec_set_allow_setid_volumes(s, true);
+			break;
+		case OPT_ALLOW_SETUID:
+			ward_spec_set_allow_setuid(s, true);
 			break;
 		case OPT_CAP_ADD:
 			r = ward_spec_cap_add(s, optarg, e);
