@@ -167,7 +167,10 @@ static const char changes[] =
     "mkdir -p /home/u && echo mine > /home/u/f && chown -R 1000:1000 /home/u\n"
     "rm /data/old.txt\n"
     "rm -rf /olddir && mkdir /olddir && echo fresh > /olddir/c\n"
-    "echo more >> /data/keep.txt\n";
+    "echo more >> /data/keep.txt\n"
+    "d=/deep/$(printf 'd%.0s' $(seq 120)) && mkdir -p $d && echo long > $d/$(printf 'n%.0s' $(seq "
+    "200))\n"
+    "echo utf > /caf$(printf '\\303\\251')\n";
 
 static const char expect[] =
     "set -e\n"
@@ -183,7 +186,9 @@ static const char expect[] =
     "[ \"$(ls /olddir)\" = c ] || fail \"opaque directory: $(ls /olddir)\"\n"
     "[ \"$(cat /olddir/c)\" = fresh ] || fail olddir/c\n"
     "[ \"$(cat /data/keep.txt)\" = \"$(printf 'orig\\nmore')\" ] || fail appended file\n"
-    "[ \"$(cat /data/other.txt)\" = untouched ] || fail image file\n";
+    "[ \"$(cat /data/other.txt)\" = untouched ] || fail image file\n"
+    "[ \"$(cat /deep/d*/n*)\" = long ] || fail long name\n"
+    "[ \"$(cat /caf$(printf '\\303\\251'))\" = utf ] || fail utf-8 name\n";
 
 /* A ustar header block for the hand-written tar below (libarchive's writer would pull
  * every format it has into the link). */
