@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -98,6 +99,11 @@ static int restore_layer(int base, int layer_in, uint64_t disk, struct ward_erro
 		         : ward_error_set(e, 0,
 		                          "saved writable layer does not fit the writable "
 		                          "layer (no --disk: half of the memory)");
+	} else if (WIFSIGNALED(status)) { /* its tmpfs pages count against --memory */
+		rc = ward_error_set(
+		    e, 0, "saved writable layer: the restore was killed by signal %d%s",
+		    WTERMSIG(status),
+		    WTERMSIG(status) == SIGKILL ? " (is --memory too small for it?)" : "");
 	} else if (status != 0) {
 		*e = *shared;
 		rc = shared->msg[0] ? -1

@@ -349,6 +349,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	close(in);
+
+	/* not a tar: one line naming the saved layer */
+	char junk[4096];
+	snprintf(junk, sizeof(junk), "%s/junk.tar", tmp);
+	in = open(junk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(in >= 0 && write(in, "not a tar\n", 10) == 10);
+	CHECK(run_sh("true", "64m", in, NULL, &code, NULL) < 0 && code == 125);
+	CHECK(!strncmp(e.msg, "saved writable layer: ", 22) && !strchr(e.msg, '\n'));
+	close(in);
 	ward_context_free(ctx);
 	puts("ok");
 	return 0;
