@@ -34,9 +34,9 @@ struct run {
 	bool ready;
 	int *volfds;
 	int *uppers;         /* overlay volumes' upper layers, for --changes */
-	int upper;           /* the root's writable layer (spec keep_upper), -1: none */
 	int userns, changes; /* for --changes and keep_upper: the sandbox's user namespace;
 	                        --changes' output */
+	int upper;           /* keep_upper: the writable layer's upper directory, else -1 */
 	bool timed_out, canceled, have_status, failed;
 	int status;
 	struct msg fail;

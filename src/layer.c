@@ -3,6 +3,7 @@
  * read as the sandbox sees them and its capabilities reach every file, for root and rootless
  * callers alike, while the sandbox runs or after it ended (the upper's fd keeps the tmpfs). */
 #include <errno.h>
+#include <locale.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,9 @@ int layer_export(int userns, int upper, int out, struct ward_error *e)
 	if (pid == 0) {
 		char err[512] = "";
 		close(pipefd[0]);
+		/* the tar writer converts names from the locale's charset: UTF-8 names are the
+		 * common case (in "C" they fail) */
+		setlocale(LC_CTYPE, "C.UTF-8");
 		if (setns(userns, CLONE_NEWUSER) < 0)
 			snprintf(err, sizeof(err), "joining the sandbox's user namespace: %s",
 			         strerror(errno));
