@@ -101,7 +101,7 @@ int image_pack_cmd(int argc, char **argv)
 	cli_name_tag(a.name, name, sizeof(name));
 	if (a.json)
 		return cli_json_print(json_pack("{s:s,s:s}", "name", name, "id", id));
-	printf("%s %s\n", name, id);
+	printf("%s%s%s\n", name, *id ? " " : "", id);
 	return 0;
 }
 
