@@ -90,7 +90,7 @@ static const struct {
 /* ward help [CMD [SUB]]: CMD [SUB] --help. */
 static int help(int argc, char **argv)
 {
-	if (argc < 2 || argv[1][0] == '-') {
+	if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
 		return 0;
 	}
