@@ -46,8 +46,10 @@ int cli_simple(const struct cli_cmd *c, int argc, char **argv, int min, int max,
 /* -e ARG: ARG itself when it holds '=', else NAME=the caller's value in *BUF (malloc'ed),
  * or NULL when NAME is unset (nothing passed, as docker). */
 const char *cli_env(const char *arg, char **buf);
-/* Print J (stolen) as JSON and a newline on stdout; 0, or EXIT_WARD without memory. */
+/* Print J (stolen) as compact JSON and a newline on stdout; 0, or EXIT_WARD without
+ * memory. _as: with jansson's FLAGS (ps and inspect indent, as the library's objects). */
 int cli_json_print(json_t *j);
+int cli_json_print_as(json_t *j, size_t flags);
 /* The library's JSON text TEXT (freed) as a value, or null. */
 json_t *cli_json_parse(char *text);
 /* NAME as stored: with :latest when it names no tag. */

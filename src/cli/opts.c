@@ -129,10 +129,9 @@ const char *cli_env(const char *arg, char **buf)
 	return *buf;
 }
 
-int cli_json_print(json_t *j)
+int cli_json_print_as(json_t *j, size_t flags)
 {
-	char *text =
-	    j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	char *text = j ? json_dumps(j, flags | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
 	if (!text) {
 		fputs("ward: out of memory printing JSON\n", stderr);
@@ -148,4 +147,9 @@ json_t *cli_json_parse(char *text)
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	return j ? j : json_null();
+}
+
+int cli_json_print(json_t *j)
+{
+	return cli_json_print_as(j, JSON_COMPACT);
 }

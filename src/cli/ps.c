@@ -150,7 +150,7 @@ int cmd_ps(int argc, char **argv)
 			fill(&rows[k++], &list[i]);
 	}
 	if (rc == 0 && a.json)
-		rc = cli_json_print(json_incref(out));
+		rc = cli_json_print_as(json_incref(out), JSON_INDENT(2));
 	else if (rc == 0 && !a.quiet)
 		table(rows, k, a.no_trunc);
 	json_decref(out);
@@ -194,7 +194,7 @@ int cmd_inspect(int argc, char **argv)
 		return cli_fail(&e);
 	if (argc - optind == 1) {
 		json_t *j = inspect_one(argv[optind], &e);
-		return j ? cli_json_print(j) : cli_fail(&e);
+		return j ? cli_json_print_as(j, JSON_INDENT(2)) : cli_fail(&e);
 	}
 	json_t *all = json_array();
 	int rc = 0;
@@ -205,5 +205,5 @@ int cmd_inspect(int argc, char **argv)
 		else
 			rc = cli_fail(&e);
 	}
-	return cli_json_print(all) ? EXIT_WARD : rc;
+	return cli_json_print_as(all, JSON_INDENT(2)) ? EXIT_WARD : rc;
 }
