@@ -1,16 +1,9 @@
 /* Calls still being built for issue 18 (each answers ENOSYS until its owner replaces it; this
- * file goes away when the last one has): commit, the spec as JSON, the layer export. */
+ * file goes away when the last one has): the spec as JSON, the layer export. */
 #include <errno.h>
 
 #include "layer.h"
 #include "spec_json.h"
-
-int ward_sandbox_commit(struct ward_sandbox *sb, struct ward_store *st, const char *name,
-                        const char *message, char id_out[80], struct ward_error *e)
-{
-	(void)sb, (void)st, (void)name, (void)message, (void)id_out;
-	return ward_error_set(e, ENOSYS, "commit: not built yet");
-}
 
 json_t *spec_to_json(const struct ward_spec *s)
 {
