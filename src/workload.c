@@ -84,7 +84,7 @@ static int setup_stdio(const struct ward_spec *s, int tty, struct ward_error *e)
 
 /* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
  * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
-__attribute__((noinline)) int workload_open_tty(int sock, struct ward_error *e)
+__attribute__((noinline)) int workload_open_tty(int sock, bool interactive, struct ward_error *e)
 {
 	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || unlockpt(master) < 0)
@@ -92,6 +92,11 @@ __attribute__((noinline)) int workload_open_tty(int sock, struct ward_error *e)
 	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (peer < 0)
 		return ward_error_set(e, errno, "tty: opening the terminal");
+	struct termios t;
+	if (!interactive && tcgetattr(peer, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(peer, TCSANOW, &t);
+	}
 	struct msg m = {.type = MSG_PTY};
 	if (msg_send(sock, &m, master) < 0) {
 		ward_error_set(e, errno, "tty: passing the terminal to the supervisor");
