@@ -401,6 +401,8 @@ static int listen_ctl(struct sup *sp, struct ward_error *e)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	state_file(sp->st, sp->rec->id, "ctl", a.sun_path, sizeof(a.sun_path));
+	/* the last run's socket: no one listens there (this supervisor holds the lock) */
+	unlinkat(sp->dirfd, "ctl", 0);
 	sp->listen = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (sp->listen < 0 || bind(sp->listen, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    listen(sp->listen, 64) < 0) {

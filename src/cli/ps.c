@@ -84,7 +84,8 @@ static const char ps_usage[] =
     "      --no-trunc          image and command in full\n"
     "  -f, --filter KEY=VALUE  label=K or label=K=V, name=SUBSTRING, id=PREFIX,\n"
     "                          status=created|running|paused|stopped (then -a is implied);\n"
-    "                          the same key twice: either matches; different keys: all must\n"
+    "                          every label filter must match; name, id or status given\n"
+    "                          twice: either matches (as docker ps)\n"
     "      --json              a JSON array of what ward inspect prints\n"
     "  -h, --help              this text\n";
 

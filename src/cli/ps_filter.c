@@ -62,9 +62,15 @@ static bool match_one(const struct ps_filter *f, const struct ward_sandbox_info 
 	}
 }
 
+/* As docker ps: every label filter must match; of the other keys, one value of each. */
 bool ps_filter_match(const struct ps_filters *f, const struct ward_sandbox_info *r)
 {
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].key == PS_LABEL && !match_one(&f->v[i], r))
+			return false;
 	for (int k = 0; k < PS_KEYS; k++) {
+		if (k == PS_LABEL)
+			continue;
 		bool given = false, hit = false;
 		for (size_t i = 0; i < f->n; i++)
 			if (f->v[i].key == k) {
