@@ -115,32 +115,27 @@ void state_collect(struct state *st)
 		/* one it cannot trust stays; ward ps names it */
 		if (state_read(st, n, &rec, &e) < 0)
 			continue;
-		if (resting(rec.status)) {
-			/* a stop killed while it saved the writable layer */
-			int dirfd =
-			    openat(st->boxes, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (dirfd >= 0)
-				unlinkat(dirfd, STATE_LAYER ".new", 0);
-			if (dirfd >= 0)
-				close(dirfd);
-			continue;
-		}
-		dead = true;
-		if (rec.status == SB_CREATING || rec.auto_remove) {
-			state_remove(st, &rec, &e);
-			continue;
-		}
-		/* it ran: it stays, stopped, with the layer of its last stop */
-		state_reap(&rec);
-		rec.status = SB_STOPPED;
-		rec.finished = (int64_t)time(NULL) * 1000;
-		rec.exit_code = 137;
-		snprintf(rec.reason, sizeof(rec.reason), "lost");
+		/* a stop killed while it saved the writable layer: the last complete one stays */
 		int dirfd = openat(st->boxes, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dirfd >= 0) { /* not written: the next look tries again */
-			state_write(dirfd, &rec, &e);
-			close(dirfd);
+		if (dirfd < 0)
+			continue;
+		unlinkat(dirfd, STATE_LAYER ".new", 0);
+		if (!resting(rec.status)) {
+			dead = true;
+			if (rec.status == SB_CREATING || rec.auto_remove) {
+				state_remove(st, &rec, &e);
+			} else {
+				/* it ran: it stays, stopped, with the layer of its last stop (not
+				 * written: the next look tries again) */
+				state_reap(&rec);
+				rec.status = SB_STOPPED;
+				rec.finished = (int64_t)time(NULL) * 1000;
+				rec.exit_code = 137;
+				snprintf(rec.reason, sizeof(rec.reason), "lost");
+				state_write(dirfd, &rec, &e);
+			}
 		}
+		close(dirfd);
 	}
 	if (d)
 		closedir(d);
