@@ -29,7 +29,7 @@ _ward_cmd_opts() {
 	kill) echo "-s --signal -h --help" ;;
 	rm) echo "-f --force -h --help" ;;
 	commit) echo "-m --message --json -h --help" ;;
-	logs) echo "-f --follow --since --tail -t --timestamps -h --help" ;;
+	logs) echo "-f --follow --since -n --tail -t --timestamps -h --help" ;;
 	wait | inspect | port | doctor) echo "--json -h --help" ;;
 	cp | read) echo "--max-bytes -h --help" ;;
 	write) echo "-p --parents --mode -h --help" ;;
@@ -37,7 +37,8 @@ _ward_cmd_opts() {
 	image-import) echo "--name -q --quiet --json -h --help" ;;
 	image-ls) echo "-q --quiet --json -h --help" ;;
 	image-inspect) echo "--json -h --help" ;;
-	image-pack) echo "--name --config --cmd --entrypoint --env --workdir --user --json -h --help" ;;
+	image-pack) echo "--name --config --cmd --entrypoint --env --workdir --user -q --quiet --json -h --help" ;;
+	image-prune | version) echo "--json -h --help" ;;
 	image-history) echo "--no-trunc --json -h --help" ;;
 	*) echo "-h --help" ;;
 	esac
@@ -52,7 +53,7 @@ _ward_takes_arg() {
 	stop | restart) [[ $2 == -t || $2 == --time ]] && return 0 ;;
 	kill) [[ $2 == -s || $2 == --signal ]] && return 0 ;;
 	commit) [[ $2 == -m || $2 == --message ]] && return 0 ;;
-	logs) [[ $2 == --since || $2 == --tail ]] && return 0 ;;
+	logs) [[ $2 == --since || $2 == -n || $2 == --tail ]] && return 0 ;;
 	cp | read) [[ $2 == --max-bytes ]] && return 0 ;;
 	write) [[ $2 == --mode ]] && return 0 ;;
 	image-import) [[ $2 == --name ]] && return 0 ;;
@@ -68,9 +69,12 @@ _ward_sandboxes() {
 		c && $c != "-" { print $c }'
 }
 
+# Image names: ward image ls -q prints them; an older ward only in its --json.
 _ward_images() {
-	ward image ls --json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
-	ward image ls -q 2>/dev/null
+	{
+		ward image ls -q 2>/dev/null ||
+			ward image ls --json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+	} | sort -u
 }
 
 _ward_signals() {

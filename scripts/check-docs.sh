@@ -31,9 +31,9 @@ contract="run create start stop restart pause unpause wait kill rm commit exec p
 image_subs="import ls inspect rm prune pack tag history"
 
 top=$("$ward" --help) || fail "ward --help: exit status $?"
-# Listed commands: the first word of each indented line under "commands:", plus the
-# contract's that appear anywhere in it.
-cmds=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' <<<"$top")
+# Listed commands: the first word of each line indented by two spaces, plus the contract's
+# that appear anywhere in it.
+cmds=$(awk '/^  [a-z]/ { print $1 }' <<<"$top")
 for c in $contract; do
   if grep -qE "(^|[^a-z-])$c([^a-z-]|$)" <<<"$top"; then
     cmds+=$'\n'$c
