@@ -141,7 +141,7 @@ _ward() {
 
 _ward_complete() {
 	local cur=${words[cword]} prev=${words[cword - 1]}
-	local i=1 cmd= sub=
+	local i=1 cmd='' sub=''
 	# The command: the first word that is not an option (ward takes only --help/--version).
 	while ((i < cword)); do
 		[[ ${words[i]} != -* ]] && { cmd=${words[i]}; break; }
@@ -173,7 +173,7 @@ _ward_complete() {
 	fi
 	# Walk the words after the command: operands counted, option values skipped. For run,
 	# create and exec, options end at the first operand (the rest is the command line).
-	local n=0 w rootfs= dashdash=
+	local n=0 w rootfs='' dashdash=''
 	while ((i < cword)); do
 		w=${words[i]}
 		if [[ -n $dashdash ]]; then
@@ -192,7 +192,7 @@ _ward_complete() {
 		_ward_value "$key" "$prev" "$cur"
 		return 0
 	fi
-	local cmdline=
+	local cmdline=''
 	case $cmd in run | create | exec) ((n > 0)) && cmdline=1 ;; esac
 	if [[ $cur == -* && -z $dashdash && -z $cmdline ]]; then
 		_ward_words "$(_ward_cmd_opts "$key")" "$cur"
@@ -202,7 +202,7 @@ _ward_complete() {
 	case $key in
 	run | create)
 		if [[ -n $rootfs ]]; then
-			((n == 0)) && COMPREPLY=($(compgen -c -- "$cur")) || _ward_files "$cur"
+			if ((n == 0)); then COMPREPLY=($(compgen -c -- "$cur")); else _ward_files "$cur"; fi
 		elif ((n == 0)); then
 			_ward_words "$(_ward_images)" "$cur"
 			_ward_words "oci: oci-archive: docker-archive:" "$cur"

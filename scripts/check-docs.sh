@@ -111,7 +111,7 @@ expect_bash() {
   local want=$1 got
   shift
   got=$(complete_bash "$@" 2>&1) || { fail "bash completion of '$*' failed: $got"; return; }
-  grep -qx -- "$want" <<<"$got" || fail "bash completion of '$*' does not offer $want (got: $(echo $got))"
+  grep -qx -- "$want" <<<"$got" || fail "bash completion of '$*' does not offer $want (got: ${got//$'\n'/ })"
 }
 expect_bash start ward st
 expect_bash stop ward st
