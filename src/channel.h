@@ -16,7 +16,8 @@ enum msg_type {
 	MSG_EXEC_FAIL, /* workload → supervisor: execve failed (value: 126 or 127; err, text) */
 	MSG_PTY,       /* child → supervisor: the pty master (fd) */
 	MSG_STATUS,    /* init → supervisor: the workload's wait status (value) */
-	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd) */
+	MSG_UPPER,     /* child → supervisor: overlay volume (value)'s upper layer (fd); value
+	                  -1: the root's writable layer (spec keep_upper) */
 	MSG_READY,     /* init → supervisor (persistent sandboxes): set up; fd: the root */
 	MSG_NS, /* init → supervisor (persistent sandboxes): namespace ns_names[value] (fd) */
 	MSG_EXEC_PID, /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */

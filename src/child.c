@@ -135,11 +135,19 @@ static int child_setup(const struct ward_spec *s, int *volfds, int sock, int roo
 
 	if (volumes_prepare(s, volfds, e) < 0)
 		return -1;
-	autoclose int rootfd = rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only,
-	                                       volumes_any_overlay(s), s->limits.disk, e);
+	autoclose int upper = -1;
+	autoclose int rootfd =
+	    rootfs_assemble(s->rootfs, rootdirfd, idmapped, s->read_only, volumes_any_overlay(s),
+	                    s->limits.disk, s->layer_in, s->keep_upper ? &upper : NULL, e);
+	if (s->layer_in >= 0) /* this process's copy: read, and no use to anything after */
+		close(s->layer_in);
 	if (rootfd < 0)
 		return -1;
 	close(rootdirfd);
+	/* the root's writable layer for layer_export (MSG_UPPER without a volume's index) */
+	struct msg u = {.type = MSG_UPPER, .value = -1};
+	if (upper >= 0 && msg_send(sock, &u, upper) < 0)
+		return ward_error_set(e, errno, "passing the writable layer to the supervisor");
 	if (sysmounts_setup(rootfd, s->read_only,
 	                    idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 5) != UINT32_MAX,
 	                    e) < 0 ||

@@ -59,7 +59,7 @@ static pid_t helper_setup(const struct run *r, const struct ward_spec *x, const 
 			return ward_error_set(e, errno, "exec: becoming root in the sandbox");
 	}
 	int tty = -1;
-	if (x->tty && (tty = workload_open_tty(*sock, e)) < 0)
+	if (x->tty && (tty = workload_open_tty(*sock, x->interactive, e)) < 0)
 		return -1;
 	if (x->capabilities & (1ULL << CAP_SYS_ADMIN))
 		return workload_spawn_locked(x, &r->filter, *sock, tty, CLONE_PARENT, pidfd, e);

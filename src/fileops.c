@@ -35,6 +35,57 @@ fail:
 	return -1;
 }
 
+/* DIR inside the root, made with its missing parents (0755, the caller's fs ids) when
+ * PARENTS. Each prefix is resolved from the root again (RESOLVE_IN_ROOT), so a symlink among
+ * them, planted or swapped in meanwhile, leads somewhere inside the root, never out. */
+static int dir_in_root(int rootfd, const char *dir, bool parents, const char *what,
+                       struct ward_error *e)
+{
+	int d = copy_in_root(rootfd, dir, O_PATH | O_DIRECTORY);
+	if (d >= 0 || errno != ENOENT || !parents)
+		return d >= 0 ? d : ward_error_set(e, errno, "%s: directory %s", what, dir);
+	char buf[4096];
+	size_t len = strlen(dir);
+	if (len >= sizeof(buf))
+		return ward_error_set(e, ENAMETOOLONG, "%s", what);
+	memcpy(buf, dir, len + 1);
+	int cur = copy_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+	for (size_t i = 0; cur >= 0 && i < len;) {
+		while (buf[i] == '/')
+			i++;
+		size_t end = i;
+		while (end < len && buf[end] != '/')
+			end++;
+		if (end == i)
+			break;
+		buf[end] = 0;
+		int next = copy_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(cur, buf + i, 0755) == 0) {
+				/* 0755 whatever the caller's umask */
+				int fd = openat(cur, buf + i,
+				                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (fd >= 0) {
+					fchmod(fd, 0755);
+					close(fd);
+				}
+			} else if (errno != EEXIST) {
+				ward_error_set(e, errno, "%s: making directory %s", what, buf);
+				close(cur);
+				return -1;
+			}
+			next = copy_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+		}
+		if (next < 0)
+			ward_error_set(e, errno, "%s: directory %s", what, buf);
+		close(cur);
+		cur = next;
+		buf[end] = '/';
+		i = end;
+	}
+	return cur;
+}
+
 /* The directory holding PATH inside the root, and PATH's last name in NAME. */
 static int parent_in_root(int rootfd, const char *path, char *name, size_t nlen,
                           struct ward_error *e)
@@ -42,17 +93,24 @@ static int parent_in_root(int rootfd, const char *path, char *name, size_t nlen,
 	char dir[4096];
 	if (copy_split_path(path, dir, sizeof(dir), name, nlen) < 0)
 		return ward_error_set(e, 0, "%s: expected a path to a file or directory", path);
-	int d = copy_in_root(rootfd, dir, O_PATH | O_DIRECTORY);
-	if (d < 0)
-		ward_error_set(e, errno, "%s: its directory", path);
-	return d;
+	return dir_in_root(rootfd, dir, false, path, e);
+}
+
+int ward_file_write_flags(int rootfd, const char *path, int in, unsigned mode, unsigned flags,
+                          struct ward_error *e)
+{
+	if (flags & ~WARD_FILE_PARENTS)
+		return ward_error_set(e, EINVAL, "write %s: unknown flags %#x", path, flags);
+	char dir[4096], name[256];
+	if (copy_split_path(path, dir, sizeof(dir), name, sizeof(name)) < 0)
+		return ward_error_set(e, 0, "%s: expected a path to a file or directory", path);
+	autoclose int d = dir_in_root(rootfd, dir, flags & WARD_FILE_PARENTS, path, e);
+	return d < 0 ? -1 : write_new(d, name, in, mode, path, e);
 }
 
 int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct ward_error *e)
 {
-	char name[256];
-	autoclose int d = parent_in_root(rootfd, path, name, sizeof(name), e);
-	return d < 0 ? -1 : write_new(d, name, in, mode, path, e);
+	return ward_file_write_flags(rootfd, path, in, mode, 0, e);
 }
 
 /* Host side: open a source (following the user's own symlinks) and copy it. */

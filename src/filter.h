@@ -37,7 +37,8 @@ bool filter_wants_setid_ban(const struct ward_spec *s);
 int filter_prepare(const struct ward_context *c, const struct ward_spec *s, struct ward_filter *f,
                    struct ward_error *e);
 
-/* Child side: install the programs; no_new_privs must already be set. */
+/* Child side: install the programs; no_new_privs must already be set, or (--allow-setuid)
+ * CAP_SYS_ADMIN held in the current user namespace. */
 int filter_load(const struct ward_filter *f);
 
 #endif

@@ -146,8 +146,11 @@ void run_on_message(struct run *r)
 		}
 		break;
 	case MSG_UPPER:
-		if (r->uppers && m.value >= 0 && (size_t)m.value < r->s->n_volumes &&
-		    r->uppers[m.value] < 0) {
+		if (m.value == -1 && r->s->keep_upper && r->upper < 0) {
+			r->upper = fd;
+			fd = -1;
+		} else if (r->uppers && m.value >= 0 && (size_t)m.value < r->s->n_volumes &&
+		           r->uppers[m.value] < 0) {
 			r->uppers[m.value] = fd;
 			fd = -1;
 		}
@@ -328,8 +331,8 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 	                  .sock = -1,
 	                  .pidfd = -1,
 	                  .sigfd = -1,
-	                  .userns = -1,
 	                  .upper = -1,
+	                  .userns = -1,
 	                  .changes = -1,
 	                  .rootdirfd = -1,
 	                  .rootfd = -1,
@@ -377,7 +380,7 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 		return -1;
 	fault_point("cloned");
 	int idmapped = -1;
-	if ((s->changes && (r->userns = ns_open(r->pid, "user", e)) < 0) ||
+	if (((s->changes || s->keep_upper) && (r->userns = ns_open(r->pid, "user", e)) < 0) ||
 	    cgroup_attach(&r->cg, r->pid, e) < 0 || idmap_write(r->pid, &s->idmaps, e) < 0 ||
 	    net_attach(&r->net, r->s, r->pid, e) < 0 ||
 	    (s->idmapped_root && (idmapped = root_tree(s, r->rootdirfd, r->pid, e)) < 0)) {
@@ -420,6 +423,8 @@ int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e
 		volumes_close(r->uppers, s->n_volumes);
 		free(r->uppers);
 	}
+	if (r->upper >= 0)
+		close(r->upper);
 	if (r->userns >= 0)
 		close(r->userns);
 	if (r->changes >= 0) {

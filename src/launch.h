@@ -34,7 +34,8 @@ struct run {
 	bool ready;
 	int *volfds;
 	int *uppers;         /* overlay volumes' upper layers, for --changes */
-	int userns, changes; /* for --changes: the sandbox's user namespace, the output */
+	int userns, changes; /* for --changes and keep_upper: the sandbox's user namespace;
+	                        --changes' output */
 	int upper;           /* keep_upper: the writable layer's upper directory, else -1 */
 	bool timed_out, canceled, have_status, failed;
 	int status;
@@ -55,7 +56,8 @@ void run_kill(struct run *r);
 void run_supervise(struct run *r, uint64_t deadline, int cancelfd);
 /* Reap the init and turn its status into the result. */
 void run_collect(struct run *r, struct ward_result *res);
-/* Usage, failure report and --changes when RC is 0; then close and remove everything. */
+/* Usage, failure report and --changes when RC is 0; then close and remove everything (the
+ * writable layer kept for layer_export too). */
 int run_end(struct run *r, int rc, struct ward_result *res, struct ward_error *e);
 
 #endif

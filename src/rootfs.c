@@ -1,15 +1,24 @@
 /* Child side: assemble the sandbox's root (image below, private writable layer above) and
  * pivot into it. Runs inside the new user and mount namespaces. */
 #include <errno.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
+#include "caps.h"
+#include "copy.h"
 #include "fsutil.h"
 #include "rootfs.h"
 #include "sys.h"
+#include "upper_restore.h"
 
 #define BASE ROOTFS_SCRATCH
 
@@ -32,14 +41,88 @@ static int mount_scratch(uint64_t disk, struct ward_error *e)
 	return base;
 }
 
+/* Every fd but A and B closed. */
+static void close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	if (lo > 0)
+		close_range(0, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
+/* The restore's process: it parses what the workload wrote, so it keeps only the upper
+ * directory and the tar, sees nothing of the host's tree (chroot into the upper directory,
+ * then no capability to leave it) and holds only the file capabilities the files need. */
+static __attribute__((noreturn)) void restore_confined(int upper, int tarfd,
+                                                       struct ward_error *shared)
+{
+	const uint64_t keep = 1ULL << CAP_CHOWN | 1ULL << CAP_DAC_OVERRIDE |
+	                      1ULL << CAP_DAC_READ_SEARCH | 1ULL << CAP_FOWNER |
+	                      1ULL << CAP_FSETID | 1ULL << CAP_MKNOD | 1ULL << CAP_SETFCAP;
+	close_all_but(upper, tarfd);
+	if (fchdir(upper) < 0 || chroot(".") < 0 || caps_limit_bounding(keep) < 0 ||
+	    caps_apply(keep, true) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		ward_error_set(shared, errno, "saved writable layer: confining the restore");
+		_exit(1);
+	}
+	_exit(upper_restore(upper, tarfd, shared) < 0 ? 1 : 0);
+}
+
+/* The saved layer LAYER_IN unpacked into BASE/upper, before overlayfs sees it. */
+static int restore_layer(int base, int layer_in, uint64_t disk, struct ward_error *e)
+{
+	autoclose int upper =
+	    openat(base, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (upper < 0)
+		return ward_error_set(e, errno, "rootfs: opening the writable layer");
+	struct ward_error *shared =
+	    mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return ward_error_set(e, errno, "saved writable layer");
+	*shared = (struct ward_error){0};
+	pid_t pid = fork();
+	if (pid == 0)
+		restore_confined(upper, layer_in, shared);
+	int status = -1;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int rc = 0;
+	if (pid < 0) {
+		rc = ward_error_set(e, errno, "saved writable layer: fork");
+	} else if (status != 0 && shared->err == ENOSPC) {
+		char size[32];
+		copy_format_size(disk, size, sizeof(size));
+		rc = disk
+		         ? ward_error_set(e, 0, "saved writable layer does not fit --disk %s", size)
+		         : ward_error_set(e, 0,
+		                          "saved writable layer does not fit the writable "
+		                          "layer (no --disk: half of the memory)");
+	} else if (WIFSIGNALED(status)) { /* its tmpfs pages count against --memory */
+		rc = ward_error_set(
+		    e, 0, "saved writable layer: the restore was killed by signal %d%s",
+		    WTERMSIG(status),
+		    WTERMSIG(status) == SIGKILL ? " (is --memory too small for it?)" : "");
+	} else if (status != 0) {
+		*e = *shared;
+		rc = shared->msg[0] ? -1
+		                    : ward_error_set(e, 0, "saved writable layer: restore failed");
+	}
+	munmap(shared, sizeof(*shared));
+	return rc;
+}
+
 /* The writable layer: overlay of the (possibly idmapped) image tree under a tmpfs upper
- * layer that disappears with the mount namespace. */
-static int mount_overlay(int base, int lower, struct ward_error *e)
+ * layer that disappears with the mount namespace; LAYER_IN (or -1) restored into it first. */
+static int mount_overlay(int base, int lower, int layer_in, uint64_t disk, struct ward_error *e)
 {
 	static const char *const dirs[] = {"lower", "upper", "work"};
 	for (size_t i = 0; i < 3; i++)
 		if (mkdirat(base, dirs[i], 0755) < 0)
 			return ward_error_set(e, errno, "rootfs: preparing the writable layer");
+	if (layer_in >= 0 && restore_layer(base, layer_in, disk, e) < 0)
+		return -1;
 	autoclose int lowerdir = openat(base, "lower", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (lowerdir < 0 || mount_on(lower, lowerdir) < 0)
 		return ward_error_set(e, errno, "rootfs: attaching the root filesystem");
@@ -72,8 +155,10 @@ static int clone_own_view(const char *path, int rootdirfd, struct ward_error *e)
 }
 
 int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_only, bool scratch,
-                    uint64_t disk, struct ward_error *e)
+                    uint64_t disk, int layer_in, int *upper, struct ward_error *e)
 {
+	if (upper)
+		*upper = -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return ward_error_set(e, errno, "rootfs: making / private");
 	autoclose int lower = idmapped >= 0 ? idmapped : clone_own_view(path, rootdirfd, e);
@@ -94,9 +179,13 @@ int rootfs_assemble(const char *path, int rootdirfd, int idmapped, bool read_onl
 	autoclose int base = mount_scratch(disk, e);
 	if (base < 0)
 		return -1;
-	autoclose int root = read_only ? take_fd(&lower) : mount_overlay(base, lower, e);
+	autoclose int root =
+	    read_only ? take_fd(&lower) : mount_overlay(base, lower, layer_in, disk, e);
 	if (root < 0)
 		return -1;
+	if (upper && !read_only &&
+	    (*upper = openat(base, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return ward_error_set(e, errno, "rootfs: opening the writable layer");
 	autoclose int rootdir = -1;
 	if (mkdirat(base, "root", 0755) < 0 ||
 	    (rootdir = openat(base, "root", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||

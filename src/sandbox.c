@@ -154,10 +154,10 @@ static void root_request(struct sup *sp, struct conn *c)
 	const struct ward_spec *s = sp->r.s;
 	int fd = sp->r.rootfd;
 	json_t *o =
-	    json_pack("{s:b, s:I, s:I, s:I}", "ok", 1, "uid",
+	    json_pack("{s:b, s:I, s:I, s:I, s:s}", "ok", 1, "uid",
 	              (json_int_t)idmap_to_host(s->idmaps.uid_map, s->idmaps.n_uid_map, 0), "gid",
 	              (json_int_t)idmap_to_host(s->idmaps.gid_map, s->idmaps.n_gid_map, 0), "disk",
-	              (json_int_t)s->limits.disk);
+	              (json_int_t)s->limits.disk, "cwd", s->cwd ? s->cwd : "/");
 	ctl_send(c->fd, o, &fd, 1);
 }
 

@@ -67,9 +67,10 @@ int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e);
 int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e);
 
 /* The sandbox's root as an O_PATH fd, the host ids of its root user (for files made there
- * by a root caller), and its --disk size (0: none; DISK may be NULL). */
+ * by a root caller), its --disk size (0: none; DISK may be NULL) and its working directory
+ * (malloc'ed; CWD may be NULL). */
 int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
-            struct ward_error *e);
+            char **cwd, struct ward_error *e);
 
 /* Supervisor side, in the fork a start made: never returns. FRESH: a new sandbox (removed if
  * the start fails; otherwise the record is put back as it was). */

@@ -458,7 +458,7 @@ out:
 }
 
 int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
-            struct ward_error *e)
+            char **cwd, struct ward_error *e)
 {
 	const char *ref = sb->ref;
 	autoclose int sock = connect_ref(sb, e);
@@ -477,13 +477,21 @@ int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, 
 	json_int_t d = json_integer_value(json_object_get(m, "disk"));
 	if (disk)
 		*disk = d > 0 ? (uint64_t)d : 0;
+	const char *dir = json_string_value(json_object_get(m, "cwd"));
+	char *wd = cwd ? strdup(dir && dir[0] == '/' ? dir : "/") : NULL;
 	json_decref(m);
 	for (size_t i = 1; i < nfds; i++)
 		close(fds[i]);
-	if (nfds == 0) {
-		ward_error_set(e, 0, "sandbox %s: its supervisor gave no root", ref);
-		return -1;
+	if (nfds == 0 || (cwd && !wd)) {
+		if (nfds)
+			close(fds[0]);
+		free(wd);
+		return ward_error_set(e, nfds ? ENOMEM : 0, "sandbox %s: %s", ref,
+		                      nfds ? "its working directory"
+		                           : "its supervisor gave no root");
 	}
+	if (cwd)
+		*cwd = wd;
 	*rootfd = fds[0];
 	return 0;
 }

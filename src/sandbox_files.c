@@ -2,6 +2,8 @@
  * A root caller writes as the sandbox's root user, on this thread only and only for the
  * call: a long-lived caller's other work keeps its own ids. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <linux/securebits.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -48,18 +50,23 @@ static void restore_ids(const struct fs_ids *saved)
 	prctl(PR_SET_SECUREBITS, saved->securebits, 0, 0, 0);
 }
 
-/* SB's root; WRITING: as its root user from now until restore_ids. */
-static int open_root(struct ward_sandbox *sb, bool writing, int *rootfd, uint64_t *disk,
+/* SB's root (and its working directory, when CWD); WRITING: as its root user from now until
+ * restore_ids. */
+static int open_root(struct ward_sandbox *sb, bool writing, int *rootfd, uint64_t *disk, char **cwd,
                      struct fs_ids *saved, struct ward_error *e)
 {
 	uid_t uid;
 	gid_t gid;
 	*saved = (struct fs_ids){0};
-	if (sb_root(sb, rootfd, &uid, &gid, disk, e) < 0)
+	if (sb_root(sb, rootfd, &uid, &gid, disk, cwd, e) < 0)
 		return -1;
 	if (writing && as_container_root(uid, gid, saved, e) < 0) {
 		restore_ids(saved);
 		close(*rootfd);
+		if (cwd) {
+			free(*cwd);
+			*cwd = NULL;
+		}
 		return -1;
 	}
 	return 0;
@@ -80,7 +87,7 @@ int ward_sandbox_read(struct ward_sandbox *sb, const char *path, int out,
 	int rootfd;
 	uint64_t disk = 0;
 	struct fs_ids ids;
-	if (open_root(sb, false, &rootfd, &disk, &ids, e) < 0)
+	if (open_root(sb, false, &rootfd, &disk, NULL, &ids, e) < 0)
 		return -1;
 	struct ward_copy_opts c = copy_bound(o, disk);
 	int rc = ward_file_read_opts(rootfd, path, out, &c, e);
@@ -93,15 +100,25 @@ int ward_sandbox_write(struct ward_sandbox *sb, const char *path, int in, unsign
 {
 	if (flags & ~WARD_WRITE_PARENTS)
 		return ward_error_set(e, EINVAL, "write %s: unknown flags %#x", path, flags);
-	if (flags & WARD_WRITE_PARENTS)
-		return ward_error_set(e, ENOSYS, "write -p: not built yet");
 	int rootfd;
+	char *cwd = NULL;
 	struct fs_ids ids;
-	if (open_root(sb, true, &rootfd, NULL, &ids, e) < 0)
+	if (open_root(sb, true, &rootfd, NULL, &cwd, &ids, e) < 0)
 		return -1;
-	int rc = ward_file_write(rootfd, path, in, mode, e);
+	/* a relative PATH is the sandbox's working directory's, as its processes see it */
+	char *full = NULL;
+	int rc = -1;
+	if (path[0] != '/' && asprintf(&full, "%s/%s", cwd, path) < 0) {
+		full = NULL;
+		ward_error_set(e, ENOMEM, "write %s", path);
+	} else {
+		rc = ward_file_write_flags(rootfd, full ? full : path, in, mode,
+		                           flags & WARD_WRITE_PARENTS ? WARD_FILE_PARENTS : 0, e);
+	}
 	restore_ids(&ids);
 	close(rootfd);
+	free(full);
+	free(cwd);
 	return rc;
 }
 
@@ -110,7 +127,7 @@ int ward_sandbox_copy_in(struct ward_sandbox *sb, char *const *sources, size_t n
 {
 	int rootfd;
 	struct fs_ids ids;
-	if (open_root(sb, true, &rootfd, NULL, &ids, e) < 0)
+	if (open_root(sb, true, &rootfd, NULL, NULL, &ids, e) < 0)
 		return -1;
 	int rc = ward_copy_in(rootfd, sources, n, dest, e);
 	restore_ids(&ids);
@@ -124,7 +141,7 @@ int ward_sandbox_copy_out(struct ward_sandbox *sb, const char *src, const char *
 	int rootfd;
 	uint64_t disk = 0;
 	struct fs_ids ids;
-	if (open_root(sb, false, &rootfd, &disk, &ids, e) < 0)
+	if (open_root(sb, false, &rootfd, &disk, NULL, &ids, e) < 0)
 		return -1;
 	struct ward_copy_opts c = copy_bound(o, disk);
 	int rc = ward_copy_out_opts(rootfd, src, hostdest, &c, e);

@@ -44,6 +44,8 @@ void spec_clear(struct ward_spec *s)
 	spec_volumes_free(s);
 	free(s->entrypoint);
 	free(s->user);
+	free(s->image_name);
+	free(s->image_id);
 	free(s->name);
 	free(s->origin);
 	strv_free(s->labels);

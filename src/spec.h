@@ -118,8 +118,9 @@ struct ward_spec {
 	struct ward_image *image; /* not owned */
 	char *entrypoint;         /* replaces the image's (with its Cmd); "" clears it */
 	bool entrypoint_set;
-	char *user;           /* -u text */
-	size_t n_default_env; /* leading env entries that are ward's defaults */
+	char *user;                  /* -u text */
+	size_t n_default_env;        /* leading env entries that are ward's defaults */
+	char *image_name, *image_id; /* read back by spec_from_json (the image is not opened) */
 	bool prepared;
 
 	/* ward_sandbox_create */

@@ -35,6 +35,13 @@ void tty_relay_start(struct tty_relay *t, int master, bool interactive)
 		if (tcsetattr(0, TCSADRAIN, &raw) == 0)
 			t->raw = true;
 	}
+	/* Newlines become CR LF once: in the pty when the caller's terminal is raw, else in the
+	 * caller's terminal if any (a pipe or file gets plain LF, not LF made CR LF twice). */
+	struct termios pt;
+	if (!t->raw && tcgetattr(master, &pt) == 0) {
+		pt.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(master, TCSANOW, &pt);
+	}
 }
 
 int tty_relay_fds(struct tty_relay *t, struct pollfd *pfd)

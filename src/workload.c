@@ -1,5 +1,6 @@
 /* Child side, last steps before the workload runs: stdio, rlimits, identity, capabilities,
- * no_new_privs, fds, then execve. Every failure is reported with the step that failed. */
+ * no_new_privs (not with --allow-setuid), fds, then execve. Every failure is reported with the step
+ * that failed. */
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
@@ -83,7 +84,7 @@ static int setup_stdio(const struct ward_spec *s, int tty, struct ward_error *e)
 
 /* The terminal comes from the sandbox's own devpts; its master goes to the supervisor. The
  * peer is opened from the master (TIOCGPTPEER), never by a path the image could redirect. */
-__attribute__((noinline)) int workload_open_tty(int sock, struct ward_error *e)
+__attribute__((noinline)) int workload_open_tty(int sock, bool interactive, struct ward_error *e)
 {
 	autoclose int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || unlockpt(master) < 0)
@@ -91,6 +92,11 @@ __attribute__((noinline)) int workload_open_tty(int sock, struct ward_error *e)
 	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (peer < 0)
 		return ward_error_set(e, errno, "tty: opening the terminal");
+	struct termios t;
+	if (!interactive && tcgetattr(peer, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(peer, TCSANOW, &t);
+	}
 	struct msg m = {.type = MSG_PTY};
 	if (msg_send(sock, &m, master) < 0) {
 		ward_error_set(e, errno, "tty: passing the terminal to the supervisor");
@@ -118,6 +124,11 @@ static int workload_setup(const struct ward_spec *s, const struct ward_filter *f
 	}
 	if (caps_limit_bounding(s->capabilities) < 0)
 		return ward_error_set(e, errno, "capabilities: limiting the bounding set");
+	/* --allow-setuid: without no_new_privs, seccomp() needs CAP_SYS_ADMIN in the sandbox's
+	 * user namespace, which only container root still holds here; the filter then has to
+	 * let the last steps through (set*id, capset, chdir, close_range, execve). */
+	if (s->allow_setuid && filter_load(f) < 0)
+		return ward_error_set(e, errno, "seccomp: loading the filter (--allow-setuid)");
 	/* setgroups is denied in a single-id rootless namespace; nothing to drop there. */
 	if (setgroups(0, NULL) < 0 && errno != EPERM)
 		return ward_error_set(e, errno, "user: clearing supplementary groups");
@@ -127,7 +138,7 @@ static int workload_setup(const struct ward_spec *s, const struct ward_filter *f
 		return ward_error_set(e, errno, "user: setting the uid");
 	if (caps_apply(s->capabilities, s->uid == 0) < 0)
 		return ward_error_set(e, errno, "capabilities: setting the workload's set");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (!s->allow_setuid && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return ward_error_set(e, errno, "no_new_privs");
 	if (chdir(s->cwd ? s->cwd : "/") < 0)
 		return ward_error_set(e, errno, "--workdir %s", s->cwd ? s->cwd : "/");
@@ -139,7 +150,7 @@ static int workload_setup(const struct ward_spec *s, const struct ward_filter *f
 	if (s->resident)
 		fault_point("workload");
 	/* Last: from here on only what the policy allows. */
-	if (filter_load(f) < 0)
+	if (!s->allow_setuid && filter_load(f) < 0)
 		return ward_error_set(e, errno, "seccomp: loading the filter");
 	return 0;
 }

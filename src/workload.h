@@ -12,8 +12,9 @@ __attribute__((noreturn)) void workload_exec(const struct ward_spec *s, const st
                                              int sock, int tty);
 
 /* A terminal from the sandbox's devpts (call inside its mount namespace): the master goes
- * to the supervisor over SOCK, the peer is returned; -1 with E filled. */
-int workload_open_tty(int sock, struct ward_error *e);
+ * to the supervisor over SOCK, the peer is returned; -1 with E filled. Not INTERACTIVE, the
+ * caller's terminal stays cooked and makes LF CR LF itself: the pty leaves LF alone. */
+int workload_open_tty(int sock, bool interactive, struct ward_error *e);
 
 /* For a workload that keeps CAP_SYS_ADMIN: start it in a nested user namespace (same ids)
  * with copies of the mount and UTS namespaces, so that every mount ward made is locked.

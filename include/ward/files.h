@@ -35,6 +35,11 @@ int ward_file_read_opts(int rootfd, const char *path, int out, const struct ward
 /* IN → PATH inside, created or atomically replaced (a symlink there is replaced, not
  * followed), with MODE; the parent directory must exist. */
 int ward_file_write(int rootfd, const char *path, int in, unsigned mode, struct ward_error *e);
+/* The same; FLAGS: WARD_FILE_PARENTS makes missing parent directories (0755, with the
+ * caller's fs ids), each resolved inside the root as PATH is. */
+#define WARD_FILE_PARENTS 1u
+int ward_file_write_flags(int rootfd, const char *path, int in, unsigned mode, unsigned flags,
+                          struct ward_error *e);
 /* Host paths or patterns → DEST inside. A pattern may use * ? [..] per component and ** for
  * any depth; matches keep their paths relative to the pattern's fixed leading directories.
  * With one plain source and a DEST that is not a directory, DEST is the new name. */

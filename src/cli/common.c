@@ -10,20 +10,6 @@ void cli_error(const struct ward_error *e)
 	fprintf(stderr, "ward: %s\n", e->msg);
 }
 
-void json_print_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 static bool quiet_log;
 
 static void print_log(enum ward_log_level level, const char *msg, void *arg)

@@ -8,42 +8,43 @@ static const char *const state_names[] = {"ok", "limited", "missing"};
 
 int cmd_doctor(int argc, char **argv)
 {
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	static const struct cli_cmd c = {
+	    "doctor",
+	    "usage: ward doctor [--json]\n"
+	    "\n"
+	    "Checks what this host allows ward to do; exit status 1 when something is missing.\n"
+	    "      --json   [{\"check\", \"state\", \"detail\", \"advice\"}, ...]\n"
+	    "  -h, --help   this text\n",
+	    opts, false};
+	struct ward_error e = {0};
 	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--help") == 0) {
-			puts("usage: ward doctor [--json]\n\nChecks what this host allows ward to "
-			     "do.");
-			return 0;
-		} else {
-			fprintf(stderr, "ward: doctor: unknown option %s\n", argv[i]);
-			return EXIT_WARD;
-		}
-	}
+	int v;
+	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
+		json = true;
+	if (v == CLI_HELP)
+		return 0;
+	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
+		return cli_fail(&e);
 	struct ward_check checks[32];
 	size_t n = ward_doctor(checks, 32);
 	bool missing = false;
-	if (json)
-		putchar('[');
+	json_t *out = json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct ward_check *c = &checks[i];
-		missing |= c->state == WARD_CHECK_MISSING;
+		const struct ward_check *k = &checks[i];
+		missing |= k->state == WARD_CHECK_MISSING;
 		if (json) {
-			printf("%s{\"check\":", i ? "," : "");
-			json_print_string(stdout, c->name);
-			printf(",\"state\":\"%s\",\"detail\":", state_names[c->state]);
-			json_print_string(stdout, c->detail);
-			printf(",\"advice\":");
-			json_print_string(stdout, c->advice);
-			putchar('}');
+			json_array_append_new(out,
+			                      json_pack("{s:s,s:s,s:s,s:s}", "check", k->name,
+			                                "state", state_names[k->state], "detail",
+			                                k->detail, "advice", k->advice));
 		} else {
-			printf("%-8s %-30s %s\n", state_names[c->state], c->name, c->detail);
-			if (c->advice[0])
-				printf("%-8s %-30s -> %s\n", "", "", c->advice);
+			printf("%-8s %-30s %s\n", state_names[k->state], k->name, k->detail);
+			if (k->advice[0])
+				printf("%-8s %-30s -> %s\n", "", "", k->advice);
 		}
 	}
-	if (json)
-		puts("]");
+	if (json && cli_json_print(out))
+		return EXIT_WARD;
 	return missing ? 1 : 0;
 }

@@ -1,5 +1,4 @@
 /* ward exec: run a command in a running sandbox, streamed or captured as JSON. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,8 @@ static const char exec_usage[] =
     "usage: ward exec [OPTIONS] SANDBOX [--] CMD [ARGS...]\n"
     "\n"
     "  SANDBOX                 an id, a unique prefix of one, or a name\n"
-    "  -e, --env K=V           set an environment variable (over the sandbox's)\n"
+    "  -e, --env K=V|NAME      set an environment variable (over the sandbox's); NAME\n"
+    "                          alone: the caller's value of NAME (unset: not passed)\n"
     "  -w, --workdir DIR       working directory (default: the sandbox's)\n"
     "  -u, --user U[:G]        user and group (default: the sandbox's)\n"
     "  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
@@ -19,16 +19,21 @@ static const char exec_usage[] =
     "      --json              capture the output; print one JSON object: exitCode, signal,\n"
     "                          stdout, stderr, truncated, durationMs, timedOut, oomKilled\n"
     "      --max-output SIZE   bytes of each stream --json keeps (default 1m)\n"
+    "  -h, --help              this text\n"
     "\n"
     "exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
     "126 if the command cannot be executed, 127 if it is not found.\n";
 
 static const struct option exec_options[] = {
-    {"env", required_argument, NULL, 'e'},  {"workdir", required_argument, NULL, 'w'},
-    {"user", required_argument, NULL, 'u'}, {"interactive", no_argument, NULL, 'i'},
-    {"tty", no_argument, NULL, 't'},        {"timeout", required_argument, NULL, 'T'},
-    {"json", no_argument, NULL, 'j'},       {"max-output", required_argument, NULL, 'M'},
-    {"help", no_argument, NULL, 'h'},       {0},
+    {"env", required_argument, NULL, 'e'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"json", no_argument, NULL, 'j'},
+    {"max-output", required_argument, NULL, 'M'},
+    {0},
 };
 
 /* What ward exec's options say beyond the command. */
@@ -41,16 +46,20 @@ struct exec_args {
 static int parse_exec(int argc, char **argv, struct ward_exec *x, struct exec_args *a,
                       struct ward_error *e)
 {
-	opterr = 0;
-	optind = 1;
+	static const struct cli_cmd cmd = {"exec", exec_usage, exec_options, true};
 	int c;
 	uint64_t max;
-	while ((c = getopt_long(argc, argv, "+e:w:u:it", exec_options, NULL)) != -1) {
+	while ((c = cli_next(&cmd, argc, argv, NULL, e)) >= 0) {
 		switch (c) {
-		case 'e':
-			if (ward_exec_add_env(x, optarg, e) < 0)
+		case 'e': {
+			char *buf;
+			const char *kv = cli_env(optarg, &buf);
+			int r = kv ? ward_exec_add_env(x, kv, e) : 0;
+			free(buf);
+			if (r < 0)
 				return -1;
 			break;
+		}
 		case 'w':
 			if (ward_exec_set_cwd(x, optarg, e) < 0)
 				return -1;
@@ -80,26 +89,19 @@ static int parse_exec(int argc, char **argv, struct ward_exec *x, struct exec_ar
 			}
 			a->max_output = (size_t)max;
 			break;
-		case 'h':
-			fputs(exec_usage, stdout);
-			return 1;
-		case ':':
-			ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			ward_error_set(e, 0, "unknown option %s (see ward exec --help)",
-			               argv[optind - 1]);
-			return -1;
 		}
 	}
+	if (c == CLI_HELP)
+		return 1;
+	if (c == CLI_BAD)
+		return -1;
 	if (optind < argc && optind + 1 < argc && !strcmp(argv[optind + 1], "--"))
 		memmove(argv + optind + 1, argv + optind + 2,
 		        (size_t)(argc - optind - 2) * sizeof(char *)),
 		    argc--;
-	if (argc - optind < 2) {
-		ward_error_set(e, 0, "usage: ward exec [OPTIONS] SANDBOX [--] CMD [ARGS...]");
+	if (cli_operands(&cmd, argc, argv, 1, -1, "SANDBOX", e) < 0 ||
+	    cli_operands(&cmd, argc, argv, 2, -1, "CMD", e) < 0)
 		return -1;
-	}
 	if (a->json && a->tty) {
 		ward_error_set(e, 0, "--json and -t: a terminal's output cannot be captured apart");
 		return -1;

@@ -30,26 +30,25 @@ static void print_skipped(const char *path, const char *why, void *arg)
 	fprintf(stderr, "ward: %s: %s, not copied\n", path, why);
 }
 
-/* Leading --max-bytes SIZE (or =SIZE) options; returns the index of the first other
- * argument, or -1. */
-static int parse_max_bytes(int argc, char **argv, uint64_t *max, struct ward_error *e)
+static const struct option max_opts[] = {{"max-bytes", required_argument, NULL, 'M'}, {0}};
+
+/* --max-bytes SIZE, the only option of cp and read: -1 to go on, else the exit status. */
+static int parse_max_bytes(const struct cli_cmd *c, int argc, char **argv, int min, int max_ops,
+                           const char *what, uint64_t *max)
 {
-	int i = 1;
-	while (i < argc && !strncmp(argv[i], "--max-bytes", 11)) {
-		const char *v = argv[i][11] == '=' ? argv[i] + 12 : NULL;
-		if (!v && argv[i][11] == 0 && i + 1 < argc)
-			v = argv[++i];
-		if (!v) {
-			ward_error_set(e, 0, "%s: expected --max-bytes SIZE", argv[i]);
-			return -1;
+	struct ward_error e = {0};
+	int v;
+	while ((v = cli_next(c, argc, argv, NULL, &e)) >= 0)
+		if (ward_parse_size(optarg, max) < 0 || *max == 0) {
+			ward_error_set(&e, 0, "%s --max-bytes %s: expected a size such as 64m",
+			               c->name, optarg);
+			return cli_fail(&e);
 		}
-		if (ward_parse_size(v, max) < 0 || *max == 0) {
-			ward_error_set(e, 0, "--max-bytes %s: expected a size such as 64m", v);
-			return -1;
-		}
-		i++;
-	}
-	return i;
+	if (v == CLI_HELP)
+		return 0;
+	if (v == CLI_BAD || cli_operands(c, argc, argv, min, max_ops, what, &e) < 0)
+		return cli_fail(&e);
+	return -1;
 }
 
 /* --max-bytes, else (0) the sandbox's --disk, else the library's bound. */
@@ -68,7 +67,10 @@ static void no_sigxfsz(void)
 static const char cp_usage[] =
     "usage: ward cp HOST_PATH|PATTERN... SANDBOX:/DEST\n"
     "       ward cp [--max-bytes SIZE] SANDBOX:/SRC HOST_DEST\n"
-    "  --max-bytes SIZE   bytes a copy out may write (default: the sandbox's --disk, else 1g)\n";
+    "\n"
+    "      --max-bytes SIZE   bytes a copy out may write (default: the sandbox's --disk,\n"
+    "                         else 1g)\n"
+    "  -h, --help             this text\n";
 
 int cmd_cp(int argc, char **argv)
 {
@@ -76,18 +78,13 @@ int cmd_cp(int argc, char **argv)
 	struct ward_sandbox *sb = NULL;
 	int rc = -1;
 	uint64_t max = 0;
+	static const struct cli_cmd c = {"cp", cp_usage, max_opts, false};
 	no_sigxfsz();
-	int first = parse_max_bytes(argc, argv, &max, &e);
-	if (first < 0) {
-		cli_error(&e);
-		return EXIT_WARD;
-	}
-	argc -= first - 1;
-	argv += first - 1;
-	if (argc < 3) {
-		fputs(cp_usage, stderr);
-		return EXIT_WARD;
-	}
+	int first = parse_max_bytes(&c, argc, argv, 2, -1, "SOURCE and DEST", &max);
+	if (first >= 0)
+		return first;
+	argc -= optind - 1;
+	argv += optind - 1;
 	char *dest = split_ref(argv[argc - 1]);
 	char *src = argc == 3 && !dest ? split_ref(argv[1]) : NULL;
 	if (dest && max) {
@@ -117,19 +114,19 @@ int cmd_read(int argc, char **argv)
 	struct ward_sandbox *sb = NULL;
 	int rc = -1;
 	uint64_t max = 0;
+	static const struct cli_cmd c = {
+	    "read",
+	    "usage: ward read [--max-bytes SIZE] SANDBOX PATH\n"
+	    "\n"
+	    "The file's bytes on stdout (PATH relative: to the sandbox's working directory).\n"
+	    "      --max-bytes SIZE   at most this many (default: the sandbox's --disk, else 1g)\n"
+	    "  -h, --help             this text\n",
+	    max_opts, false};
 	no_sigxfsz();
-	int first = parse_max_bytes(argc, argv, &max, &e);
-	if (first < 0) {
-		cli_error(&e);
-		return EXIT_WARD;
-	}
-	if (argc - first != 2) {
-		fputs(
-		    "usage: ward read [--max-bytes SIZE] SANDBOX /PATH   (the file's bytes on "
-		    "stdout;\n       at most --max-bytes: default the sandbox's --disk, else 1g)\n",
-		    stderr);
-		return EXIT_WARD;
-	}
+	int first = parse_max_bytes(&c, argc, argv, 2, 2, "SANDBOX and PATH", &max);
+	if (first >= 0)
+		return first;
+	first = optind;
 	struct ward_copy_opts o = copy_opts(max);
 	if ((sb = open_sandbox(argv[first], &e)))
 		rc = ward_sandbox_read(sb, argv[first + 1], 1, &o, &e);
@@ -141,30 +138,41 @@ int cmd_read(int argc, char **argv)
 
 int cmd_write(int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"mode", required_argument, NULL, 'm'}, {"parents", no_argument, NULL, 'p'}, {0}};
+	static const struct cli_cmd c = {
+	    "write",
+	    "usage: ward write [-p|--parents] [--mode OCTAL] SANDBOX PATH\n"
+	    "\n"
+	    "The file's bytes from stdin (PATH relative: to the sandbox's working directory).\n"
+	    "  -p, --parents      make missing parent directories\n"
+	    "      --mode OCTAL   its permissions (default 644)\n"
+	    "  -h, --help         this text\n",
+	    opts, false};
 	struct ward_error e = {0};
 	struct ward_sandbox *sb = NULL;
-	int rc = -1, first = 1;
+	unsigned flags = 0;
 	unsigned long mode = 0644;
-	if (argc > 2 && !strcmp(argv[1], "--mode")) {
-		char *end;
-		mode = strtoul(argv[2], &end, 8);
-		if (*end || !*argv[2] || mode > 07777) {
-			fprintf(stderr, "ward: write --mode %s: expected octal permissions\n",
-			        argv[2]);
-			return EXIT_WARD;
+	int rc = -1, v;
+	char *end;
+	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0) {
+		if (v == 'p') {
+			flags |= WARD_WRITE_PARENTS;
+			continue;
 		}
-		first = 3;
+		mode = strtoul(optarg, &end, 8);
+		if (*end || !*optarg || mode > 07777) {
+			ward_error_set(&e, 0, "write --mode %s: expected octal permissions",
+			               optarg);
+			return cli_fail(&e);
+		}
 	}
-	if (argc - first != 2) {
-		fputs("usage: ward write [--mode OCTAL] SANDBOX /PATH   (the file's bytes from "
-		      "stdin)\n",
-		      stderr);
-		return EXIT_WARD;
-	}
-	if ((sb = open_sandbox(argv[first], &e)))
-		rc = ward_sandbox_write(sb, argv[first + 1], 0, (unsigned)mode, 0, &e);
+	if (v == CLI_HELP)
+		return 0;
+	if (v == CLI_BAD || cli_operands(&c, argc, argv, 2, 2, "SANDBOX and PATH", &e) < 0)
+		return cli_fail(&e);
+	if ((sb = open_sandbox(argv[optind], &e)))
+		rc = ward_sandbox_write(sb, argv[optind + 1], 0, (unsigned)mode, flags, &e);
 	ward_sandbox_close(sb);
-	if (rc < 0)
-		cli_error(&e);
-	return rc < 0 ? EXIT_WARD : 0;
+	return rc < 0 ? cli_fail(&e) : 0;
 }

@@ -1,30 +1,114 @@
 /* ward: entry point and subcommand dispatch. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char usage[] =
-    "usage: ward COMMAND [OPTIONS]\n"
+    "usage: ward COMMAND [OPTIONS] [ARGS...]\n"
+    "       ward COMMAND --help   (or ward help COMMAND): a command's options\n"
     "\n"
-    "commands:\n"
-    "  run [OPTIONS] IMAGE [CMD [ARGS...]]           run an image in a new sandbox\n"
-    "  run --rootfs DIR [OPTIONS] -- CMD [ARGS...]   run CMD over a plain directory\n"
-    "  create [OPTIONS] IMAGE [CMD...]               start a sandbox that stays up; prints its id\n"
-    "  exec [OPTIONS] SANDBOX CMD [ARGS...]          run a command in it (--json: captured)\n"
-    "  ps [--all] [--json]   inspect SANDBOX         list sandboxes, show one\n"
-    "  stop [--time S] SANDBOX...   rm [-f] SANDBOX...   logs SANDBOX\n"
-    "  cp SRC... SANDBOX:/DEST   cp SANDBOX:/SRC DEST    copy files in or out\n"
-    "  read SANDBOX /PATH   write [--mode M] SANDBOX /PATH   one file to stdout / from stdin\n"
-    "    (out: at most --max-bytes SIZE; default the sandbox's --disk, else 1g)\n"
-    "  port SANDBOX   network connect|disconnect SANDBOX   its ports; egress on or off\n"
-    "  image import|ls|inspect|rm|prune|pack         the image store\n"
-    "  doctor [--json]                               what this host allows\n"
-    "  policy ls | show NAME | check FILE...         seccomp policies\n"
+    "sandboxes:\n"
+    "  run                 run an image (or a directory) in a new sandbox, wait for it\n"
+    "  create              make a sandbox that stays up (--no-start: only made); prints its id\n"
+    "  start               start created or stopped sandboxes\n"
+    "  stop                stop running sandboxes\n"
+    "  restart             stop, then start again\n"
+    "  pause               freeze every process of a sandbox\n"
+    "  unpause             thaw a paused sandbox\n"
+    "  wait                wait until sandboxes stop; print their exit statuses\n"
+    "  kill                send a signal to sandboxes\n"
+    "  rm                  remove sandboxes\n"
+    "  exec                run a command in a running sandbox\n"
+    "  ps                  list sandboxes\n"
+    "  inspect             a sandbox's record and config as JSON\n"
+    "  logs                what a sandbox's command wrote\n"
+    "  commit              a sandbox's files as a new image\n"
+    "  cp                  copy files into or out of a sandbox\n"
+    "  read                one file of a sandbox to stdout\n"
+    "  write               one file of a sandbox from stdin\n"
+    "  port                a sandbox's published ports\n"
+    "  network connect     give a running sandbox egress\n"
+    "  network disconnect  take its egress away\n"
     "\n"
-    "  ward run --help    options of run\n"
-    "  ward --version\n";
+    "images:\n"
+    "  image import        import an image into the store\n"
+    "  image ls            images in the store\n"
+    "  image inspect       an image's defaults and tree\n"
+    "  image rm            untag images, collect what nothing names\n"
+    "  image prune         collect blobs and trees nothing names\n"
+    "  image pack          a directory as a one-layer image\n"
+    "  image tag           another name for an image\n"
+    "  image history       an image's layers\n"
+    "\n"
+    "host and policies:\n"
+    "  doctor              what this host allows\n"
+    "  policy ls           seccomp policies\n"
+    "  policy show         one policy's text\n"
+    "  policy check        check policy files\n"
+    "  version             ward's version (also --version)\n"
+    "  help                this text, or a command's (ward help COMMAND)\n";
+
+static const char version_usage[] = "usage: ward version [--json]   (also ward --version)\n"
+                                    "      --json   {\"version\": ...}\n";
+
+static int cmd_version(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	static const struct cli_cmd c = {"version", version_usage, opts, false};
+	struct ward_error e = {0};
+	bool json = false;
+	int v;
+	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
+		json = true;
+	if (v == CLI_HELP)
+		return 0;
+	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
+		return cli_fail(&e);
+	if (json)
+		return cli_json_print(json_pack("{s:s}", "version", WARD_VERSION));
+	printf("ward %s\n", WARD_VERSION);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+    {"run", cmd_run},         {"create", cmd_create},   {"start", cmd_start},
+    {"stop", cmd_stop},       {"restart", cmd_restart}, {"pause", cmd_pause},
+    {"unpause", cmd_unpause}, {"wait", cmd_wait},       {"kill", cmd_kill},
+    {"rm", cmd_rm},           {"exec", cmd_exec},       {"ps", cmd_ps},
+    {"inspect", cmd_inspect}, {"logs", cmd_logs},       {"commit", cmd_commit},
+    {"cp", cmd_cp},           {"read", cmd_read},       {"write", cmd_write},
+    {"port", cmd_port},       {"network", cmd_network}, {"image", cmd_image},
+    {"doctor", cmd_doctor},   {"policy", cmd_policy},   {"version", cmd_version},
+};
+
+/* ward help [CMD [SUB]]: CMD [SUB] --help. */
+static int help(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	char **v = calloc((size_t)argc + 1, sizeof(char *));
+	if (!v)
+		return EXIT_WARD;
+	memcpy(v, argv + 1, (size_t)(argc - 1) * sizeof(char *));
+	v[argc - 1] = "--help";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(v[0], commands[i].name)) {
+			int rc = commands[i].fn(argc, v);
+			free(v);
+			return rc;
+		}
+	fprintf(stderr, "ward: help: unknown command '%s' (see ward --help)\n", v[0]);
+	free(v);
+	return EXIT_WARD;
+}
 
 int main(int argc, char **argv)
 {
@@ -34,32 +118,15 @@ int main(int argc, char **argv)
 		return EXIT_WARD;
 	}
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} sandbox_cmds[] = {{"create", cmd_create},   {"exec", cmd_exec}, {"ps", cmd_ps},
-	                    {"inspect", cmd_inspect}, {"stop", cmd_stop}, {"rm", cmd_rm},
-	                    {"logs", cmd_logs},       {"cp", cmd_cp},     {"read", cmd_read},
-	                    {"write", cmd_write},     {"port", cmd_port}, {"network", cmd_network}};
-	for (size_t i = 0; i < sizeof(sandbox_cmds) / sizeof(sandbox_cmds[0]); i++)
-		if (strcmp(cmd, sandbox_cmds[i].name) == 0)
-			return sandbox_cmds[i].fn(argc - 1, argv + 1);
-	if (strcmp(cmd, "image") == 0)
-		return cmd_image(argc - 1, argv + 1);
-	if (strcmp(cmd, "policy") == 0)
-		return cmd_policy(argc - 1, argv + 1);
-	if (strcmp(cmd, "doctor") == 0)
-		return cmd_doctor(argc - 1, argv + 1);
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-		printf("ward %s\n", WARD_VERSION);
-		return 0;
-	}
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--version"))
+		return cmd_version(1, argv + 1);
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+		return help(1, argv + 1);
+	if (!strcmp(cmd, "help"))
+		return help(argc - 1, argv + 1);
 	fprintf(stderr, "ward: unknown command '%s' (see ward --help)\n", cmd);
 	return EXIT_WARD;
 }

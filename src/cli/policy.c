@@ -5,24 +5,50 @@
 
 #include "cli.h"
 
-static const char policy_usage[] = "usage: ward policy ls\n"
-                                   "       ward policy show NAME|FILE\n"
-                                   "       ward policy check FILE...\n";
+static const char policy_usage[] =
+    "usage: ward policy ls [--json]          the policies: name and file\n"
+    "       ward policy show NAME|FILE       one policy's text\n"
+    "       ward policy check FILE...        check policy files (against the default\n"
+    "                                        capability set)\n"
+    "      --json   (ls) [{\"name\", \"path\"}, ...]\n"
+    "  -h, --help   this text\n";
 
 static void print_entry(const char *name, const char *path, void *arg)
 {
-	(void)arg;
-	printf("%-16s %s\n", name, path);
+	if (arg)
+		json_array_append_new(arg, json_pack("{s:s,s:s}", "name", name, "path", path));
+	else
+		printf("%-16s %s\n", name, path);
 }
 
-static int show(const char *name)
+static int ls(int argc, char **argv)
 {
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	static const struct cli_cmd c = {"policy ls", policy_usage, opts, false};
+	struct ward_error e = {0};
+	bool json = false;
+	int v;
+	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
+		json = true;
+	if (v == CLI_HELP)
+		return 0;
+	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
+		return cli_fail(&e);
+	json_t *out = json ? json_array() : NULL;
+	ward_policy_list(cli_context(false), print_entry, out);
+	return json ? cli_json_print(out) : 0;
+}
+
+static int show(int argc, char **argv)
+{
+	static const struct cli_cmd c = {"policy show", policy_usage, NULL, false};
+	int rc = cli_simple(&c, argc, argv, 1, 1, "NAME|FILE");
+	if (rc >= 0)
+		return rc;
 	char path[PATH_MAX];
-	struct ward_error e;
-	if (ward_policy_find(cli_context(false), name, path, sizeof(path), &e) < 0) {
-		cli_error(&e);
-		return EXIT_WARD;
-	}
+	struct ward_error e = {0};
+	if (ward_policy_find(cli_context(false), argv[optind], path, sizeof(path), &e) < 0)
+		return cli_fail(&e);
 	FILE *f = fopen(path, "re");
 	if (!f) {
 		perror(path);
@@ -40,31 +66,32 @@ static int show(const char *name)
 /* Checks each file against the default capability set. */
 static int check(int argc, char **argv)
 {
-	int rc = 0;
-	for (int i = 0; i < argc; i++) {
-		struct ward_error e;
-		if (ward_policy_check(argv[i], ward_default_capabilities(), &e) < 0) {
-			cli_error(&e);
-			rc = EXIT_WARD;
-		}
+	static const struct cli_cmd c = {"policy check", policy_usage, NULL, false};
+	int rc = cli_simple(&c, argc, argv, 1, -1, "FILE");
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct ward_error e = {0};
+		if (ward_policy_check(argv[i], ward_default_capabilities(), &e) < 0)
+			rc = cli_fail(&e);
 	}
 	return rc;
 }
 
 int cmd_policy(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "ls") && argc == 2) {
-		ward_policy_list(cli_context(false), print_entry, NULL);
-		return 0;
-	}
-	if (argc == 3 && !strcmp(argv[1], "show"))
-		return show(argv[2]);
-	if (argc >= 3 && !strcmp(argv[1], "check"))
-		return check(argc - 2, argv + 2);
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		fputs(policy_usage, stdout);
-		return 0;
-	}
-	fputs(policy_usage, stderr);
+	static const struct cli_cmd top = {"policy", policy_usage, NULL, true};
+	const char *sub = argc > 1 ? argv[1] : "";
+	if (!strcmp(sub, "ls"))
+		return ls(argc - 1, argv + 1);
+	if (!strcmp(sub, "show"))
+		return show(argc - 1, argv + 1);
+	if (!strcmp(sub, "check"))
+		return check(argc - 1, argv + 1);
+	int rc = cli_simple(&top, argc, argv, 1, -1, "ls, show or check");
+	if (rc >= 0)
+		return rc;
+	fprintf(stderr, "ward: policy: unknown subcommand '%s' (see ward policy --help)\n", sub);
 	return EXIT_WARD;
 }

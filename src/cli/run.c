@@ -1,88 +1,10 @@
 /* ward run: parse options into a spec, run it, print the outcome. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-static const char create_usage[] =
-    "usage: ward create [--name NAME] [--persistent] [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
-    "       ward create [--name NAME] [--persistent] [OPTIONS] --rootfs DIR [-- CMD...]\n"
-    "\n"
-    "Starts a sandbox that stays up for ward exec, and prints its id once it is ready.\n"
-    "Without CMD it idles; with CMD it runs CMD (its output: ward logs) and stops when\n"
-    "CMD ends. The image's own Cmd is not run.\n"
-    "\n"
-    "      --name NAME         a unique name, usable wherever an id is\n"
-    "      --persistent        keep it (stopped) after it stops, until ward rm; with\n"
-    "                          --name, reuse a running sandbox of that name and spec\n"
-    "      --timeout SECONDS   its whole life; then it is killed\n"
-    "\n"
-    "Every ward run option applies except -t, -i, --changes and --json (see ward run --help).\n";
-
-static const char run_usage[] =
-    "usage: ward run [OPTIONS] IMAGE [--] [CMD [ARGS...]]\n"
-    "       ward run [OPTIONS] --rootfs DIR -- CMD [ARGS...]\n"
-    "\n"
-    "  IMAGE                   a name in the store (ward image ls), or oci:DIR[:TAG],\n"
-    "                          oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] (imported\n"
-    "                          on first use); CMD replaces the image's Cmd\n"
-    "      --entrypoint PROG   replace the image's Entrypoint ('' clears it)\n"
-    "  --rootfs DIR            root filesystem (never modified; writes go to a private layer)\n"
-    "  --read-only             no writable layer: the root is read-only\n"
-    "  -v, --volume HOST:CONTAINER[:rw|ro|overlay]  a host path inside (repeatable; after\n"
-    "                          the entries of $SANDBOX_VOLUMES; the first volume is the\n"
-    "                          working dir; overlay: writes go to a private layer)\n"
-    "      --changes FILE      at exit, write what changed in overlay volumes to FILE (a tar\n"
-    "                          layer: paths from /, deletions as .wh. whiteouts)\n"
-    "      --tmpfs PATH[:size=SIZE,mode=OCTAL,noexec]  a private tmpfs (repeatable)\n"
-    "      --user-id U         run as U:U and show the caller's files as U's (default\n"
-    "                          $SANDBOX_USER_ID; rootless: your uid is mapped to U)\n"
-    "  -e, --env K=V           set an environment variable (repeatable)\n"
-    "      --env-file FILE     read K=V lines from FILE\n"
-    "  -w, --workdir DIR       working directory inside the sandbox\n"
-    "  -u, --user U[:G]        container user and group: ids, or names from the root's\n"
-    "                          /etc/passwd and /etc/group (default: the image's User, or 0:0)\n"
-    "      --hostname NAME     hostname inside the sandbox (default ward)\n"
-    "  -t, --tty               allocate a terminal inside the sandbox\n"
-    "  -i, --interactive       pass stdin through (otherwise /dev/null)\n"
-    "      --timeout SECONDS   kill the whole sandbox after this wall-clock time\n"
-    "      --rlimit NAME=SOFT[:HARD]  set a resource limit (e.g. nofile=1024:4096)\n"
-    "      --policy NAME|FILE  seccomp policy (default: default; see ward policy ls)\n"
-    "      --seccomp=unconfined  no syscall filter at all (warns)\n"
-    "      --allow-setid-volumes  let the sandbox make set-id files in rw volumes (warns;\n"
-    "                          by default a sandbox with a rw volume cannot make any)\n"
-    "      --cap-add CAP       keep a capability (CAP_ prefix optional; ALL)\n"
-    "      --cap-drop CAP      drop a capability (ALL drops every one)\n"
-    "      --idmap-base N      (root) host id where container id 0 starts\n"
-    "\n"
-    "network (default: a namespace with only lo):\n"
-    "  -p, --publish [ADDR:]HOSTPORT:PORT[/tcp]  forward host ADDR:HOSTPORT (ADDR default\n"
-    "                          127.0.0.1; HOSTPORT 0 or PORT alone: a free port, printed) to\n"
-    "                          TCP PORT in the sandbox (repeatable)\n"
-    "      --network none|egress  egress: the sandbox may also connect out (NAT as root,\n"
-    "                          pasta rootless); ward network connect|disconnect turn it\n"
-    "                          on and off while it runs\n"
-    "      --dns ADDR          resolver for the sandbox's resolv.conf (with egress, or for\n"
-    "                          a later ward network connect)\n"
-    "                          (repeatable; default: the host's that are not on loopback)\n"
-    "\n"
-    "limits (cgroup v2, or v1 on hybrid hosts):\n"
-    "      --memory SIZE       memory limit (e.g. 256m); an excess kills the sandbox (oom)\n"
-    "      --memory-swap SIZE  swap allowed on top of --memory (default 0)\n"
-    "      --pids N            processes and threads\n"
-    "      --cpus N            CPU time, in CPUs (e.g. 0.5, 1.5)\n"
-    "      --cpu-weight N      CPU share under contention, 1-10000 (default 100)\n"
-    "      --cpuset LIST       CPUs allowed, e.g. 0-1\n"
-    "      --io-max DEV:rbps=SIZE,wbps=SIZE,riops=N,wiops=N   block I/O limit\n"
-    "      --disk SIZE         size of the writable layer (bytes and inodes)\n"
-    "      --limits best-effort  without a usable cgroup, use rlimits and say so\n"
-    "      --json              print one JSON result object on stderr at exit\n"
-    "\n"
-    "exit status: the command's, 128+N if killed by signal N, 125 if ward failed,\n"
-    "126 if the command cannot be executed, 127 if it is not found.\n";
 
 enum {
 	OPT_ROOTFS = 256,
@@ -108,8 +30,13 @@ enum {
 	OPT_NETWORK,
 	OPT_DNS,
 	OPT_ALLOW_SETID,
-	OPT_HELP
+	OPT_ALLOW_SETUID,
+	OPT_LABEL,
+	OPT_RM,
+	OPT_NO_START
 };
+
+extern const char run_usage[], create_usage[];
 
 static const struct option options[] = {
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
@@ -149,7 +76,10 @@ static const struct option options[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"dns", required_argument, NULL, OPT_DNS},
     {"allow-setid-volumes", no_argument, NULL, OPT_ALLOW_SETID},
-    {"help", no_argument, NULL, OPT_HELP},
+    {"allow-setuid", no_argument, NULL, OPT_ALLOW_SETUID},
+    {"label", required_argument, NULL, OPT_LABEL},
+    {"rm", no_argument, NULL, OPT_RM},
+    {"no-start", no_argument, NULL, OPT_NO_START},
     {0},
 };
 
@@ -169,8 +99,9 @@ static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
 int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
               struct ward_image **img, struct ward_error *e)
 {
-	opterr = 0;
-	optind = 1;
+	static const struct cli_cmd run_cmd = {"run", run_usage, options, true};
+	static const struct cli_cmd create_cmd = {"create", create_usage, options, true};
+	const struct cli_cmd *cmd = ra->create ? &create_cmd : &run_cmd;
 	int c;
 	int idx = 0;
 	uint32_t base = 0;
@@ -182,7 +113,7 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 	const char *env_user = getenv("SANDBOX_USER_ID");
 	if (env_user && *env_user && ward_spec_set_user_id(s, env_user, "SANDBOX_USER_ID", e) < 0)
 		return -1;
-	while ((c = getopt_long(argc, argv, "+e:w:u:tiv:p:", options, &idx)) != -1) {
+	while ((c = cli_next(cmd, argc, argv, &idx, e)) >= 0) {
 		int r = 0;
 		switch (c) {
 		case OPT_ROOTFS:
@@ -192,8 +123,23 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 		case OPT_READ_ONLY:
 			ward_spec_set_read_only(s, true);
 			break;
-		case 'e':
-			r = ward_spec_add_env(s, optarg, e);
+		case 'e': {
+			char *buf;
+			const char *kv = cli_env(optarg, &buf);
+			r = kv ? ward_spec_add_env(s, kv, e) : 0;
+			free(buf);
+			break;
+		}
+		case OPT_LABEL:
+			r = ward_spec_add_label(s, optarg, e);
+			break;
+		case OPT_ALLOW_SETUID:
+			ward_spec_set_allow_setuid(s, true);
+			break;
+		case OPT_RM:
+			/* ward run leaves no record whatever; create's goes when it stops */
+			if (ra->create)
+				ward_spec_set_auto_remove(s, true);
 			break;
 		case 'v':
 			r = ward_spec_add_volumes(s, optarg, "-v", e);
@@ -286,26 +232,25 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			break;
 		case OPT_NAME:
 		case OPT_PERSISTENT:
+		case OPT_NO_START:
 			if (!ra->create)
-				return ward_error_set(e, 0, "--%s: only for ward create",
+				return ward_error_set(e, 0, "run: --%s is only for ward create",
 				                      options[idx].name);
 			if (c == OPT_NAME)
 				r = ward_spec_set_name(s, optarg, e);
-			else
+			else if (c == OPT_PERSISTENT)
 				ward_spec_set_persistent(s, true);
+			else
+				ra->no_start = true;
 			break;
-		case OPT_HELP:
-			fputs(ra->create ? create_usage : run_usage, stdout);
-			return 1;
-		case ':':
-			return ward_error_set(e, 0, "option %s needs a value", argv[optind - 1]);
-		default:
-			return ward_error_set(e, 0, "unknown option %s (see ward %s --help)",
-			                      argv[optind - 1], ra->create ? "create" : "run");
 		}
 		if (r < 0)
 			return -1;
 	}
+	if (c == CLI_HELP)
+		return 1;
+	if (c == CLI_BAD)
+		return -1;
 	if (!ra->rootfs) {
 		/* "--" ends options before any image: then there is none. */
 		if (optind >= argc || !strcmp(argv[optind - 1], "--"))

@@ -64,20 +64,21 @@ kill_at() {
     kill_at "$point" run -p 0:7000 --network egress --rootfs "$ROOTFS" -- true
     clean_after_next_command || { echo "ward run killed at $point"; return 1; }
   done
+  # --rm: a sandbox that would stay stopped goes (life.bats kills the kept kind)
   for point in start cloned network running recorded; do
-    kill_at "$point" create -p 0:7000 --network egress --rootfs "$ROOTFS"
+    kill_at "$point" create --rm -p 0:7000 --network egress --rootfs "$ROOTFS"
     clean_after_next_command || { echo "ward create's supervisor killed at $point"; return 1; }
   done
   # a running sandbox's supervisor, killed at each point of its end (ward stop starts it)
   for point in ended released removing emptying; do
-    kill_at "$point" create -p 0:7000 --network egress --rootfs "$ROOTFS" -- sh -c 'sleep 0.3'
+    kill_at "$point" create --rm -p 0:7000 --network egress --rootfs "$ROOTFS" -- sh -c 'sleep 0.3'
     clean_after_next_command || { echo "a supervisor killed at $point of its end"; return 1; }
   done
 }
 
 @test "SIGKILL of ward create in every phase, and of a supervisor while it stops its sandbox" {
   for d in $delays; do
-    timeout -s KILL "$d" "$WARD" create -p 0:7000 --rootfs "$ROOTFS" >/dev/null 2>&1 || true
+    timeout -s KILL "$d" "$WARD" create --rm -p 0:7000 --rootfs "$ROOTFS" >/dev/null 2>&1 || true
   done
   # a supervisor whose ward create was killed before it printed the id removes its
   # sandbox; the ones that were announced run: stop each, and kill its supervisor mid-way

@@ -17,7 +17,7 @@ teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
 }
 
-@test "soak: 1000 runs in a row, 50 create/exec/rm cycles at once, a supervisor through 300 requests; the host as before" {
+@test "soak: 1000 runs in a row, 50 create/exec/rm cycles at once, a supervisor through 300 requests, 30 stop/start cycles; the host as before" {
   ward ps >/dev/null # the state root exists before the baseline
   baseline
   failed=0
@@ -46,6 +46,18 @@ teardown() {
     ward read "$id" "/tmp/f$i" >/dev/null
   done
   [ "$(ls /proc/"$sup"/fd | wc -l)" -eq "$fds" ]
+  ward rm -f "$id" >/dev/null
+  # one sandbox through 30 stop/start cycles, with a port: its files grow by one line a
+  # cycle, nothing else does
+  id=$(ward create -p 0:7000 --disk 16m --rootfs "$ROOTFS")
+  for i in $(seq 30); do
+    ward exec "$id" sh -c "echo $i >>/tmp/cycles" || failed=1
+    ward stop --time 0 "$id" >/dev/null || failed=1
+    ward start "$id" >/dev/null || failed=1
+  done
+  [ "$failed" -eq 0 ]
+  [ "$(ward exec "$id" sh -c 'wc -l </tmp/cycles')" -eq 30 ]
+  [ "$(ward ps -q | grep -c "$id")" -eq 1 ]
   ward rm -f "$id" >/dev/null
   settled
 }
