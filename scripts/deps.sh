@@ -8,6 +8,8 @@ PKGS=(
   bats busybox-static uidmap util-linux iproute2 procps jq
   python3 umoci skopeo debootstrap zstd
   libnftables1 nftables passt
+  # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
+  scdoc zsh
   # a static link against libward (pkg-config --static ward: libarchive's private libraries)
   nettle-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev
 )
