@@ -241,8 +241,10 @@ static int reserve(struct state *st, const struct ward_spec *s, struct sandbox_r
 	spec_hash(s, rec->spec_hash);
 	describe(s, rec);
 	json_t *config = spec_to_json(s);
-	if (!config)
-		return ward_error_set(e, ENOMEM, "create: the sandbox's config");
+	if (!config) /* jansson takes only UTF-8 (or memory ran out) */
+		return ward_error_set(e, 0,
+		                      "create: the sandbox's config cannot be recorded: every "
+		                      "argument, variable, path and label must be UTF-8");
 	int dirfd = -1;
 	state_lock(st, true);
 	int got = s->name ? existing(st, s, rec->spec_hash, rec->id, e) : 0;
