@@ -17,6 +17,9 @@ struct cgroup_ops {
 	void (*usage)(const struct cgroup *cg, struct ward_result *res);
 	/* Processes the memory limit has killed so far. */
 	uint64_t (*oom_kills)(const struct cgroup *cg);
+	/* Freeze or thaw through the backend's own freezer; NULL when it has none (v2: cgroup.c
+	 * freezes cg->path, where every sandbox cgroup has cgroup.freeze). */
+	int (*freeze)(const struct cgroup *cg, bool on, struct ward_error *e);
 	/* Remove the backend's own directories (cg->path is removed by cgroup.c); may be NULL. */
 	void (*destroy)(struct cgroup *cg);
 	/* The child makes its own cgroup namespace after attach (placement after the clone). */

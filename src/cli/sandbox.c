@@ -101,39 +101,23 @@ int cmd_rm(int argc, char **argv)
 	return each_ref(argc, argv, force ? 2 : 1, rm_one, &force);
 }
 
-static int copy_fd(int in, int out)
-{
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		for (ssize_t off = 0; n > 0 && off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR)
-				return -1;
-			off += w > 0 ? w : 0;
-		}
-	return n < 0 ? -1 : 0;
-}
-
 int cmd_logs(int argc, char **argv)
 {
 	struct ward_error e = {0};
 	struct ward_sandbox *sb = NULL;
-	int fd = -1;
 	if (argc != 2) {
 		fputs("ward: usage: ward logs SANDBOX\n", stderr);
 		return EXIT_WARD;
 	}
+	struct ward_log_opts o = {.tail = -1};
+	fflush(stdout);
 	int rc = ward_sandbox_open(cli_context(false), argv[1], &sb, &e);
 	if (rc == 0)
-		rc = ward_sandbox_log_fd(sb, &fd, &e);
+		rc = ward_sandbox_logs(sb, &o, 1, 2, &e);
 	ward_sandbox_close(sb);
 	if (rc < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
-	fflush(stdout);
-	rc = copy_fd(fd, 1);
-	close(fd);
-	return rc < 0 ? EXIT_WARD : 0;
+	return 0;
 }
