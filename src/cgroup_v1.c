@@ -255,7 +255,8 @@ static int freeze(const struct cgroup *cg, bool on, struct ward_error *e)
 			return 0;
 		nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
 	}
-	return ward_error_set(e, ETIMEDOUT, "%s: %s stayed %s", what, d, on ? "FREEZING" : "frozen");
+	return ward_error_set(e, ETIMEDOUT, "%s: %s stayed %s", what, d,
+	                      on ? "FREEZING" : "frozen");
 }
 
 static void destroy(struct cgroup *cg)

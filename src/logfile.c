@@ -21,8 +21,8 @@ _Static_assert(sizeof(struct header) == 16, "log record header");
 
 static int open_log(struct log_relay *lr)
 {
-	lr->fd = openat(lr->dirfd, LOG_FILE,
-	                O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	lr->fd = openat(lr->dirfd, LOG_FILE, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+	                0600);
 	struct stat sb;
 	lr->size = lr->fd >= 0 && fstat(lr->fd, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 	return lr->fd;

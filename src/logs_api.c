@@ -108,7 +108,8 @@ static int advance(int dirfd, struct cursor *c, struct emit *m)
 static int follow(int dirfd, int ino, int waitfd, struct cursor *c, struct emit *m)
 {
 	for (;;) {
-		struct pollfd p[2] = {{.fd = ino, .events = POLLIN}, {.fd = waitfd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = ino, .events = POLLIN},
+		                      {.fd = waitfd, .events = POLLIN}};
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			return -1;
 		if (p[0].revents) {
@@ -124,8 +125,8 @@ static int follow(int dirfd, int ino, int waitfd, struct cursor *c, struct emit 
 	}
 }
 
-static int logs(struct ward_sandbox *sb, int dirfd, const struct ward_log_opts *o, int out,
-                int err, struct ward_error *e)
+static int logs(struct ward_sandbox *sb, int dirfd, const struct ward_log_opts *o, int out, int err,
+                struct ward_error *e)
 {
 	struct emit m = {.o = o, .fd = {out, err}};
 	m.since_ns = o->since_ms > 0 ? o->since_ms * 1000000 : 0;
@@ -164,9 +165,9 @@ static int logs(struct ward_sandbox *sb, int dirfd, const struct ward_log_opts *
 fail:;
 	int why = errno;
 	ward_error_set(e, why, "logs %s: %s", sb->ref,
-	               m.write_failed    ? "writing its output"
+	               m.write_failed   ? "writing its output"
 	               : why == EBADMSG ? "its log is damaged"
-	                                 : "reading its log");
+	                                : "reading its log");
 out:
 	if (c.fd >= 0)
 		close(c.fd);

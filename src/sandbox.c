@@ -398,7 +398,8 @@ static void serve(struct sup *sp)
 		/* from the end: closing a connection moves the last one into its place */
 		for (size_t i = (n - FIXED) / 2; i-- > 0;) {
 			struct conn *c = &sp->c[i];
-			short in = pfd[FIXED + 2 * i].revents, done = pfd[FIXED + 1 + 2 * i].revents;
+			short in = pfd[FIXED + 2 * i].revents,
+			      done = pfd[FIXED + 1 + 2 * i].revents;
 			if (c->busy && c->job.sock >= 0) {
 				struct pollfd p = {.fd = c->job.sock, .events = POLLIN};
 				if (poll(&p, 1, 0) > 0)

@@ -71,7 +71,8 @@ int cmd_ps(int argc, char **argv)
 		printf("%-12s  %-16s  %-13s  %-10s  %-24s  %s\n", "ID", "NAME", "STATUS", "CREATED",
 		       "IMAGE", "COMMAND");
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].status != WARD_SANDBOX_RUNNING && v[i].status != WARD_SANDBOX_PAUSED && !all)
+		if (v[i].status != WARD_SANDBOX_RUNNING && v[i].status != WARD_SANDBOX_PAUSED &&
+		    !all)
 			continue;
 		if (json)
 			json_element(&v[i], shown == 0);

@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 	int rc;
 	if (!strcmp(argv[1], "pause") || !strcmp(argv[1], "unpause")) {
 		long long t0 = now_us();
-		rc = (!strcmp(argv[1], "pause") ? ward_sandbox_pause : ward_sandbox_unpause)(sb, &e);
+		rc =
+		    (!strcmp(argv[1], "pause") ? ward_sandbox_pause : ward_sandbox_unpause)(sb, &e);
 		if (rc == 0)
 			printf("%lld\n", now_us() - t0);
 		else
