@@ -194,7 +194,7 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 		rc = backend_create(cg, &cgroup_v2_ops, "/sys/fs/cgroup", l, e);
 	} else {
 		/* Hybrid: limits on the v1 controllers, grouping and kill on the unified tree. */
-		rc = backend_create(cg, &cgroup_v1_ops, NULL, l, e);
+		rc = backend_create(cg, &cgroup_v1_ops, cgroup_v2_root(), l, e);
 		if (rc == 0)
 			group_only(cg);
 	}

@@ -8,7 +8,8 @@
 struct cgroup_ops {
 	const char *name;
 	/* Make the sandbox's directories and write the limits. ROOT: v2, the tree or the
-	 * delegated cgroup to work under; v1, unused. */
+	 * delegated cgroup to work under; v1, the v2 tree the sandbox is also grouped on, or
+	 * NULL (then v1 makes a freezer directory for pause). */
 	int (*create)(struct cgroup *cg, const char *root, const struct ward_limits *l,
 	              struct ward_error *e);
 	/* Put PID into the sandbox's cgroups; NULL when placement happens at clone time. */

@@ -158,7 +158,6 @@ static int blkio(struct cgroup *cg, const struct ward_limits *l, struct ward_err
 static int create(struct cgroup *cg, const char *root, const struct ward_limits *l,
                   struct ward_error *e)
 {
-	(void)root;
 	/* memory, pids and cpuacct are always made: they say what the sandbox used. */
 	if (memory(cg, l, e) < 0)
 		return -1;
@@ -178,8 +177,8 @@ static int create(struct cgroup *cg, const char *root, const struct ward_limits 
 	}
 	if (blkio(cg, l, e) < 0)
 		return -1;
-	/* Without a v2 tree to group on (legacy hosts), pause needs the v1 freezer. */
-	if (!cgroup_v2_root() && access(V1 "freezer", F_OK) == 0 && !dir_for(cg, "freezer", e))
+	/* Without a v2 tree to group on (ROOT, legacy hosts), pause needs the v1 freezer. */
+	if (!root && access(V1 "freezer", F_OK) == 0 && !dir_for(cg, "freezer", e))
 		return -1;
 	return 0;
 }
