@@ -113,7 +113,7 @@ int cmd_logs(int argc, char **argv)
 	fflush(stdout);
 	int rc = ward_sandbox_open(cli_context(false), argv[1], &sb, &e);
 	if (rc == 0)
-		rc = ward_sandbox_logs(sb, &o, 1, 2, &e);
+		rc = ward_sandbox_logs(sb, &o, 1, 1, &e); /* one stream, as before */
 	ward_sandbox_close(sb);
 	if (rc < 0) {
 		cli_error(&e);

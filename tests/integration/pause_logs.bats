@@ -124,8 +124,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'one\nthree\nfour')" ] || { echo "stdout: $output"; return 1; }
   [ "$stderr" = "$(printf 'two\nfive')" ] || { echo "stderr: $stderr"; return 1; }
-  # the command as ward logs shows it (both streams)
-  [ "$(ward logs "$id" 2>/dev/null)" = "$(printf 'one\nthree\nfour')" ]
+  # ward logs: both streams, in the order written
+  [ "$(ward logs "$id" 2>&1)" = "$(printf 'one\ntwo\nthree\nfour\nfive')" ]
   run --separate-stderr api logs "$id" -n 2
   [ "$output" = four ] && [ "$stderr" = five ] || { echo "$output / $stderr"; return 1; }
   run --separate-stderr api logs "$id" -n 0
