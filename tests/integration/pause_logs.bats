@@ -118,13 +118,14 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 }
 
 @test "logs: stdout and stderr apart, --tail, --since, timestamps" {
-  id=$(ward create --persistent --rootfs "$ROOTFS" sh -c 'echo one; echo two >&2; printf "thr"; sleep 0.2; echo ee; sleep 1.2; echo four; echo five >&2')
+  id=$(ward create --persistent --rootfs "$ROOTFS" sh -c 'echo one; sleep 0.1; echo two >&2; sleep 0.1; printf "thr"; sleep 0.2; echo ee; sleep 1.2; echo four; sleep 0.1; echo five >&2')
   for _ in $(seq 50); do [ "$(ward inspect "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
   run --separate-stderr api logs "$id"
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'one\nthree\nfour')" ] || { echo "stdout: $output"; return 1; }
   [ "$stderr" = "$(printf 'two\nfive')" ] || { echo "stderr: $stderr"; return 1; }
-  # ward logs: both streams, in the order written
+  # ward logs: both streams, in the order written (the two pipes are read in turn: writes
+  # to both at the same moment may come out either way, hence the sleeps above)
   [ "$(ward logs "$id" 2>&1)" = "$(printf 'one\ntwo\nthree\nfour\nfive')" ]
   run --separate-stderr api logs "$id" -n 2
   [ "$output" = four ] && [ "$stderr" = five ] || { echo "$output / $stderr"; return 1; }
