@@ -19,6 +19,11 @@ struct ward_image {
 	struct ward_image_config config; /* ward_image_config's answer */
 };
 
+/* The public store handle: the context that names the store. */
+struct ward_store {
+	const struct ward_context *ctx;
+};
+
 struct ward_image_opts {
 	const struct ward_context *ctx; /* the store directory and the log */
 	const char *name;               /* import under this NAME[:TAG] instead of the default */
@@ -48,8 +53,15 @@ int image_root_user(const char *rootfs, const char *user, uint32_t *uid, uint32_
                     struct ward_error *e);
 
 /* Pack DIR as a one-layer image named NAME; CONFIG is a JSON object of config fields
- * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. */
+ * (Env, Cmd, Entrypoint, WorkingDir, User) or NULL. ID_OUT (may be NULL): the id. */
 int image_pack(const char *dir, const char *name, const char *config_json,
-               const struct ward_image_opts *o, struct ward_error *e);
+               const struct ward_image_opts *o, char id_out[80], struct ward_error *e);
+
+/* REF (a store name or id) also named NAME[:TAG]; a name taken moves to it. */
+int image_tag(const char *ref, const char *name, const struct ward_image_opts *o,
+              struct ward_error *e);
+/* REF's history, newest first (see ward_image_history). */
+int image_history(const char *ref, const struct ward_image_opts *o, struct ward_image_layer **out,
+                  size_t *n, struct ward_error *e);
 
 #endif

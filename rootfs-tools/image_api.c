@@ -80,8 +80,8 @@ int index_find(struct store *st, json_t *index, const char *text, size_t *pos, b
 	return -1;
 }
 
-static int lookup(struct store *st, const char *text, struct descriptor *d, char *name,
-                  struct ward_error *e)
+int store_lookup(struct store *st, const char *text, struct descriptor *d, char *name,
+                 struct ward_error *e)
 {
 	json_t *index = store_load_index(st, e);
 	size_t pos;
@@ -120,7 +120,7 @@ int image_open(const char *text, const struct ward_image_opts *o, struct ward_im
 	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
 	int rc = gc < 0 ? -1 : 0;
 	if (rc == 0 && ref.kind == REF_STORE)
-		rc = lookup(&st, ref.path, &md, img->name, e);
+		rc = store_lookup(&st, ref.path, &md, img->name, e);
 	else if (rc == 0)
 		rc = import_ref(&st, &ref, o->name, &md, img->name, sizeof(img->name), e);
 	/* The store is its own source: an index entry skopeo wrote may be a platform list. */
@@ -165,4 +165,25 @@ void image_close(struct ward_image *img)
 		close(img->tree_lock);
 	memset(img, 0, sizeof(*img));
 	img->tree_lock = -1;
+}
+
+int image_tag(const char *ref, const char *name, const struct ward_image_opts *o,
+              struct ward_error *e)
+{
+	char full[WARD_IMAGE_NAME_MAX], old[WARD_IMAGE_NAME_MAX];
+	if (!name || !name_normalize(name, full, sizeof(full)))
+		return ward_error_set(e, 0,
+		                      "image tag %s: expected NAME[:TAG] (NAME of a-z 0-9 . _ - /)",
+		                      name ? name : "(missing)");
+	struct store st;
+	struct descriptor md;
+	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
+		return -1;
+	/* Shared: rm and prune wait until the new name holds the image. */
+	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
+	int rc = gc < 0 ? -1 : store_lookup(&st, ref, &md, old, e);
+	if (rc == 0)
+		rc = tag_image(&st, full, &md, e);
+	store_close(&st);
+	return rc;
 }

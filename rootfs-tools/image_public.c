@@ -2,14 +2,11 @@
  * as opaque handles over rootfs-tools' internal calls. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "context.h"
 #include "image.h"
 #include "store.h"
-
-struct ward_store {
-	const struct ward_context *ctx;
-};
 
 int ward_store_open(struct ward_context *c, struct ward_store **out, struct ward_error *e)
 {
@@ -68,7 +65,7 @@ int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
 	if (id_out)
 		id_out[0] = 0;
 	const struct ward_image_opts o = opts(st, NULL);
-	return image_pack(dir, name, config_json, &o, e);
+	return image_pack(dir, name, config_json, &o, id_out, e);
 }
 
 int ward_image_open(struct ward_store *st, const char *ref, struct ward_image **out,
@@ -93,4 +90,28 @@ void ward_image_close(struct ward_image *img)
 		return;
 	image_close(img);
 	free(img);
+}
+
+int ward_image_tag(struct ward_store *st, const char *ref, const char *name, struct ward_error *e)
+{
+	const struct ward_image_opts o = opts(st, NULL);
+	return image_tag(ref, name, &o, e);
+}
+
+int ward_image_history(struct ward_store *st, const char *ref, struct ward_image_layer **out,
+                       size_t *n, struct ward_error *e)
+{
+	*out = NULL;
+	*n = 0;
+	const struct ward_image_opts o = opts(st, NULL);
+	return image_history(ref, &o, out, n, e);
+}
+
+void ward_image_history_free(struct ward_image_layer *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].created_by);
+		free(v[i].comment);
+	}
+	free(v);
 }

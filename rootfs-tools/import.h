@@ -26,6 +26,9 @@ int import_ref(struct store *st, const struct image_ref *ref, const char *name,
  * manifest digest, or a prefix of at least 6 hex digits matching one image). */
 int index_find(struct store *st, json_t *index, const char *text, size_t *pos, bool *by_id,
                struct ward_error *e);
+/* TEXT (a store name or id) → its index entry's descriptor and name. */
+int store_lookup(struct store *st, const char *text, struct descriptor *d, char *name,
+                 struct ward_error *e);
 /* docker save output → an OCI manifest in the store (D); NAME gets its RepoTag. */
 int docker_convert(struct store *st, struct source *src, const char *tag, struct descriptor *d,
                    char *name, size_t name_len, struct ward_error *e);

@@ -1,101 +1,86 @@
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
 
 #include "tar_writer.h"
 
-#define BLOCK 512
-
-static const char zeros[2 * BLOCK];
-
-/* LEN-1 octal digits and a NUL; callers keep V in range (bigger values go to pax). */
-static void octal(char *field, size_t len, uint64_t v)
+/* libarchive's pax writer reports a file type it cannot store through this helper, which
+ * lives in archive_write_set_format.o next to the table of every format: linking that object
+ * would pull 7zip, xar, iso9660 and their libraries (lzma, bzip2, libxml2) into the static
+ * ward. Defined here, the archive's own object is never needed (a link that pulled it in
+ * anyway fails on the duplicate). ward never hands it such a type (sockets and devices are
+ * skipped before). */
+void __archive_write_entry_filetype_unsupported(struct archive *a, struct archive_entry *en,
+                                                const char *format);
+void __archive_write_entry_filetype_unsupported(struct archive *a, struct archive_entry *en,
+                                                const char *format)
 {
-	field[len - 1] = 0;
-	for (size_t i = len - 1; i-- > 0; v >>= 3)
-		field[i] = (char)('0' + (v & 7));
+	archive_set_error(a, EINVAL, "%s: %s cannot store files of mode 0%o",
+	                  archive_entry_pathname(en), format, (unsigned)archive_entry_filetype(en));
 }
 
-/* One pax record "LEN key=value\n", LEN counting itself. */
-static int pax_record(char *buf, size_t cap, size_t *used, const char *key, const char *value)
+static la_ssize_t out(struct archive *a, void *arg, const void *buf, size_t len)
 {
-	size_t body = strlen(key) + strlen(value) + 3; /* ' ', '=', '\n' */
-	size_t len = body + 1;
-	while (snprintf(NULL, 0, "%zu", len) + body != len)
-		len++;
-	if (*used + len >= cap)
+	struct tar_writer *w = arg;
+	(void)a;
+	return w->sink(w->arg, buf, len) < 0 ? -1 : (la_ssize_t)len;
+}
+
+static int open_writer(struct tar_writer *w)
+{
+	if (w->a)
+		return 0;
+	struct archive *a = archive_write_new();
+	/* Called directly: archive_write_set_format_by_name() would link every format. */
+	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
+	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, w, NULL, out, NULL) != ARCHIVE_OK) {
+		if (a)
+			archive_write_free(a);
+		errno = ENOMEM;
 		return -1;
-	snprintf(buf + *used, cap - *used, "%zu %s=%s\n", len, key, value);
-	*used += len;
+	}
+	w->a = a;
 	return 0;
 }
 
-static int raw_header(struct tar_writer *w, const char *name, const char *linkname, char type,
-                      uint32_t mode, uint32_t uid, uint32_t gid, uint64_t size, int64_t mtime)
+int tar_write_entry(struct tar_writer *w, struct archive_entry *en)
 {
-	unsigned char h[BLOCK] = {0};
-	snprintf((char *)h, 100, "%s", name);
-	octal((char *)h + 100, 8, mode & 07777);
-	octal((char *)h + 108, 8, uid);
-	octal((char *)h + 116, 8, gid);
-	octal((char *)h + 124, 12, size);
-	octal((char *)h + 136, 12, (uint64_t)(mtime < 0 ? 0 : mtime));
-	h[156] = (unsigned char)type;
-	if (linkname)
-		strncpy((char *)h + 157, linkname, 100);
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	memset(h + 148, ' ', 8);
-	unsigned sum = 0;
-	for (int i = 0; i < BLOCK; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	return w->sink(w->arg, h, BLOCK);
-}
-
-int tar_write_header(struct tar_writer *w, const struct tar_header *h)
-{
-	char pax[16384];
-	size_t used = 0;
-	char num[32];
-	bool long_path = strlen(h->path) >= 100,
-	     long_link = h->linkname && strlen(h->linkname) >= 100;
-	if (long_path && pax_record(pax, sizeof(pax), &used, "path", h->path) < 0)
+	if (open_writer(w) < 0)
 		return -1;
-	if (long_link && pax_record(pax, sizeof(pax), &used, "linkpath", h->linkname) < 0)
-		return -1;
-	if (h->size > 077777777777ull) {
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)h->size);
-		pax_record(pax, sizeof(pax), &used, "size", num);
-	}
-	if (h->uid > 07777777) {
-		snprintf(num, sizeof(num), "%u", h->uid);
-		pax_record(pax, sizeof(pax), &used, "uid", num);
-	}
-	if (h->gid > 07777777) {
-		snprintf(num, sizeof(num), "%u", h->gid);
-		pax_record(pax, sizeof(pax), &used, "gid", num);
-	}
-	if (used && (raw_header(w, "PaxHeader", NULL, 'x', 0644, 0, 0, used, h->mtime) < 0 ||
-	             w->sink(w->arg, pax, used) < 0 || tar_write_pad(w, used) < 0))
-		return -1;
-	return raw_header(w, h->path, h->linkname, h->type, h->mode, h->uid > 07777777 ? 0 : h->uid,
-	                  h->gid > 07777777 ? 0 : h->gid, h->size > 077777777777ull ? 0 : h->size,
-	                  h->mtime);
+	return archive_write_header(w->a, en) == ARCHIVE_OK ? 0 : -1;
 }
 
 int tar_write_data(struct tar_writer *w, const void *buf, size_t len)
 {
-	return w->sink(w->arg, buf, len);
-}
-
-int tar_write_pad(struct tar_writer *w, uint64_t size)
-{
-	size_t rem = (size_t)(size % BLOCK);
-	return rem ? w->sink(w->arg, zeros, BLOCK - rem) : 0;
+	return archive_write_data(w->a, buf, len) == (la_ssize_t)len ? 0 : -1;
 }
 
 int tar_write_end(struct tar_writer *w)
 {
-	return w->sink(w->arg, zeros, sizeof(zeros));
+	if (open_writer(w) < 0)
+		return -1;
+	int rc = archive_write_close(w->a) == ARCHIVE_OK ? 0 : -1;
+	int err = errno;
+	archive_write_free(w->a);
+	w->a = NULL;
+	errno = err;
+	return rc;
+}
+
+void tar_writer_free(struct tar_writer *w)
+{
+	if (w->a) {
+		archive_write_fail(w->a); /* no end blocks after a failure */
+		archive_write_free(w->a);
+	}
+	w->a = NULL;
+}
+
+const char *tar_writer_error(const struct tar_writer *w)
+{
+	const char *s = w->a ? archive_error_string(w->a) : NULL;
+	return s ? s : "writing the archive";
 }

@@ -1,31 +1,28 @@
-/* A small POSIX tar (ustar + pax extended headers) writer for ward image pack. libarchive's
- * writer would drag every archive format it knows into the static ward binary. */
+/* Tar output through libarchive's pax writer (restricted pax: plain ustar headers, pax
+ * records only where ustar cannot say it: long names, big ids, xattrs). Only the pax format
+ * is referenced, never the format table, so the static binary gets no other archive format. */
 #ifndef WARD_TAR_WRITER_H
 #define WARD_TAR_WRITER_H
 
-#include <stdint.h>
-#include <sys/types.h>
+#include <stddef.h>
+
+struct archive_entry;
 
 struct tar_writer {
 	/* Receives every byte of the archive, in order; returns 0 or -1. */
 	int (*sink)(void *arg, const void *buf, size_t len);
 	void *arg;
+	struct archive *a; /* opened by the first entry (or the end) */
 };
 
-struct tar_header {
-	const char *path;     /* relative, no leading "./" */
-	const char *linkname; /* symlink target or hardlink name, else NULL */
-	char type;            /* '0' file, '1' hardlink, '2' symlink, '5' dir, '6' fifo */
-	uint32_t mode, uid, gid;
-	uint64_t size;
-	int64_t mtime;
-};
-
-int tar_write_header(struct tar_writer *w, const struct tar_header *h);
-/* File data: then tar_write_pad() once the header's size bytes are written. */
+/* One entry's header; its data follows with tar_write_data (short data is zero-padded). */
+int tar_write_entry(struct tar_writer *w, struct archive_entry *en);
 int tar_write_data(struct tar_writer *w, const void *buf, size_t len);
-int tar_write_pad(struct tar_writer *w, uint64_t size);
-/* The two zero blocks that end an archive. */
+/* The end of the archive; the writer is freed (also on failure). */
 int tar_write_end(struct tar_writer *w);
+/* Frees a writer that did not reach its end. */
+void tar_writer_free(struct tar_writer *w);
+/* What the last failed call of W ran into. */
+const char *tar_writer_error(const struct tar_writer *w);
 
 #endif

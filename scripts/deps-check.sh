@@ -72,8 +72,8 @@ ROOTFS_HEADERS = {"sys.h", "idmap.h", "userdir.h", "context.h", "strv.h"}
 API = {
     "src/run_api.c", "src/spec_api.c", "src/spec_prepare.c", "src/sandbox_api.c",
     "src/exec_api.c", "src/sandbox_files.c", "rootfs-tools/image_public.c",
-    "rootfs-tools/image_config.c", "src/pending_life.c", "src/pause_api.c", "src/logs_api.c",
-    "rootfs-tools/pending_image.c",
+    "rootfs-tools/image_config.c", "src/life_api.c", "src/commit_api.c",
+    "src/pause_api.c", "src/logs_api.c",
 }
 
 defs, uses = {}, {}

@@ -329,6 +329,7 @@ int run_start(struct run *r, const struct ward_context *c, const struct ward_spe
 	                  .pidfd = -1,
 	                  .sigfd = -1,
 	                  .userns = -1,
+	                  .upper = -1,
 	                  .changes = -1,
 	                  .rootdirfd = -1,
 	                  .rootfd = -1,

@@ -35,6 +35,7 @@ struct run {
 	int *volfds;
 	int *uppers;         /* overlay volumes' upper layers, for --changes */
 	int userns, changes; /* for --changes: the sandbox's user namespace, the output */
+	int upper;           /* keep_upper: the writable layer's upper directory, else -1 */
 	bool timed_out, canceled, have_status, failed;
 	int status;
 	struct msg fail;

@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "idmap.h"
 #include "image.h"
+#include "layer.h"
 #include "logfile.h"
 #include "sandbox.h"
 #include "sys.h"
@@ -237,6 +238,19 @@ static void signal_request(struct sup *sp, struct conn *c, json_t *q)
 	}
 }
 
+/* The writable layer as it is now, to the client's fd (ward commit of a running sandbox). */
+static void layer_request(struct sup *sp, struct conn *c, int *fds, size_t nfds)
+{
+	struct ward_error e = {0};
+	if (nfds != 1)
+		ward_error_set(&e, 0, "layer: expected one fd");
+	else if (sp->r.upper < 0)
+		ward_error_set(&e, 0, "it has no writable layer (--read-only or --rm)");
+	else
+		layer_export(sp->r.userns, sp->r.upper, fds[0], &e);
+	ctl_send(c->fd, e.msg[0] ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
+}
+
 static void request(struct sup *sp, struct conn *c)
 {
 	json_t *q;
@@ -275,6 +289,8 @@ static void request(struct sup *sp, struct conn *c)
 		pause_request(sp, c, !strcmp(op, "pause"));
 	} else if (!strcmp(op, "root")) {
 		root_request(sp, c);
+	} else if (!strcmp(op, "layer")) {
+		layer_request(sp, c, fds, nfds);
 	} else if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) {
 		network_request(sp, c, !strcmp(op, "connect"));
 	} else if (!strcmp(op, "kill") && json_object_get(q, "signal")) {
@@ -441,6 +457,13 @@ static int listen_ctl(struct sup *sp, struct ward_error *e)
 	return 0;
 }
 
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static uint64_t ns_inode(int fd)
 {
 	struct stat sb;
@@ -452,6 +475,10 @@ static void record_running(struct sup *sp)
 	struct sandbox_record *rec = sp->rec;
 	const struct run *r = &sp->r;
 	rec->status = SB_RUNNING;
+	rec->started = (int64_t)wall_ms();
+	rec->finished = 0;
+	rec->exit_code = 0;
+	rec->reason[0] = 0;
 	rec->supervisor = getpid();
 	rec->supervisor_start = proc_start_time(rec->supervisor);
 	rec->init = r->pid;
@@ -490,9 +517,37 @@ static int tell(int ready, const char *text)
 	return ready >= 0 ? write_all(ready, text, strlen(text)) : 0;
 }
 
-void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, int lockfd,
-                       struct sandbox_record *rec, int ready)
+/* The writable layer into the sandbox's directory, replacing the one saved before only once
+ * complete: a stop killed halfway leaves the previous one (and a .new that the next look at
+ * the state root removes). */
+static void save_layer(struct sup *sp)
 {
+	const struct run *r = &sp->r;
+	if (r->upper < 0)
+		return;
+	struct ward_error e = {0};
+	int fd = openat(sp->dirfd, STATE_LAYER ".new",
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		ward_error_set(&e, errno, "creating %s.new", STATE_LAYER);
+	else if (layer_export(r->userns, r->upper, fd, &e) == 0 && fsync(fd) < 0)
+		ward_error_set(&e, errno, "writing %s.new", STATE_LAYER);
+	if (fd >= 0)
+		close(fd);
+	fault_point("saved");
+	if (!e.msg[0] && renameat(sp->dirfd, STATE_LAYER ".new", sp->dirfd, STATE_LAYER) < 0)
+		ward_error_set(&e, errno, "renaming %s.new", STATE_LAYER);
+	if (e.msg[0]) {
+		unlinkat(sp->dirfd, STATE_LAYER ".new", 0);
+		fprintf(stderr, "ward: saving the writable layer: %s; the one saved before stays\n",
+		        e.msg);
+	}
+}
+
+void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, int lockfd,
+                       struct sandbox_record *rec, int ready, bool fresh)
+{
+	const struct sandbox_record prior = *rec;
 	prctl(PR_SET_NAME, "ward-supervisor", 0, 0, 0);
 	cgroup_place_supervisor();
 	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
@@ -534,6 +589,10 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		serve(&sp);
 		run_collect(&sp.r, &res);
 		finish_execs(&sp);
+		if (!s->auto_remove) {
+			fault_point("saving");
+			save_layer(&sp);
+		}
 	}
 	log_relay_detach(&sp.log);
 	rc = run_end(&sp.r, rc, &res, &e);
@@ -558,11 +617,13 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	state_lock(st, true);
 	rec->status = SB_STOPPED;
 	close(lockfd);
-	if (rec->persistent && announced) {
-		rec->finished = (int64_t)time(NULL) * 1000;
+	if (announced && !s->auto_remove) {
+		rec->finished = (int64_t)wall_ms();
 		rec->exit_code = res.exit_code;
 		snprintf(rec->reason, sizeof(rec->reason), "%s", ward_reason_name(res.reason));
 		state_write(dirfd, rec, &e);
+	} else if (!announced && !fresh) {
+		state_write(dirfd, &prior, &e); /* a failed start leaves it as it was */
 	} else {
 		state_remove(st, rec, &e);
 	}

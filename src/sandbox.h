@@ -15,11 +15,24 @@ struct ward_sandbox {
 	char *ref; /* as the caller named it, for messages */
 };
 
+/* A handle for ID (REF: as the caller named it). */
+int sandbox_handle(struct ward_context *c, const char *id, const char *ref,
+                   struct ward_sandbox **out, struct ward_error *e);
+
 /* Start S (prepared, resident) under a supervisor of its own and return once init is
  * ready: ID gets the new sandbox's id, or with s->persistent and s->name, the id of the
  * running sandbox of that name and spec (*reused set). */
 int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
                          char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e);
+/* Reserve a sandbox for S (prepared, resident) with its config, status created: no
+ * supervisor until sandbox_start_existing. */
+int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
+                   char id[STATE_ID_LEN + 1], struct ward_error *e);
+/* Start ID (created or stopped) from S, its config read back, with its saved writable layer.
+ * 0 once ready; 1 when it runs already (or another call is starting it); -1 with e set, the
+ * sandbox left as it was. */
+int sandbox_start_existing(const struct ward_context *c, const char *id, struct ward_spec *s,
+                           struct ward_error *e);
 
 struct ward_exec_opts {
 	char **argv;
@@ -47,6 +60,8 @@ int sb_rm(const struct ward_sandbox *sb, bool force, struct ward_error *e);
 /* Until SB has stopped: its exit code, from its supervisor or its kept record. */
 int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e);
 
+/* SB's writable layer as it is now, written by its supervisor to OUT (layer.h's format). */
+int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e);
 /* Freeze (ON) or thaw SB's processes. */
 int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e);
 /* *FD: a connection to SB's supervisor that becomes readable (an answer or its end) once SB
@@ -61,9 +76,10 @@ int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e)
 int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, uint64_t *disk,
             struct ward_error *e);
 
-/* Supervisor side, in the fork sandbox_create_start made: never returns. */
+/* Supervisor side, in the fork a start made: never returns. FRESH: a new sandbox (removed if
+ * the start fails; otherwise the record is put back as it was). */
 __attribute__((noreturn)) void sandbox_supervise(const struct ward_spec *s, struct state *st,
                                                  int dirfd, int lockfd, struct sandbox_record *rec,
-                                                 int ready);
+                                                 int ready, bool fresh);
 
 #endif

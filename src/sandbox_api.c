@@ -14,8 +14,8 @@ const char *ward_sandbox_status_name(enum ward_sandbox_status s)
 	return sandbox_status_name((enum sandbox_status)s);
 }
 
-static int handle(struct ward_context *c, const char *id, const char *ref,
-                  struct ward_sandbox **out, struct ward_error *e)
+int sandbox_handle(struct ward_context *c, const char *id, const char *ref,
+                   struct ward_sandbox **out, struct ward_error *e)
 {
 	struct ward_sandbox *sb = calloc(1, sizeof(*sb));
 	if (!sb || !(sb->ref = strdup(ref))) {
@@ -28,30 +28,6 @@ static int handle(struct ward_context *c, const char *id, const char *ref,
 	return 0;
 }
 
-int ward_sandbox_create(struct ward_context *c, struct ward_spec *s, struct ward_sandbox **out,
-                        bool *reused, struct ward_error *e)
-{
-	bool r;
-	struct ward_sandbox *sb;
-	char id[STATE_ID_LEN + 1];
-	*out = NULL;
-	/* the handle first: nothing can fail once the sandbox runs */
-	if (spec_prepare(c, s, true, e) < 0 || handle(c, "", "", &sb, e) < 0)
-		return -1;
-	if (sandbox_create_start(c, s, id, reused ? reused : &r, e) < 0) {
-		ward_sandbox_close(sb);
-		return -1;
-	}
-	snprintf(sb->id, sizeof(sb->id), "%s", id);
-	char *ref = strdup(id);
-	if (ref) {
-		free(sb->ref);
-		sb->ref = ref;
-	}
-	*out = sb;
-	return 0;
-}
-
 int ward_sandbox_open(struct ward_context *c, const char *ref, struct ward_sandbox **out,
                       struct ward_error *e)
 {
@@ -60,7 +36,7 @@ int ward_sandbox_open(struct ward_context *c, const char *ref, struct ward_sandb
 	*out = NULL;
 	int rc = state_open(&st, c, e) < 0 || state_resolve(&st, ref, id, e) < 0 ? -1 : 0;
 	state_close(&st);
-	return rc < 0 ? -1 : handle(c, id, ref, out, e);
+	return rc < 0 ? -1 : sandbox_handle(c, id, ref, out, e);
 }
 
 const char *ward_sandbox_id(const struct ward_sandbox *sb)
@@ -104,6 +80,67 @@ static void to_info(const struct sandbox_record *r, bool alive, struct ward_sand
 	snprintf(i->host_interface, sizeof(i->host_interface), "%s", r->host_if);
 	memcpy(i->cgroups, r->cgroups, sizeof(i->cgroups));
 	memcpy(i->ports, r->ports, sizeof(i->ports));
+	i->started_ms = r->started;
+}
+
+/* Labels and the whole config, from the sandbox's config file (none: left NULL). */
+static void info_config(struct state *st, struct ward_sandbox_info *i)
+{
+	json_t *cfg;
+	struct ward_error ignored;
+	if (state_read_config(st, i->id, &cfg, &ignored) < 0)
+		return;
+	i->config = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_t *labels = json_object_get(cfg, "labels");
+	size_t n = json_is_object(labels) ? json_object_size(labels) : json_array_size(labels);
+	if (n && (i->labels = calloc(n + 1, sizeof(char *)))) {
+		size_t k = 0, idx;
+		const char *key;
+		json_t *v;
+		if (json_is_object(labels)) {
+			json_object_foreach(labels, key, v)
+			{
+				if (json_is_string(v) &&
+				    asprintf(&i->labels[k], "%s=%s", key, json_string_value(v)) > 0)
+					k++;
+			}
+		} else {
+			json_array_foreach(labels, idx, v)
+			{
+				if (json_is_string(v) &&
+				    (i->labels[k] = strdup(json_string_value(v))))
+					k++;
+			}
+		}
+		i->labels[k] = NULL;
+	}
+	json_decref(cfg);
+}
+
+void ward_sandbox_info_release(struct ward_sandbox_info *info)
+{
+	for (char **v = info->labels; v && *v; v++)
+		free(*v);
+	free(info->labels);
+	free(info->config);
+	info->labels = NULL;
+	info->config = NULL;
+}
+
+void ward_sandbox_list_free(struct ward_sandbox_info *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ward_sandbox_info_release(&v[i]);
+	free(v);
+}
+
+const char *ward_sandbox_info_label(const struct ward_sandbox_info *info, const char *key)
+{
+	size_t k = strlen(key);
+	for (char **v = info->labels; v && *v; v++)
+		if (!strncmp(*v, key, k) && (*v)[k] == '=')
+			return *v + k + 1;
+	return NULL;
 }
 
 struct list {
@@ -126,7 +163,8 @@ static int list_one(const struct sandbox_record *r, void *arg)
 		l->v = v;
 		l->cap = cap;
 	}
-	to_info(r, state_alive(l->st, r->id), &l->v[l->n++]);
+	to_info(r, state_alive(l->st, r->id), &l->v[l->n]);
+	info_config(l->st, &l->v[l->n++]);
 	return 0;
 }
 
@@ -145,7 +183,7 @@ int ward_sandbox_list(struct ward_context *c, struct ward_sandbox_info **out, si
 	state_unlock(&st);
 	state_close(&st);
 	if (l.nomem) {
-		free(l.v);
+		ward_sandbox_list_free(l.v, l.n);
 		return ward_error_set(e, ENOMEM, "listing sandboxes");
 	}
 	*out = l.v;
@@ -159,9 +197,10 @@ int ward_sandbox_inspect(struct ward_sandbox *sb, struct ward_sandbox_info *info
 	struct state st;
 	struct sandbox_record r;
 	int rc = state_open(&st, sb->ctx, e) < 0 || state_read(&st, sb->id, &r, e) < 0 ? -1 : 0;
-	if (rc == 0)
+	if (rc == 0) {
 		to_info(&r, state_alive(&st, sb->id), info);
-	else if (e && e->err == ENOENT)
+		info_config(&st, info);
+	} else if (e && e->err == ENOENT)
 		ward_error_set(e, 0, "sandbox %s: no such sandbox (see ward ps --all)", sb->ref);
 	state_close(&st);
 	return rc;
@@ -191,6 +230,19 @@ char *ward_sandbox_info_json(const struct ward_sandbox_info *i)
 		json_object_update_new(o, json_pack("{s:i, s:s, s:I}", "exitCode", i->exit_code,
 		                                    "reason", i->reason, "finished",
 		                                    (json_int_t)i->finished_ms));
+	json_t *labels = json_object();
+	for (char **v = i->labels; v && *v; v++) {
+		const char *eq = strchr(*v, '=');
+		char *key = eq ? strndup(*v, (size_t)(eq - *v)) : NULL;
+		if (key)
+			json_object_set_new(labels, key, json_string(eq + 1));
+		free(key);
+	}
+	json_t *config = i->config ? json_loads(i->config, 0, NULL) : NULL;
+	if (o)
+		json_object_update_new(o, json_pack("{s:I, s:o, s:o*}", "started",
+		                                    (json_int_t)i->started_ms, "labels", labels,
+		                                    "config", config));
 	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	return text;

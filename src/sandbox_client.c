@@ -52,8 +52,11 @@ static int connect_sandbox(struct state *st, const struct ward_sandbox *sb,
 		return -1;
 	if (rec->status == SB_STOPPED)
 		return ward_error_set(
-		    e, 0, "sandbox %s is stopped (%s, exit code %d); nothing runs there", ref,
+		    e, 0, "sandbox %s is stopped (%s, exit code %d); ward start it first", ref,
 		    rec->reason, rec->exit_code);
+	if (rec->status == SB_CREATED)
+		return ward_error_set(
+		    e, 0, "sandbox %s is created, not started; ward start it first", ref);
 	int fd = connect_ctl(st, sb->id);
 	if (fd >= 0)
 		return fd;
@@ -286,15 +289,16 @@ int sb_stop(const struct ward_sandbox *sb, unsigned grace_s, struct ward_error *
 	return request_end(sock, json_pack("{s:s, s:i}", "op", "stop", "time", (int)grace_s), e);
 }
 
-/* One request, one answer: {"ok": true} or an error event with its message. */
-static int request_ok(const struct ward_sandbox *sb, json_t *q, struct ward_error *e)
+/* One request (with FD, unless -1), one answer: {"ok": true} or an error event with its
+ * message. */
+static int request_ok_fd(const struct ward_sandbox *sb, json_t *q, int fd, struct ward_error *e)
 {
 	autoclose int sock = connect_ref(sb, e);
 	if (sock < 0) {
 		json_decref(q);
 		return -1;
 	}
-	if (ctl_send(sock, q, NULL, 0) < 0)
+	if (ctl_send(sock, q, &fd, fd >= 0) < 0)
 		return ward_error_set(e, errno, "sandbox %s: sending the request", sb->ref);
 	json_t *m = NULL;
 	int fds[CTL_MAX_FDS];
@@ -309,6 +313,16 @@ static int request_ok(const struct ward_sandbox *sb, json_t *q, struct ward_erro
 		               msg ? msg : "its supervisor did not answer");
 	json_decref(m);
 	return rc;
+}
+
+static int request_ok(const struct ward_sandbox *sb, json_t *q, struct ward_error *e)
+{
+	return request_ok_fd(sb, q, -1, e);
+}
+
+int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e)
+{
+	return request_ok_fd(sb, json_pack("{s:s}", "op", "layer"), out, e);
 }
 
 int sb_kill(const struct ward_sandbox *sb, int sig, struct ward_error *e)
@@ -366,6 +380,12 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 			code = rec.exit_code;
 			rc = 0;
 			break;
+		}
+		if (rec.status == SB_CREATED && !state_alive(&st, sb->id)) {
+			/* not started yet: until someone starts it (as docker wait) */
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			continue;
 		}
 		int got = wait_supervisor(&st, sb, &code);
 		if (got == 1) {

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "digest.h"
 #include "sandbox.h"
+#include "spec_json.h"
 #include "sys.h"
 
 static void hash_strv(struct sha256 *h, char *const *v)
@@ -91,7 +92,8 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 	sha256_final(&h, out);
 }
 
-/* With --persistent --name: the running sandbox of that name, if its spec is the same. */
+/* With --persistent --name: the sandbox of that name, if its spec is the same (running, or
+ * stopped or created: ward_sandbox_create starts it again). */
 static int existing(struct state *st, const struct ward_spec *o, const char *hash,
                     char id[STATE_ID_LEN + 1], struct ward_error *e)
 {
@@ -103,14 +105,12 @@ static int existing(struct state *st, const struct ward_spec *o, const char *has
 	struct sandbox_record rec;
 	if (state_read(st, link, &rec, e) < 0)
 		return -1;
-	bool alive = state_alive(st, rec.id);
-	if (!o->persistent || !alive || strcmp(rec.spec_hash, hash) != 0) {
+	if (!o->persistent || strcmp(rec.spec_hash, hash) != 0) {
 		ward_error_set(e, 0, "--name %s: taken by sandbox %s (%s%s)", o->name, rec.id,
-		               alive ? "running" : "stopped",
+		               sandbox_status_name(rec.status),
 		               !o->persistent
 		                   ? "; ward rm it first, or pass --persistent to reuse it"
-		               : !alive ? "; ward rm it first"
-		                        : " with another spec; ward rm -f it first");
+		                   : " with another spec; ward rm -f it first");
 		return -1;
 	}
 	strcpy(id, rec.id);
@@ -151,41 +151,15 @@ static void detach(int dirfd)
 	setsid();
 }
 
-int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
-                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+/* Fork the supervisor of REC (its directory DIRFD, its lock LOCKFD held; both consumed) and
+ * wait until it reports the sandbox ready. FRESH: a new sandbox, removed if it fails; an
+ * existing one keeps its record as it was. */
+static int launch(struct state *st, const struct ward_spec *s, struct sandbox_record *rec,
+                  int dirfd, int lockfd, bool fresh, struct ward_error *e)
 {
-	*reused = false;
-	if (ward_spec_validate(s, e) < 0)
-		return -1;
-	if (s->tty || s->interactive || s->changes) {
-		ward_error_set(e, 0, "%s: not for ward create (give it to ward exec%s)",
-		               s->tty           ? "-t"
-		               : s->interactive ? "-i"
-		                                : "--changes",
-		               s->changes ? "; or use ward run" : "");
-		return -1;
-	}
-	struct state st;
-	if (state_open(&st, c, e) < 0)
-		return -1;
-	state_collect(&st);
-	struct sandbox_record rec = {0};
-	spec_hash(s, rec.spec_hash);
-	describe(s, &rec);
-	int lockfd = -1, dirfd = -1, rc = -1;
-	state_lock(&st, true);
-	int found = s->name ? existing(&st, s, rec.spec_hash, id, e) : 0;
-	if (found == 0)
-		dirfd = state_reserve(&st, &rec, &lockfd, e);
-	state_unlock(&st);
-	if (found != 0 || dirfd < 0) {
-		*reused = found == 1;
-		state_close(&st);
-		return found == 1 ? 0 : -1;
-	}
-	int pipefd[2];
+	int rc = -1, pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		ward_error_set(e, errno, "create: pipe");
+		ward_error_set(e, errno, "start: pipe");
 		goto undo;
 	}
 	fflush(NULL);
@@ -193,12 +167,12 @@ int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s
 	if (pid == 0) {
 		close(pipefd[0]);
 		detach(dirfd);
-		sandbox_supervise(s, &st, dirfd, lockfd, &rec, pipefd[1]);
+		sandbox_supervise(s, st, dirfd, lockfd, rec, pipefd[1], fresh);
 	}
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
-		ward_error_set(e, errno, "create: forking the supervisor");
+		ward_error_set(e, errno, "start: forking the supervisor");
 		goto undo;
 	}
 	char buf[1200];
@@ -211,37 +185,177 @@ int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s
 	buf[len] = 0;
 	close(pipefd[0]);
 	if (!strncmp(buf, "ok\n", 3)) {
-		strcpy(id, rec.id);
 		rc = 0;
 		close(lockfd);
 		lockfd = -1;
 	} else if (!strncmp(buf, "error ", 6)) {
 		buf[strcspn(buf, "\n")] = 0;
 		ward_error_set(e, 0, "%s", buf + 6);
-		/* the supervisor removed the state itself once it saw the sandbox fail */
+		/* the supervisor removed or restored the state itself once it saw the start fail */
 		close(lockfd);
 		lockfd = -1;
 	} else {
-		ward_error_set(e, 0, "create: the supervisor died while starting the sandbox");
+		ward_error_set(e, 0, "start: the supervisor died while starting the sandbox");
 	}
 	if (rc < 0) /* it has exited or is exiting: reap it, so that its pid reads as gone */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 undo:
 	if (lockfd >= 0) {
-		/* ours is the last hold on the lock: the record can go */
+		/* ours is the last hold on the lock: a new record can go; an existing one is
+		 * cleaned by the next look (state_collect) if its supervisor got that far */
 		close(lockfd);
-		state_lock(&st, true);
+		state_lock(st, true);
 		struct sandbox_record cur;
 		struct ward_error ignored;
-		if (!state_alive(&st, rec.id)) {
-			state_remove(&st,
-			             state_read(&st, rec.id, &cur, &ignored) == 0 ? &cur : &rec,
+		if (fresh && !state_alive(st, rec->id)) {
+			state_remove(st, state_read(st, rec->id, &cur, &ignored) == 0 ? &cur : rec,
 			             &ignored);
 			cgroup_sweep_all(); /* it may have died before naming its cgroups */
 		}
-		state_unlock(&st);
+		state_unlock(st);
 	}
+	close(dirfd);
+	return rc;
+}
+
+static int check_resident(const struct ward_spec *s, struct ward_error *e)
+{
+	if (ward_spec_validate(s, e) < 0)
+		return -1;
+	if (s->tty || s->interactive || s->changes)
+		return ward_error_set(e, 0, "%s: not for ward create (give it to ward exec%s)",
+		                      s->tty           ? "-t"
+		                      : s->interactive ? "-i"
+		                                       : "--changes",
+		                      s->changes ? "; or use ward run" : "");
+	return 0;
+}
+
+/* Reserve a new sandbox for S (a reused one of the same name: *found set) with its config
+ * written; returns its directory, *lockfd held. */
+static int reserve(struct state *st, const struct ward_spec *s, struct sandbox_record *rec,
+                   int *lockfd, bool *found, struct ward_error *e)
+{
+	*found = false;
+	spec_hash(s, rec->spec_hash);
+	describe(s, rec);
+	json_t *config = spec_to_json(s);
+	if (!config)
+		return ward_error_set(e, ENOMEM, "create: the sandbox's config");
+	int dirfd = -1;
+	state_lock(st, true);
+	int got = s->name ? existing(st, s, rec->spec_hash, rec->id, e) : 0;
+	*found = got == 1;
+	if (got == 0)
+		dirfd = state_reserve(st, rec, lockfd, e);
+	if (dirfd >= 0 && state_write_config(dirfd, config, e) < 0) {
+		close(*lockfd);
+		state_remove(st, rec, e);
+		close(dirfd);
+		dirfd = -1;
+	}
+	state_unlock(st);
+	json_decref(config);
+	return dirfd;
+}
+
+int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
+                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+{
+	if (check_resident(s, e) < 0)
+		return -1;
+	struct state st;
+	if (state_open(&st, c, e) < 0)
+		return -1;
+	state_collect(&st);
+	struct sandbox_record rec = {0};
+	int lockfd = -1;
+	int dirfd = reserve(&st, s, &rec, &lockfd, reused, e);
+	int rc = *reused ? 0 : dirfd < 0 ? -1 : launch(&st, s, &rec, dirfd, lockfd, true, e);
+	if (rc == 0)
+		strcpy(id, rec.id);
+	state_close(&st);
+	return rc;
+}
+
+int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
+                   char id[STATE_ID_LEN + 1], struct ward_error *e)
+{
+	if (check_resident(s, e) < 0)
+		return -1;
+	struct state st;
+	if (state_open(&st, c, e) < 0)
+		return -1;
+	state_collect(&st);
+	struct sandbox_record rec = {0};
+	int lockfd = -1;
+	bool found;
+	struct ward_spec plain = *s;
+	plain.persistent = false; /* a name is not reused by a create that does not start */
+	int dirfd = reserve(&st, &plain, &rec, &lockfd, &found, e);
+	int rc = -1;
+	if (dirfd >= 0) {
+		rec.status = SB_CREATED;
+		rc = state_write(dirfd, &rec, e);
+		if (rc < 0) {
+			state_lock(&st, true);
+			state_remove(&st, &rec, e);
+			state_unlock(&st);
+		}
+		close(lockfd);
+		close(dirfd);
+	}
+	if (rc == 0)
+		strcpy(id, rec.id);
+	state_close(&st);
+	return rc;
+}
+
+int sandbox_start_existing(const struct ward_context *c, const char *id, struct ward_spec *s,
+                           struct ward_error *e)
+{
+	struct state st;
+	if (state_open(&st, c, e) < 0)
+		return -1;
+	state_collect(&st);
+	int rc = -1, dirfd = -1, lockfd = -1;
+	struct sandbox_record rec;
+	char path[64];
+	snprintf(path, sizeof(path), "%s", id);
+	dirfd = openat(st.boxes, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	lockfd = dirfd < 0 ? -1 : openat(dirfd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (lockfd < 0) {
+		ward_error_set(e, errno, "sandbox %s: opening its state", id);
+		goto out;
+	}
+	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+		rc = 1; /* running, or being started by someone else */
+		goto out;
+	}
+	state_lock(&st, false);
+	int got = state_read(&st, id, &rec, e);
+	state_unlock(&st);
+	if (got < 0)
+		goto out;
+	if (rec.status != SB_STOPPED && rec.status != SB_CREATED) {
+		ward_error_set(e, 0, "sandbox %s is %s", id, sandbox_status_name(rec.status));
+		goto out;
+	}
+	s->keep_upper = !s->auto_remove && !s->read_only;
+	s->layer_in = openat(dirfd, STATE_LAYER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->layer_in < 0 && errno != ENOENT) {
+		ward_error_set(e, errno, "sandbox %s: opening its saved writable layer", id);
+		goto out;
+	}
+	rc = launch(&st, s, &rec, dirfd, lockfd, false, e);
+	dirfd = lockfd = -1;
+out:
+	if (s->layer_in >= 0)
+		close(s->layer_in);
+	s->layer_in = -1;
+	if (lockfd >= 0)
+		close(lockfd);
 	if (dirfd >= 0)
 		close(dirfd);
 	state_close(&st);

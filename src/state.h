@@ -19,6 +19,9 @@
 #define STATE_ID_LEN   12 /* hex characters */
 #define STATE_NAME_MAX 63
 #define STATE_MAX_CG   8
+/* files of a sandbox's directory besides lock, record.json, ctl and log */
+#define STATE_CONFIG "config.json" /* its spec (spec_json.h), for ward start */
+#define STATE_LAYER  "layer.tar"   /* its writable layer, saved when it stopped */
 
 /* created: made, never started; paused: frozen. Same order as enum ward_sandbox_status. */
 enum sandbox_status { SB_CREATING, SB_RUNNING, SB_STOPPED, SB_CREATED, SB_PAUSED };
@@ -26,12 +29,14 @@ enum sandbox_status { SB_CREATING, SB_RUNNING, SB_STOPPED, SB_CREATED, SB_PAUSED
 struct sandbox_record {
 	char id[STATE_ID_LEN + 1];
 	char name[STATE_NAME_MAX + 1];
-	bool persistent;
+	bool persistent;  /* --name reuses it when the spec is the same */
+	bool auto_remove; /* --rm: removed when it stops */
 	enum sandbox_status status;
 	char spec_hash[72];
 	char image[256];   /* what was asked for: IMAGE or --rootfs DIR */
 	char command[512]; /* "" when idle */
 	int64_t created;   /* unix time, ms */
+	int64_t started;   /* the last start, unix time ms; 0: never started */
 	/* the supervisor and the sandbox's init, each as pid + start time (clock ticks since
 	 * boot), so that a reused pid is never taken for them */
 	pid_t supervisor, init;
@@ -82,8 +87,15 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 typedef struct json_t json_t;
 json_t *state_network_json(const struct sandbox_record *r);
 int state_write(int dirfd, const struct sandbox_record *rec, struct ward_error *e);
+/* The sandbox's config (its spec as spec_json.h writes it), replaced atomically / read back
+ * checked to be the caller's. */
+int state_write_config(int dirfd, json_t *config, struct ward_error *e);
+int state_read_config(struct state *st, const char *id, json_t **out, struct ward_error *e);
 /* True while a supervisor holds the sandbox's lock. */
 bool state_alive(struct state *st, const char *id);
+/* What a supervisor that died left: init if it survived (matched by pid, start time and pid
+ * namespace), cgroups, the host side of its veth. */
+void state_reap(const struct sandbox_record *rec);
 /* Remove ID's directory and name (its supervisor gone, or the supervisor itself at its end);
  * kill what is left of it first when the record does not say stopped (only processes whose
  * pid, start time and pid namespace match the record). Under the exclusive lock. */

@@ -3,6 +3,7 @@
  * namespace still match the record: a reused pid is never signalled. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,22 +55,31 @@ static void remove_cgroup(const char *path)
 	cg_remove(path);
 }
 
+void state_reap(const struct sandbox_record *rec)
+{
+	/* The supervisor died: its sandbox's init normally went with it (parent-death signal),
+	 * but a supervisor that died early may have left a cgroup. */
+	int fd = open_if_same(rec->init, rec->init_start, rec->ns_pid);
+	if (fd >= 0) {
+		kill_and_wait(fd);
+		close(fd);
+	}
+	for (size_t i = 0; i < rec->n_cgroups; i++)
+		remove_cgroup(rec->cgroups[i]);
+	if (rec->host_if[0])
+		net_forget(rec->host_if);
+}
+
+static bool resting(enum sandbox_status s)
+{
+	return s == SB_STOPPED || s == SB_CREATED;
+}
+
 int state_remove(struct state *st, const struct sandbox_record *rec, struct ward_error *e)
 {
 	(void)e;
-	if (rec->status != SB_STOPPED) {
-		/* The supervisor died: its sandbox's init normally went with it (parent-death
-		 * signal), but a supervisor that died early may have left a cgroup. */
-		int fd = open_if_same(rec->init, rec->init_start, rec->ns_pid);
-		if (fd >= 0) {
-			kill_and_wait(fd);
-			close(fd);
-		}
-		for (size_t i = 0; i < rec->n_cgroups; i++)
-			remove_cgroup(rec->cgroups[i]);
-		if (rec->host_if[0])
-			net_forget(rec->host_if);
-	}
+	if (!resting(rec->status))
+		state_reap(rec);
 	char link[64];
 	ssize_t n = rec->name[0] ? readlinkat(st->names, rec->name, link, sizeof(link) - 1) : -1;
 	if (n > 0) {
@@ -105,9 +115,31 @@ void state_collect(struct state *st)
 		/* one it cannot trust stays; ward ps names it */
 		if (state_read(st, n, &rec, &e) < 0)
 			continue;
-		if (rec.status != SB_STOPPED || !rec.persistent) {
-			dead |= rec.status != SB_STOPPED;
+		if (resting(rec.status)) {
+			/* a stop killed while it saved the writable layer */
+			int dirfd =
+			    openat(st->boxes, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dirfd >= 0)
+				unlinkat(dirfd, STATE_LAYER ".new", 0);
+			if (dirfd >= 0)
+				close(dirfd);
+			continue;
+		}
+		dead = true;
+		if (rec.status == SB_CREATING || rec.auto_remove) {
 			state_remove(st, &rec, &e);
+			continue;
+		}
+		/* it ran: it stays, stopped, with the layer of its last stop */
+		state_reap(&rec);
+		rec.status = SB_STOPPED;
+		rec.finished = (int64_t)time(NULL) * 1000;
+		rec.exit_code = 137;
+		snprintf(rec.reason, sizeof(rec.reason), "lost");
+		int dirfd = openat(st->boxes, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dirfd >= 0) { /* not written: the next look tries again */
+			state_write(dirfd, &rec, &e);
+			close(dirfd);
 		}
 	}
 	if (d)

@@ -63,17 +63,18 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		json_array_append_new(cg, json_string(r->cgroups[i]));
 	json_t *net = state_network_json(r);
-	json_t *o = json_pack(
-	    "{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
-	    "s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:i, s:s}",
-	    "id", r->id, "name", r->name, "persistent", r->persistent, "status",
-	    sandbox_status_name(r->status), "specHash", r->spec_hash, "image", r->image, "command",
-	    r->command, "created", (json_int_t)r->created, "supervisor", "pid", (int)r->supervisor,
-	    "start", (json_int_t)r->supervisor_start, "init", "pid", (int)r->init, "start",
-	    (json_int_t)r->init_start, "namespaces", "user", (json_int_t)r->ns_user, "mnt",
-	    (json_int_t)r->ns_mnt, "pid", (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net,
-	    "cgroups", cg, "network", net, "finished", (json_int_t)r->finished, "exitCode",
-	    r->exit_code, "reason", r->reason);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:I, s:{s:i, s:I}, s:{s:i, s:I}, "
+	              "s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:i, s:s, s:I, s:b}",
+	              "id", r->id, "name", r->name, "persistent", r->persistent, "status",
+	              sandbox_status_name(r->status), "specHash", r->spec_hash, "image", r->image,
+	              "command", r->command, "created", (json_int_t)r->created, "supervisor", "pid",
+	              (int)r->supervisor, "start", (json_int_t)r->supervisor_start, "init", "pid",
+	              (int)r->init, "start", (json_int_t)r->init_start, "namespaces", "user",
+	              (json_int_t)r->ns_user, "mnt", (json_int_t)r->ns_mnt, "pid",
+	              (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net, "cgroups", cg, "network",
+	              net, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
+	              r->reason, "started", (json_int_t)r->started, "autoRemove", r->auto_remove);
 	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
 	if (!text)
@@ -144,6 +145,8 @@ static int parse(json_t *o, struct sandbox_record *r)
 	r->finished = (int64_t)num(o, "finished");
 	r->exit_code = (int)num(o, "exitCode");
 	copy(r->reason, sizeof(r->reason), o, "reason");
+	r->started = (int64_t)num(o, "started");
+	r->auto_remove = json_is_true(json_object_get(o, "autoRemove"));
 	return r->status > SB_PAUSED || r->id[0] == 0 ? -1 : 0;
 }
 
@@ -168,4 +171,43 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 		ward_error_set(e, 0, "%s is damaged: %s", what, why);
 	json_decref(o);
 	return why ? STATE_DAMAGED : 0;
+}
+
+int state_write_config(int dirfd, json_t *config, struct ward_error *e)
+{
+	char *text = json_dumps(config, JSON_INDENT(2));
+	if (!text)
+		return ward_error_set(e, ENOMEM, "state: writing a sandbox's config");
+	int fd = openat(dirfd, STATE_CONFIG ".tmp",
+	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc =
+	    fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	free(text);
+	if (rc == 0 && renameat(dirfd, STATE_CONFIG ".tmp", dirfd, STATE_CONFIG) == 0)
+		return 0;
+	ward_error_set(e, errno, "state: writing a sandbox's config");
+	unlinkat(dirfd, STATE_CONFIG ".tmp", 0);
+	return -1;
+}
+
+int state_read_config(struct state *st, const char *id, json_t **out, struct ward_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "%s/" STATE_CONFIG, id);
+	autoclose int fd = openat(st->boxes, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ward_error_set(e, errno, "sandbox %s: reading its config", id);
+	char what[400];
+	snprintf(what, sizeof(what), "sandbox %s: its config %s/sandboxes/%s", id, st->path, path);
+	if (state_check_owned(fd, what, e) < 0)
+		return -1;
+	json_error_t je;
+	if (!(*out = json_loadfd(fd, 0, &je)) || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return ward_error_set(e, 0, "%s is damaged: %s", what, je.text);
+	}
+	return 0;
 }

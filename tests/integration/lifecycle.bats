@@ -73,7 +73,10 @@ supervisor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
   [ "$(stat -c %u "$BATS_TEST_TMPDIR/out/w.txt")" = "$(id -u)" ]
   run ward stop "$id"
   [ "$status" -eq 0 ]
-  # not persistent: gone once stopped
+  # stopped, it stays until ward rm (as Docker's); nothing runs there
+  run ward exec "$id" true
+  [ "$status" -eq 125 ] && [[ $output == *"is stopped"* ]]
+  ward rm "$id"
   run ward exec "$id" true
   [ "$status" -eq 125 ] && [[ $output == *"no such sandbox"* ]]
   settled

@@ -168,6 +168,18 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   [ "$status" -eq 0 ] && [ "$output" = done ]
 }
 
+@test "the log survives stop and start: appended" {
+  id=$(ward create --persistent --rootfs "$ROOTFS" sh -c 'echo run; sleep 1000')
+  eventually test "$(api logs "$id")" = run
+  ward stop --time 0 "$id"
+  run api start "$id"
+  [[ $output == *"not built yet"* ]] && skip "ward_sandbox_start is not built yet here"
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  eventually test "$(api logs "$id")" = "$(printf 'run\nrun')"
+  ward stop --time 0 "$id"
+  [ "$(api logs "$id")" = "$(printf 'run\nrun')" ]
+}
+
 @test "the log is bounded: the newest output is kept, in two files" {
   id=$(ward create --persistent --rootfs "$ROOTFS" sh -c 'line=$(printf "%0999d" 0); i=0; while [ $i -lt 20000 ]; do echo "$i $line"; i=$((i + 1)); done; echo last')
   for _ in $(seq 300); do [ "$(ward inspect "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done

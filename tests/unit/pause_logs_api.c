@@ -2,6 +2,7 @@
  * calls them; pause_logs.bats drives it (the sandboxes come from ward create).
  * usage: pause_logs_api pause|unpause REF    prints the call's latency in microseconds
  *        pause_logs_api exec REF             runs true in REF (prints the error when refused)
+ *        pause_logs_api start REF            starts a stopped REF again
  *        pause_logs_api logs REF [-f] [-t] [-n TAIL] [-s SINCE_MS] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 	struct ward_context *c;
 	struct ward_sandbox *sb;
 	if (argc < 3) {
-		fputs("usage: pause_logs_api pause|unpause|exec|logs REF [options]\n", stderr);
+		fputs("usage: pause_logs_api pause|unpause|start|exec|logs REF [options]\n",
+		      stderr);
 		return 2;
 	}
 	if (ward_context_new(&c, &e) < 0)
@@ -84,6 +86,8 @@ int main(int argc, char **argv)
 			printf("%lld\n", now_us() - t0);
 		else
 			rc = fail(&e);
+	} else if (!strcmp(argv[1], "start")) {
+		rc = ward_sandbox_start(sb, &e) < 0 ? fail(&e) : 0;
 	} else if (!strcmp(argv[1], "exec")) {
 		rc = do_exec(sb, &e);
 	} else if (!strcmp(argv[1], "logs")) {

@@ -1,4 +1,5 @@
-/* Unit tests: digest grammar, image names, and index / manifest / config parsing. */
+/* Unit tests: digest grammar, image names, index / manifest / config parsing, and the tree
+ * walk that writes pack's layers (reproducible bytes, xattrs, clamped times). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,13 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "image.h"
 #include "manifest.h"
 #include "names.h"
+#include "tree_tar.h"
 
 #define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define D2 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
@@ -168,6 +175,127 @@ static void users(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static int to_buf(void *arg, const void *data, size_t len)
+{
+	struct buf *b = arg;
+	b->data = realloc(b->data, b->len + len);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+/* DIR as pack writes it (ids as they are), times clamped to CLAMP when it is not -1. */
+static struct buf tree_bytes(const char *dir, int64_t clamp, int64_t *newest)
+{
+	struct buf b = {0};
+	struct tree_tar t = {.tw = {to_buf, &b, NULL}, .clamp = clamp >= 0, .clamp_to = clamp};
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(tree_tar_children(&t, fd, "."), 0);
+	assert_int_equal(tar_write_end(&t.tw), 0);
+	tree_tar_free(&t);
+	close(fd);
+	if (newest)
+		*newest = t.newest;
+	return b;
+}
+
+static void set_mtime(const char *dir, const char *name, time_t t)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct timespec ts[2] = {{t, 123}, {t, 456789}};
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void tree_tar_reproducible(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ward-tree-tar-XXXXXX", path[512];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0750), 0);
+	write_file(dir, "b", "bee\n");
+	write_file(dir, "sub/a", "a\n");
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink("sub/a", path), 0);
+	snprintf(path, sizeof(path), "%s/b", dir);
+	bool xattrs = setxattr(path, "user.kept", "v", 1, 0) == 0;
+	if (xattrs)
+		assert_int_equal(setxattr(path, "user.overlay.origin", "x", 1, 0), 0);
+	const char *names[] = {"b", "sub/a", "link", "sub"};
+	for (size_t i = 0; i < 4; i++)
+		set_mtime(dir, names[i], 1600000000 + (time_t)i);
+
+	int64_t newest;
+	struct buf one = tree_bytes(dir, -1, &newest), two = tree_bytes(dir, -1, NULL);
+	assert_int_equal(newest, 1600000003);
+	assert_int_equal(one.len, two.len);
+	assert_memory_equal(one.data, two.data, one.len);
+
+	/* Read back: sorted, whole seconds, no host fields, the user xattr but overlay's. */
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	assert_int_equal(archive_read_open_memory(a, one.data, one.len), ARCHIVE_OK);
+	struct archive_entry *en;
+	const char *order[] = {"b", "link", "sub/", "sub/a"}; /* dirs end in / */
+	size_t n = 0;
+	while (archive_read_next_header(a, &en) == ARCHIVE_OK) {
+		assert_true(n < 4);
+		assert_string_equal(archive_entry_pathname(en), order[n++]);
+		const char *un = archive_entry_uname(en), *gn = archive_entry_gname(en);
+		assert_true((!un || !*un) && (!gn || !*gn));
+		assert_false(archive_entry_atime_is_set(en));
+		assert_false(archive_entry_ctime_is_set(en));
+		assert_int_equal(archive_entry_mtime_nsec(en), 0);
+		if (!strcmp(archive_entry_pathname(en), "b")) {
+			assert_int_equal(archive_entry_xattr_count(en), xattrs ? 1 : 0);
+			const char *name;
+			const void *v;
+			size_t len;
+			archive_entry_xattr_reset(en);
+			if (xattrs && archive_entry_xattr_next(en, &name, &v, &len) == ARCHIVE_OK)
+				assert_string_equal(name, "user.kept");
+		}
+		if (!strcmp(archive_entry_pathname(en), "link"))
+			assert_string_equal(archive_entry_symlink(en), "sub/a");
+	}
+	assert_int_equal(n, 4);
+	archive_read_free(a);
+
+	/* Clamped: times after the clamp do not matter, the clamp is the newest. */
+	struct buf c1 = tree_bytes(dir, 1600000001, &newest);
+	assert_int_equal(newest, 1600000001);
+	set_mtime(dir, "sub/a", 1700000000);
+	struct buf c2 = tree_bytes(dir, 1600000001, NULL);
+	assert_int_equal(c1.len, c2.len);
+	assert_memory_equal(c1.data, c2.data, c1.len);
+
+	/* Another content: other bytes. */
+	write_file(dir, "b", "bee!\n");
+	set_mtime(dir, "b", 1600000000);
+	struct buf three = tree_bytes(dir, -1, NULL);
+	assert_true(three.len != one.len || memcmp(three.data, one.data, one.len));
+	free(one.data), free(two.data), free(three.data), free(c1.data), free(c2.data);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(document_confusion),
 	    cmocka_unit_test(manifests_and_configs),
 	    cmocka_unit_test(users),
+	    cmocka_unit_test(tree_tar_reproducible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
