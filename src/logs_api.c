@@ -98,6 +98,9 @@ static int advance(int dirfd, struct cursor *c, struct emit *m)
 		return 0;
 	if (c->fd >= 0 && fstat(c->fd, &held) == 0 && held.st_ino == now.st_ino)
 		return 0;
+	/* what came between the read above and the rename is in the old file still */
+	if (c->fd >= 0 && log_each(c->fd, &c->off, emit, m) < 0)
+		return -1;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
