@@ -42,14 +42,18 @@ bool limits_requested(const struct ward_limits *l)
 	       l->cpuset[0] || l->n_io;
 }
 
-/* The v2 directory used for grouping only (hybrid hosts' controller-less unified tree). */
+/* The v2 directory used for grouping only (hybrid hosts' controller-less unified tree, or a
+ * rootless caller's delegated cgroup): one place to kill and to freeze. Best effort. */
 static void group_only(struct cgroup *cg)
 {
 	const char *root = cgroup_v2_root();
-	char parent[128];
-	if (!root || geteuid() != 0)
+	char parent[400], mine[384];
+	if (root && geteuid() == 0)
+		snprintf(parent, sizeof(parent), "%s/ward", root);
+	else if (cgroup_delegated(mine, sizeof(mine)))
+		snprintf(parent, sizeof(parent), "%s/ward", mine);
+	else
 		return;
-	snprintf(parent, sizeof(parent), "%s/ward", root);
 	if (cg_make(parent, cg->path, sizeof(cg->path), NULL) < 0)
 		return;
 	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* clone3 refuses O_PATH */
@@ -190,7 +194,7 @@ int cgroup_create(struct cgroup *cg, const struct ward_limits *l, struct ward_er
 		rc = backend_create(cg, &cgroup_v2_ops, "/sys/fs/cgroup", l, e);
 	} else {
 		/* Hybrid: limits on the v1 controllers, grouping and kill on the unified tree. */
-		rc = backend_create(cg, &cgroup_v1_ops, NULL, l, e);
+		rc = backend_create(cg, &cgroup_v1_ops, cgroup_v2_root(), l, e);
 		if (rc == 0)
 			group_only(cg);
 	}
@@ -221,6 +225,25 @@ void cgroup_usage(const struct cgroup *cg, struct ward_result *res)
 uint64_t cgroup_oom_kills(const struct cgroup *cg)
 {
 	return cg->ops ? cg->ops->oom_kills(cg) : 0;
+}
+
+int cgroup_freeze(const struct cgroup *cg, bool on, struct ward_error *e)
+{
+	if (cg->path[0])
+		return cg_freeze_v2(cg->path, on, e);
+	if (cg->ops && cg->ops->freeze)
+		return cg->ops->freeze(cg, on, e);
+	if (geteuid() != 0)
+		return ward_error_set(
+		    e, 0,
+		    "%s: no freezer: rootless ward freezes through a cgroup v2 subtree delegated "
+		    "to you (e.g. systemd-run --user --scope -p Delegate=yes ward create ...), "
+		    "and this sandbox was created without one (see 'ward doctor')",
+		    on ? "pause" : "unpause");
+	return ward_error_set(e, 0,
+	                      "%s: no freezer: this host has neither a cgroup v2 tree nor a "
+	                      "cgroup v1 freezer hierarchy (see 'ward doctor')",
+	                      on ? "pause" : "unpause");
 }
 
 void cgroup_destroy(struct cgroup *cg)

@@ -52,6 +52,10 @@ void cgroup_usage(const struct cgroup *cg, struct ward_result *res);
 /* Processes the memory limit has killed so far (0 without one). */
 uint64_t cgroup_oom_kills(const struct cgroup *cg);
 
+/* Freeze (ON) or thaw every process of the sandbox; returns once the kernel says it is done.
+ * Where the sandbox has no freezer, -1 with e saying what is missing. */
+int cgroup_freeze(const struct cgroup *cg, bool on, struct ward_error *e);
+
 /* Kill whatever is still inside and remove every directory. */
 void cgroup_destroy(struct cgroup *cg);
 

@@ -2,6 +2,7 @@
  * directories: the bottom that cgroup.c and both backends stand on. */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -56,6 +57,37 @@ int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *ou
 	return rc;
 }
 
+/* cgroup.events changes are announced as POLLPRI on an open fd (kernfs notify): no polling
+ * loop. Freezing waits for every task to reach the freezer; 10 s is far past any real case. */
+int cg_freeze_v2(const char *dir, bool on, struct ward_error *e)
+{
+	const char *what = on ? "pause" : "unpause";
+	char path[512];
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	autoclose int ev = open(path, O_RDONLY | O_CLOEXEC);
+	if (ev < 0 || cg_write(dir, "cgroup.freeze", "%d", on) < 0)
+		return ward_error_set(e, errno, "%s: %s/%s", what, dir,
+		                      ev < 0 ? "cgroup.events" : "cgroup.freeze");
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (t = t0; t.tv_sec - t0.tv_sec < 10; clock_gettime(CLOCK_MONOTONIC, &t)) {
+		char buf[512];
+		ssize_t n = pread(ev, buf, sizeof(buf) - 1, 0);
+		if (n < 0)
+			return ward_error_set(e, errno, "%s: reading %s", what, path);
+		buf[n] = 0;
+		const char *f = strstr(buf, "frozen ");
+		if (f && (f[7] == '1') == on)
+			return 0;
+		struct pollfd p = {.fd = ev, .events = POLLPRI};
+		int r = poll(&p, 1, 100);
+		if (r < 0 && errno != EINTR)
+			return ward_error_set(e, errno, "%s: waiting on %s", what, path);
+	}
+	return ward_error_set(e, ETIMEDOUT, "%s: %s did not become %s", what, dir,
+	                      on ? "frozen" : "thawed");
+}
+
 /* PARENT/<supervisor pid>, after removing a stale one of the same name. */
 int cg_make(const char *parent, char *out, size_t len, struct ward_error *e)
 {
@@ -82,6 +114,8 @@ int cg_remove(const char *dir)
 	snprintf(child, sizeof(child), "%s/" CGROUP_SANDBOX_LEAF, dir);
 	if (access(child, F_OK) == 0)
 		cg_remove(child);
+	/* v1 frozen tasks take no SIGKILL until thawed (v2's cgroup.kill needs no thaw) */
+	cg_write(dir, "freezer.state", "THAWED");
 	if (cg_write(dir, "cgroup.kill", "1") < 0) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);

@@ -3,6 +3,7 @@
 #ifndef WARD_CGROUP_UTIL_H
 #define WARD_CGROUP_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ward/error.h"
@@ -19,6 +20,8 @@ int cg_read_u64(const char *dir, const char *file, const char *key, uint64_t *ou
 int cg_make(const char *parent, char *out, size_t len, struct ward_error *e);
 /* Kill every process still inside DIR (and its sandbox leaf), then remove it. */
 int cg_remove(const char *dir);
+/* v2: freeze (ON) or thaw DIR and its subtree, returning once cgroup.events says so. */
+int cg_freeze_v2(const char *dir, bool on, struct ward_error *e);
 /* Remove PARENT's cgroups whose supervisors are gone. */
 void cg_sweep(const char *parent);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cgroup_backend.h"
 #include "cgroup_util.h"
@@ -157,7 +158,6 @@ static int blkio(struct cgroup *cg, const struct ward_limits *l, struct ward_err
 static int create(struct cgroup *cg, const char *root, const struct ward_limits *l,
                   struct ward_error *e)
 {
-	(void)root;
 	/* memory, pids and cpuacct are always made: they say what the sandbox used. */
 	if (memory(cg, l, e) < 0)
 		return -1;
@@ -175,7 +175,12 @@ static int create(struct cgroup *cg, const char *root, const struct ward_limits 
 		if (!d || limit(d, "cpuset.cpus", l->cpuset, e) < 0)
 			return -1;
 	}
-	return blkio(cg, l, e);
+	if (blkio(cg, l, e) < 0)
+		return -1;
+	/* Without a v2 tree to group on (ROOT, legacy hosts), pause needs the v1 freezer. */
+	if (!root && access(V1 "freezer", F_OK) == 0 && !dir_for(cg, "freezer", e))
+		return -1;
+	return 0;
 }
 
 static const char *find(const struct cgroup *cg, const char *ctrl)
@@ -226,6 +231,33 @@ static int attach(const struct cgroup *cg, pid_t pid, struct ward_error *e)
 	return 0;
 }
 
+/* v1 has no notification: freezer.state reads FREEZING until every task is frozen. */
+static int freeze(const struct cgroup *cg, bool on, struct ward_error *e)
+{
+	const char *what = on ? "pause" : "unpause";
+	const char *d = find(cg, "freezer");
+	if (!d)
+		return ward_error_set(e, 0,
+		                      "%s: no freezer: this sandbox has no cgroup v1 freezer "
+		                      "directory (see 'ward doctor')",
+		                      what);
+	if (cg_write(d, "freezer.state", on ? "FROZEN" : "THAWED") < 0)
+		return ward_error_set(e, errno, "%s: writing %s/freezer.state", what, d);
+	char path[512], state[32];
+	snprintf(path, sizeof(path), "%s/freezer.state", d);
+	for (int i = 0; i < 10000; i++) {
+		FILE *f = fopen(path, "re");
+		bool got = f && fgets(state, sizeof(state), f);
+		if (f)
+			fclose(f);
+		if (got && !strncmp(state, on ? "FROZEN" : "THAWED", 6))
+			return 0;
+		nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
+	}
+	return ward_error_set(e, ETIMEDOUT, "%s: %s stayed %s", what, d,
+	                      on ? "FREEZING" : "frozen");
+}
+
 static void destroy(struct cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n_v1; i++)
@@ -239,6 +271,7 @@ const struct cgroup_ops cgroup_v1_ops = {
     .attach = attach,
     .usage = usage,
     .oom_kills = oom_kills,
+    .freeze = freeze,
     .destroy = destroy,
     .late_namespace = true,
 };

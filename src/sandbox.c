@@ -22,6 +22,7 @@
 #include "idmap.h"
 #include "image.h"
 #include "layer.h"
+#include "logfile.h"
 #include "sandbox.h"
 #include "sys.h"
 
@@ -44,8 +45,9 @@ struct sup {
 	int dirfd, listen;
 	struct conn c[MAX_CONNS];
 	size_t n;
-	bool stopping;
+	bool stopping, paused;
 	uint64_t stop_deadline, life_deadline;
+	struct log_relay log; /* init's stdout and stderr into the log */
 };
 
 static json_t *error_reply(const char *msg, int code)
@@ -136,8 +138,37 @@ static void job_done(struct sup *sp, struct conn *c)
 	conn_close(sp, c);
 }
 
+/* Frozen processes take SIGTERM only once thawed (v1: not even SIGKILL): ending a paused
+ * sandbox thaws it first. */
+static void thaw(struct sup *sp)
+{
+	struct ward_error e = {0};
+	if (!sp->paused || cgroup_freeze(&sp->r.cg, false, &e) < 0)
+		return;
+	sp->paused = false;
+	sp->rec->status = SB_RUNNING;
+	state_write(sp->dirfd, sp->rec, &e);
+}
+
+/* pause / unpause: the record says so once the kernel has done it. */
+static void pause_request(struct sup *sp, struct conn *c, bool on)
+{
+	struct ward_error e = {0};
+	if (sp->stopping)
+		ward_error_set(&e, 0, "%s: the sandbox is stopping", on ? "pause" : "unpause");
+	else if (sp->paused == on)
+		ward_error_set(&e, 0, "%s", on ? "already paused" : "not paused");
+	else if (cgroup_freeze(&sp->r.cg, on, &e) == 0) {
+		sp->paused = on;
+		sp->rec->status = on ? SB_PAUSED : SB_RUNNING;
+		state_write(sp->dirfd, sp->rec, &e);
+	}
+	ctl_send(c->fd, e.msg[0] ? error_reply(e.msg, 125) : json_pack("{s:b}", "ok", 1), NULL, 0);
+}
+
 static void begin_stop(struct sup *sp, unsigned grace_s)
 {
+	thaw(sp);
 	uint64_t deadline = now_ms() + (uint64_t)grace_s * 1000;
 	if (sp->stopping && sp->stop_deadline <= deadline)
 		return;
@@ -247,8 +278,15 @@ static void request(struct sup *sp, struct conn *c)
 		ctl_send(c->fd, error_reply("one request at a time", 125), NULL, 0);
 	} else if (!strcmp(op, "exec") && sp->stopping) {
 		ctl_send(c->fd, error_reply("exec: the sandbox is stopping", 125), NULL, 0);
+	} else if (!strcmp(op, "exec") && sp->paused) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "sandbox %s is paused; ward unpause it first",
+		         sp->rec->name[0] ? sp->rec->name : sp->rec->id);
+		ctl_send(c->fd, error_reply(msg, 125), NULL, 0);
 	} else if (!strcmp(op, "exec")) {
 		exec_request(sp, c, q, fds, nfds);
+	} else if (!strcmp(op, "pause") || !strcmp(op, "unpause")) {
+		pause_request(sp, c, !strcmp(op, "pause"));
 	} else if (!strcmp(op, "root")) {
 		root_request(sp, c);
 	} else if (!strcmp(op, "layer")) {
@@ -317,6 +355,7 @@ static void check_deadlines(struct sup *sp)
 	if ((sp->life_deadline && t >= sp->life_deadline) ||
 	    (sp->stopping && t >= sp->stop_deadline)) {
 		sp->r.timed_out |= sp->life_deadline && t >= sp->life_deadline;
+		thaw(sp);
 		run_kill(&sp->r);
 	}
 	for (size_t i = 0; i < sp->n; i++) {
@@ -343,12 +382,15 @@ static void serve(struct sup *sp)
 		/* stopping an idle sandbox: done once the execs are */
 		if (sp->stopping && idle && !any_busy(sp))
 			run_kill(&sp->r);
-		struct pollfd pfd[4 + 2 * MAX_CONNS];
+		enum { FIXED = 6 };
+		struct pollfd pfd[FIXED + 2 * MAX_CONNS];
 		size_t n = 0;
 		pfd[n++] = (struct pollfd){.fd = sp->r.pidfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->r.sigfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->r.sock, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->listen, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = sp->log.pipe[0], .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = sp->log.pipe[1], .events = POLLIN};
 		for (size_t i = 0; i < sp->n; i++) {
 			pfd[n++] = (struct pollfd){.fd = sp->c[i].fd, .events = POLLIN};
 			pfd[n++] = (struct pollfd){.fd = sp->c[i].busy ? sp->c[i].job.pidfd : -1,
@@ -366,10 +408,14 @@ static void serve(struct sup *sp)
 			on_signal(sp);
 		if (pfd[3].revents)
 			accept_conn(sp);
+		for (int k = 0; k < 2; k++)
+			if (pfd[4 + k].revents)
+				log_relay_read(&sp->log, k + 1);
 		/* from the end: closing a connection moves the last one into its place */
-		for (size_t i = (n - 4) / 2; i-- > 0;) {
+		for (size_t i = (n - FIXED) / 2; i-- > 0;) {
 			struct conn *c = &sp->c[i];
-			short in = pfd[4 + 2 * i].revents, done = pfd[5 + 2 * i].revents;
+			short in = pfd[FIXED + 2 * i].revents,
+			      done = pfd[FIXED + 1 + 2 * i].revents;
 			if (c->busy && c->job.sock >= 0) {
 				struct pollfd p = {.fd = c->job.sock, .events = POLLIN};
 				if (poll(&p, 1, 0) > 0)
@@ -507,6 +553,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	prctl(PR_SET_NAME, "ward-supervisor", 0, 0, 0);
 	cgroup_place_supervisor();
 	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
+	log_relay_open(&sp.log, dirfd);
 	struct ward_result res;
 	struct ward_error e = {0};
 	int rc = run_start(&sp.r, st->ctx, s, &res, &e);
@@ -549,6 +596,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 			save_layer(&sp);
 		}
 	}
+	log_relay_detach(&sp.log);
 	rc = run_end(&sp.r, rc, &res, &e);
 	if (rc < 0) {
 		const char *msg = e.msg; /* already ends in its cause */
@@ -558,9 +606,12 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 			tell(ready, "\n");
 		} else {
 			/* the sandbox's CMD failed after create returned: its log says why */
-			fprintf(stderr, "ward: %s\n", msg);
+			char line[sizeof(e.msg) + 8];
+			snprintf(line, sizeof(line), "ward: %s\n", msg);
+			log_relay_note(&sp.log, line);
 		}
 	}
+	log_relay_close(&sp.log); /* complete before whoever follows it hears of the end */
 	if (sp.listen >= 0)
 		close(sp.listen);
 	/* the end, as the record or its removal; then whoever waits for it hears */

@@ -62,6 +62,11 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 
 /* SB's writable layer as it is now, written by its supervisor to OUT (layer.h's format). */
 int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e);
+/* Freeze (ON) or thaw SB's processes. */
+int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e);
+/* *FD: a connection to SB's supervisor that becomes readable (an answer or its end) once SB
+ * has stopped; -1 when SB does not run. */
+int sb_wait_conn(const struct ward_sandbox *sb, int *fd, struct ward_error *e);
 
 /* Give SB egress, or take it away, while it runs; its loopback and published ports stay. */
 int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e);

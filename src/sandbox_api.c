@@ -272,18 +272,3 @@ int ward_sandbox_network(struct ward_sandbox *sb, bool egress, struct ward_error
 {
 	return sb_network(sb, egress, e);
 }
-
-int ward_sandbox_log_fd(struct ward_sandbox *sb, int *fd, struct ward_error *e)
-{
-	struct state st;
-	char path[128];
-	if (state_open(&st, sb->ctx, e) < 0)
-		return -1;
-	state_file(&st, sb->id, "log", path, sizeof(path));
-	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int err = errno;
-	state_close(&st);
-	if (*fd < 0)
-		return ward_error_set(e, err, "logs %s", sb->ref);
-	return 0;
-}

@@ -221,9 +221,14 @@ int sb_exec(const struct ward_sandbox *sb, const struct ward_exec_opts *o,
             struct ward_exec_result *res, struct ward_error *e)
 {
 	*res = (struct ward_exec_result){.exit_code = 125};
-	autoclose int sock = connect_ref(sb, e);
+	struct state st;
+	struct sandbox_record rec;
+	autoclose int sock = connect_sandbox(&st, sb, &rec, e);
+	state_close(&st);
 	if (sock < 0)
 		return -1;
+	if (rec.status == SB_PAUSED) /* the supervisor refuses too; this names it as asked */
+		return ward_error_set(e, 0, "sandbox %s is paused; ward unpause it first", sb->ref);
 	json_t *q = exec_request(o);
 	if (ctl_send(sock, q, o->stdio, o->tty ? 0 : 3) < 0) {
 		ward_error_set(e, errno, "exec: sending the request");
@@ -499,4 +504,26 @@ int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, 
 int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e)
 {
 	return request_ok(sb, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), e);
+}
+
+int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e)
+{
+	return request_ok(sb, json_pack("{s:s}", "op", on ? "pause" : "unpause"), e);
+}
+
+int sb_wait_conn(const struct ward_sandbox *sb, int *fd, struct ward_error *e)
+{
+	struct state st;
+	struct sandbox_record rec;
+	*fd = -1;
+	int rc = state_open(&st, sb->ctx, e) < 0 || read_record(&st, sb, &rec, e) < 0 ? -1 : 0;
+	if (rc == 0 && rec.status != SB_STOPPED && rec.status != SB_CREATED) {
+		*fd = connect_ctl(&st, sb->id);
+		if (*fd >= 0 && ctl_send(*fd, json_pack("{s:s}", "op", "wait"), NULL, 0) < 0) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+	state_close(&st);
+	return rc;
 }

@@ -131,8 +131,6 @@ int ward_sandbox_remove(struct ward_sandbox *sb, bool force, struct ward_error *
 /* Wait until it has stopped; *exit_code (may be NULL) as ward_result's. One that was not
  * persistent and has already ended is gone with its exit code: -1, "no such sandbox". */
 int ward_sandbox_wait(struct ward_sandbox *sb, int *exit_code, struct ward_error *e);
-/* Its log (what a created sandbox's command wrote), open for reading from the start. */
-int ward_sandbox_log_fd(struct ward_sandbox *sb, int *fd, struct ward_error *e);
 
 /* Give it egress, or take it away, while it runs; loopback and published ports stay. */
 int ward_sandbox_network(struct ward_sandbox *sb, bool egress, struct ward_error *e);
