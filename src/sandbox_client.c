@@ -64,7 +64,8 @@ static int connect_sandbox(struct state *st, const struct ward_sandbox *sb,
 	if (!state_alive(st, sb->id)) {
 		state_collect(st);
 		return ward_error_set(
-		    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed", ref);
+		    e, 0, "sandbox %s: its supervisor is gone; it was cleaned up (see ward ps -a)",
+		    ref);
 	}
 	return ward_error_set(e, err, "sandbox %s: %s", ref,
 	                      rec->status == SB_CREATING ? "still being created"
@@ -396,9 +397,10 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 		bool gone = got < 0 && !state_alive(&st, sb->id);
 		if (gone && gone_before) {
 			state_collect(&st);
-			ward_error_set(
-			    e, 0, "sandbox %s: its supervisor is gone; its leftovers were removed",
-			    sb->ref);
+			ward_error_set(e, 0,
+			               "sandbox %s: its supervisor is gone; it was cleaned up (see "
+			               "ward ps -a)",
+			               sb->ref);
 			break;
 		}
 		gone_before = gone;

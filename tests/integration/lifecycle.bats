@@ -290,17 +290,29 @@ json.dump(r, open(sys.argv[1], "w"))
 EOF
   run ward ps -a
   [ "$status" -eq 0 ]
-  [[ $output != *"$id"* ]]
+  # kept, stopped: it ran, and its supervisor is gone
+  [[ $output == *"$id"*"stopped"* ]]
+  [ "$(ward inspect "$id" | jq -r .reason)" = lost ]
   kill -0 "$victim"
   kill "$victim"
+  ward rm "$id"
   settled
 }
 
 @test "SIGKILL of the supervisor while idle, during an exec, and while creating leaves nothing" {
+  # kept: stopped (lost), and it starts again
   id=$(ward create --memory 64m --limits best-effort --rootfs "$ROOTFS")
   kill -9 "$(supervisor_of "$id")"
+  eventually sh -c "'$WARD' ps -a | grep -q '$id.*stopped'"
+  ward start "$id"
+  ward exec "$id" true
+  ward rm -f "$id"
   settled
-  id=$(ward create --rootfs "$ROOTFS")
+  # --rm: nothing left
+  id=$(ward create --rm --memory 64m --limits best-effort --rootfs "$ROOTFS")
+  kill -9 "$(supervisor_of "$id")"
+  settled
+  id=$(ward create --rm --rootfs "$ROOTFS")
   marker=$((RANDOM + 40000))
   ward exec "$id" sleep "$marker" >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
   exec_pid=$!
@@ -313,7 +325,7 @@ EOF
   settled
   # while creating: the supervisor is killed at whatever step it has reached
   for delay in 0 0.001 0.002 0.004 0.008; do
-    ward create --rootfs "$ROOTFS" >/dev/null 2>&1 &
+    ward create --rm --rootfs "$ROOTFS" >/dev/null 2>&1 &
     sleep "$delay"
     pkill -9 -x ward-supervisor || true
     wait || true

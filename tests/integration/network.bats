@@ -251,7 +251,7 @@ egress_cycle() {
 }
 
 @test "a killed supervisor leaves no veth, table, forwarder or pasta behind" {
-  id=$(ward create --network egress -p 0:7000 --rootfs "$ROOTFS" -- netprobe echo-server 7000)
+  id=$(ward create --rm --network egress -p 0:7000 --rootfs "$ROOTFS" -- netprobe echo-server 7000)
   [ -n "$(net_leftovers)" ]
   kill -9 "$(ward inspect "$id" | jq .supervisor.pid)"
   no_net_leftovers

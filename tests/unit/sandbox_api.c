@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	CHECK(info.status == WARD_SANDBOX_RUNNING && info.alive && info.persistent);
 	CHECK(!strcmp(info.command, "sleep 1000") && !strcmp(info.origin, argv[1]));
 	CHECK(ward_sandbox_list(c, &all, &n, &e) == 0 && n == 1 && !strcmp(all[0].id, info.id));
-	free(all);
+	ward_sandbox_list_free(all, n);
 
 	CHECK(ward_sandbox_kill(sb, 0, &e) < 0 && strstr(e.msg, "signal 0"));
 	/* init passes SIGTERM on to its command, which dies of it: 128 + 15 */
@@ -132,17 +132,19 @@ int main(int argc, char **argv)
 	ward_sandbox_close(sb);
 	CHECK(ward_sandbox_open(c, info.id, &sb, &e) < 0 && strstr(e.msg, "no such sandbox"));
 
-	/* not persistent: only its supervisor can tell the exit code, to a wait begun before */
+	/* removed when it stops: only its supervisor can tell the exit code, to a wait begun
+	 * before */
 	char *brief[] = {"sh", "-c", "sleep 0.5; exit 7"};
 	CHECK(ward_spec_new(&s, &e) == 0);
 	CHECK(ward_spec_set_rootfs(s, argv[1], &e) == 0);
 	CHECK(ward_spec_set_argv(s, 3, brief, &e) == 0);
+	ward_spec_set_auto_remove(s, true);
 	CHECK(ward_sandbox_create(c, s, &sb, NULL, &e) == 0);
 	ward_spec_free(s);
 	code = -1;
 	CHECK(ward_sandbox_wait(sb, &code, &e) == 0 && code == 7);
 	CHECK(ward_sandbox_list(c, &all, &n, &e) == 0 && n == 0);
-	free(all);
+	ward_sandbox_list_free(all, n);
 	ward_sandbox_close(sb);
 
 	/* a supervisor killed during the wait: the wait ends, saying so */
