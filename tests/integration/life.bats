@@ -50,7 +50,7 @@ status_of() { ward inspect "$1" | jq -r .status; }
   # new files, a deleted file of the image, a replaced directory, an owner, a hard link
   ward exec keep sh -c 'mkdir -p /work && echo one >/work/a && ln /work/a /work/b &&
     rm /etc/group && rm -rf /usr && mkdir -p /usr/new && echo n >/usr/new/f &&
-    echo u >/home/u && chown 1000:1000 /home/u'
+    echo u >/home/u && chown 1000:1000 /home/u && touch "/work/$(printf "caf\303\251 n\377")"'
   ward stop --time 0 keep
   [ "$(status_of keep)" = stopped ]
   [ -f "$WARD_STATE_DIR/sandboxes/$id/layer.tar" ]
@@ -58,9 +58,10 @@ status_of() { ward inspect "$1" | jq -r .status; }
   for round in 1 2; do
     ward start keep
     run ward exec keep sh -c 'cat /work/a; stat -c %h /work/b; [ -e /etc/group ] || echo gone;
-      ls /usr; stat -c %u:%g /home/u; cat /etc/passwd | head -1'
+      ls /usr; stat -c %u:%g /home/u; cat /etc/passwd | head -1;
+      [ -e "/work/$(printf "caf\303\251 n\377")" ] && echo names'
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
-    [ "$output" = "$(printf 'one\n2\ngone\nnew\n1000:1000\nroot:x:0:0:root:/root:/bin/sh')" ] || { echo "round $round: $output"; return 1; }
+    [ "$output" = "$(printf 'one\n2\ngone\nnew\n1000:1000\nroot:x:0:0:root:/root:/bin/sh\nnames')" ] || { echo "round $round: $output"; return 1; }
     ward exec keep sh -c "echo $round >>/work/rounds"
     ward stop --time 0 keep
   done
