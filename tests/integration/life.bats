@@ -184,3 +184,55 @@ kill_at() {
   done
   settled
 }
+
+@test "commit: a running and a stopped sandbox become images that run with their files; history shows them" {
+  ward image pack "$ROOTFS" --name base >/dev/null
+  id=$(ward create --name work base)
+  ward exec work sh -c 'echo built >/opt.txt; rm /etc/group; mkdir -p /srv/app && echo v1 >/srv/app/v'
+  out=$(ward commit -m "set up" work app:v1)
+  [[ $out == "app:v1 sha256:"* ]] || { echo "$out"; return 1; }
+  # the sandbox runs on, unfrozen
+  [ "$(status_of work)" = running ]
+  run ward run app:v1 -- sh -c 'cat /opt.txt /srv/app/v; [ -e /etc/group ] || echo gone'
+  [ "$output" = "$(printf 'built\nv1\ngone')" ] || { echo "$output"; return 1; }
+  ward exec work sh -c 'echo v2 >/srv/app/v'
+  ward stop --time 0 work
+  ward commit work app:v2 >/dev/null
+  [ "$(ward run app:v2 -- cat /srv/app/v)" = v2 ]
+  ward image history app:v1 --json | jq -e '.[0].comment == "set up"'
+  [ "$(ward image history app:v2 --json | jq length)" -eq 2 ]
+  # started again many times from the committed image: each its own copy
+  a=$(ward create app:v1) && b=$(ward create app:v1)
+  ward exec "$a" sh -c 'echo a >/srv/app/v'
+  [ "$(ward exec "$b" cat /srv/app/v)" = v1 ]
+  ward rm -f work "$a" "$b"
+  run ward commit no-such app:x
+  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == *no-such* ]]
+  settled
+}
+
+@test "SIGKILL of ward commit and ward rm at any moment: the store and the state root as before (after prune)" {
+  ward image pack "$ROOTFS" --name base >/dev/null
+  id=$(ward create base)
+  ward exec "$id" sh -c 'dd if=/dev/zero of=/big bs=1M count=4 status=none'
+  ward stop --time 0 "$id"
+  store_before=$(cd "$WARD_STORE" && find blobs index.json -type f | sort)
+  for d in 0.005 0.01 0.02 0.04 0.08 0.15; do
+    timeout -s KILL "$d" "$WARD" commit "$id" killed:x >/dev/null 2>&1 || true
+  done
+  ward image rm killed:x >/dev/null 2>&1 || true
+  ward image prune >/dev/null
+  [ "$(cd "$WARD_STORE" && find blobs index.json -type f | sort)" = "$store_before" ]
+  [ -z "$(find "$WARD_STORE/tmp" -mindepth 1)" ]
+  # rm killed while it empties the directory: the next command finishes it
+  for point in emptying; do
+    x=$(ward create --rootfs "$ROOTFS")
+    ward stop --time 0 "$x"
+    kill_at "$point" rm "$x"
+    ward ps -a >/dev/null
+    run ward inspect "$x"
+    [ "$status" -eq 125 ] || ward rm -f "$x"
+  done
+  ward rm -f "$id"
+  settled
+}
