@@ -11,29 +11,11 @@ setup_file() { build_rootfs; }
 setup() {
   export WARD_STATE_DIR=$BATS_TEST_TMPDIR/state
   export WARD_STORE=$BATS_TEST_TMPDIR/store
-  before=$(life_state)
+  before=$(sandbox_state)
 }
 
 teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
-}
-
-life_state() {
-  host_state
-  own_processes | awk '$4 == "ward-init" || $4 == "ward-supervisor" {print $3, $4}' | sort
-  own_links
-  find "$WARD_STATE_DIR/sandboxes" "$WARD_STATE_DIR/names" -mindepth 1 2>/dev/null || true
-}
-
-settled() {
-  ward ps -a >/dev/null
-  for _ in $(seq 50); do
-    [[ -z $(state_diff "$before" "$(life_state)") ]] && return 0
-    sleep 0.1
-    ward ps -a >/dev/null
-  done
-  diff <(echo "$before") <(life_state)
-  return 1
 }
 
 status_of() { ward inspect "$1" | jq -r .status; }
@@ -134,23 +116,6 @@ status_of() { ward inspect "$1" | jq -r .status; }
   grep -q GREETING=hi "$BATS_TEST_TMPDIR/i.json"
   ward rm -f "$a" "$b"
   settled
-}
-
-# Run ward (ARGS) with WARD_FAULT_AT=POINT: it (or the supervisor it forks) stops itself
-# there and is SIGKILLed while stopped.
-kill_at() {
-  local point=$1 stopped=
-  shift
-  WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
-  local caller=$!
-  for _ in $(seq 300); do
-    stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
-    [ -n "$stopped" ] && break
-    sleep 0.01
-  done
-  [ -n "$stopped" ] || { echo "ward never reached $point"; return 1; }
-  kill -9 $stopped
-  wait "$caller" 2>/dev/null || true
 }
 
 @test "SIGKILL of a start or a stop at each phase: the sandbox stays, stopped, with its last saved files" {
