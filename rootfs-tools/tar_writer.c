@@ -34,6 +34,9 @@ static int open_writer(struct tar_writer *w)
 	/* Called directly: archive_write_set_format_by_name() would link every format. */
 	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
+	    /* names are bytes: none is refused for the locale (a workload's file names are
+	     * its own, UTF-8 or not) */
+	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, w, NULL, out, NULL) != ARCHIVE_OK) {
