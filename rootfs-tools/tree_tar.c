@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +39,15 @@ static int fail_write(struct tree_tar *t, const char *path)
 
 int tree_tar_children(struct tree_tar *t, int fd, const char *prefix)
 {
-	DIR *d = fdopendir(dup(fd));
-	if (!d)
+	/* a description of its own: a dup would share FD's position, and a second walk of the
+	 * same directory (a commit, then the stop) would start at its end */
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = own < 0 ? NULL : fdopendir(own);
+	if (!d) {
+		if (own >= 0)
+			close(own);
 		return fail(t, prefix, NULL);
+	}
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de;

@@ -127,6 +127,7 @@ static void describe(const struct ward_spec *s, struct sandbox_record *rec)
 {
 	snprintf(rec->name, sizeof(rec->name), "%s", s->name ? s->name : "");
 	rec->persistent = s->persistent;
+	rec->auto_remove = s->auto_remove;
 	snprintf(rec->image, sizeof(rec->image), "%s", origin(s));
 	size_t k = 0;
 	for (size_t i = 0; s->argv && s->argv[i] && k + 1 < sizeof(rec->command); i++)

@@ -164,13 +164,12 @@ jward() { json_ok "$WARD" "$@"; }
   run -0 ward ps -q -f name=alpha -f id="${b:0:5}"
   [ -z "$output" ]
   run -0 ward ps -q -f label=app=web
-  if [ "$(ward inspect "$a" | jq -r '.labels.app // .config.labels.app // empty' 2>/dev/null)" = web ]; then
-    [ "$output" = "$a" ]
-    run -0 ward ps -q -f label=app
-    [ "$(sort <<<"$output")" = "$(printf '%s\n' "$a" "$b" | sort)" ]
-    run -0 ward ps -q -f label=app=web -f label=app=db
-    [ "$(sort <<<"$output")" = "$(printf '%s\n' "$a" "$b" | sort)" ]
-  fi
+  [ "$output" = "$a" ]
+  run -0 ward ps -q -f label=app
+  [ "$(sort <<<"$output")" = "$(printf '%s\n' "$a" "$b" | sort)" ]
+  # as docker ps: every label filter must match
+  run -0 ward ps -q -f label=app=web -f label=app=db
+  [ -z "$output" ]
   run -125 ward ps -f status=exited
   [[ $output == *"status=exited"* ]]
   run -125 ward ps -f color=red

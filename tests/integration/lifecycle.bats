@@ -209,7 +209,7 @@ EOF
   id=$(ward create --persistent --rootfs "$ROOTFS" -- no-such-command)
   for _ in $(seq 50); do [[ $(ward ps -a) == *"$id"*"stopped (127)"* ]] && break; sleep 0.1; done
   [[ $(ward ps -a) == *"$id"*"stopped (127)"* ]]
-  [ "$(ward logs "$id")" = "ward: no-such-command: command not found in the sandbox's root or PATH" ]
+  [ "$(ward logs "$id" 2>&1)" = "ward: no-such-command: command not found in the sandbox's root or PATH" ]
   ward rm "$id"
   settled
 }

@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	CHECK(ward_sandbox_kill(sb, SIGTERM, &e) == 0);
 	int code = -1;
 	CHECK(ward_sandbox_wait(sb, &code, &e) == 0 && code == 143);
+	ward_sandbox_info_release(&info);
 	CHECK(ward_sandbox_inspect(sb, &info, &e) == 0);
 	CHECK(info.status == WARD_SANDBOX_STOPPED && info.exit_code == 143);
 	char *json = ward_sandbox_info_json(&info);
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	CHECK(ward_spec_set_rootfs(s, argv[1], &e) == 0);
 	CHECK(ward_sandbox_create(c, s, &sb, NULL, &e) == 0);
 	ward_spec_free(s);
+	ward_sandbox_info_release(&info);
 	CHECK(ward_sandbox_inspect(sb, &info, &e) == 0);
 	pid_t killer = fork();
 	if (killer == 0) {
@@ -161,6 +163,11 @@ int main(int argc, char **argv)
 	}
 	CHECK(ward_sandbox_wait(sb, &code, &e) < 0 && strstr(e.msg, "supervisor is gone"));
 	waitpid(killer, NULL, 0);
+	/* kept, stopped: it ran; lost with its supervisor */
+	CHECK(ward_sandbox_inspect(sb, &info, &e) == 0);
+	CHECK(info.status == WARD_SANDBOX_STOPPED && !strcmp(info.reason, "lost"));
+	ward_sandbox_info_release(&info);
+	CHECK(ward_sandbox_remove(sb, false, &e) == 0);
 	ward_sandbox_close(sb);
 	ward_context_free(c);
 	puts("ok");
