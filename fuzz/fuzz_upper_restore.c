@@ -33,7 +33,8 @@ static void unlock_tree(int dirfd)
 {
 	if (fchmod(dirfd, 0700) < 0)
 		return;
-	int fd = dup(dirfd);
+	/* not dup(): a shared offset would leave remove_contents() reading at the end */
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
@@ -74,8 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	upper_restore(upper, fd, &e);
 	close(fd);
 	unlock_tree(upper);
-	if (remove_contents(upper) < 0 || rmdir(dir) < 0)
-		abort(); /* a leftover is a finding: the next input would start dirty */
+	if (remove_contents(upper) < 0 || rmdir(dir) < 0) {
+		perror(dir); /* a leftover is a finding: the next input would start dirty */
+		abort();
+	}
 	close(upper);
 	return 0;
 }
