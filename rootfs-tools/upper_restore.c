@@ -159,8 +159,7 @@ static int add_file(struct archive *a, struct archive_entry *en, int pfd, const 
 	la_int64_t off;
 	int rc;
 	while ((rc = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		/* compared without overflow: OFF comes from the tar's (the workload's) sparse map
-		 */
+		/* no overflow: OFF comes from the workload's sparse map */
 		if (off < 0 || (la_int64_t)len > size || off > size - (la_int64_t)len)
 			return refuse(why, "data longer than its header says");
 		for (size_t done = 0; done < len;) {
