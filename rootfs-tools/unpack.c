@@ -15,14 +15,10 @@
 
 #include "pathset.h"
 #include "sys.h"
+#include "dirtimes.h"
 #include "unpack.h"
 
 #define MAX_PATH_LEN 4095
-
-struct dirtime {
-	char *path;
-	struct timespec mtime;
-};
 
 /* A refusal of the input, not a failed system call: no errno in the message. */
 static int refuse(const char **why, const char *msg)
@@ -36,8 +32,7 @@ struct ctx {
 	int rootfd;
 	struct pathset added;   /* entries of this layer: a second one is a duplicate */
 	struct pathset touched; /* entries of this layer and their parents: whiteout-proof */
-	struct dirtime *times;  /* directory times, set once every layer is in */
-	size_t n_times, cap_times;
+	struct dirtimes times;  /* directory times, set once every layer is in */
 	const struct unpack_limits *lim;
 	struct unpack_stats *st;
 	char cached_dir[MAX_PATH_LEN + 1]; /* the last parent opened, usually the next one too */
@@ -293,19 +288,9 @@ static void entry_times(struct archive_entry *en, struct timespec ts[2])
 
 static int remember_dir_time(struct ctx *c, const char *path, struct archive_entry *en)
 {
-	if (c->n_times == c->cap_times) {
-		size_t cap = c->cap_times ? c->cap_times * 2 : 256;
-		struct dirtime *t = realloc(c->times, cap * sizeof(*t));
-		if (!t)
-			return -1;
-		c->times = t, c->cap_times = cap;
-	}
 	struct timespec ts[2];
 	entry_times(en, ts);
-	if (!(c->times[c->n_times].path = strdup(path)))
-		return -1;
-	c->times[c->n_times++].mtime = ts[1];
-	return 0;
+	return dirtimes_add(&c->times, path, ts[1]);
 }
 
 static int write_data(struct archive *a, int fd, la_int64_t size, const char **why)
@@ -553,20 +538,6 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	return rc;
 }
 
-static void apply_dir_times(struct ctx *c)
-{
-	for (size_t i = 0; i < c->n_times; i++) {
-		autoclose int fd =
-		    *c->times[i].path ? sys_openat2(c->rootfd, c->times[i].path,
-		                                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-		                                    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
-		                      : openat(c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		struct timespec ts[2] = {c->times[i].mtime, c->times[i].mtime};
-		if (fd >= 0)
-			futimens(fd, ts);
-	}
-}
-
 int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
                   const struct unpack_limits *lim, struct unpack_stats *st,
                   unpack_progress_fn progress, void *parg, struct ward_error *e)
@@ -581,9 +552,7 @@ int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
 		invalidate_parent(&c);
 	}
 	if (rc == 0)
-		apply_dir_times(&c);
-	for (size_t i = 0; i < c.n_times; i++)
-		free(c.times[i].path);
-	free(c.times);
+		dirtimes_apply(&c.times, rootfd, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	dirtimes_free(&c.times);
 	return rc;
 }

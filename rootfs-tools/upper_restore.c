@@ -15,24 +15,19 @@
 #include <sys/xattr.h>
 
 #include "sys.h"
+#include "dirtimes.h"
 #include "upper_restore.h"
 
 #define RESOLVE_FLAGS                                                                              \
 	(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 #define BUF_SIZE (1 << 16)
 
-struct dirtime {
-	char *path;
-	struct timespec mtime;
-};
-
 struct restore {
 	int upper;
 	int tarfd;
 	off_t off;
 	char *buf;
-	struct dirtime *times; /* directories' times, set last (their children change them) */
-	size_t n_times, cap_times;
+	struct dirtimes times; /* directories' times, set last (their children change them) */
 };
 
 static ssize_t read_cb(struct archive *a, void *arg, const void **buf)
@@ -129,19 +124,9 @@ static void entry_mtime(struct archive_entry *en, struct timespec ts[2])
 
 static int remember_dir(struct restore *r, const char *path, struct archive_entry *en)
 {
-	if (r->n_times == r->cap_times) {
-		size_t cap = r->cap_times ? r->cap_times * 2 : 64;
-		struct dirtime *t = realloc(r->times, cap * sizeof(*t));
-		if (!t)
-			return -1;
-		r->times = t, r->cap_times = cap;
-	}
 	struct timespec ts[2];
 	entry_mtime(en, ts);
-	if (!(r->times[r->n_times].path = strdup(path)))
-		return -1;
-	r->times[r->n_times++].mtime = ts[1];
-	return 0;
+	return dirtimes_add(&r->times, path, ts[1]);
 }
 
 static int add_file(struct archive *a, struct archive_entry *en, int pfd, const char *name,
@@ -306,17 +291,6 @@ static int apply(struct restore *r, struct archive *a, struct archive_entry *en,
 	return add_other(en, pfd, name, why);
 }
 
-static void apply_dir_times(struct restore *r)
-{
-	for (size_t i = 0; i < r->n_times; i++) {
-		autoclose int fd = sys_openat2(r->upper, *r->times[i].path ? r->times[i].path : ".",
-		                               O_RDONLY | O_DIRECTORY | O_CLOEXEC, RESOLVE_FLAGS);
-		struct timespec ts[2] = {r->times[i].mtime, r->times[i].mtime};
-		if (fd >= 0)
-			futimens(fd, ts);
-	}
-}
-
 int upper_restore(int upper, int tarfd, struct ward_error *e)
 {
 	struct restore r = {.upper = upper, .tarfd = tarfd, .buf = malloc(BUF_SIZE)};
@@ -348,13 +322,11 @@ int upper_restore(int upper, int tarfd, struct ward_error *e)
 		rc = ward_error_set(e, 0, "saved writable layer: %s", archive_error_string(a));
 		goto out;
 	}
-	apply_dir_times(&r);
+	dirtimes_apply(&r.times, r.upper, RESOLVE_FLAGS);
 out:
 	if (a)
 		archive_read_free(a);
-	for (size_t i = 0; i < r.n_times; i++)
-		free(r.times[i].path);
-	free(r.times);
+	dirtimes_free(&r.times);
 	free(r.buf);
 	return rc;
 }

@@ -2,7 +2,7 @@
 # Persistent sandboxes, called by scripts/bench.sh (which sets ward, work, rootfs, runs and
 # report): ward exec against runc exec into a running container over the same tree,
 # create-to-ready against runc run -d, the memory an idle sandbox costs, and create+rm
-# throughput.
+# throughput; then scripts/bench-life.sh (start, create, pause against podman).
 set -euo pipefail
 export WARD_STATE_DIR=$work/ward-state
 
@@ -78,3 +78,7 @@ for par in 1 8; do
   end=$(date +%s.%N)
   python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print('parallel %s: %.2f s, %.0f sandboxes/s' % (sys.argv[3], s, 100/s))" "$start" "$end" "$par"
 done
+
+echo
+echo "== a sandbox's life: start of a stopped one, create, pause/unpause, against podman"
+scripts/bench-life.sh

@@ -262,8 +262,9 @@ static int reserve(struct state *st, const struct ward_spec *s, struct sandbox_r
 	return dirfd;
 }
 
-int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
-                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+/* A new sandbox for S: started (START) or only made, status created. */
+static int create(const struct ward_context *c, const struct ward_spec *s, bool start,
+                  char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
 {
 	if (check_resident(s, e) < 0)
 		return -1;
@@ -272,32 +273,15 @@ int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s
 		return -1;
 	state_collect(&st);
 	struct sandbox_record rec = {0};
-	int lockfd = -1;
-	int dirfd = reserve(&st, s, &rec, &lockfd, reused, e);
-	int rc = *reused ? 0 : dirfd < 0 ? -1 : launch(&st, s, &rec, dirfd, lockfd, true, e);
-	if (rc == 0)
-		strcpy(id, rec.id);
-	state_close(&st);
-	return rc;
-}
-
-int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
-                   char id[STATE_ID_LEN + 1], struct ward_error *e)
-{
-	if (check_resident(s, e) < 0)
-		return -1;
-	struct state st;
-	if (state_open(&st, c, e) < 0)
-		return -1;
-	state_collect(&st);
-	struct sandbox_record rec = {0};
-	int lockfd = -1;
-	bool found;
+	int lockfd = -1, rc = -1;
 	struct ward_spec plain = *s;
-	plain.persistent = false; /* a name is not reused by a create that does not start */
-	int dirfd = reserve(&st, &plain, &rec, &lockfd, &found, e);
-	int rc = -1;
-	if (dirfd >= 0) {
+	plain.persistent = s->persistent && start; /* only a start reuses a name */
+	int dirfd = reserve(&st, &plain, &rec, &lockfd, reused, e);
+	if (*reused) {
+		rc = 0;
+	} else if (dirfd >= 0 && start) {
+		rc = launch(&st, s, &rec, dirfd, lockfd, true, e);
+	} else if (dirfd >= 0) {
 		rec.status = SB_CREATED;
 		rc = state_write(dirfd, &rec, e);
 		if (rc < 0) {
@@ -312,6 +296,19 @@ int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
 		strcpy(id, rec.id);
 	state_close(&st);
 	return rc;
+}
+
+int sandbox_create_start(const struct ward_context *c, const struct ward_spec *s,
+                         char id[STATE_ID_LEN + 1], bool *reused, struct ward_error *e)
+{
+	return create(c, s, true, id, reused, e);
+}
+
+int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
+                   char id[STATE_ID_LEN + 1], struct ward_error *e)
+{
+	bool reused;
+	return create(c, s, false, id, &reused, e);
 }
 
 int sandbox_start_existing(const struct ward_context *c, const char *id, struct ward_spec *s,

@@ -57,6 +57,27 @@ json_t *state_network_json(const struct sandbox_record *r)
 	                 "hostInterface", r->host_if, "ports", ports);
 }
 
+/* NAME in DIRFD replaced atomically by O's text (and a newline), 0600. */
+static int write_json(int dirfd, const char *name, json_t *o, struct ward_error *e)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	char *text = json_dumps(o, JSON_INDENT(2));
+	if (!text)
+		return ward_error_set(e, ENOMEM, "%s", name);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc =
+	    fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	free(text);
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) == 0)
+		return 0;
+	ward_error_set(e, errno, "%s", name);
+	unlinkat(dirfd, tmp, 0);
+	return -1;
+}
+
 int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 {
 	json_t *cg = json_array();
@@ -75,22 +96,9 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	              (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net, "cgroups", cg, "network",
 	              net, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
 	              r->reason, "started", (json_int_t)r->started, "autoRemove", r->auto_remove);
-	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	int rc = o ? write_json(dirfd, "record.json", o, e) : ward_error_set(e, ENOMEM, "record");
 	json_decref(o);
-	if (!text)
-		return ward_error_set(e, ENOMEM, "state: writing the record of %s", r->id);
-	int fd = openat(dirfd, "record.json.tmp",
-	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc =
-	    fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
-	if (fd >= 0 && close(fd) < 0)
-		rc = -1;
-	free(text);
-	if (rc == 0 && renameat(dirfd, "record.json.tmp", dirfd, "record.json") == 0)
-		return 0;
-	ward_error_set(e, errno, "state: writing the record of %s", r->id);
-	unlinkat(dirfd, "record.json.tmp", 0);
-	return -1;
+	return rc < 0 ? ward_error_prefix(e, "state: writing the record of %s", r->id) : 0;
 }
 
 static int parse(json_t *o, struct sandbox_record *r)
@@ -175,21 +183,9 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 
 int state_write_config(int dirfd, json_t *config, struct ward_error *e)
 {
-	char *text = json_dumps(config, JSON_INDENT(2));
-	if (!text)
-		return ward_error_set(e, ENOMEM, "state: writing a sandbox's config");
-	int fd = openat(dirfd, STATE_CONFIG ".tmp",
-	                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc =
-	    fd < 0 || write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
-	if (fd >= 0 && close(fd) < 0)
-		rc = -1;
-	free(text);
-	if (rc == 0 && renameat(dirfd, STATE_CONFIG ".tmp", dirfd, STATE_CONFIG) == 0)
-		return 0;
-	ward_error_set(e, errno, "state: writing a sandbox's config");
-	unlinkat(dirfd, STATE_CONFIG ".tmp", 0);
-	return -1;
+	if (write_json(dirfd, STATE_CONFIG, config, e) < 0)
+		return ward_error_prefix(e, "state: writing a sandbox's config");
+	return 0;
 }
 
 int state_read_config(struct state *st, const char *id, json_t **out, struct ward_error *e)

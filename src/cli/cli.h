@@ -43,6 +43,11 @@ int cli_operands(const struct cli_cmd *c, int argc, char **argv, int min, int ma
 /* Parse a command whose only option is --help: -1 to go on, else the exit status to return
  * (0 after the usage, EXIT_WARD after the error line). */
 int cli_simple(const struct cli_cmd *c, int argc, char **argv, int min, int max, const char *what);
+/* The same for a command whose only option is one flag (cli_json_opts: --json): *FLAG set
+ * when it is given. */
+extern const struct option cli_json_opts[];
+int cli_simple_flag(const struct cli_cmd *c, int argc, char **argv, int min, int max,
+                    const char *what, bool *flag);
 /* -e ARG: ARG itself when it holds '=', else NAME=the caller's value in *BUF (malloc'ed),
  * or NULL when NAME is unset (nothing passed, as docker). */
 const char *cli_env(const char *arg, char **buf);

@@ -8,7 +8,6 @@ static const char *const state_names[] = {"ok", "limited", "missing"};
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	static const struct cli_cmd c = {
 	    "doctor",
 	    "usage: ward doctor [--json]\n"
@@ -16,16 +15,11 @@ int cmd_doctor(int argc, char **argv)
 	    "Checks what this host allows ward to do; exit status 1 when something is missing.\n"
 	    "      --json   [{\"check\", \"state\", \"detail\", \"advice\"}, ...]\n"
 	    "  -h, --help   this text\n",
-	    opts, false};
-	struct ward_error e = {0};
+	    cli_json_opts, false};
 	bool json = false;
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		json = true;
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
-		return cli_fail(&e);
+	int done = cli_simple_flag(&c, argc, argv, 0, 0, "", &json);
+	if (done >= 0)
+		return done;
 	struct ward_check checks[32];
 	size_t n = ward_doctor(checks, 32);
 	bool missing = false;

@@ -56,17 +56,11 @@ static const char version_usage[] = "usage: ward version [--json]   (also ward -
 
 static int cmd_version(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	static const struct cli_cmd c = {"version", version_usage, opts, false};
-	struct ward_error e = {0};
+	static const struct cli_cmd c = {"version", version_usage, cli_json_opts, false};
 	bool json = false;
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		json = true;
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
-		return cli_fail(&e);
+	int done = cli_simple_flag(&c, argc, argv, 0, 0, "", &json);
+	if (done >= 0)
+		return done;
 	if (json)
 		return cli_json_print(json_pack("{s:s}", "version", WARD_VERSION));
 	printf("ward %s\n", WARD_VERSION);

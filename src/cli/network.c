@@ -24,7 +24,6 @@ static int print_ports(const struct ward_sandbox_info *r, bool json)
 
 int cmd_port(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	static const struct cli_cmd c = {
 	    "port",
 	    "usage: ward port [--json] SANDBOX\n"
@@ -32,16 +31,12 @@ int cmd_port(int argc, char **argv)
 	    "Its published ports: PORT/tcp -> HOSTADDR:HOSTPORT, one a line.\n"
 	    "      --json   [{\"port\", \"protocol\", \"hostAddress\", \"hostPort\"}, ...]\n"
 	    "  -h, --help   this text\n",
-	    opts, false};
+	    cli_json_opts, false};
 	struct ward_error e = {0};
 	bool json = false;
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		json = true;
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 1, 1, "SANDBOX", &e) < 0)
-		return cli_fail(&e);
+	int done = cli_simple_flag(&c, argc, argv, 1, 1, "SANDBOX", &json);
+	if (done >= 0)
+		return done;
 	struct ward_sandbox *sb = NULL;
 	struct ward_sandbox_info r = {0};
 	int rc = ward_sandbox_open(cli_context(false), argv[optind], &sb, &e) < 0 ||

@@ -101,12 +101,21 @@ int cli_fail(const struct ward_error *e)
 	return EXIT_WARD;
 }
 
+const struct option cli_json_opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+
 int cli_simple(const struct cli_cmd *c, int argc, char **argv, int min, int max, const char *what)
+{
+	return cli_simple_flag(c, argc, argv, min, max, what, NULL);
+}
+
+int cli_simple_flag(const struct cli_cmd *c, int argc, char **argv, int min, int max,
+                    const char *what, bool *flag)
 {
 	struct ward_error e = {0};
 	int v;
 	while ((v = cli_next(c, argc, argv, NULL, &e)) >= 0)
-		;
+		if (flag)
+			*flag = true;
 	if (v == CLI_HELP)
 		return 0;
 	if (v == CLI_BAD || cli_operands(c, argc, argv, min, max, what, &e) < 0)

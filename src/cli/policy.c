@@ -23,17 +23,11 @@ static void print_entry(const char *name, const char *path, void *arg)
 
 static int ls(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	static const struct cli_cmd c = {"policy ls", policy_usage, opts, false};
-	struct ward_error e = {0};
+	static const struct cli_cmd c = {"policy ls", policy_usage, cli_json_opts, false};
 	bool json = false;
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		json = true;
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 0, 0, "", &e) < 0)
-		return cli_fail(&e);
+	int done = cli_simple_flag(&c, argc, argv, 0, 0, "", &json);
+	if (done >= 0)
+		return done;
 	json_t *out = json ? json_array() : NULL;
 	ward_policy_list(cli_context(false), print_entry, out);
 	return json ? cli_json_print(out) : 0;

@@ -89,9 +89,10 @@ const char create_usage[] =
     "\n"
     "      --name NAME         a unique name, usable wherever an id is\n"
     "      --no-start          only make it (status created); ward start starts it\n"
-    "      --persistent        keep it (stopped) after it stops, until ward rm; with\n"
-    "                          --name, reuse a running sandbox of that name and spec\n"
-    "      --rm                remove it when it stops\n"
+    "      --persistent        with --name: reuse the sandbox of that name and spec\n"
+    "                          (a stopped or created one is started, with its files)\n"
+    "      --rm                remove it when it stops (else it stays, stopped, with its\n"
+    "                          files, until ward rm)\n"
     "      --json              print {\"id\": ...} instead of the id\n"
     "\n"
     "ward run's options (-t, -i and --changes have no use here):\n" RUN_OPTIONS;

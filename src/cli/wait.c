@@ -9,7 +9,6 @@
 
 int cmd_wait(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	static const struct cli_cmd c = {
 	    "wait",
 	    "usage: ward wait [--json] SANDBOX...\n"
@@ -17,16 +16,12 @@ int cmd_wait(int argc, char **argv)
 	    "Blocks until each sandbox stops; prints each exit status, one per line.\n"
 	    "      --json   [{\"id\": ..., \"exitCode\": ...}, ...]\n"
 	    "  -h, --help   this text\n",
-	    opts, false};
+	    cli_json_opts, false};
 	struct ward_error e = {0};
 	bool json = false;
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		json = true;
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 1, -1, "SANDBOX", &e) < 0)
-		return cli_fail(&e);
+	int done = cli_simple_flag(&c, argc, argv, 1, -1, "SANDBOX", &json);
+	if (done >= 0)
+		return done;
 	json_t *out = json ? json_array() : NULL;
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {

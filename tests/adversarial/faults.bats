@@ -42,23 +42,6 @@ delays="0.0005 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.010 0.013 0.017 0.022
   clean_after_next_command
 }
 
-# Run ward (ARGS) with WARD_FAULT_AT=POINT: it stops itself there (its supervisor, for
-# create), and is SIGKILLed while stopped.
-kill_at() {
-  local point=$1 stopped=
-  shift
-  WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
-  local caller=$!
-  for _ in $(seq 300); do
-    stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
-    [ -n "$stopped" ] && break
-    sleep 0.01
-  done
-  [ -n "$stopped" ] || { echo "ward never reached $point"; return 1; }
-  kill -9 $stopped
-  wait "$caller" 2>/dev/null || true
-}
-
 @test "SIGKILL at each named point of a start and of a teardown (WARD_FAULT_AT), with a port and egress" {
   for point in start cloned network running ended released; do
     kill_at "$point" run -p 0:7000 --network egress --rootfs "$ROOTFS" -- true

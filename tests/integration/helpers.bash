@@ -213,3 +213,41 @@ enforceable() {
   own=$(sed -n 's/^0:://p' /proc/self/cgroup)
   [ -n "$own" ] && [ -w "/sys/fs/cgroup$own" ] && [ -e /sys/fs/cgroup/cgroup.controllers ]
 }
+
+# What a sandbox can leave behind: mounts, cgroups, ward's processes (zombies waiting for the
+# host's init are dead already), network links, state entries.
+sandbox_state() {
+  host_state
+  own_processes | awk '$4 == "ward-init" || $4 == "ward-supervisor" {print $3, $4}' | sort
+  own_links
+  find "$WARD_STATE_DIR/sandboxes" "$WARD_STATE_DIR/names" -mindepth 1 2>/dev/null || true
+}
+
+# The host settles: killed processes are reaped, the next ward command cleans.
+settled() {
+  ward ps -a >/dev/null
+  for _ in $(seq 50); do
+    [[ -z $(state_diff "$before" "$(sandbox_state)") ]] && return 0
+    sleep 0.1
+    ward ps -a >/dev/null
+  done
+  diff <(echo "$before") <(sandbox_state)
+  return 1
+}
+
+# Run ward (ARGS) with WARD_FAULT_AT=POINT: it (or the supervisor it forks) stops itself
+# there and is SIGKILLed while stopped.
+kill_at() {
+  local point=$1 stopped=
+  shift
+  WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
+  local caller=$!
+  for _ in $(seq 300); do
+    stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
+    [ -n "$stopped" ] && break
+    sleep 0.01
+  done
+  [ -n "$stopped" ] || { echo "ward never reached $point"; return 1; }
+  kill -9 $stopped
+  wait "$caller" 2>/dev/null || true
+}

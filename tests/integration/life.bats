@@ -11,29 +11,11 @@ setup_file() { build_rootfs; }
 setup() {
   export WARD_STATE_DIR=$BATS_TEST_TMPDIR/state
   export WARD_STORE=$BATS_TEST_TMPDIR/store
-  before=$(life_state)
+  before=$(sandbox_state)
 }
 
 teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
-}
-
-life_state() {
-  host_state
-  own_processes | awk '$4 == "ward-init" || $4 == "ward-supervisor" {print $3, $4}' | sort
-  own_links
-  find "$WARD_STATE_DIR/sandboxes" "$WARD_STATE_DIR/names" -mindepth 1 2>/dev/null || true
-}
-
-settled() {
-  ward ps -a >/dev/null
-  for _ in $(seq 50); do
-    [[ -z $(state_diff "$before" "$(life_state)") ]] && return 0
-    sleep 0.1
-    ward ps -a >/dev/null
-  done
-  diff <(echo "$before") <(life_state)
-  return 1
 }
 
 status_of() { ward inspect "$1" | jq -r .status; }
@@ -136,23 +118,6 @@ status_of() { ward inspect "$1" | jq -r .status; }
   settled
 }
 
-# Run ward (ARGS) with WARD_FAULT_AT=POINT: it (or the supervisor it forks) stops itself
-# there and is SIGKILLed while stopped.
-kill_at() {
-  local point=$1 stopped=
-  shift
-  WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
-  local caller=$!
-  for _ in $(seq 300); do
-    stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
-    [ -n "$stopped" ] && break
-    sleep 0.01
-  done
-  [ -n "$stopped" ] || { echo "ward never reached $point"; return 1; }
-  kill -9 $stopped
-  wait "$caller" 2>/dev/null || true
-}
-
 @test "SIGKILL of a start or a stop at each phase: the sandbox stays, stopped, with its last saved files" {
   id=$(ward create --rootfs "$ROOTFS")
   ward exec "$id" sh -c 'echo saved >/tmp/f'
@@ -182,5 +147,57 @@ kill_at() {
     ward start "$id"
     ward rm -f "$id"
   done
+  settled
+}
+
+@test "commit: a running and a stopped sandbox become images that run with their files; history shows them" {
+  ward image pack "$ROOTFS" --name base >/dev/null
+  id=$(ward create --name work base)
+  ward exec work sh -c 'echo built >/opt.txt; rm /etc/group; mkdir -p /srv/app && echo v1 >/srv/app/v'
+  out=$(ward commit -m "set up" work app:v1)
+  [[ $out == "app:v1 sha256:"* ]] || { echo "$out"; return 1; }
+  # the sandbox runs on, unfrozen
+  [ "$(status_of work)" = running ]
+  run ward run app:v1 -- sh -c 'cat /opt.txt /srv/app/v; [ -e /etc/group ] || echo gone'
+  [ "$output" = "$(printf 'built\nv1\ngone')" ] || { echo "$output"; return 1; }
+  ward exec work sh -c 'echo v2 >/srv/app/v'
+  ward stop --time 0 work
+  ward commit work app:v2 >/dev/null
+  [ "$(ward run app:v2 -- cat /srv/app/v)" = v2 ]
+  ward image history app:v1 --json | jq -e '.[0].comment == "set up"'
+  [ "$(ward image history app:v2 --json | jq length)" -eq 2 ]
+  # started again many times from the committed image: each its own copy
+  a=$(ward create app:v1) && b=$(ward create app:v1)
+  ward exec "$a" sh -c 'echo a >/srv/app/v'
+  [ "$(ward exec "$b" cat /srv/app/v)" = v1 ]
+  ward rm -f work "$a" "$b"
+  run ward commit no-such app:x
+  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == *no-such* ]]
+  settled
+}
+
+@test "SIGKILL of ward commit and ward rm at any moment: the store and the state root as before (after prune)" {
+  ward image pack "$ROOTFS" --name base >/dev/null
+  id=$(ward create base)
+  ward exec "$id" sh -c 'dd if=/dev/zero of=/big bs=1M count=4 status=none'
+  ward stop --time 0 "$id"
+  store_before=$(cd "$WARD_STORE" && find blobs index.json -type f | sort)
+  for d in 0.005 0.01 0.02 0.04 0.08 0.15; do
+    timeout -s KILL "$d" "$WARD" commit "$id" killed:x >/dev/null 2>&1 || true
+  done
+  ward image rm killed:x >/dev/null 2>&1 || true
+  ward image prune >/dev/null
+  [ "$(cd "$WARD_STORE" && find blobs index.json -type f | sort)" = "$store_before" ]
+  [ -z "$(find "$WARD_STORE/tmp" -mindepth 1)" ]
+  # rm killed while it empties the directory: the next command finishes it
+  for point in emptying; do
+    x=$(ward create --rootfs "$ROOTFS")
+    ward stop --time 0 "$x"
+    kill_at "$point" rm "$x"
+    ward ps -a >/dev/null
+    run ward inspect "$x"
+    [ "$status" -eq 125 ] || ward rm -f "$x"
+  done
+  ward rm -f "$id"
   settled
 }

@@ -9,32 +9,11 @@ setup_file() { build_rootfs; }
 
 setup() {
   export WARD_STATE_DIR=$BATS_TEST_TMPDIR/state
-  before=$(lifecycle_state)
+  before=$(sandbox_state)
 }
 
 teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
-}
-
-# What a sandbox can leave behind: mounts, cgroups, ward's processes (zombies waiting for the
-# host's init are dead already), network links, state entries.
-lifecycle_state() {
-  host_state
-  own_processes | awk '$4 == "ward-init" || $4 == "ward-supervisor" {print $3, $4}' | sort
-  own_links
-  find "$WARD_STATE_DIR/sandboxes" "$WARD_STATE_DIR/names" -mindepth 1 2>/dev/null || true
-}
-
-# The host settles: killed processes are reaped, the next ward command cleans.
-settled() {
-  ward ps -a >/dev/null
-  for _ in $(seq 50); do
-    [[ -z $(state_diff "$before" "$(lifecycle_state)") ]] && return 0
-    sleep 0.1
-    ward ps -a >/dev/null
-  done
-  diff <(echo "$before") <(lifecycle_state)
-  return 1
 }
 
 supervisor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["supervisor"]["pid"])' "$WARD_STATE_DIR/sandboxes/$1/record.json"; }
