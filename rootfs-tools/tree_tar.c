@@ -38,9 +38,15 @@ static int fail_write(struct tree_tar *t, const char *path)
 
 int tree_tar_children(struct tree_tar *t, int fd, const char *prefix)
 {
-	DIR *d = fdopendir(dup(fd));
-	if (!d)
+	/* a description of its own: a dup() shares FD's offset, and the supervisor's upper fd is
+	 * walked again at each commit and at stop (a second walk would start at the end) */
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = own < 0 ? NULL : fdopendir(own);
+	if (!d) {
+		if (own >= 0)
+			close(own);
 		return fail(t, prefix, NULL);
+	}
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de;
