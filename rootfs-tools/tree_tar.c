@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +38,8 @@ static int fail_write(struct tree_tar *t, const char *path)
 
 int tree_tar_children(struct tree_tar *t, int fd, const char *prefix)
 {
-	/* a description of its own: a dup would share FD's position, and a second walk of the
-	 * same directory (a commit, then the stop) would start at its end */
+	/* a description of its own: a dup() shares FD's offset, and the supervisor's upper fd is
+	 * walked again at each commit and at stop (a second walk would start at the end) */
 	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = own < 0 ? NULL : fdopendir(own);
 	if (!d) {

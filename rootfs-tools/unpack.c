@@ -195,6 +195,7 @@ int remove_contents(int dirfd)
 	DIR *d = fdopendir(dup(dirfd));
 	if (!d)
 		return -1;
+	rewinddir(d); /* the dup shares DIRFD's offset: an earlier walk left it at the end */
 	int rc = 0;
 	struct dirent *de;
 	while (rc == 0 && (de = readdir(d)))

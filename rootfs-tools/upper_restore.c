@@ -144,7 +144,8 @@ static int add_file(struct archive *a, struct archive_entry *en, int pfd, const 
 	la_int64_t off;
 	int rc;
 	while ((rc = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (off < 0 || off + (la_int64_t)len > size)
+		/* no overflow: OFF comes from the workload's sparse map */
+		if (off < 0 || (la_int64_t)len > size || off > size - (la_int64_t)len)
 			return refuse(why, "data longer than its header says");
 		for (size_t done = 0; done < len;) {
 			ssize_t w =

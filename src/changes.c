@@ -38,7 +38,7 @@ static int sink(void *arg, const void *buf, size_t len)
 /* In the helper: every upper layer in volume order, then the end of the archive. */
 static int walk(const struct ward_spec *s, const int *uppers, int out, char *err, size_t len)
 {
-	struct tree_tar t = {.tw = {sink, &out}, .overlay_upper = true};
+	struct tree_tar t = {.tw = {.sink = sink, .arg = &out}, .overlay_upper = true};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < s->n_volumes; i++) {
 		if (uppers[i] < 0)

@@ -21,7 +21,7 @@ static int sink(void *arg, const void *buf, size_t len)
 /* In the helper: the upper directory's entries as "NAME", then the end of the archive. */
 static void walk(int upper, int out, char *err, size_t len)
 {
-	struct tree_tar t = {.tw = {sink, &out}, .overlay_upper = true};
+	struct tree_tar t = {.tw = {.sink = sink, .arg = &out}, .overlay_upper = true};
 	int rc = tree_tar_children(&t, upper, ".");
 	if (rc == 0 && tar_write_end(&t.tw) < 0)
 		rc = -1, snprintf(t.err, sizeof(t.err), "writing: %s", strerror(errno));
