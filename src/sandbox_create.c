@@ -209,11 +209,10 @@ undo:
 		state_lock(st, true);
 		struct sandbox_record cur;
 		struct ward_error ignored;
-		if (fresh && !state_alive(st, rec->id)) {
+		if (fresh && !state_alive(st, rec->id))
 			state_remove(st, state_read(st, rec->id, &cur, &ignored) == 0 ? &cur : rec,
 			             &ignored);
-			cgroup_sweep_all(); /* it may have died before naming its cgroups */
-		}
+		cgroup_sweep_all(); /* it may have died before naming its cgroups */
 		state_unlock(st);
 	}
 	close(dirfd);

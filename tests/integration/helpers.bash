@@ -242,7 +242,7 @@ kill_at() {
   shift
   WARD_FAULT_AT=$point "$WARD" "$@" >/dev/null 2>&1 &
   local caller=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 1000); do
     stopped=$(own_processes | awk '$3 ~ /^T/ && ($4 == "ward" || $4 == "ward-supervisor") {print $1}')
     [ -n "$stopped" ] && break
     sleep 0.01

@@ -134,7 +134,7 @@ status_of() { ward inspect "$1" | jq -r .status; }
   # a supervisor killed at each point of its end: stopped, no half-saved layer, startable
   for point in saving saved removing; do
     id=$(WARD_FAULT_AT=$point ward create --rootfs "$ROOTFS" -- sh -c 'echo new >/tmp/f; sleep 0.2')
-    for _ in $(seq 300); do
+    for _ in $(seq 1000); do
       stopped=$(own_processes | awk '$3 ~ /^T/ && $4 == "ward-supervisor" {print $1}')
       [ -n "$stopped" ] && break
       sleep 0.01
