@@ -34,9 +34,6 @@ static int open_writer(struct tar_writer *w)
 	/* Called directly: archive_write_set_format_by_name() would link every format. */
 	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
-	    /* names are bytes: none is refused for the locale (a workload's file names are
-	     * its own, UTF-8 or not) */
-	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, w, NULL, out, NULL) != ARCHIVE_OK) {
@@ -53,7 +50,10 @@ int tar_write_entry(struct tar_writer *w, struct archive_entry *en)
 {
 	if (open_writer(w) < 0)
 		return -1;
-	return archive_write_header(w->a, en) == ARCHIVE_OK ? 0 : -1;
+	/* ARCHIVE_WARN: a name the locale cannot convert (a workload's names are its own,
+	 * UTF-8 or not) is written as bytes with hdrcharset=BINARY for that entry alone */
+	int rc = archive_write_header(w->a, en);
+	return rc == ARCHIVE_OK || rc == ARCHIVE_WARN ? 0 : -1;
 }
 
 int tar_write_data(struct tar_writer *w, const void *buf, size_t len)

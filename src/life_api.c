@@ -87,7 +87,10 @@ int ward_sandbox_start(struct ward_sandbox *sb, struct ward_error *e)
 	if (ward_sandbox_inspect(sb, &info, e) < 0)
 		return ward_error_prefix(e, "start");
 	ward_sandbox_info_release(&info);
-	if (info.alive) /* running, paused, or being started by another call */
+	/* running or paused: nothing to do (a stopped one whose supervisor is still exiting is
+	 * waited for below) */
+	if (info.alive &&
+	    (info.status == WARD_SANDBOX_RUNNING || info.status == WARD_SANDBOX_PAUSED))
 		return 0;
 	struct ward_spec s;
 	struct ward_store *store = NULL;

@@ -328,9 +328,20 @@ int sandbox_start_existing(const struct ward_context *c, const char *id, struct 
 		ward_error_set(e, errno, "sandbox %s: opening its state", id);
 		goto out;
 	}
-	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
-		rc = 1; /* running, or being started by someone else */
-		goto out;
+	/* held: it runs, another call starts it, or its last supervisor has recorded the stop
+	 * and is still exiting (then the lock is free within moments) */
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	for (int i = 0; flock(lockfd, LOCK_EX | LOCK_NB) < 0; i++) {
+		state_lock(&st, false);
+		int got = state_read(&st, id, &rec, e);
+		state_unlock(&st);
+		if (got < 0)
+			goto out;
+		if ((rec.status != SB_STOPPED && rec.status != SB_CREATED) || i == 500) {
+			rc = 1;
+			goto out;
+		}
+		nanosleep(&tick, NULL);
 	}
 	state_lock(&st, false);
 	int got = state_read(&st, id, &rec, e);

@@ -125,7 +125,7 @@ status_of() { ward inspect "$1" | jq -r .status; }
   # a start killed at each point of its set-up: still stopped, and it starts after
   for point in start cloned running recorded; do
     kill_at "$point" start "$id"
-    ward ps -a >/dev/null
+    for _ in $(seq 100); do ward ps -a >/dev/null; [ "$(status_of "$id")" = stopped ] && break; sleep 0.1; done
     [ "$(status_of "$id")" = stopped ] || { echo "start killed at $point: $(status_of "$id")"; return 1; }
   done
   ward start "$id"
@@ -141,7 +141,8 @@ status_of() { ward inspect "$1" | jq -r .status; }
     done
     [ -n "$stopped" ] || { echo "never reached $point"; return 1; }
     kill -9 $stopped
-    ward ps -a >/dev/null
+    # once the kill has landed (the lock is free), the next look records it stopped
+    for _ in $(seq 100); do ward ps -a >/dev/null; [ "$(status_of "$id")" = stopped ] && break; sleep 0.1; done
     [ "$(status_of "$id")" = stopped ] || { echo "killed at $point: $(status_of "$id")"; return 1; }
     [ ! -e "$WARD_STATE_DIR/sandboxes/$id/layer.tar.new" ]
     ward start "$id"
