@@ -91,7 +91,7 @@ int pack_layer(struct store *st, const char *dir, struct descriptor *layer, int6
 		rc = -1;
 	if (rc == 0) {
 		sha256_init(&p.h);
-		p.t.tw = (struct tar_writer){pack_write, &p, NULL};
+		p.t.tw = (struct tar_writer){.sink = pack_write, .arg = &p};
 		p.t.owner = to_container;
 		p.t.arg = &p;
 		if (tree_tar_children(&p.t, dfd, ".") < 0 || tar_write_end(&p.t.tw) < 0)

@@ -1,6 +1,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <string.h>
 
 #include "tar_writer.h"
 
@@ -19,11 +20,26 @@ void __archive_write_entry_filetype_unsupported(struct archive *a, struct archiv
 	                  archive_entry_pathname(en), format, (unsigned)archive_entry_filetype(en));
 }
 
+/* A failing sink is remembered, not reported to libarchive: an archive in its fatal state
+ * is freed without closing its output, which leaks the output's buffer (libarchive 3.6).
+ * After the first failure nothing more reaches the sink. */
 static la_ssize_t out(struct archive *a, void *arg, const void *buf, size_t len)
 {
 	struct tar_writer *w = arg;
 	(void)a;
-	return w->sink(w->arg, buf, len) < 0 ? -1 : (la_ssize_t)len;
+	if (!w->sink_errno && w->sink(w->arg, buf, len) < 0)
+		w->sink_errno = errno ? errno : EIO;
+	return (la_ssize_t)len;
+}
+
+/* RC of a libarchive call, or -1 with the sink's errno when the sink failed under it. */
+static int sink_checked(struct tar_writer *w, int rc)
+{
+	if (w->sink_errno) {
+		errno = w->sink_errno;
+		return -1;
+	}
+	return rc;
 }
 
 static int open_writer(struct tar_writer *w)
@@ -53,19 +69,19 @@ int tar_write_entry(struct tar_writer *w, struct archive_entry *en)
 	/* ARCHIVE_WARN: a name the locale cannot convert (a workload's names are its own,
 	 * UTF-8 or not) is written as bytes with hdrcharset=BINARY for that entry alone */
 	int rc = archive_write_header(w->a, en);
-	return rc == ARCHIVE_OK || rc == ARCHIVE_WARN ? 0 : -1;
+	return sink_checked(w, rc == ARCHIVE_OK || rc == ARCHIVE_WARN ? 0 : -1);
 }
 
 int tar_write_data(struct tar_writer *w, const void *buf, size_t len)
 {
-	return archive_write_data(w->a, buf, len) == (la_ssize_t)len ? 0 : -1;
+	return sink_checked(w, archive_write_data(w->a, buf, len) == (la_ssize_t)len ? 0 : -1);
 }
 
 int tar_write_end(struct tar_writer *w)
 {
 	if (open_writer(w) < 0)
 		return -1;
-	int rc = archive_write_close(w->a) == ARCHIVE_OK ? 0 : -1;
+	int rc = sink_checked(w, archive_write_close(w->a) == ARCHIVE_OK ? 0 : -1);
 	int err = errno;
 	archive_write_free(w->a);
 	w->a = NULL;
@@ -76,7 +92,8 @@ int tar_write_end(struct tar_writer *w)
 void tar_writer_free(struct tar_writer *w)
 {
 	if (w->a) {
-		archive_write_fail(w->a); /* no end blocks after a failure */
+		if (!w->sink_errno)
+			w->sink_errno = ECANCELED; /* no end blocks after a failure */
 		archive_write_free(w->a);
 	}
 	w->a = NULL;
@@ -84,6 +101,8 @@ void tar_writer_free(struct tar_writer *w)
 
 const char *tar_writer_error(const struct tar_writer *w)
 {
+	if (w->sink_errno)
+		return strerror(w->sink_errno);
 	const char *s = w->a ? archive_error_string(w->a) : NULL;
 	return s ? s : "writing the archive";
 }

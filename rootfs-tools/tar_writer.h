@@ -13,6 +13,7 @@ struct tar_writer {
 	int (*sink)(void *arg, const void *buf, size_t len);
 	void *arg;
 	struct archive *a; /* opened by the first entry (or the end) */
+	int sink_errno;    /* the sink's first failure */
 };
 
 /* One entry's header; its data follows with tar_write_data (short data is zero-padded). */

@@ -164,6 +164,7 @@ int main(int argc, char **argv)
 	CHECK(ward_sandbox_wait(sb, &code, &e) < 0 && strstr(e.msg, "supervisor is gone"));
 	waitpid(killer, NULL, 0);
 	/* kept, stopped: it ran; lost with its supervisor */
+	ward_sandbox_info_release(&info);
 	CHECK(ward_sandbox_inspect(sb, &info, &e) == 0);
 	CHECK(info.status == WARD_SANDBOX_STOPPED && !strcmp(info.reason, "lost"));
 	ward_sandbox_info_release(&info);
