@@ -176,13 +176,10 @@ static void report(const struct ward_context *c, const struct unpack_stats *s)
 		            (unsigned long long)s->owners, s->owners == 1 ? "" : "s");
 }
 
-/* A layer to unpack: the store's verified blob, or (while a copier puts it in the store)
- * the layout directory's file, whose content the DiffID check vouches for. */
-static int open_layer(struct store *st, struct source *from, const struct descriptor *d,
-                      struct ward_error *e)
+/* A layout directory's layer for the unpack, while the copier puts it in the store: the
+ * DiffID check vouches for its content. */
+static int open_layout_layer(struct source *from, const struct descriptor *d, struct ward_error *e)
 {
-	if (!from)
-		return store_open_blob(st, d, e);
 	char name[128];
 	struct stat sb;
 	snprintf(name, sizeof(name), "blobs/sha256/%s", digest_hex(d->digest));
@@ -200,8 +197,15 @@ static int open_layer(struct store *st, struct source *from, const struct descri
 	return fd;
 }
 
+/* A layer to unpack: what the feed gives, else the store's verified blob. */
+static int open_layer(struct store *st, const struct layer_feed *feed, const struct manifest *m,
+                      size_t i, struct ward_error *e)
+{
+	return feed ? feed->open(feed->arg, i, e) : store_open_blob(st, &m->layers[i], e);
+}
+
 static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                       const char *tmpname, struct source *from, struct ward_error *e)
+                       const char *tmpname, const struct layer_feed *feed, struct ward_error *e)
 {
 	struct ward_idmaps ids;
 	int rc = userns_idmaps(&ids, e);
@@ -225,7 +229,7 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 	j.lim.max_entries = env_u64("WARD_IMAGE_MAX_ENTRIES", 4000000);
 	rc = layers ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < m->n_layers; i++) {
-		layers[i] = (struct unpack_layer){.fd = open_layer(st, from, &m->layers[i], e),
+		layers[i] = (struct unpack_layer){.fd = open_layer(st, feed, m, i, e),
 		                                  .comp = m->comp[i],
 		                                  .diff_id = c->diff_ids[i],
 		                                  .digest = m->layers[i].digest,
@@ -255,12 +259,14 @@ static int unpack_tree(struct store *st, const struct manifest *m, const struct 
 /* Layers of a layout directory go into the store from a child process while the tree is
  * unpacked from the same files: the copy (with its digest check) and the unpack overlap. */
 struct copier {
+	struct store *st;
+	struct source *src;
+	const struct manifest *m;
 	pid_t pid;
 	int errfd;
 };
 
-static void start_copier(struct store *st, struct source *src, const struct manifest *m,
-                         struct copier *cp)
+static void start_copier(struct copier *cp)
 {
 	int p[2];
 	cp->pid = -1;
@@ -275,8 +281,8 @@ static void start_copier(struct store *st, struct source *src, const struct mani
 			_exit(1);
 		close(p[0]);
 		struct ward_error e = {0};
-		for (size_t i = 0; i < m->n_layers; i++)
-			if (source_fetch(st, src, &m->layers[i], &e) < 0) {
+		for (size_t i = 0; i < cp->m->n_layers; i++)
+			if (source_fetch(cp->st, cp->src, &cp->m->layers[i], &e) < 0) {
 				ward_error_prefix(&e, "layer %zu", i + 1);
 				if (write(p[1], e.msg, strlen(e.msg)) < 0)
 					_exit(2);
@@ -288,8 +294,16 @@ static void start_copier(struct store *st, struct source *src, const struct mani
 	cp->errfd = p[0];
 }
 
-static int wait_copier(struct copier *cp, struct ward_error *e)
+static int copier_open(void *arg, size_t i, struct ward_error *e)
 {
+	struct copier *cp = arg;
+	return open_layout_layer(cp->src, &cp->m->layers[i], e);
+}
+
+/* Waits for the copier; when ABORT, the tree failed and only the child is reaped. */
+static int copier_finish(void *arg, bool abort, struct ward_error *e)
+{
+	struct copier *cp = arg;
 	if (cp->pid < 0 && cp->errfd < 0)
 		return 0;
 	int status = 0, rc = 0;
@@ -301,7 +315,7 @@ static int wait_copier(struct copier *cp, struct ward_error *e)
 		char msg[sizeof(e->msg)] = "";
 		ssize_t n = cp->errfd >= 0 ? read(cp->errfd, msg, sizeof(msg) - 1) : -1;
 		msg[n > 0 ? n : 0] = 0;
-		if (cp->pid > 0)
+		if (cp->pid > 0 && !abort)
 			ward_error_set(e, 0, "%s",
 			               msg[0] ? msg : "copying layers into the store failed");
 		rc = -1;
@@ -313,7 +327,7 @@ static int wait_copier(struct copier *cp, struct ward_error *e)
 }
 
 static int make_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                     struct source *from, struct copier *cp, struct ward_error *e)
+                     const struct layer_feed *feed, struct ward_error *e)
 {
 	const char *hex = digest_hex(c->chain_id);
 	char final[80], tmp[96], lockname[96];
@@ -331,8 +345,8 @@ static int make_tree(struct store *st, const struct manifest *m, const struct im
 		return 0;
 	/* A .tmp here is what a killed import left: never trusted, always redone. The tree is
 	 * renamed into place only once its blobs are in the store too. */
-	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, from, e) < 0 ||
-	    wait_copier(cp, e) < 0) {
+	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, feed, e) < 0 ||
+	    (feed && feed->finish(feed->arg, false, e) < 0)) {
 		struct ward_error ignored;
 		store_remove_tree(st, tmp, &ignored);
 		return -1;
@@ -345,21 +359,18 @@ static int make_tree(struct store *st, const struct manifest *m, const struct im
 }
 
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                struct source *from, char **path, struct ward_error *e)
+                const struct layer_feed *feed, char **path, struct ward_error *e)
 {
 	if (asprintf(path, "%s/trees/%s", st->path, digest_hex(c->chain_id)) < 0) {
 		ward_error_set(e, ENOMEM, "image store");
 		return -1;
 	}
-	struct copier cp = {-1, -1};
-	if (from && from->dirfd >= 0)
-		start_copier(st, from, m, &cp);
-	else
-		from = NULL;
-	int rc = make_tree(st, m, c, from, &cp, e);
-	struct ward_error ce = {0};
-	if (wait_copier(&cp, &ce) < 0 && rc == 0) {
-		*e = ce;
+	int rc = make_tree(st, m, c, feed, e);
+	/* The feed is finished in every case: its layers belong in the store even when the
+	 * tree was there already; after a failure it is only stopped. */
+	struct ward_error fe = {0};
+	if (feed && feed->finish(feed->arg, rc < 0, &fe) < 0 && rc == 0) {
+		*e = fe;
 		rc = -1;
 	}
 	return rc;
@@ -429,7 +440,11 @@ int import_ref(struct store *st, const struct image_ref *ref, const char *name,
 	char *tree = NULL;
 	/* From a layout directory, layers are copied while they are unpacked (ensure_tree). */
 	if (rc == 0 && (rc = load_image(st, &src, md, &m, &c, src.dirfd < 0, e)) == 0) {
-		rc = ensure_tree(st, &m, &c, &src, &tree, e);
+		struct copier cp = {.st = st, .src = &src, .m = &m, .pid = -1, .errfd = -1};
+		struct layer_feed feed = {copier_open, copier_finish, &cp};
+		if (src.dirfd >= 0)
+			start_copier(&cp);
+		rc = ensure_tree(st, &m, &c, src.dirfd >= 0 ? &feed : NULL, &tree, e);
 		manifest_free(&m);
 		config_free(&c);
 	}

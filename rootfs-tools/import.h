@@ -12,10 +12,23 @@ int resolve_manifest(struct store *st, struct source *src, struct descriptor *d,
  * LAYERS. */
 int load_image(struct store *st, struct source *src, const struct descriptor *md,
                struct manifest *m, struct image_config *c, bool layers, struct ward_error *e);
-/* The unpacked tree of the image (unpacked now if missing); its path to PATH. With a
- * layout directory FROM, its layers are copied into the store at the same time. */
+/* Layers that reach the store while they are unpacked (a layout directory's copier, a
+ * pull's downloads). */
+struct layer_feed {
+	/* Layer I's blob bytes for the unpack, in order (a file, or a pipe fed while it
+	 * downloads); the unpack closes it. Called only for layers that are unpacked. */
+	int (*open)(void *arg, size_t i, struct ward_error *e);
+	/* Every layer verified in the store, or the first failure: before a new tree is
+	 * named, and at the end of ensure_tree in every case (a second call returns 0 at
+	 * once). ABORT: the tree failed; only stop what still runs. */
+	int (*finish)(void *arg, bool abort, struct ward_error *e);
+	void *arg;
+};
+
+/* The unpacked tree of the image (unpacked now if missing); its path to PATH. Layers come
+ * from FEED when given, else from the store's blobs. */
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                struct source *from, char **path, struct ward_error *e);
+                const struct layer_feed *feed, char **path, struct ward_error *e);
 int store_remove_tree(struct store *st, const char *name, struct ward_error *e);
 /* NAME now means the manifest MD. */
 int tag_image(struct store *st, const char *name, const struct descriptor *md,
