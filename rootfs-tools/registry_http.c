@@ -226,6 +226,8 @@ static CURLcode perform(struct registry *reg, const struct http_req *q, const ch
 	c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	c->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	c->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* bigger writes to the sink (a pipe to the unpack): fewer wakeups per layer */
+	c->easy_setopt(h, CURLOPT_BUFFERSIZE, 131072L);
 	c->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	c->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	c->easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -366,8 +368,8 @@ int http_send(struct registry *reg, const struct http_req *q, struct http_resp *
 				attempts =
 				    0; /* progress: a connection cut again and again still ends */
 			if (++attempts > reg->retries)
-				return ward_error_set(e, 0, "%s: %s (%d attempts)", url, errbuf,
-				                      attempts);
+				return ward_error_set(e, 0, "%s: %s, still after %d attempts", url,
+				                      errbuf, attempts);
 			pause_ms(reg, url, errbuf, backoff(reg, attempts, -1), attempts);
 			strcpy(url, orig);
 			method = q->method;
@@ -394,8 +396,8 @@ int http_send(struct registry *reg, const struct http_req *q, struct http_resp *
 			if (q->upload_fd_off < 0 && x.up_sent > 0 && !q->upload)
 				return ward_error_set(e, 0, "%s: %s", url, why);
 			if (++attempts > reg->retries)
-				return ward_error_set(e, 0, "%s: %s (%d attempts)", url, why,
-				                      attempts);
+				return ward_error_set(e, 0, "%s: %s, still after %d attempts", url,
+				                      why, attempts);
 			pause_ms(reg, url, why, backoff(reg, attempts, r->retry_after), attempts);
 			strcpy(url, orig);
 			method = q->method;
