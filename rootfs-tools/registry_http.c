@@ -350,11 +350,10 @@ int http_send(struct registry *reg, const struct http_req *q, struct http_resp *
 		if (rc != CURLE_OK) {
 			if (tls_failure(rc))
 				return tls_error(reg, url, errbuf, e);
+			if (rc == CURLE_COULDNT_CONNECT && x.os_errno == ECONNREFUSED)
+				return ward_error_set(e, 0, "%s: connection refused", url);
 			if (rc == CURLE_COULDNT_CONNECT)
-				return x.os_errno ? ward_error_set(e, x.os_errno,
-				                                   "%s: cannot connect", url)
-				                  : ward_error_set(e, 0, "%s: cannot connect: %s",
-				                                   url, errbuf);
+				return ward_error_set(e, 0, "%s: cannot connect: %s", url, errbuf);
 			if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_UNSUPPORTED_PROTOCOL ||
 			    rc == CURLE_URL_MALFORMAT || rc == CURLE_OUT_OF_MEMORY)
 				return ward_error_set(e, 0, "%s: %s", url, errbuf);
