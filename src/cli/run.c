@@ -99,6 +99,20 @@ static int parse_base(const char *text, uint32_t *out, struct ward_error *e)
 	return 0;
 }
 
+static int pull_policy(const char *text, const char *what, enum ward_pull_policy *out,
+                       struct ward_error *e)
+{
+	static const char *const names[] = {[WARD_PULL_MISSING] = "missing",
+	                                    [WARD_PULL_ALWAYS] = "always",
+	                                    [WARD_PULL_NEVER] = "never"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(text, names[i])) {
+			*out = (enum ward_pull_policy)i;
+			return 0;
+		}
+	return ward_error_set(e, 0, "%s %s: expected missing, always or never", what, text);
+}
+
 /* Returns 0 to go on, 1 when help was printed, -1 on a bad option (e is set). */
 int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
               struct ward_image **img, struct ward_error *e)
@@ -113,6 +127,11 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 	const char *env_volumes = getenv("SANDBOX_VOLUMES");
 	if (env_volumes && *env_volumes &&
 	    ward_spec_add_volumes(s, env_volumes, "SANDBOX_VOLUMES", e) < 0)
+		return -1;
+	/* WARD_PULL: the default of --pull (never: a host or a test that must not reach a
+	 * registry unless told to) */
+	const char *env_pull = getenv("WARD_PULL");
+	if (env_pull && *env_pull && pull_policy(env_pull, "WARD_PULL", &ra->pull, e) < 0)
 		return -1;
 	const char *env_user = getenv("SANDBOX_USER_ID");
 	if (env_user && *env_user && ward_spec_set_user_id(s, env_user, "SANDBOX_USER_ID", e) < 0)
@@ -138,15 +157,7 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			r = ward_spec_add_label(s, optarg, e);
 			break;
 		case OPT_PULL:
-			if (!strcmp(optarg, "missing"))
-				ra->pull = WARD_PULL_MISSING;
-			else if (!strcmp(optarg, "always"))
-				ra->pull = WARD_PULL_ALWAYS;
-			else if (!strcmp(optarg, "never"))
-				ra->pull = WARD_PULL_NEVER;
-			else
-				r = ward_error_set(
-				    e, 0, "--pull %s: expected missing, always or never", optarg);
+			r = pull_policy(optarg, "--pull", &ra->pull, e);
 			break;
 		case OPT_PLATFORM:
 			ra->reg.platform = optarg;
