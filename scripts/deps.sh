@@ -7,6 +7,8 @@ PKGS=(
   libjansson-dev libssl-dev libcmocka-dev libzstd-dev zlib1g-dev
   bats busybox-static uidmap util-linux iproute2 procps jq
   python3 umoci skopeo debootstrap zstd
+  # the pull tests' registry (tests/registry): the reference registry, htpasswd, a token service
+  docker-registry apache2-utils python3-jwt python3-cryptography
   libnftables1 nftables passt
   # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
   scdoc zsh
