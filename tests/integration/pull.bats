@@ -363,13 +363,15 @@ EOF
   run ward pull -q "$PX/fx/base:short"
   echo "$output"
   [ "$status" -eq 125 ]
-  [[ $output == "ward: "* ]] && [ "${#lines[@]}" -eq 1 ]
+  [[ $output == "ward: "* ]]
+  [ "${#lines[@]}" -eq 1 ]
   [ -z "$(names)" ]
   store_clean
   run ward pull -q "$PX/fx/base:huge"
   echo "$output"
   [ "$status" -eq 125 ]
-  [[ $output == "ward: "*"manifest"* ]] && [ "${#lines[@]}" -eq 1 ]
+  [[ $output == "ward: "*"manifest"* ]]
+  [ "${#lines[@]}" -eq 1 ]
   [ -z "$(names)" ]
   store_clean
 }
