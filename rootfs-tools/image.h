@@ -27,13 +27,20 @@ struct ward_store {
 struct ward_image_opts {
 	const struct ward_context *ctx; /* the store directory and the log */
 	const char *name;               /* import under this NAME[:TAG] instead of the default */
+	enum ward_pull_policy pull;     /* image_open: a registry reference not in the store */
+	const struct ward_registry_opts *reg; /* may be NULL */
 };
 
 /* Import REF (oci:, oci-archive:, docker-archive:) into the store and unpack it. The name
  * it was stored under goes to NAME_OUT. */
 int image_import(const char *ref, const struct ward_image_opts *o,
                  char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
-/* A store name or id, or a reference to import first: ready to run. */
+/* REF from its registry (pull.h), under locks/gc shared. */
+int image_pull_ref(const char *ref, const struct ward_image_opts *o,
+                   char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
+int image_push_ref(const char *image, const char *dest, const struct ward_image_opts *o,
+                   struct ward_error *e);
+/* A store name or id, or a reference to import or pull (O->pull) first: ready to run. */
 int image_open(const char *ref, const struct ward_image_opts *o, struct ward_image *img,
                struct ward_error *e);
 void image_close(struct ward_image *img);

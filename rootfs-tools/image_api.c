@@ -6,13 +6,54 @@
 
 #include "import.h"
 #include "names.h"
+#include "pull.h"
 #include "strv.h"
 #include "sys.h"
 #include "ward/ward.h"
 
+/* docker://REF (skopeo's transport): REF's registry. */
+static const char *docker_transport(const char *text)
+{
+	return strncmp(text, "docker://", 9) ? NULL : text + 9;
+}
+
+int image_pull_ref(const char *ref, const struct ward_image_opts *o,
+                   char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
+{
+	struct store st;
+	struct descriptor md;
+	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
+		return -1;
+	/* Shared: prune never collects a pull that has not named its image yet. */
+	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
+	int rc = gc < 0 ? -1 : image_pull(&st, ref, o ? o->reg : NULL, name_out, &md, e);
+	store_close(&st);
+	return rc;
+}
+
+int image_push_ref(const char *image, const char *dest, const struct ward_image_opts *o,
+                   struct ward_error *e)
+{
+	struct store st;
+	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
+		return -1;
+	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
+	int rc = gc < 0 ? -1 : image_push(&st, image, dest, o ? o->reg : NULL, e);
+	store_close(&st);
+	return rc;
+}
+
 int image_import(const char *text, const struct ward_image_opts *o,
                  char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
 {
+	if (docker_transport(text)) {
+		if (o && o->name)
+			return ward_error_set(e, 0,
+			                      "%s: --name is for files; a pull keeps the "
+			                      "registry's name (then ward image tag)",
+			                      text);
+		return image_pull_ref(docker_transport(text), o, name_out, e);
+	}
 	struct image_ref ref;
 	struct store st;
 	struct descriptor md;
@@ -20,8 +61,8 @@ int image_import(const char *text, const struct ward_image_opts *o,
 		return ref_free(&ref), -1;
 	if (ref.kind == REF_STORE) {
 		ward_error_set(e, 0,
-		               "image %s: expected oci:DIR[:TAG], oci-archive:FILE[:TAG] or "
-		               "docker-archive:FILE[:NAME:TAG]",
+		               "image %s: expected oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+		               "docker-archive:FILE[:NAME:TAG] or docker://REF",
 		               text);
 		ref_free(&ref);
 		return -1;
@@ -96,6 +137,43 @@ int store_lookup(struct store *st, const char *text, struct descriptor *d, char 
 	return rc;
 }
 
+/* TEXT in the store, under the name typed or its familiar form ("docker.io/library/x:1" is
+ * "x:1"); else pulled when the policy allows and TEXT is a registry reference. */
+static int lookup_or_pull(struct store *st, const char *text, const struct ward_image_opts *o,
+                          struct descriptor *md, char *name, struct ward_error *e)
+{
+	enum ward_pull_policy policy = o ? o->pull : WARD_PULL_MISSING;
+	const struct ward_registry_opts *reg = o ? o->reg : NULL;
+	const char *ref = docker_transport(text) ? docker_transport(text) : text;
+	struct ward_error le = {0}, ignored;
+	struct registry_ref r;
+	bool is_ref = registry_ref_parse(ref, &r, &ignored) == 0;
+	if (policy != WARD_PULL_ALWAYS || !is_ref) {
+		if (store_lookup(st, ref, md, name, &le) == 0)
+			return 0;
+		char familiar[WARD_IMAGE_NAME_MAX];
+		if (is_ref) {
+			registry_ref_name(&r, familiar, sizeof(familiar));
+			if (strcmp(familiar, ref) &&
+			    store_lookup(st, familiar, md, name, &ignored) == 0)
+				return 0;
+		}
+		if (policy == WARD_PULL_NEVER || !is_ref) {
+			*e = le;
+			return -1;
+		}
+	}
+	struct ward_error pe = {0};
+	if (image_pull(st, ref, reg, name, md, &pe) == 0)
+		return 0;
+	if (policy == WARD_PULL_ALWAYS)
+		*e = pe;
+	else
+		ward_error_set(e, 0, "%.400s; pulling it: %.600s", le.msg, pe.msg);
+	e->err = pe.err;
+	return -1;
+}
+
 static char **steal(char ***v)
 {
 	char **r = *v;
@@ -120,7 +198,7 @@ int image_open(const char *text, const struct ward_image_opts *o, struct ward_im
 	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
 	int rc = gc < 0 ? -1 : 0;
 	if (rc == 0 && ref.kind == REF_STORE)
-		rc = store_lookup(&st, ref.path, &md, img->name, e);
+		rc = lookup_or_pull(&st, ref.path, o, &md, img->name, e);
 	else if (rc == 0)
 		rc = import_ref(&st, &ref, o->name, &md, img->name, sizeof(img->name), e);
 	/* The store is its own source: an index entry skopeo wrote may be a platform list. */

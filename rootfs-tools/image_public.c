@@ -6,7 +6,9 @@
 
 #include "context.h"
 #include "image.h"
+#include "registry.h"
 #include "store.h"
+#include "pull.h"
 
 int ward_store_open(struct ward_context *c, struct ward_store **out, struct ward_error *e)
 {
@@ -68,14 +70,57 @@ int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
 	return image_pack(dir, name, config_json, &o, id_out, e);
 }
 
+int ward_image_pull(struct ward_store *st, const char *ref, const struct ward_registry_opts *o,
+                    char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
+{
+	char ignored[WARD_IMAGE_NAME_MAX];
+	struct ward_image_opts io = opts(st, NULL);
+	io.reg = o;
+	return image_pull_ref(ref, &io, name_out ? name_out : ignored, e);
+}
+
+int ward_image_push(struct ward_store *st, const char *image, const char *dest,
+                    const struct ward_registry_opts *o, struct ward_error *e)
+{
+	struct ward_image_opts io = opts(st, NULL);
+	io.reg = o;
+	return image_push_ref(image, dest, &io, e);
+}
+
+int ward_registry_login(struct ward_context *c, const char *registry, const char *user,
+                        const char *password, const struct ward_registry_opts *o,
+                        struct ward_error *e)
+{
+	const struct registry_opts ro = pull_registry_opts(c, o, REGISTRY_PULL);
+	return registry_login(registry, user, password, &ro, e);
+}
+
+int ward_registry_logout(struct ward_context *c, const char *registry,
+                         const struct ward_registry_opts *o, struct ward_error *e)
+{
+	const struct registry_opts ro = pull_registry_opts(c, o, REGISTRY_PULL);
+	return registry_logout(registry, &ro, e);
+}
+
 int ward_image_open(struct ward_store *st, const char *ref, struct ward_image **out,
                     struct ward_error *e)
 {
+	return ward_image_open_pull(st, ref, WARD_PULL_MISSING, NULL, out, e);
+}
+
+int ward_image_open_pull(struct ward_store *st, const char *ref, enum ward_pull_policy policy,
+                         const struct ward_registry_opts *ro, struct ward_image **out,
+                         struct ward_error *e)
+{
 	*out = NULL;
+	if (policy != WARD_PULL_MISSING && policy != WARD_PULL_ALWAYS && policy != WARD_PULL_NEVER)
+		return ward_error_set(e, 0, "image %s: unknown pull policy %d", ref, (int)policy);
 	struct ward_image *img = calloc(1, sizeof(*img));
 	if (!img)
 		return ward_error_set(e, ENOMEM, "image %s", ref);
-	const struct ward_image_opts o = opts(st, NULL);
+	struct ward_image_opts o = opts(st, NULL);
+	o.pull = policy;
+	o.reg = ro;
 	if (image_open(ref, &o, img, e) < 0) {
 		free(img);
 		return -1;

@@ -113,6 +113,39 @@ static ssize_t inner_read(struct archive *a, void *arg, const void **buf)
 	return n;
 }
 
+static la_ssize_t pipe_read(struct archive *a, void *arg, const void **buf)
+{
+	(void)a;
+	struct layer_stream *ls = arg;
+	if (ls->first_len) {
+		*buf = ls->first;
+		la_ssize_t n = (la_ssize_t)ls->first_len;
+		ls->first_len = 0;
+		return n;
+	}
+	ssize_t n;
+	while ((n = read(ls->fd, ls->rbuf, CHUNK)) < 0 && errno == EINTR)
+		;
+	*buf = ls->rbuf;
+	return n;
+}
+
+/* The first LEN bytes of a pipe, kept for pipe_read: fewer only at its end. */
+static ssize_t read_head(struct layer_stream *ls, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(ls->fd, ls->first + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	ls->first_len = got;
+	return (ssize_t)got;
+}
+
 int layer_stream_open(struct layer_stream *ls, int fd, enum compression c, uint64_t max_bytes,
                       struct ward_error *e)
 {
@@ -126,9 +159,17 @@ int layer_stream_open(struct layer_stream *ls, int fd, enum compression c, uint6
 	 * nothing is sniffed beyond that, and no external program is ever a candidate. */
 	static const unsigned char gz[] = {0x1f, 0x8b}, zst[] = {0x28, 0xb5, 0x2f, 0xfd};
 	unsigned char magic[4] = {0};
-	bool ok =
-	    c == COMP_NONE || (pread(fd, magic, 4, 0) == 4 &&
-	                       (c == COMP_GZIP ? !memcmp(magic, gz, 2) : !memcmp(magic, zst, 4)));
+	ls->fd = fd;
+	ssize_t got = pread(fd, magic, 4, 0);
+	bool piped = got < 0 && errno == ESPIPE;
+	if (piped && !(ls->rbuf = malloc(CHUNK))) {
+		ward_error_set(e, ENOMEM, "reading layer");
+		return -1;
+	}
+	if (piped && (got = read_head(ls, 4)) >= 0)
+		memcpy(magic, ls->first, 4);
+	bool ok = c == COMP_NONE ||
+	          (got == 4 && (c == COMP_GZIP ? !memcmp(magic, gz, 2) : !memcmp(magic, zst, 4)));
 	if (!ok) {
 		ward_error_set(e, 0, "the blob is not %s as its media type says",
 		               c == COMP_GZIP ? "gzip" : "zstd");
@@ -151,7 +192,8 @@ int layer_stream_open(struct layer_stream *ls, int fd, enum compression c, uint6
 	else if (c == COMP_ZSTD)
 		archive_read_support_filter_zstd(ls->outer);
 	struct archive_entry *entry;
-	if (archive_read_open_fd(ls->outer, fd, 1 << 20) != ARCHIVE_OK ||
+	if ((piped ? archive_read_open(ls->outer, ls, NULL, pipe_read, NULL)
+	           : archive_read_open_fd(ls->outer, fd, 1 << 20)) != ARCHIVE_OK ||
 	    archive_read_next_header(ls->outer, &entry) != ARCHIVE_OK) {
 		ward_error_set(e, 0, "%s", archive_error_string(ls->outer));
 		return -1;
@@ -216,6 +258,8 @@ void layer_stream_close(struct layer_stream *ls)
 	for (int i = 0; i < LS_CHUNKS; i++)
 		free(ls->ring[i].data);
 	memset(ls->ring, 0, sizeof(ls->ring));
+	free(ls->rbuf);
+	ls->rbuf = NULL;
 	pthread_mutex_destroy(&ls->lock);
 	pthread_cond_destroy(&ls->cond);
 }

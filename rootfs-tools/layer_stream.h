@@ -36,6 +36,12 @@ struct layer_stream {
 	int held;           /* chunk the consumer is reading, -1 none */
 	bool cancel, failed;
 	uint64_t consumed; /* compressed bytes read */
+	/* A pipe (a pull's layer arriving) cannot be pread: its first bytes, read for the
+	 * magic check, are handed to libarchive before the rest. */
+	int fd;
+	unsigned char first[4];
+	size_t first_len;
+	char *rbuf;
 	char errmsg[256];
 };
 

@@ -1,5 +1,6 @@
 /* Parsing with jansson; documents are length-bounded and every field is type-checked. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -110,20 +111,46 @@ int document_kind(const char *json, size_t len, const char *media_type, enum doc
 	return rc;
 }
 
-static bool platform_matches(json_t *p)
+int platform_parse(const char *text, struct platform *p, struct ward_error *e)
+{
+	memset(p, 0, sizeof(*p));
+	if (!text) {
+		snprintf(p->os, sizeof(p->os), "linux");
+		snprintf(p->arch, sizeof(p->arch), "%s", host_architecture());
+		return 0;
+	}
+	const char *s1 = strchr(text, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+	size_t ol = s1 ? (size_t)(s1 - text) : 0,
+	       al = s1 ? (s2 ? (size_t)(s2 - s1 - 1) : strlen(s1 + 1)) : 0;
+	if (!s1 || !ol || !al || ol >= sizeof(p->os) || al >= sizeof(p->arch) ||
+	    (s2 && (!s2[1] || strlen(s2 + 1) >= sizeof(p->variant) || strchr(s2 + 1, '/'))))
+		return ward_error_set(
+		    e, 0, "--platform %s: expected OS/ARCH[/VARIANT] (linux/arm64/v8)", text);
+	memcpy(p->os, text, ol);
+	memcpy(p->arch, s1 + 1, al);
+	if (s2)
+		snprintf(p->variant, sizeof(p->variant), "%s", s2 + 1);
+	return 0;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool platform_matches(json_t *p, const struct platform *want)
 {
 	if (!json_is_object(p))
 		return true; /* a manifest without a platform is taken as the host's */
-	json_t *os = json_object_get(p, "os"), *arch = json_object_get(p, "architecture");
-	if (!json_is_string(os) || !json_is_string(arch))
+	const char *os = str(p, "os"), *arch = str(p, "architecture"), *variant = str(p, "variant");
+	if (!os || !arch || strcmp(os, want->os) || strcmp(arch, want->arch))
 		return false;
-	if (strcmp(json_string_value(os), "linux") ||
-	    strcmp(json_string_value(arch), host_architecture()))
-		return false;
-	json_t *variant = json_object_get(p, "variant");
+	if (want->variant[0]) /* arm64's baseline v8 is also written without a variant */
+		return variant ? !strcmp(variant, want->variant)
+		               : !strcmp(want->variant, "v8") || !strcmp(want->variant, "v1");
 	/* Only the baseline variants (amd64 v1, arm64 v8) are known to run here. */
-	return !json_is_string(variant) || !strcmp(json_string_value(variant), "v1") ||
-	       !strcmp(json_string_value(variant), "v8");
+	return !variant || !strcmp(variant, "v1") || !strcmp(variant, "v8");
 }
 
 static bool is_attestation(json_t *m)
@@ -133,9 +160,43 @@ static bool is_attestation(json_t *m)
 	return json_is_string(t) && !strcmp(json_string_value(t), "attestation-manifest");
 }
 
+/* What an index offers, for the error: "linux/amd64, linux/arm64/v8". */
+static void offered(json_t *ms, char *out, size_t len)
+{
+	size_t i, n = 0;
+	json_t *m;
+	out[0] = 0;
+	json_array_foreach(ms, i, m)
+	{
+		json_t *p = json_object_get(m, "platform");
+		if (is_attestation(m) || !json_is_object(p) || !str(p, "os") ||
+		    !str(p, "architecture"))
+			continue;
+		const char *v = str(p, "variant");
+		int k = snprintf(out + n, len - n, "%s%.20s/%.20s%s%.20s", n ? ", " : "",
+		                 str(p, "os"), str(p, "architecture"), v ? "/" : "", v ? v : "");
+		if (k < 0 || (size_t)k >= len - n) {
+			out[n] = 0;
+			break;
+		}
+		n += (size_t)k;
+	}
+}
+
 int index_select(const char *json, size_t len, const char *tag, struct descriptor *out,
                  enum doc_kind *kind, struct ward_error *e)
 {
+	return index_pick(json, len, tag, NULL, NULL, out, kind, e);
+}
+
+int index_pick(const char *json, size_t len, const char *tag, const struct platform *platform,
+               const char *what, struct descriptor *out, enum doc_kind *kind, struct ward_error *e)
+{
+	struct platform host;
+	if (!platform) {
+		platform_parse(NULL, &host, NULL);
+		platform = &host;
+	}
 	json_t *root = load(json, len, "index", e);
 	if (!root)
 		return -1;
@@ -152,18 +213,25 @@ int index_select(const char *json, size_t len, const char *tag, struct descripto
 		json_t *name = json_object_get(json_object_get(m, "annotations"), REF_NAME_KEY);
 		if (tag && !(json_is_string(name) && !strcmp(json_string_value(name), tag)))
 			continue;
-		if (is_attestation(m) || !platform_matches(json_object_get(m, "platform")))
+		if (is_attestation(m) ||
+		    !platform_matches(json_object_get(m, "platform"), platform))
 			continue;
 		if (!pick)
 			pick = m;
 		found++;
 	}
 	if (!pick) {
+		char want[100], has[400];
+		snprintf(want, sizeof(want), "%s/%s%s%s", platform->os, platform->arch,
+		         platform->variant[0] ? "/" : "", platform->variant);
+		offered(ms, has, sizeof(has));
 		if (tag)
-			ward_error_set(e, 0, "no image tagged '%s' for linux/%s", tag,
-			               host_architecture());
+			ward_error_set(e, 0, "no image tagged '%s' for %s", tag, want);
+		else if (what)
+			ward_error_set(e, 0, "no image for %s in %s (it has: %s)", want, what,
+			               has[0] ? has : "no platforms");
 		else
-			ward_error_set(e, 0, "no image for linux/%s", host_architecture());
+			ward_error_set(e, 0, "no image for %s", want);
 		goto out;
 	}
 	/* Several tags and no choice: ambiguous, unless it is a platform list (untagged). */

@@ -51,6 +51,16 @@ int index_entry(const void *json_entry, struct descriptor *d, const char **name)
  * is only one), for this host's platform; nested indexes are followed by the caller. */
 int index_select(const char *json, size_t len, const char *tag, struct descriptor *out,
                  enum doc_kind *kind, struct ward_error *e);
+/* A platform as OCI names it; variant "" means the baseline (amd64 v1, arm64 v8). */
+struct platform {
+	char os[32], arch[32], variant[32];
+};
+/* "linux/arm64/v8" (NULL: this host's). */
+int platform_parse(const char *text, struct platform *p, struct ward_error *e);
+/* index_select for PLATFORM (NULL: this host's); WHAT (may be NULL) names the index in the
+ * error, which then lists the platforms it offers. */
+int index_pick(const char *json, size_t len, const char *tag, const struct platform *platform,
+               const char *what, struct descriptor *out, enum doc_kind *kind, struct ward_error *e);
 /* The kind of document JSON is, checked against the media type its descriptor gave. */
 int document_kind(const char *json, size_t len, const char *media_type, enum doc_kind *kind,
                   struct ward_error *e);

@@ -1,4 +1,5 @@
-/* Image names in the store: NAME[:TAG], NAME of [a-z0-9._/-], TAG of [A-Za-z0-9_.-]. */
+/* Image names in the store: [HOST[:PORT]/]NAME[:TAG][@sha256:HEX], NAME of [a-z0-9._/-],
+ * TAG of [A-Za-z0-9_.-]. */
 #ifndef WARD_NAMES_H
 #define WARD_NAMES_H
 

@@ -15,12 +15,14 @@
 /* What ward run's options say beyond the spec. */
 struct run_args {
 	bool json;
-	bool create;            /* parsing for ward create */
-	bool tty;               /* -t */
-	const char *image;      /* IMAGE as given, NULL with --rootfs */
-	const char *rootfs;     /* --rootfs */
-	const char *entrypoint; /* --entrypoint */
-	bool no_start;          /* create --no-start */
+	bool create;                   /* parsing for ward create */
+	bool tty;                      /* -t */
+	const char *image;             /* IMAGE as given, NULL with --rootfs */
+	const char *rootfs;            /* --rootfs */
+	const char *entrypoint;        /* --entrypoint */
+	bool no_start;                 /* create --no-start */
+	enum ward_pull_policy pull;    /* --pull */
+	struct ward_registry_opts reg; /* --platform */
 };
 
 /* One subcommand's option table (opts.c parses every one the same way). */
@@ -93,6 +95,12 @@ int cmd_port(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+/* --tls-verify=true|false into O. */
+int cli_tls_verify(const char *v, struct ward_registry_opts *o, struct ward_error *e);
 
 /* "ward: <msg>" on stderr. */
 void cli_error(const struct ward_error *e);

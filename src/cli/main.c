@@ -34,6 +34,10 @@ static const char usage[] =
     "  network disconnect  take its egress away\n"
     "\n"
     "images:\n"
+    "  pull                an image from a registry into the store\n"
+    "  push                an image of the store to a registry\n"
+    "  login               store credentials for a registry\n"
+    "  logout              forget them\n"
     "  image import        import an image into the store\n"
     "  image ls            images in the store\n"
     "  image inspect       an image's defaults and tree\n"
@@ -79,6 +83,8 @@ static const struct {
     {"cp", cmd_cp},           {"read", cmd_read},       {"write", cmd_write},
     {"port", cmd_port},       {"network", cmd_network}, {"image", cmd_image},
     {"doctor", cmd_doctor},   {"policy", cmd_policy},   {"version", cmd_version},
+    {"pull", cmd_pull},       {"push", cmd_push},       {"login", cmd_login},
+    {"logout", cmd_logout},
 };
 
 /* ward help [CMD [SUB]]: CMD [SUB] --help. */

@@ -33,7 +33,9 @@ enum {
 	OPT_ALLOW_SETUID,
 	OPT_LABEL,
 	OPT_RM,
-	OPT_NO_START
+	OPT_NO_START,
+	OPT_PULL,
+	OPT_PLATFORM
 };
 
 extern const char run_usage[], create_usage[];
@@ -80,6 +82,8 @@ static const struct option options[] = {
     {"label", required_argument, NULL, OPT_LABEL},
     {"rm", no_argument, NULL, OPT_RM},
     {"no-start", no_argument, NULL, OPT_NO_START},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
     {0},
 };
 
@@ -132,6 +136,20 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 		}
 		case OPT_LABEL:
 			r = ward_spec_add_label(s, optarg, e);
+			break;
+		case OPT_PULL:
+			if (!strcmp(optarg, "missing"))
+				ra->pull = WARD_PULL_MISSING;
+			else if (!strcmp(optarg, "always"))
+				ra->pull = WARD_PULL_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				ra->pull = WARD_PULL_NEVER;
+			else
+				r = ward_error_set(
+				    e, 0, "--pull %s: expected missing, always or never", optarg);
+			break;
+		case OPT_PLATFORM:
+			ra->reg.platform = optarg;
 			break;
 		case OPT_ALLOW_SETUID:
 			ward_spec_set_allow_setuid(s, true);
@@ -263,7 +281,8 @@ int run_parse(struct ward_spec *s, int argc, char **argv, struct run_args *ra,
 			    "use it with --rootfs only");
 		ra->image = argv[optind];
 		struct ward_store *st = cli_store(ra->json, e);
-		if (!st || ward_image_open(st, argv[optind], img, e) < 0 ||
+		ra->reg.quiet = ra->json;
+		if (!st || ward_image_open_pull(st, argv[optind], ra->pull, &ra->reg, img, e) < 0 ||
 		    ward_spec_set_image(s, *img, ra->entrypoint, e) < 0 ||
 		    ward_spec_set_origin(s, ra->image, e) < 0)
 			return -1;

@@ -6,6 +6,10 @@
 	"                          oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] "        \
 	"(imported\n"                                                                              \
 	"                          on first use); CMD replaces the image's Cmd\n"                  \
+	"                          a registry reference ([HOST[:PORT]/]REPO[:TAG]) is pulled\n"    \
+	"      --pull WHEN         missing (default): pull an image not in the store; always;\n"   \
+	"                          never\n"                                                        \
+	"      --platform P        OS/ARCH[/VARIANT] of the image pulled (default: this host's)\n" \
 	"      --entrypoint PROG   replace the image's Entrypoint ('' clears it)\n"                \
 	"      --rootfs DIR        root filesystem (never modified; writes go to a private "       \
 	"layer)\n"                                                                                 \
