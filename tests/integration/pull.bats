@@ -111,6 +111,9 @@ store_clean() {
   return $bad
 }
 
+# No ward process of this test is left (a killed pull's helpers end too).
+no_ward_left() { [ -z "$(own_processes | awk '$4 == "ward"')" ]; }
+
 names() { ward image ls --json | jq -r '.[].name' | sort | tr '\n' ' '; }
 
 @test "ward run REGISTRY/python:3.12 pulls the multi-layer image and runs python3" {
@@ -433,7 +436,7 @@ EOF
   run --separate-stderr ward run "$PX/python:3.12" -- python3 -c 'print(2)'
   [ "$output" = 2 ]
   store_clean
-  [ -z "$(own_processes | awk '$4 == "ward"')" ]
+  eventually no_ward_left
 }
 
 @test "two pulls of one image at once both succeed with one download of each blob" {
