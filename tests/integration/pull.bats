@@ -8,6 +8,9 @@ bats_require_minimum_version 1.5.0
 
 REGSH=$BATS_TEST_DIRNAME/../registry/registry.sh
 
+# A hung ward fails its test instead of the suite.
+ward() { timeout -k 5 120 "$WARD" "$@"; }
+
 # skopeo as the reference client, without the host's policy or credentials.
 sk() { skopeo --insecure-policy "$@"; }
 
