@@ -5,7 +5,8 @@ usage: proxy.py DIR UPSTREAM [CAFILE]
   DIR/port   the port it listens on (written once it listens)
   DIR/log    one line per request: METHOD PATH range=R auth=yes|no -> STATUS [note]
   DIR/conf.json  what to do, read again on every request (a test rewrites it between pulls):
-    {"cut": N}            the first blob GET response stops after N body bytes (connection closed)
+    {"cut": N}            the first blob GET response longer than N bytes stops after N body
+                          bytes (connection closed)
     {"corrupt": true}     every blob GET body has one byte flipped (or "corrupt": "sha256:HEX")
     {"fail": {"count": N, "status": 429, "retry_after": 1}}   the first N requests get STATUS
     {"slow": BPS}         blob bodies trickle at BPS bytes a second
@@ -146,7 +147,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 body = body[:i] + bytes([body[i] ^ 0xFF]) + body[i + 1:]
                 self.note(resp.status, " (corrupted)")
                 return self.answer(resp.status, out, body)
-        if blob and "cut" in c:
+        if blob and "cut" in c and len(body) > c["cut"]:
             with lock:
                 mine = not state["cut_done"]
                 state["cut_done"] = True
