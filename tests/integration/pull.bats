@@ -455,7 +455,10 @@ EOF
   [ "$(cat "$BATS_TEST_TMPDIR/a")" = "$PX/fx/multi:1" ]
   [ "$(cat "$BATS_TEST_TMPDIR/b")" = "$PX/fx/multi:1" ]
   [ "$(names)" = "$PX/fx/multi:1 " ]
-  [ -z "$(blob_gets | sort | uniq -d)" ] || { blob_gets | sort | uniq -c; false; }
+  # Each layer once (the small config may be read by both).
+  local layers
+  layers=$(sk inspect --raw --tls-verify=false docker://"$PLAIN/fx/multi:1" | jq -r '.layers[].digest')
+  [ -z "$(blob_gets | sort | uniq -d | grep -Fx "$layers")" ] || { blob_gets | sort | uniq -c; false; }
   store_clean
 }
 
