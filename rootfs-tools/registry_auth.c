@@ -11,46 +11,6 @@
 
 #include "registry_int.h"
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void base64_encode(const void *in, size_t n, char *out)
-{
-	const unsigned char *p = in;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-		             (i + 2 < n ? p[i + 2] : 0);
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = 0;
-}
-
-int base64_decode(const char *in, char *out, size_t cap, size_t *n)
-{
-	unsigned v = 0;
-	int bits = 0;
-	size_t o = 0;
-	for (const char *p = in; *p && *p != '='; p++) {
-		const char *k = strchr(b64, *p);
-		if (!k || !*p)
-			return -1;
-		v = v << 6 | (unsigned)(k - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o + 1 >= cap)
-				return -1;
-			out[o++] = (char)(v >> bits & 255);
-		}
-	}
-	out[o] = 0;
-	*n = o;
-	return 0;
-}
-
 /* A quoted-string or token value at *P into OUT; false when it does not fit. */
 static bool read_value(const char **pp, char *out, size_t cap)
 {
@@ -156,6 +116,20 @@ int token_parse(const char *json, size_t len, char **token, struct ward_error *e
 	return *token ? 0 : ward_error_set(e, ENOMEM, "token");
 }
 
+int registry_unauthorized(struct registry *reg, bool sent, struct ward_error *e)
+{
+	const char *what = reg->access == REGISTRY_PUSH ? "push to" : "pull";
+	if (!reg->ref.repo[0])
+		return ward_error_set(e, 0, "%s: unauthorized: %s (ward login %s)", reg->ref.domain,
+		                      sent ? "the credentials were refused"
+		                           : "no credentials were sent",
+		                      reg->ref.domain);
+	return ward_error_set(
+	    e, 0, "%s: unauthorized to %s %s: %s (ward login %s)", reg->ref.domain, what,
+	    reg->ref.repo, sent ? "the credentials sent were refused" : "no credentials were sent",
+	    reg->ref.domain);
+}
+
 /* The session's credentials, looked up once: --creds, else the files (registry_creds.c). */
 static int creds_get(struct registry *reg, struct ward_error *e)
 {
@@ -254,7 +228,7 @@ static int fetch_token(struct registry *reg, const struct challenge *ch, char **
 	struct http_body b = {.fn = membuf_append, .arg = &m, .limit = 1 << 20};
 	q.body = &b;
 	struct http_resp r;
-	int rc = http_exchange(reg, &q, &r, e);
+	int rc = http_send(reg, &q, &r, e);
 	free(form);
 	free(basic);
 	reg->sent_creds = reg->have_creds;

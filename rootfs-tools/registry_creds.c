@@ -39,7 +39,8 @@ static void key_domain(const char *key, char *out, size_t cap)
 		return;
 	}
 	snprintf(out, cap, "%.*s", (int)n, p);
-	snprintf(out, cap, "%s", registry_domain_canonical(out));
+	if (strcmp(registry_domain_canonical(out), out))
+		snprintf(out, cap, "docker.io");
 }
 
 static bool helper_name_valid(const char *s)

@@ -15,71 +15,6 @@
 
 #define MAX_REDIRECTS 10
 
-int membuf_append(void *arg, const void *p, size_t n)
-{
-	struct membuf *m = arg;
-	if (m->len + n + 1 > m->cap) {
-		size_t cap = m->cap ? m->cap : 4096;
-		while (cap < m->len + n + 1)
-			cap *= 2;
-		char *b = realloc(m->buf, cap);
-		if (!b)
-			return -1;
-		m->buf = b;
-		m->cap = cap;
-	}
-	memcpy(m->buf + m->len, p, n);
-	m->len += n;
-	m->buf[m->len] = 0;
-	return 0;
-}
-
-size_t url_origin_len(const char *url)
-{
-	size_t s;
-	if (!strncasecmp(url, "https://", 8))
-		s = 8;
-	else if (!strncasecmp(url, "http://", 7))
-		s = 7;
-	else
-		return 0;
-	size_t n = strcspn(url + s, "/?#");
-	return n ? s + n : 0;
-}
-
-bool url_same_origin(const char *a, const char *b)
-{
-	size_t la = url_origin_len(a), lb = url_origin_len(b);
-	return la && la == lb && !strncasecmp(a, b, la);
-}
-
-int url_resolve(const char *base, const char *loc, char *out, size_t len)
-{
-	size_t scheme = strcspn(loc, ":/?#");
-	int n;
-	if (url_origin_len(loc))
-		n = snprintf(out, len, "%s", loc);
-	else if (loc[scheme] == ':')
-		return -1; /* another scheme */
-	else if (loc[0] == '/' && loc[1] == '/')
-		n = snprintf(out, len, "%.*s%s", (int)(strstr(base, "//") - base), base, loc);
-	else if (loc[0] == '/')
-		n = snprintf(out, len, "%.*s%s", (int)url_origin_len(base), base, loc);
-	else {
-		size_t o = url_origin_len(base), end = o + strcspn(base + o, "?#"), dir = end;
-		while (dir > o && base[dir - 1] != '/')
-			dir--;
-		n = dir > o ? snprintf(out, len, "%.*s%s", (int)dir, base, loc)
-		            : snprintf(out, len, "%.*s/%s", (int)o, base, loc);
-	}
-	if (n < 0 || (size_t)n >= len || !url_origin_len(out))
-		return -1;
-	for (const char *p = out; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return -1;
-	return 0;
-}
-
 static long retry_after(const char *v)
 {
 	char *end;
@@ -291,6 +226,8 @@ static CURLcode perform(struct registry *reg, const struct http_req *q, const ch
 	c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	c->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	c->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* bigger writes to the sink (a pipe to the unpack): fewer wakeups per layer */
+	c->easy_setopt(h, CURLOPT_BUFFERSIZE, 131072L);
 	c->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	c->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	c->easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -358,20 +295,6 @@ static long backoff(const struct registry *reg, int attempt, long after_s)
 	return ms > 60000 ? 60000 : ms;
 }
 
-int registry_unauthorized(struct registry *reg, bool sent, struct ward_error *e)
-{
-	const char *what = reg->access == REGISTRY_PUSH ? "push to" : "pull";
-	if (!reg->ref.repo[0])
-		return ward_error_set(e, 0, "%s: unauthorized: %s (ward login %s)", reg->ref.domain,
-		                      sent ? "the credentials were refused"
-		                           : "no credentials were sent",
-		                      reg->ref.domain);
-	return ward_error_set(
-	    e, 0, "%s: unauthorized to %s %s: %s (ward login %s)", reg->ref.domain, what,
-	    reg->ref.repo, sent ? "the credentials sent were refused" : "no credentials were sent",
-	    reg->ref.domain);
-}
-
 static int tls_error(struct registry *reg, const char *url, const char *errbuf,
                      struct ward_error *e)
 {
@@ -382,20 +305,17 @@ static int tls_error(struct registry *reg, const char *url, const char *errbuf,
 	                      reg->tls.searched[0] ? reg->tls.searched : "none");
 }
 
-int http_exchange(struct registry *reg, const struct http_req *q, struct http_resp *r,
-                  struct ward_error *e)
+int http_send(struct registry *reg, const struct http_req *q, struct http_resp *r,
+              struct ward_error *e)
 {
 	char url[4096], orig[4096], errbuf[CURL_ERROR_SIZE];
-	if (url_origin_len(q->path)) {
+	if (url_origin_len(q->path))
 		snprintf(url, sizeof(url), "%s", q->path);
-	} else {
-		if (registry_base(reg, e) < 0)
-			return -1;
+	else
 		snprintf(url, sizeof(url), "%s%s", reg->base, q->path);
-	}
 	strcpy(orig, url);
 	const char *method = q->method;
-	int attempts = 0, redirects = 0, auth_tries = 0;
+	int attempts = 0, redirects = 0;
 	for (;;) {
 		bool at_base = reg->base[0] && url_same_origin(url, reg->base);
 		char *authz = NULL;
@@ -413,6 +333,8 @@ int http_exchange(struct registry *reg, const struct http_req *q, struct http_re
 		struct xfer x = {.q = q, .r = r};
 		reset_resp(r);
 		snprintf(r->url, sizeof(r->url), "%s", url);
+		r->gen = gen;
+		r->at_base = at_base;
 		CURLcode rc =
 		    perform(reg, q, method, url, authz, reg->insecure && at_base, &x, errbuf);
 		free(authz);
@@ -428,11 +350,10 @@ int http_exchange(struct registry *reg, const struct http_req *q, struct http_re
 		if (rc != CURLE_OK) {
 			if (tls_failure(rc))
 				return tls_error(reg, url, errbuf, e);
+			if (rc == CURLE_COULDNT_CONNECT && x.os_errno == ECONNREFUSED)
+				return ward_error_set(e, 0, "%s: connection refused", url);
 			if (rc == CURLE_COULDNT_CONNECT)
-				return x.os_errno ? ward_error_set(e, x.os_errno,
-				                                   "%s: cannot connect", url)
-				                  : ward_error_set(e, 0, "%s: cannot connect: %s",
-				                                   url, errbuf);
+				return ward_error_set(e, 0, "%s: cannot connect: %s", url, errbuf);
 			if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_UNSUPPORTED_PROTOCOL ||
 			    rc == CURLE_URL_MALFORMAT || rc == CURLE_OUT_OF_MEMORY)
 				return ward_error_set(e, 0, "%s: %s", url, errbuf);
@@ -446,30 +367,14 @@ int http_exchange(struct registry *reg, const struct http_req *q, struct http_re
 				attempts =
 				    0; /* progress: a connection cut again and again still ends */
 			if (++attempts > reg->retries)
-				return ward_error_set(e, 0, "%s: %s (%d attempts)", url, errbuf,
-				                      attempts);
+				return ward_error_set(e, 0, "%s: %s, still after %d attempts", url,
+				                      errbuf, attempts);
 			pause_ms(reg, url, errbuf, backoff(reg, attempts, -1), attempts);
 			strcpy(url, orig);
 			method = q->method;
 			continue;
 		}
 		long s = r->status;
-		if ((s == 401 || s == 403) && !q->no_auth && !q->authz) {
-			pthread_mutex_lock(&reg->lock);
-			bool sent = reg->sent_creds;
-			int refreshed = 0;
-			if (s == 401 && at_base && auth_tries++ < 2 && reg->gen == gen)
-				refreshed = auth_refresh(reg, r->www_auth, e) < 0 ? -1 : 1;
-			else if (s == 401 && at_base && auth_tries <= 2 && reg->gen != gen)
-				refreshed =
-				    1; /* another thread has just refreshed: try its token */
-			pthread_mutex_unlock(&reg->lock);
-			if (refreshed < 0)
-				return -1;
-			if (refreshed)
-				continue;
-			return registry_unauthorized(reg, sent, e);
-		}
 		if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && r->location[0]) {
 			char next[4096];
 			if (++redirects > MAX_REDIRECTS)
@@ -490,8 +395,8 @@ int http_exchange(struct registry *reg, const struct http_req *q, struct http_re
 			if (q->upload_fd_off < 0 && x.up_sent > 0 && !q->upload)
 				return ward_error_set(e, 0, "%s: %s", url, why);
 			if (++attempts > reg->retries)
-				return ward_error_set(e, 0, "%s: %s (%d attempts)", url, why,
-				                      attempts);
+				return ward_error_set(e, 0, "%s: %s, still after %d attempts", url,
+				                      why, attempts);
 			pause_ms(reg, url, why, backoff(reg, attempts, r->retry_after), attempts);
 			strcpy(url, orig);
 			method = q->method;

@@ -133,6 +133,8 @@ struct http_resp {
 	char err[512]; /* the start of an error answer's body */
 	size_t err_len;
 	int curl_code;
+	unsigned gen; /* the session authorization the request carried */
+	bool at_base; /* the answer came from the registry's own origin */
 };
 
 /* A growing buffer, a struct http_body's FN. */
@@ -148,18 +150,25 @@ bool url_same_origin(const char *a, const char *b);
 /* A Location against the URL that answered; -1 when it is not http(s) or too long. */
 int url_resolve(const char *base, const char *loc, char *out, size_t len);
 
-/* One request with everything around it: the endpoint chosen at the first call, the
- * session's credentials on BASE only, 401 → a token or basic credentials and once again,
+/* registry_http.c: one request to BASE (which must be chosen) or an absolute URL, the
+ * session's credentials on BASE only, redirects followed (without credentials to another
+ * origin), 429/5xx and cut connections retried with backoff (a body resumes where it
+ * stopped). A 401 is the caller's. */
+int http_send(struct registry *reg, const struct http_req *q, struct http_resp *r,
+              struct ward_error *e);
+
+/* registry_session.c: one request with everything around it: the endpoint chosen at the first call,
+ * the session's credentials on BASE only, 401 → a token or basic credentials and once again,
  * redirects followed (without credentials to another origin), 429/5xx and cut connections
  * retried with backoff (a body resumes where it stopped). The final status is in RESP. */
 int http_exchange(struct registry *reg, const struct http_req *q, struct http_resp *r,
                   struct ward_error *e);
 /* The session's endpoint, chosen (and pinged) on first use. */
 int registry_base(struct registry *reg, struct ward_error *e);
-/* "REGISTRY: unauthorized ..." saying whether credentials were SENT. */
-int registry_unauthorized(struct registry *reg, bool sent, struct ward_error *e);
 
 /* registry_auth.c: after a 401 with CHALLENGE, a new session authorization (under LOCK). */
 int auth_refresh(struct registry *reg, const char *challenge, struct ward_error *e);
+/* "REGISTRY: unauthorized ..." saying whether credentials were SENT. */
+int registry_unauthorized(struct registry *reg, bool sent, struct ward_error *e);
 
 #endif

@@ -19,7 +19,8 @@ static int domain_ref(const char *domain, struct registry_ref *r, struct ward_er
 	snprintf(r->domain, sizeof(r->domain), "%.*s", (int)n, d);
 	if (!registry_domain_valid(r->domain))
 		return ward_error_set(e, 0, "%s: not a registry (HOST[:PORT])", domain);
-	snprintf(r->domain, sizeof(r->domain), "%s", registry_domain_canonical(r->domain));
+	if (strcmp(registry_domain_canonical(r->domain), r->domain))
+		strcpy(r->domain, "docker.io");
 	return 0;
 }
 

@@ -113,6 +113,12 @@ int registry_ref_parse(const char *text, struct registry_ref *r, struct ward_err
 	if (!text || !*text || strlen(text) >= sizeof(buf))
 		return ward_error_set(e, 0, "image reference \"%.200s\": empty or too long",
 		                      text ? text : "");
+	for (const char *p = text; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return ward_error_set(e, 0,
+			                      "image reference: a space or control character at "
+			                      "offset %zu",
+			                      (size_t)(p - text));
 	strcpy(buf, text);
 	char *at = strchr(buf, '@');
 	if (at) {

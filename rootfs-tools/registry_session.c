@@ -84,11 +84,11 @@ static int try_endpoint(struct registry *reg, const char *cand, bool mirror, str
 	struct http_resp r = {0};
 	snprintf(url, sizeof(url), "%s/v2/", reg->base);
 	struct http_req q = {.method = "GET", .path = url, .no_auth = true};
-	int rc = http_exchange(reg, &q, &r, e);
+	int rc = http_send(reg, &q, &r, e);
 	if (rc < 0 && !o && plain_ok && r.curl_code == CURLE_SSL_CONNECT_ERROR) {
 		snprintf(reg->base, sizeof(reg->base), "http://%s", hostbuf);
 		snprintf(url, sizeof(url), "%s/v2/", reg->base);
-		rc = http_exchange(reg, &q, &r, e);
+		rc = http_send(reg, &q, &r, e);
 	}
 	if (rc < 0)
 		return -1;
@@ -126,4 +126,30 @@ int registry_base(struct registry *reg, struct ward_error *e)
 	}
 	pthread_mutex_unlock(&reg->base_lock);
 	return rc;
+}
+
+int http_exchange(struct registry *reg, const struct http_req *q, struct http_resp *r,
+                  struct ward_error *e)
+{
+	if (!url_origin_len(q->path) && registry_base(reg, e) < 0)
+		return -1;
+	for (int auth_tries = 0;; auth_tries++) {
+		if (http_send(reg, q, r, e) < 0)
+			return -1;
+		long s = r->status;
+		if ((s != 401 && s != 403) || q->no_auth || q->authz)
+			return 0;
+		pthread_mutex_lock(&reg->lock);
+		bool sent = reg->sent_creds;
+		int refreshed = 0;
+		if (s == 401 && r->at_base && auth_tries < 2)
+			/* unless another thread has just refreshed: then its token is tried */
+			refreshed =
+			    reg->gen != r->gen || auth_refresh(reg, r->www_auth, e) == 0 ? 1 : -1;
+		pthread_mutex_unlock(&reg->lock);
+		if (refreshed < 0)
+			return -1;
+		if (!refreshed)
+			return registry_unauthorized(reg, sent, e);
+	}
 }
