@@ -3,7 +3,7 @@
 # The option lists follow `ward CMD --help`; scripts/check-docs.sh checks that they do.
 
 _ward_commands="run create start stop restart pause unpause wait kill rm commit exec ps inspect
-  logs cp read write port network image doctor policy version help"
+  logs cp read write port network image pull push login logout doctor policy version help"
 _ward_image_commands="import ls inspect rm prune pack tag history"
 
 # Options of ward run; create has them too.
@@ -11,12 +11,12 @@ _ward_run_opts="--rootfs --entrypoint --read-only -v --volume --changes --tmpfs 
   -e --env --env-file -w --workdir -u --user --hostname -t --tty -i --interactive --timeout
   --rlimit --policy --seccomp=unconfined --allow-setuid --allow-setid-volumes --cap-add
   --cap-drop --idmap-base -p --publish --network --dns --memory --memory-swap --pids --cpus
-  --cpu-weight --cpuset --io-max --disk --limits --label --rm --json -h --help"
+  --cpu-weight --cpuset --io-max --disk --limits --label --rm --pull --platform --json -h --help"
 # The options above and below that take a value (the next word).
 _ward_run_args="--rootfs --entrypoint -v --volume --changes --tmpfs --user-id -e --env
   --env-file -w --workdir -u --user --hostname --timeout --rlimit --policy --cap-add --cap-drop
   --idmap-base -p --publish --network --dns --memory --memory-swap --pids --cpus --cpu-weight
-  --cpuset --io-max --disk --limits --label --name"
+  --cpuset --io-max --disk --limits --label --name --pull --platform"
 
 _ward_cmd_opts() {
 	case $1 in
@@ -34,6 +34,11 @@ _ward_cmd_opts() {
 	cp | read) echo "--max-bytes -h --help" ;;
 	write) echo "-p --parents --mode -h --help" ;;
 	policy) echo "--json -h --help" ;;
+	pull) echo "--platform -q --quiet --tls-verify=false --cert-dir --authfile --creds -h --help" ;;
+	push) echo "-q --quiet --tls-verify=false --cert-dir --authfile --creds -h --help" ;;
+	login) echo "-u --username -p --password --password-stdin --tls-verify=false --cert-dir
+		--authfile -h --help" ;;
+	logout) echo "--authfile -h --help" ;;
 	image-import) echo "--name -q --quiet --json -h --help" ;;
 	image-ls) echo "-q --quiet --json -h --help" ;;
 	image-inspect) echo "--json -h --help" ;;
@@ -57,6 +62,8 @@ _ward_takes_arg() {
 	cp | read) [[ $2 == --max-bytes ]] && return 0 ;;
 	write) [[ $2 == --mode ]] && return 0 ;;
 	image-import) [[ $2 == --name ]] && return 0 ;;
+	pull | push | login | logout)
+		case $2 in --platform | --cert-dir | --authfile | --creds | -u | --username | -p | --password) return 0 ;; esac ;;
 	image-pack) case $2 in --name | --config | --cmd | --entrypoint | --env | --workdir | --user) return 0 ;; esac ;;
 	esac
 	return 1
@@ -100,6 +107,11 @@ _ward_value() {
 		_ward_files "$cur" ;;
 	*:--network) _ward_words "none egress" "$cur" ;;
 	*:--limits) _ward_words "best-effort" "$cur" ;;
+	*:--pull) _ward_words "missing always never" "$cur" ;;
+	*:--platform) _ward_words "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7 linux/386
+		linux/riscv64 linux/ppc64le linux/s390x" "$cur" ;;
+	*:--cert-dir) _ward_dirs "$cur" ;;
+	*:--authfile) _ward_files "$cur" ;;
 	*:--cap-add | *:--cap-drop)
 		_ward_words "ALL CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
 			LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER
@@ -229,6 +241,7 @@ _ward_complete() {
 		((${#COMPREPLY[@]})) && compopt -o nospace 2>/dev/null
 		_ward_files "$cur" ;;
 	help) ((n == 0)) && _ward_words "$_ward_commands" "$cur" ;;
+	push) _ward_words "$(_ward_images)" "$cur" ;;
 	policy)
 		case $sub in
 		show) _ward_words "$(ward policy ls 2>/dev/null | awk '$1 != "NAME" { print $1 }')" "$cur"; _ward_files "$cur" ;;
@@ -236,7 +249,7 @@ _ward_complete() {
 		esac ;;
 	image-import)
 		compopt -o nospace 2>/dev/null
-		_ward_words "oci: oci-archive: docker-archive:" "$cur"
+		_ward_words "oci: oci-archive: docker-archive: docker://" "$cur"
 		_ward_files "$cur" ;;
 	image-pack) _ward_dirs "$cur" ;;
 	image-inspect | image-rm | image-history) _ward_words "$(_ward_images)" "$cur" ;;

@@ -35,11 +35,6 @@ struct ward_image_opts {
  * it was stored under goes to NAME_OUT. */
 int image_import(const char *ref, const struct ward_image_opts *o,
                  char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
-/* REF from its registry (pull.h), under locks/gc shared. */
-int image_pull_ref(const char *ref, const struct ward_image_opts *o,
-                   char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e);
-int image_push_ref(const char *image, const char *dest, const struct ward_image_opts *o,
-                   struct ward_error *e);
 /* A store name or id, or a reference to import or pull (O->pull) first: ready to run. */
 int image_open(const char *ref, const struct ward_image_opts *o, struct ward_image *img,
                struct ward_error *e);

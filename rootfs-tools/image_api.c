@@ -17,49 +17,21 @@ static const char *docker_transport(const char *text)
 	return strncmp(text, "docker://", 9) ? NULL : text + 9;
 }
 
-int image_pull_ref(const char *ref, const struct ward_image_opts *o,
-                   char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
-{
-	struct store st;
-	struct descriptor md;
-	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
-		return -1;
-	/* Shared: prune never collects a pull that has not named its image yet. */
-	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
-	int rc = gc < 0 ? -1 : image_pull(&st, ref, o ? o->reg : NULL, name_out, &md, e);
-	store_close(&st);
-	return rc;
-}
-
-int image_push_ref(const char *image, const char *dest, const struct ward_image_opts *o,
-                   struct ward_error *e)
-{
-	struct store st;
-	if (store_open(&st, o ? o->ctx : NULL, e) < 0)
-		return -1;
-	autoclose int gc = store_lock(&st, "gc", LOCK_SH, e);
-	int rc = gc < 0 ? -1 : image_push(&st, image, dest, o ? o->reg : NULL, e);
-	store_close(&st);
-	return rc;
-}
-
 int image_import(const char *text, const struct ward_image_opts *o,
                  char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
 {
-	if (docker_transport(text)) {
-		if (o && o->name)
-			return ward_error_set(e, 0,
-			                      "%s: --name is for files; a pull keeps the "
-			                      "registry's name (then ward image tag)",
-			                      text);
-		return image_pull_ref(docker_transport(text), o, name_out, e);
-	}
-	struct image_ref ref;
+	const char *pull = docker_transport(text);
+	if (pull && o && o->name)
+		return ward_error_set(e, 0,
+		                      "%s: --name is for files; a pull keeps the registry's name "
+		                      "(then ward image tag)",
+		                      text);
+	struct image_ref ref = {0};
 	struct store st;
 	struct descriptor md;
-	if (ref_parse(text, &ref, e) < 0)
+	if (!pull && ref_parse(text, &ref, e) < 0)
 		return ref_free(&ref), -1;
-	if (ref.kind == REF_STORE) {
+	if (!pull && ref.kind == REF_STORE) {
 		ward_error_set(e, 0,
 		               "image %s: expected oci:DIR[:TAG], oci-archive:FILE[:TAG], "
 		               "docker-archive:FILE[:NAME:TAG] or docker://REF",
@@ -70,7 +42,9 @@ int image_import(const char *text, const struct ward_image_opts *o,
 	int rc = store_open(&st, o ? o->ctx : NULL, e);
 	/* Shared: prune (exclusive) never collects an import that has not named its image. */
 	autoclose int gc = rc == 0 ? store_lock(&st, "gc", LOCK_SH, e) : -1;
-	if (gc >= 0)
+	if (gc >= 0 && pull)
+		rc = image_pull(&st, pull, o ? o->reg : NULL, name_out, &md, e);
+	else if (gc >= 0)
 		rc = import_ref(&st, &ref, o->name, &md, name_out, WARD_IMAGE_NAME_MAX, e);
 	else
 		rc = -1;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "context.h"
 #include "image.h"
@@ -70,21 +72,37 @@ int ward_image_pack(struct ward_store *st, const char *dir, const char *name,
 	return image_pack(dir, name, config_json, &o, id_out, e);
 }
 
+/* Pull (PUSH false) or push under locks/gc shared: prune never collects a pull that has
+ * not named its image yet, nor a pushed image's blobs. */
+static int registry_job(struct ward_store *st, bool push, const char *ref, const char *dest,
+                        const struct ward_registry_opts *o, char *name_out, struct ward_error *e)
+{
+	struct store s;
+	struct descriptor md;
+	if (store_open(&s, st->ctx, e) < 0)
+		return -1;
+	int gc = store_lock(&s, "gc", LOCK_SH, e), rc = -1;
+	if (gc >= 0 && push)
+		rc = image_push(&s, ref, dest, o, e);
+	else if (gc >= 0)
+		rc = image_pull(&s, ref, o, name_out, &md, e);
+	if (gc >= 0)
+		close(gc);
+	store_close(&s);
+	return rc;
+}
+
 int ward_image_pull(struct ward_store *st, const char *ref, const struct ward_registry_opts *o,
                     char name_out[WARD_IMAGE_NAME_MAX], struct ward_error *e)
 {
 	char ignored[WARD_IMAGE_NAME_MAX];
-	struct ward_image_opts io = opts(st, NULL);
-	io.reg = o;
-	return image_pull_ref(ref, &io, name_out ? name_out : ignored, e);
+	return registry_job(st, false, ref, NULL, o, name_out ? name_out : ignored, e);
 }
 
 int ward_image_push(struct ward_store *st, const char *image, const char *dest,
                     const struct ward_registry_opts *o, struct ward_error *e)
 {
-	struct ward_image_opts io = opts(st, NULL);
-	io.reg = o;
-	return image_push_ref(image, dest, &io, e);
+	return registry_job(st, true, image, dest, o, NULL, e);
 }
 
 int ward_registry_login(struct ward_context *c, const char *registry, const char *user,

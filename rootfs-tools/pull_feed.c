@@ -358,14 +358,12 @@ int downloads_start(struct store *st, struct registry *reg, const struct manifes
 
 /* The feeder process: layer I's bytes, from its partial file (then blob) as they arrive,
  * into OUT. Only system calls here: it was forked from a process with threads. */
-static void feed(struct downloads *d, size_t i, int out)
+static void feed(struct downloads *d, size_t i, int out, const char *partial, const char *blob)
 {
 	static char buf[1 << 18];
 	const struct descriptor *l = &d->m->layers[i];
-	char partial[96], blob[96];
 	int s;
 	signal(SIGPIPE, SIG_IGN);
-	blob_names(l, partial, blob);
 	while ((s = atomic_load(&d->sh->l[i].state)) == L_WAIT) {
 		if (atomic_load(&d->sh->abort) || getppid() != d->parent)
 			_exit(1);
@@ -405,6 +403,8 @@ int downloads_open(void *arg, size_t i, struct ward_error *e)
 {
 	struct downloads *d = arg;
 	int p[2];
+	char partial[96], blob[96];
+	blob_names(&d->m->layers[i], partial, blob); /* not in the child: no stdio there */
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return ward_error_set(e, errno, "layer %zu: pipe", i + 1);
 	pid_t pid = fork();
@@ -417,7 +417,7 @@ int downloads_open(void *arg, size_t i, struct ward_error *e)
 		close_range(3, (unsigned)lo - 1, 0);
 		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
 		close_range((unsigned)hi + 1, ~0u, 0);
-		feed(d, i, p[1]);
+		feed(d, i, p[1], partial, blob);
 	}
 	close(p[1]);
 	if (pid < 0) {

@@ -1,6 +1,7 @@
 /* What every ward command shares: the context built from the environment, error lines. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,18 +12,32 @@ void cli_error(const struct ward_error *e)
 }
 
 static bool quiet_log;
+static bool progress_shown; /* a progress line is on the terminal, not ended */
 
 static void print_log(enum ward_log_level level, const char *msg, void *arg)
 {
 	(void)arg;
+	bool tty = isatty(2);
+	/* A note while a progress line shows: the note takes its place, the next update
+	 * draws the line again below it. */
+	if (progress_shown && level != WARD_LOG_PROGRESS &&
+	    (level == WARD_LOG_WARNING || !quiet_log)) {
+		fputs("\r\033[K", stderr);
+		progress_shown = false;
+	}
 	if (level == WARD_LOG_WARNING)
 		fprintf(stderr, "ward: warning: %s\n", msg);
 	else if (quiet_log)
 		return;
 	else if (level == WARD_LOG_NOTE)
 		fprintf(stderr, "ward: %s\n", msg);
-	else if (isatty(2)) /* progress: one line that replaces itself */
-		fprintf(stderr, "\r\033[K%s%s", *msg ? "ward: " : "", msg);
+	else if (tty) { /* progress: one line that replaces itself */
+		/* Cut to the terminal's width: a wrapped line would not be replaced. */
+		struct winsize ws;
+		int w = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 8 ? ws.ws_col - 7 : 200;
+		fprintf(stderr, "\r\033[K%s%.*s", *msg ? "ward: " : "", w, msg);
+		progress_shown = *msg;
+	}
 }
 
 static int from_env(struct ward_context *c, const char *var,

@@ -44,6 +44,8 @@ static void digests(void **state)
 	    out, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 static void names(void **state)
 {
 	(void)state;
@@ -58,6 +60,17 @@ static void names(void **state)
 	assert_false(name_normalize("a:-x", out, sizeof(out)));
 	assert_false(name_normalize("../x", out, sizeof(out)));
 	assert_false(name_normalize("a b", out, sizeof(out)));
+	/* Registry names: a domain with a port, a digest. */
+	assert_true(name_normalize("127.0.0.1:5000/python", out, sizeof(out)));
+	assert_string_equal(out, "127.0.0.1:5000/python:latest");
+	assert_true(name_normalize("localhost/a/b:1", out, sizeof(out)));
+	assert_string_equal(out, "localhost/a/b:1");
+	assert_true(name_normalize("ghcr.io/org/tool@sha256:" HEX64, out, sizeof(out)));
+	assert_string_equal(out, "ghcr.io/org/tool@sha256:" HEX64);
+	assert_false(name_normalize("ghcr.io/org/tool@sha256:abc", out, sizeof(out)));
+	assert_false(name_normalize("host:port/x", out, sizeof(out)));
+	assert_false(name_normalize("host:/x", out, sizeof(out)));
+	assert_false(name_normalize("-h.io/x", out, sizeof(out)));
 	name_from("My Image.tar", NULL, out, sizeof(out));
 	assert_string_equal(out, "my-image.tar:latest");
 	name_from("--", "a b", out, sizeof(out));
@@ -86,6 +99,17 @@ static void platform_choice(void **state)
 	assert_int_equal(k, DOC_MANIFEST);
 	assert_int_equal(index_select(index_doc, strlen(index_doc), "v1", &d, &k, &e), -1);
 	assert_string_equal(e.msg, "no image tagged 'v1' for linux/amd64");
+	/* --platform: another one, and the listing when none fits. */
+	struct platform p;
+	assert_int_equal(platform_parse("linux/arm64/v8", &p, &e), 0);
+	assert_int_equal(index_pick(index_doc, strlen(index_doc), NULL, &p, "r", &d, &k, &e), 0);
+	assert_string_equal(d.digest, D1);
+	assert_int_equal(platform_parse("linux/riscv64", &p, &e), 0);
+	assert_int_equal(index_pick(index_doc, strlen(index_doc), NULL, &p, "x:1", &d, &k, &e), -1);
+	assert_string_equal(e.msg,
+	                    "no image for linux/riscv64 in x:1 (it has: linux/arm64, linux/amd64)");
+	assert_int_equal(platform_parse("linux", &p, &e), -1);
+	assert_int_equal(platform_parse("linux/arm/v7/x", &p, &e), -1);
 }
 
 static void document_confusion(void **state)
