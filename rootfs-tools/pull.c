@@ -89,6 +89,14 @@ static int fetch_config(struct registry *reg, struct store *st, const struct des
 {
 	if (store_has_blob(st, d->digest))
 		return 0;
+	/* One download per blob, as for layers: a pull at the same time waits and finds it. */
+	char lockname[96];
+	snprintf(lockname, sizeof(lockname), "blob-%s", digest_hex(d->digest));
+	autoclose int lock = store_lock(st, lockname, LOCK_EX, e);
+	if (lock < 0)
+		return -1;
+	if (store_has_blob(st, d->digest))
+		return 0;
 	if (d->size > MAX_DOCUMENT)
 		return ward_error_set(e, 0, "config %s: larger than %u bytes", d->digest,
 		                      MAX_DOCUMENT);
@@ -156,8 +164,8 @@ int image_pull(struct store *st, const char *text, const struct ward_registry_op
 			            md->digest, m.n_layers);
 		rc = downloads_start(st, reg, &m, quiet, &dl, e);
 		struct layer_feed feed = {downloads_open, downloads_finish, dl};
-		if (rc == 0)
-			rc = ensure_tree(st, &m, &c, &feed, &tree, e);
+		if (rc == 0 && (rc = ensure_tree(st, &m, &c, &feed, &tree, e)) < 0)
+			downloads_error(dl, e); /* a digest mismatch says more than the unpack */
 		downloads_free(dl);
 		config_free(&c);
 	}
