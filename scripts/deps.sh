@@ -9,6 +9,8 @@ PKGS=(
   libcurl4-openssl-dev libcurl4
   bats busybox-static uidmap util-linux iproute2 procps jq
   python3 umoci skopeo debootstrap zstd
+  # the pull tests' registry (tests/registry): the reference registry, htpasswd, a token service
+  docker-registry apache2-utils python3-jwt python3-cryptography
   libnftables1 nftables passt
   # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
   scdoc zsh
