@@ -9,6 +9,9 @@ export WARD=${WARD:-$_ward_build/ward}
 export PROBE=${PROBE:-$_ward_build/tests/probe}
 export NETPROBE=${NETPROBE:-$_ward_build/tests/netprobe}
 export MKROOTFS=${MKROOTFS:-$_ward_src/scripts/mkrootfs.sh}
+# Tests reach no registry unless they started it: an image missing from a test's store is
+# never looked for on docker.io (pull tests set WARD_PULL=missing for their own registry).
+export WARD_PULL=never
 [[ -x $WARD ]] || { echo "helpers.bash: no ward at $WARD: build first (scripts/build.sh) or set WARD" >&2; return 1; }
 
 build_rootfs() {

@@ -4,6 +4,8 @@
 # Traffic goes only to 127.0.0.1 (and 127.0.0.2, a redirect target).
 
 load helpers
+# run/create pull what they miss, from the registry these tests start on loopback
+export WARD_PULL=missing
 bats_require_minimum_version 1.5.0
 
 REGSH=$BATS_TEST_DIRNAME/../registry/registry.sh

@@ -4,6 +4,8 @@
 # a committed image and pull back. (Faults, TLS and auth: registry_pull.bats.)
 
 load helpers
+# run/create pull what they miss, from the registry these tests start on loopback
+export WARD_PULL=missing
 
 setup_file() {
   command -v docker-registry >/dev/null || skip "docker-registry is not installed"
