@@ -9,6 +9,20 @@
 #include "pathset.h"
 #include "sys.h"
 
+/* The image's tree and every prefix tree below it (shared with other images). */
+static void mark_chains(const struct image_config *cfg, struct pathset *trees)
+{
+	char(*chain)[DIGEST_LEN + 1] = calloc(cfg->n_diff_ids, sizeof(*chain));
+	if (!chain) {
+		pathset_add(trees, digest_hex(cfg->chain_id));
+		return;
+	}
+	image_chain_ids(cfg, chain);
+	for (size_t i = 0; i < cfg->n_diff_ids; i++)
+		pathset_add(trees, digest_hex(chain[i]));
+	free(chain);
+}
+
 /* Everything reachable from DESC: its blobs into BLOBS, its tree (ChainID hex) into TREES. */
 static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
                  struct pathset *trees, struct ward_image_info *info, int depth)
@@ -55,7 +69,7 @@ static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
 			size_t clen;
 			if (store_read_doc(st, &man.config, &cbuf, &clen, &e) == 0) {
 				if (config_parse(cbuf, clen, man.n_layers, &cfg, &e) == 0) {
-					pathset_add(trees, digest_hex(cfg.chain_id));
+					mark_chains(&cfg, trees);
 					char p[96];
 					snprintf(p, sizeof(p), "trees/%s",
 					         digest_hex(cfg.chain_id));
@@ -105,6 +119,26 @@ int image_list(const struct ward_context *c, struct ward_image_info **out, size_
 	}
 	json_decref(index);
 	store_close(&st);
+	return 0;
+}
+
+int store_named_trees(struct store *st, struct pathset *trees, struct ward_error *e)
+{
+	json_t *index = store_load_index(st, e);
+	if (!index)
+		return -1;
+	struct pathset blobs = {0};
+	json_t *m;
+	size_t i;
+	json_array_foreach(json_object_get(index, "manifests"), i, m)
+	{
+		struct descriptor d;
+		const char *name;
+		if (index_entry(m, &d, &name) == 0)
+			mark(st, d, &blobs, trees, NULL, 0);
+	}
+	json_decref(index);
+	pathset_clear(&blobs);
 	return 0;
 }
 
@@ -168,6 +202,7 @@ static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, st
 	struct pathset blobs = {0}, trees = {0};
 	json_t *m;
 	size_t i;
+	/* A named image keeps its tree and every prefix tree below it. */
 	json_array_foreach(json_object_get(index, "manifests"), i, m)
 	{
 		struct descriptor d;

@@ -246,7 +246,7 @@ static int whiteout(struct ctx *c, char *dir, const char *name, const char **why
 	return 0;
 }
 
-static bool xattr_allowed(const char *name)
+bool unpack_xattr_allowed(const char *name)
 {
 	/* user.overlay.* would steer the sandbox's overlay mount (userxattr); trusted.* and
 	 * security.* other than file capabilities are the host's business. */
@@ -271,7 +271,7 @@ static int set_meta(struct ctx *c, int fd, struct archive_entry *en, const char 
 	size_t size;
 	archive_entry_xattr_reset(en);
 	while (archive_entry_xattr_next(en, &name, &value, &size) == ARCHIVE_OK) {
-		if (!xattr_allowed(name) || fsetxattr(fd, name, value, size, 0) < 0)
+		if (!unpack_xattr_allowed(name) || fsetxattr(fd, name, value, size, 0) < 0)
 			c->st->xattrs++;
 	}
 	if (fchmod(fd, archive_entry_perm(en) & 07777) < 0)
@@ -497,9 +497,10 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 {
 	struct layer_stream ls;
 	char short_digest[20];
+	size_t no = l->number ? l->number : i + 1;
 	snprintf(short_digest, sizeof(short_digest), "%.19s", l->digest);
 	if (layer_stream_open(&ls, l->fd, l->comp, c->lim->max_bytes - c->st->bytes, e) < 0) {
-		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
+		ward_error_prefix(e, "layer %zu (%s)", no, short_digest);
 		layer_stream_close(&ls);
 		return -1;
 	}
@@ -508,7 +509,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	while ((r = archive_read_next_header(ls.inner, &en)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *why = NULL;
 		if (++c->st->entries > c->lim->max_entries) {
-			ward_error_set(e, 0, "layer %zu (%s): more than %llu entries", i + 1,
+			ward_error_set(e, 0, "layer %zu (%s): more than %llu entries", no,
 			               short_digest, (unsigned long long)c->lim->max_entries);
 			rc = -1;
 			break;
@@ -516,7 +517,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 		if (apply_entry(c, ls.inner, en, &why) < 0) {
 			int err = errno;
 			const char *name = archive_entry_pathname(en);
-			ward_error_set(e, err, "layer %zu (%s): entry '%.200s': %s", i + 1,
+			ward_error_set(e, err, "layer %zu (%s): entry '%.200s': %s", no,
 			               short_digest, name ? name : "?", why ? why : "failed");
 			rc = -1;
 			break;
@@ -525,12 +526,12 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 			progress(parg, i, n, layer_stream_consumed(&ls), l->size);
 	}
 	if (rc == 0 && r != ARCHIVE_EOF) {
-		ward_error_set(e, 0, "layer %zu (%s): %s", i + 1, short_digest,
+		ward_error_set(e, 0, "layer %zu (%s): %s", no, short_digest,
 		               ls.errmsg[0] ? ls.errmsg : archive_error_string(ls.inner));
 		rc = -1;
 	}
 	if (rc == 0 && layer_stream_finish(&ls, l->diff_id, e) < 0) {
-		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
+		ward_error_prefix(e, "layer %zu (%s)", no, short_digest);
 		rc = -1;
 	}
 	if (progress && rc == 0)
@@ -539,12 +540,16 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	return rc;
 }
 
-int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
-                  const struct unpack_limits *lim, struct unpack_stats *st,
-                  unpack_progress_fn progress, void *parg, struct ward_error *e)
+int unpack_layers_onto(int rootfd, const struct unpack_layer *layers, size_t n,
+                       const struct unpack_limits *lim, struct unpack_stats *st,
+                       struct dirtimes *times, unpack_progress_fn progress, void *parg,
+                       struct ward_error *e)
 {
 	struct ctx c = {.rootfd = rootfd, .lim = lim, .st = st, .cached_fd = -1};
-	memset(st, 0, sizeof(*st));
+	if (times) {
+		c.times = *times;
+		*times = (struct dirtimes){0};
+	}
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = apply_layer(&c, &layers[i], i, n, progress, parg, e);
@@ -556,4 +561,12 @@ int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
 		dirtimes_apply(&c.times, rootfd, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	dirtimes_free(&c.times);
 	return rc;
+}
+
+int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
+                  const struct unpack_limits *lim, struct unpack_stats *st,
+                  unpack_progress_fn progress, void *parg, struct ward_error *e)
+{
+	memset(st, 0, sizeof(*st));
+	return unpack_layers_onto(rootfd, layers, n, lim, st, NULL, progress, parg, e);
 }
