@@ -18,6 +18,7 @@
 #include "import.h"
 #include "names.h"
 #include "pathset.h"
+#include "store_reach.h"
 #include "progress.h"
 #include "sys.h"
 #include "tree_link.h"
@@ -214,19 +215,6 @@ static int open_layer(struct store *st, const struct layer_feed *feed, const str
                       size_t i, struct ward_error *e)
 {
 	return feed ? feed->open(feed->arg, i, e) : store_open_blob(st, &m->layers[i], e);
-}
-
-void image_chain_ids(const struct image_config *c, char (*out)[DIGEST_LEN + 1])
-{
-	strcpy(out[0], c->diff_ids[0]);
-	for (size_t i = 1; i < c->n_diff_ids; i++) {
-		struct sha256 h;
-		sha256_init(&h);
-		sha256_update(&h, out[i - 1], strlen(out[i - 1]));
-		sha256_update(&h, " ", 1);
-		sha256_update(&h, c->diff_ids[i], strlen(c->diff_ids[i]));
-		sha256_final(&h, out[i]);
-	}
 }
 
 /* trees/TMPNAME made (owned by the container's root) and opened. */

@@ -30,12 +30,6 @@ struct layer_feed {
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,
                 const struct layer_feed *feed, char **path, struct ward_error *e);
 int store_remove_tree(struct store *st, const char *name, struct ward_error *e);
-/* The ChainIDs of every prefix of C's layers: OUT[i] (of C->n_diff_ids) names the tree of
- * layers 1..i+1, the tree its image shares with every image built on the same layers. */
-void image_chain_ids(const struct image_config *c, char (*out)[DIGEST_LEN + 1]);
-struct pathset;
-/* Every tree a named image needs (the prefix trees of each), as ChainID hex, into TREES. */
-int store_named_trees(struct store *st, struct pathset *trees, struct ward_error *e);
 /* NAME now means the manifest MD. */
 int tag_image(struct store *st, const char *name, const struct descriptor *md,
               struct ward_error *e);

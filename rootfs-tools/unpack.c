@@ -2,7 +2,9 @@
  * resolved with openat2(RESOLVE_IN_ROOT) (in-image symlinks work, none leads out), the
  * final component is created with *at() calls that never follow it, and metadata is set
  * on fds. Whiteouts follow the OCI rules: they hide lower layers only, never what the same
- * layer adds, whatever the order of entries. */
+ * layer adds, whatever the order of entries. A tree's non-directories may be inodes shared
+ * with other trees (tree_link.c): they are never opened for writing nor given new metadata;
+ * an entry at their path unlinks them and creates its own. Directories are the tree's own. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -358,6 +360,7 @@ static int add_hardlink(struct ctx *c, struct archive_entry *en, int pfd, const 
 		return refuse(why, "hardlink to a symlink");
 	if (S_ISDIR(st.st_mode))
 		return refuse(why, "hardlink to a directory");
+	/* A new name for the target's inode: its content and metadata stay as they are. */
 	struct stat old;
 	if (fstatat(pfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (old.st_ino == st.st_ino && old.st_dev == st.st_dev)
@@ -485,6 +488,7 @@ static int apply_entry(struct ctx *c, struct archive *a, struct archive_entry *e
 	if (is_dir)
 		return add_dir(c, en, pfd, name, path, why);
 	if (archive_entry_filetype(en) == AE_IFREG) {
+		/* Replaced, never rewritten: the old inode may be another tree's too. */
 		if (remove_tree(pfd, name) < 0)
 			return *why = "replacing the existing entry", -1;
 		return add_regular(c, a, en, pfd, name, why);
