@@ -413,27 +413,27 @@ static size_t lock_first(struct store *st, int trees, char (*chain)[DIGEST_LEN +
                          int *parent, int *own, struct ward_error *e)
 {
 	for (;;) {
+		closep(parent);
+		closep(own);
+		*parent = *own = -1;
 		if (tree_exists(trees, chain[n - 1]))
 			return n;
 		/* The longest prefix already there. */
 		size_t i = n - 1;
 		while (i > 0 && !tree_exists(trees, chain[i - 1]))
 			i--;
-		*parent = i ? lock_tree(st, chain[i - 1], LOCK_SH, e) : -1;
-		if (i && (*parent < 0 || !tree_exists(trees, chain[i - 1]))) {
-			if (*parent < 0)
-				return SIZE_MAX;
-			close(*parent); /* removed meanwhile: look again */
-			continue;
-		}
-		*own = lock_tree(st, chain[i], LOCK_EX, e);
-		if (*own >= 0 && !tree_exists(trees, chain[i]))
-			return i;
-		if (*parent >= 0)
-			close(*parent);
-		if (*own < 0)
+		if (i && (*parent = lock_tree(st, chain[i - 1], LOCK_SH, e)) < 0)
 			return SIZE_MAX;
-		close(*own); /* made by whoever held the lock: look again */
+		if (i && !tree_exists(trees, chain[i - 1]))
+			continue; /* removed meanwhile: look again */
+		if ((*own = lock_tree(st, chain[i], LOCK_EX, e)) < 0) {
+			closep(parent);
+			*parent = -1;
+			return SIZE_MAX;
+		}
+		if (!tree_exists(trees, chain[i]))
+			return i;
+		/* made by whoever held the lock: look again */
 	}
 }
 
