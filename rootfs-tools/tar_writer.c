@@ -22,11 +22,15 @@ void __archive_write_entry_filetype_unsupported(struct archive *a, struct archiv
 
 /* A failing sink is remembered, not reported to libarchive: an archive in its fatal state
  * is freed without closing its output, which leaks the output's buffer (libarchive 3.6).
- * After the first failure nothing more reaches the sink. */
+ * After the first failure nothing more reaches the sink. While a writer that did not reach
+ * its end is freed, every write fails at once: the close would otherwise pad the entry cut
+ * short to its full size (a sparse 1 PiB file: forever). */
 static la_ssize_t out(struct archive *a, void *arg, const void *buf, size_t len)
 {
 	struct tar_writer *w = arg;
 	(void)a;
+	if (w->freeing)
+		return -1; /* no padding of the entry cut short, no end blocks */
 	if (!w->sink_errno && w->sink(w->arg, buf, len) < 0)
 		w->sink_errno = errno ? errno : EIO;
 	return (la_ssize_t)len;
@@ -92,10 +96,10 @@ int tar_write_end(struct tar_writer *w)
 void tar_writer_free(struct tar_writer *w)
 {
 	if (w->a) {
-		if (!w->sink_errno)
-			w->sink_errno = ECANCELED; /* no end blocks after a failure */
+		w->freeing = true;
 		archive_write_free(w->a);
 	}
+	w->freeing = false;
 	w->a = NULL;
 }
 

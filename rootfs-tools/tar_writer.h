@@ -4,6 +4,7 @@
 #ifndef WARD_TAR_WRITER_H
 #define WARD_TAR_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct archive_entry;
@@ -14,6 +15,7 @@ struct tar_writer {
 	void *arg;
 	struct archive *a; /* opened by the first entry (or the end) */
 	int sink_errno;    /* the sink's first failure */
+	bool freeing;      /* tar_writer_free: nothing more is written */
 };
 
 /* One entry's header; its data follows with tar_write_data (short data is zero-padded). */

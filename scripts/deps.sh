@@ -5,6 +5,8 @@ PKGS=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libarchive-dev
   libjansson-dev libssl-dev libcmocka-dev libzstd-dev zlib1g-dev
+  # registry pull/push: headers to build; libcurl.so.4 is dlopen'ed at run time
+  libcurl4-openssl-dev libcurl4
   bats busybox-static uidmap util-linux iproute2 procps jq
   python3 umoci skopeo debootstrap zstd
   libnftables1 nftables passt

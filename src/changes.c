@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bounded_out.h"
 #include "changes.h"
 #include "sys.h"
 #include "tree_tar.h"
@@ -30,15 +31,15 @@ int changes_open(const struct ward_spec *s, struct ward_error *e)
 	return fd;
 }
 
-static int sink(void *arg, const void *buf, size_t len)
-{
-	return write_all(*(int *)arg, buf, len);
-}
-
 /* In the helper: every upper layer in volume order, then the end of the archive. */
 static int walk(const struct ward_spec *s, const int *uppers, int out, char *err, size_t len)
 {
-	struct tree_tar t = {.tw = {.sink = sink, .arg = &out}, .overlay_upper = true};
+	/* the volumes' uppers share the sandbox's scratch tmpfs: its usage bounds them all */
+	struct bounded_out o = {.fd = out};
+	for (size_t i = 0; !o.bound && i < s->n_volumes; i++)
+		if (uppers[i] >= 0)
+			o.bound = bounded_out_limit(uppers[i]);
+	struct tree_tar t = {.tw = {.sink = bounded_out_sink, .arg = &o}, .overlay_upper = true};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < s->n_volumes; i++) {
 		if (uppers[i] < 0)
@@ -50,7 +51,7 @@ static int walk(const struct ward_spec *s, const int *uppers, int out, char *err
 	if (rc == 0 && tar_write_end(&t.tw) < 0)
 		rc = -1, snprintf(t.err, sizeof(t.err), "writing: %s", strerror(errno));
 	if (rc < 0)
-		snprintf(err, len, "%s", t.err);
+		bounded_out_message(&o, t.err, err, len);
 	tree_tar_free(&t);
 	return rc;
 }

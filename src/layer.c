@@ -9,24 +9,21 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "bounded_out.h"
 #include "layer.h"
 #include "sys.h"
 #include "tree_tar.h"
 
-static int sink(void *arg, const void *buf, size_t len)
-{
-	return write_all(*(int *)arg, buf, len);
-}
-
 /* In the helper: the upper directory's entries as "NAME", then the end of the archive. */
-static void walk(int upper, int out, char *err, size_t len)
+static void walk(int upper, int fd, char *err, size_t len)
 {
-	struct tree_tar t = {.tw = {.sink = sink, .arg = &out}, .overlay_upper = true};
+	struct bounded_out out = {.fd = fd, .bound = bounded_out_limit(upper)};
+	struct tree_tar t = {.tw = {.sink = bounded_out_sink, .arg = &out}, .overlay_upper = true};
 	int rc = tree_tar_children(&t, upper, ".");
 	if (rc == 0 && tar_write_end(&t.tw) < 0)
 		rc = -1, snprintf(t.err, sizeof(t.err), "writing: %s", strerror(errno));
 	if (rc < 0)
-		snprintf(err, len, "%s", t.err);
+		bounded_out_message(&out, t.err, err, len);
 	tree_tar_free(&t);
 }
 

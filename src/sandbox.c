@@ -46,6 +46,7 @@ struct sup {
 	struct conn c[MAX_CONNS];
 	size_t n;
 	bool stopping, paused;
+	bool discard; /* rm -f: the sandbox goes, its writable layer is not saved */
 	uint64_t stop_deadline, life_deadline;
 	struct log_relay log; /* init's stdout and stderr into the log */
 };
@@ -299,6 +300,8 @@ static void request(struct sup *sp, struct conn *c)
 		c->waiting = true;
 	} else if (!strcmp(op, "stop") || !strcmp(op, "kill")) {
 		c->waiting = true;
+		if (json_is_true(json_object_get(q, "discard")))
+			sp->discard = true;
 		json_int_t t = json_integer_value(json_object_get(q, "time"));
 		begin_stop(sp, !strcmp(op, "kill") ? 0 : (unsigned)(t < 0 ? 0 : t));
 	} else {
@@ -591,7 +594,7 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		serve(&sp);
 		run_collect(&sp.r, &res);
 		finish_execs(&sp);
-		if (!s->auto_remove) {
+		if (!s->auto_remove && !sp.discard) {
 			fault_point("saving");
 			save_layer(&sp);
 		}

@@ -449,7 +449,8 @@ int sb_rm(const struct ward_sandbox *sb, bool force, struct ward_error *e)
 			ward_error_set(e, errno, "sandbox %s: connecting to its supervisor", ref);
 			goto out;
 		}
-		if (request_end(sock, json_pack("{s:s}", "op", "kill"), e) < 0)
+		/* going: saving its writable layer first would only cost time and disk */
+		if (request_end(sock, json_pack("{s:s, s:b}", "op", "kill", "discard", 1), e) < 0)
 			goto out;
 	}
 	state_lock(&st, true);

@@ -76,6 +76,33 @@ one_line_naming() {
   settled
 }
 
+@test "disk filling class: a 1 PiB sparse file in the writable layer is not written out whole at the stop, by commit or by --changes" {
+  id=$(ward create --disk 16m --rootfs "$ROOTFS")
+  ward exec "$id" sh -c 'echo kept >/tmp/small; truncate -s 1125899906842624 /tmp/huge'
+  # a guard of 1 GiB per file on the supervisor (its layer writer inherits it): a save that
+  # wrote the holes out would die there rather than fill the disk
+  prlimit --pid "$(ward inspect "$id" | jq -r .supervisor.pid)" --fsize=1073741824
+  run ward commit "$id" huge:1
+  one_line_naming "sparse files are saved whole"
+  ward stop "$id"
+  dir=$WARD_STATE_DIR/sandboxes/$id
+  [ ! -e "$dir/layer.tar.new" ]
+  [ "$(du -sk "$dir" | cut -f1)" -lt 4096 ]
+  # the stop said why its layer was not saved, and the sandbox starts again
+  grep -q "sparse files are saved whole" "$dir/log"
+  ward start "$id"
+  ward rm -f "$id" >/dev/null
+  # --changes: an overlay volume's upper is bounded the same way
+  mkdir "$BATS_TEST_TMPDIR/vol"
+  # the guard as a soft limit, which the workload raises for itself
+  run bash -c 'ulimit -S -f 1048576 && exec "$WARD" run -v "$1:/w:overlay" --disk 16m --changes "$2" --rootfs "$3" -- sh -c "ulimit -f unlimited; truncate -s 1125899906842624 /w/huge"' - \
+    "$BATS_TEST_TMPDIR/vol" "$BATS_TEST_TMPDIR/c.tar" "$ROOTFS"
+  [ "$status" -ne 0 ]
+  [[ $output == *"sparse files are saved whole"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/c.tar" ]
+  settled
+}
+
 @test "disk filling class: past --max-bytes or the sandbox's --disk the copy stops with one line and leaves nothing" {
   id=$(ward create --disk 16m --rootfs "$ROOTFS")
   # the sandbox's --disk (16m) is the default cap: 20 MiB of the image do not come out
