@@ -7,71 +7,8 @@
 
 #include "import.h"
 #include "pathset.h"
+#include "store_reach.h"
 #include "sys.h"
-
-/* Everything reachable from DESC: its blobs into BLOBS, its tree (ChainID hex) into TREES. */
-static void mark(struct store *st, struct descriptor d, struct pathset *blobs,
-                 struct pathset *trees, struct ward_image_info *info, int depth)
-{
-	char *buf;
-	size_t len;
-	enum doc_kind kind;
-	pathset_add(blobs, digest_hex(d.digest));
-	struct ward_error e;
-	if (depth > 4 || store_read_doc(st, &d, &buf, &len, &e) < 0)
-		return;
-	if (document_kind(buf, len, d.media_type, &kind, &e) == 0 && kind == DOC_INDEX) {
-		json_t *root = json_loadb(buf, len, 0, NULL), *m;
-		size_t i;
-		json_array_foreach(json_object_get(root, "manifests"), i, m)
-		{
-			struct descriptor c = {0};
-			json_t *mt = json_object_get(m, "mediaType"),
-			       *dg = json_object_get(m, "digest");
-			json_t *sz = json_object_get(m, "size");
-			if (json_is_string(mt) && json_is_string(dg) && json_is_integer(sz) &&
-			    digest_valid(json_string_value(dg))) {
-				snprintf(c.media_type, sizeof(c.media_type), "%s",
-				         json_string_value(mt));
-				strcpy(c.digest, json_string_value(dg));
-				c.size = (uint64_t)json_integer_value(sz);
-				mark(st, c, blobs, trees, NULL, depth + 1);
-			}
-		}
-		json_decref(root);
-	} else {
-		struct manifest man;
-		struct image_config cfg;
-		if (manifest_parse(buf, len, &man, &e) == 0) {
-			pathset_add(blobs, digest_hex(man.config.digest));
-			for (size_t i = 0; i < man.n_layers; i++) {
-				pathset_add(blobs, digest_hex(man.layers[i].digest));
-				if (info)
-					info->size += man.layers[i].size;
-			}
-			if (info)
-				info->layers = (unsigned)man.n_layers;
-			char *cbuf;
-			size_t clen;
-			if (store_read_doc(st, &man.config, &cbuf, &clen, &e) == 0) {
-				if (config_parse(cbuf, clen, man.n_layers, &cfg, &e) == 0) {
-					pathset_add(trees, digest_hex(cfg.chain_id));
-					char p[96];
-					snprintf(p, sizeof(p), "trees/%s",
-					         digest_hex(cfg.chain_id));
-					if (info)
-						info->unpacked =
-						    faccessat(st->fd, p, F_OK,
-						              AT_SYMLINK_NOFOLLOW) == 0;
-					config_free(&cfg);
-				}
-				free(cbuf);
-			}
-			manifest_free(&man);
-		}
-	}
-	free(buf);
-}
 
 int image_list(const struct ward_context *c, struct ward_image_info **out, size_t *n,
                struct ward_error *e)
@@ -99,7 +36,7 @@ int image_list(const struct ward_context *c, struct ward_image_info **out, size_
 		snprintf(info->name, sizeof(info->name), "%s", name);
 		snprintf(info->id, sizeof(info->id), "%s", d.digest);
 		struct pathset blobs = {0}, trees = {0};
-		mark(&st, d, &blobs, &trees, info, 0);
+		store_mark(&st, d, &blobs, &trees, info, 0);
 		pathset_clear(&blobs);
 		pathset_clear(&trees);
 	}
@@ -168,12 +105,13 @@ static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, st
 	struct pathset blobs = {0}, trees = {0};
 	json_t *m;
 	size_t i;
+	/* A named image keeps its tree and every prefix tree below it. */
 	json_array_foreach(json_object_get(index, "manifests"), i, m)
 	{
 		struct descriptor d;
 		const char *name;
 		if (index_entry(m, &d, &name) == 0)
-			mark(st, d, &blobs, &trees, NULL, 0);
+			store_mark(st, d, &blobs, &trees, NULL, 0);
 	}
 	json_decref(index);
 	uint64_t t = collect(st, "trees", &trees, true, e);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,8 +17,11 @@
 #include "idmap.h"
 #include "import.h"
 #include "names.h"
+#include "pathset.h"
+#include "store_reach.h"
 #include "progress.h"
 #include "sys.h"
+#include "tree_link.h"
 #include "unpack.h"
 #include "userns_run.h"
 #include "ward/parse.h"
@@ -87,6 +92,7 @@ int load_image(struct store *st, struct source *src, const struct descriptor *md
 struct progress {
 	int fd; /* the relay's pipe, -1: nobody listens */
 	struct timespec last, start;
+	size_t layer, n; /* the layer being unpacked and the image's count */
 };
 
 static double since(const struct timespec *t)
@@ -99,30 +105,37 @@ static double since(const struct timespec *t)
 static void show_progress(void *arg, size_t layer, size_t n, uint64_t done, uint64_t total)
 {
 	struct progress *p = arg;
+	(void)layer, (void)n; /* the helper sees one layer at a time */
 	if (p->fd < 0 || (since(&p->last) < 0.1 && done < total))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	double el = since(&p->start);
-	progress_send(p->fd, "unpacking layer %zu/%zu  %.1f/%.1f MB  %.0f MB/s", layer + 1, n,
+	progress_send(p->fd, "unpacking layer %zu/%zu  %.1f/%.1f MB  %.0f MB/s", p->layer + 1, p->n,
 	              (double)done / 1e6, (double)total / 1e6,
 	              el > 0 ? (double)done / 1e6 / el : 0.0);
 }
 
+/* One tree: the parent chain's tree linked in, then the top layer unpacked onto it. */
 struct unpack_job {
-	int treefd;
-	struct unpack_layer *layers;
-	size_t n;
+	int parent, treefd; /* PARENT: -1 for the first layer */
+	struct unpack_layer layer;
 	struct unpack_limits lim;
 	struct progress progress;
 };
 
-/* Runs in the user namespace helper: progress goes to the caller through the relay. */
+/* Runs in the user namespace helper: progress goes to the caller through the relay. RESULT
+ * holds the import's totals so far (the limits count every layer it unpacks). */
 static int unpack_fn(void *arg, void *result, struct ward_error *e)
 {
 	struct unpack_job *j = arg;
+	struct dirtimes times = {0};
 	clock_gettime(CLOCK_MONOTONIC, &j->progress.start);
-	return unpack_layers(j->treefd, j->layers, j->n, &j->lim, result, show_progress,
-	                     &j->progress, e);
+	int rc = j->parent < 0 ? 0 : tree_link(j->parent, j->treefd, &times, e);
+	if (rc == 0)
+		rc = unpack_layers_onto(j->treefd, &j->layer, 1, &j->lim, result, &times,
+		                        show_progress, &j->progress, e);
+	dirtimes_free(&times);
+	return rc;
 }
 
 static int remove_fn(void *arg, void *result, struct ward_error *e)
@@ -204,55 +217,60 @@ static int open_layer(struct store *st, const struct layer_feed *feed, const str
 	return feed ? feed->open(feed->arg, i, e) : store_open_blob(st, &m->layers[i], e);
 }
 
-static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                       const char *tmpname, const struct layer_feed *feed, struct ward_error *e)
+/* trees/TMPNAME made (owned by the container's root) and opened. */
+static int make_tmp_tree(struct store *st, int trees, const char *tmpname,
+                         const struct ward_idmaps *ids, struct ward_error *e)
 {
-	struct ward_idmaps ids;
-	int rc = userns_idmaps(&ids, e);
-	uid_t owner = idmap_to_host(ids.uid_map, ids.n_uid_map, 0);
-	gid_t gowner = idmap_to_host(ids.gid_map, ids.n_gid_map, 0);
-	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rc < 0 || trees < 0 || mkdirat(trees, tmpname, 0755) < 0) {
-		if (rc == 0)
-			ward_error_set(e, errno, "image store %s: trees/%s", st->path, tmpname);
-		return -1;
-	}
-	autoclose int treefd =
-	    openat(trees, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (treefd < 0 || fchown(treefd, owner, gowner) < 0 || fchmod(treefd, 0755) < 0) {
+	uid_t owner = idmap_to_host(ids->uid_map, ids->n_uid_map, 0);
+	gid_t gowner = idmap_to_host(ids->gid_map, ids->n_gid_map, 0);
+	if (mkdirat(trees, tmpname, 0755) < 0)
+		return ward_error_set(e, errno, "image store %s: trees/%s", st->path, tmpname);
+	int fd = openat(trees, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, owner, gowner) < 0 || fchmod(fd, 0755) < 0) {
 		ward_error_set(e, errno, "image store %s: trees/%s", st->path, tmpname);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	struct unpack_layer *layers = calloc(m->n_layers, sizeof(*layers));
-	struct unpack_job j = {.treefd = treefd, .layers = layers, .n = m->n_layers};
+	return fd;
+}
+
+/* trees/TMPNAME: the tree PARENT (a name in trees/, NULL for the first layer) linked in
+ * and layer I unpacked onto it, from LAYER_FD (closed here). */
+static int unpack_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                       size_t i, int layer_fd, const char *parent, const char *tmpname,
+                       struct unpack_stats *stats, struct ward_error *e)
+{
+	autoclose int lfd = layer_fd;
+	struct ward_idmaps ids;
+	autoclose int trees = openat(st->fd, "trees", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (trees < 0)
+		return ward_error_set(e, errno, "image store %s: trees", st->path);
+	if (userns_idmaps(&ids, e) < 0)
+		return -1;
+	autoclose int treefd = make_tmp_tree(st, trees, tmpname, &ids, e);
+	if (treefd < 0)
+		return -1;
+	autoclose int pfd =
+	    parent ? openat(trees, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (parent && pfd < 0)
+		return ward_error_set(e, errno, "image store %s: trees/%s", st->path, parent);
+	struct unpack_job j = {.parent = pfd, .treefd = treefd};
+	j.layer = (struct unpack_layer){.fd = lfd,
+	                                .comp = m->comp[i],
+	                                .diff_id = c->diff_ids[i],
+	                                .digest = m->layers[i].digest,
+	                                .size = m->layers[i].size,
+	                                .number = i + 1};
 	j.lim.max_bytes = env_u64("WARD_IMAGE_MAX_BYTES", 64ull << 30);
 	j.lim.max_entries = env_u64("WARD_IMAGE_MAX_ENTRIES", 4000000);
-	rc = layers ? 0 : -1;
-	for (size_t i = 0; rc == 0 && i < m->n_layers; i++) {
-		layers[i] = (struct unpack_layer){.fd = open_layer(st, feed, m, i, e),
-		                                  .comp = m->comp[i],
-		                                  .diff_id = c->diff_ids[i],
-		                                  .digest = m->layers[i].digest,
-		                                  .size = m->layers[i].size};
-		if (layers[i].fd < 0) {
-			ward_error_prefix(e, "layer %zu", i + 1);
-			rc = -1;
-		}
-	}
-	struct unpack_stats stats = {0};
 	struct progress_relay relay = {0};
-	if (rc == 0) {
-		progress_relay_start(&relay, st->ctx);
-		j.progress.fd = relay.wfd;
-		rc = userns_run(&ids, unpack_fn, &j, &stats, sizeof(stats), e);
-		progress_relay_stop(&relay);
-	}
-	for (size_t i = 0; layers && i < m->n_layers; i++)
-		if (layers[i].fd > 0)
-			close(layers[i].fd);
-	free(layers);
-	if (rc == 0)
-		report(st->ctx, &stats);
+	progress_relay_start(&relay, st->ctx);
+	j.progress.fd = relay.wfd;
+	j.progress.layer = i;
+	j.progress.n = m->n_layers;
+	int rc = userns_run(&ids, unpack_fn, &j, stats, sizeof(*stats), e);
+	progress_relay_stop(&relay);
 	return rc;
 }
 
@@ -326,36 +344,158 @@ static int copier_finish(void *arg, bool abort, struct ward_error *e)
 	return rc;
 }
 
-static int make_tree(struct store *st, const struct manifest *m, const struct image_config *c,
-                     const struct layer_feed *feed, struct ward_error *e)
+static bool tree_exists(int trees, const char *chain)
 {
-	const char *hex = digest_hex(c->chain_id);
-	char final[80], tmp[96], lockname[96];
-	snprintf(final, sizeof(final), "%s", hex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", hex);
-	snprintf(lockname, sizeof(lockname), "tree-%s", hex);
-	autoclose int trees = openat(st->fd, "trees", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (trees >= 0 && faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	/* One unpacker per tree; whoever waited finds it done. */
-	autoclose int lock = store_lock(st, lockname, LOCK_EX, e);
-	if (lock < 0)
+	return faccessat(trees, digest_hex(chain), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int lock_tree(struct store *st, const char *chain, int how, struct ward_error *e)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "tree-%s", digest_hex(chain));
+	return store_lock(st, name, how, e);
+}
+
+/* After a failure, the prefix trees this import made go again, unless an image names them
+ * or someone uses them (a lock held): a refused image leaves nothing in the store. */
+static void drop_made(struct store *st, int trees, char (*chain)[DIGEST_LEN + 1], const bool *made,
+                      size_t n)
+{
+	struct pathset named = {0};
+	struct ward_error ignored;
+	if (store_named_trees(st, &named, &ignored) < 0) {
+		pathset_clear(&named);
+		return;
+	}
+	for (size_t i = n; i-- > 0;) {
+		if (!made[i] || pathset_has(&named, digest_hex(chain[i])))
+			continue;
+		autoclose int lock = lock_tree(st, chain[i], LOCK_EX | LOCK_NB, NULL);
+		if (lock >= 0 && tree_exists(trees, chain[i]))
+			store_remove_tree(st, digest_hex(chain[i]), &ignored);
+	}
+	pathset_clear(&named);
+}
+
+/* trees/<chain I> from trees/<chain I-1> (locked by the caller, so nobody removes it) and
+ * layer I. The feed is finished before the image's own tree is named. */
+static int make_one(struct store *st, int trees, const struct manifest *m,
+                    const struct image_config *c, char (*chain)[DIGEST_LEN + 1], size_t i,
+                    int layer_fd, const struct layer_feed *feed, struct unpack_stats *stats,
+                    struct ward_error *e)
+{
+	char tmp[96];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", digest_hex(chain[i]));
+	/* A .tmp here is what a killed import left: never trusted, always redone. The image's
+	 * own tree is renamed into place only once its blobs are in the store too; a prefix
+	 * is whole once its layer matched its DiffID. */
+	if (store_remove_tree(st, tmp, e) < 0) {
+		close(layer_fd);
 		return -1;
-	if (faccessat(trees, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	/* A .tmp here is what a killed import left: never trusted, always redone. The tree is
-	 * renamed into place only once its blobs are in the store too. */
-	if (store_remove_tree(st, tmp, e) < 0 || unpack_tree(st, m, c, tmp, feed, e) < 0 ||
-	    (feed && feed->finish(feed->arg, false, e) < 0)) {
+	}
+	if (unpack_tree(st, m, c, i, layer_fd, i ? digest_hex(chain[i - 1]) : NULL, tmp, stats, e) <
+	        0 ||
+	    (feed && i + 1 == m->n_layers && feed->finish(feed->arg, false, e) < 0)) {
 		struct ward_error ignored;
 		store_remove_tree(st, tmp, &ignored);
 		return -1;
 	}
-	if (renameat(trees, tmp, trees, final) < 0) {
-		ward_error_set(e, errno, "image store %s: trees/%s", st->path, final);
-		return -1;
-	}
+	if (renameat(trees, tmp, trees, digest_hex(chain[i])) < 0)
+		return ward_error_set(e, errno, "image store %s: trees/%s", st->path,
+		                      digest_hex(chain[i]));
 	return 0;
+}
+
+/* Locks for the first tree to make: the parent's (shared: nobody removes it meanwhile) and
+ * its own (exclusive: one unpacker per tree). Its index, or N when the image's tree is
+ * there (made by someone else meanwhile). */
+static size_t lock_first(struct store *st, int trees, char (*chain)[DIGEST_LEN + 1], size_t n,
+                         int *parent, int *own, struct ward_error *e)
+{
+	for (;;) {
+		closep(parent);
+		closep(own);
+		*parent = *own = -1;
+		if (tree_exists(trees, chain[n - 1]))
+			return n;
+		/* The longest prefix already there. */
+		size_t i = n - 1;
+		while (i > 0 && !tree_exists(trees, chain[i - 1]))
+			i--;
+		if (i && (*parent = lock_tree(st, chain[i - 1], LOCK_SH, e)) < 0)
+			return SIZE_MAX;
+		if (i && !tree_exists(trees, chain[i - 1]))
+			continue; /* removed meanwhile: look again */
+		if ((*own = lock_tree(st, chain[i], LOCK_EX, e)) < 0) {
+			closep(parent);
+			*parent = -1;
+			return SIZE_MAX;
+		}
+		if (!tree_exists(trees, chain[i]))
+			return i;
+		/* made by whoever held the lock: look again */
+	}
+}
+
+/* The image's tree, and on the way every prefix tree missing above the longest one there:
+ * only those layers are opened and unpacked, each onto a linked copy of the one below.
+ * Locks go hand over hand upwards (the tree below stays locked until the next one is), so
+ * a second import of the same chain waits and then finds every tree made. */
+static int make_tree(struct store *st, const struct manifest *m, const struct image_config *c,
+                     const struct layer_feed *feed, struct ward_error *e)
+{
+	size_t n = m->n_layers;
+	autoclose int trees = openat(st->fd, "trees", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (trees < 0)
+		return ward_error_set(e, errno, "image store %s: trees", st->path);
+	if (tree_exists(trees, c->chain_id))
+		return 0;
+	autofree char(*chain)[DIGEST_LEN + 1] = calloc(n, sizeof(*chain));
+	autofree int *fds = calloc(n, sizeof(*fds));
+	autofree bool *made = calloc(n, sizeof(*made));
+	if (!chain || !fds || !made)
+		return ward_error_set(e, ENOMEM, "image store");
+	image_chain_ids(c, chain);
+	autoclose int parent = -1, own = -1;
+	size_t start = lock_first(st, trees, chain, n, &parent, &own, e);
+	if (start == SIZE_MAX)
+		return -1;
+	if (start == n)
+		return 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
+	for (size_t i = start; rc == 0 && i < n; i++)
+		if ((fds[i] = open_layer(st, feed, m, i, e)) < 0) {
+			ward_error_prefix(e, "layer %zu", i + 1);
+			rc = -1;
+		}
+	struct unpack_stats stats = {0};
+	for (size_t i = start; rc == 0 && i < n; i++) {
+		if (i > start) {
+			/* The tree just made (or found) stays locked while the next is made. */
+			if ((rc = lock_tree(st, chain[i], LOCK_EX, e)) < 0)
+				break;
+			closep(&parent);
+			parent = own;
+			own = rc;
+			rc = 0;
+			if (tree_exists(trees, chain[i]))
+				continue; /* made meanwhile, by an import started on it */
+		}
+		rc = make_one(st, trees, m, c, chain, i, take_fd(&fds[i]), feed, &stats, e);
+		made[i] = rc == 0;
+	}
+	for (size_t i = start; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	closep(&parent);
+	closep(&own);
+	if (rc == 0)
+		report(st->ctx, &stats);
+	else
+		drop_made(st, trees, chain, made, n);
+	return rc;
 }
 
 int ensure_tree(struct store *st, const struct manifest *m, const struct image_config *c,

@@ -2,7 +2,9 @@
  * resolved with openat2(RESOLVE_IN_ROOT) (in-image symlinks work, none leads out), the
  * final component is created with *at() calls that never follow it, and metadata is set
  * on fds. Whiteouts follow the OCI rules: they hide lower layers only, never what the same
- * layer adds, whatever the order of entries. */
+ * layer adds, whatever the order of entries. A tree's non-directories may be inodes shared
+ * with other trees (tree_link.c): they are never opened for writing nor given new metadata;
+ * an entry at their path unlinks them and creates its own. Directories are the tree's own. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -246,7 +248,7 @@ static int whiteout(struct ctx *c, char *dir, const char *name, const char **why
 	return 0;
 }
 
-static bool xattr_allowed(const char *name)
+bool unpack_xattr_allowed(const char *name)
 {
 	/* user.overlay.* would steer the sandbox's overlay mount (userxattr); trusted.* and
 	 * security.* other than file capabilities are the host's business. */
@@ -271,7 +273,7 @@ static int set_meta(struct ctx *c, int fd, struct archive_entry *en, const char 
 	size_t size;
 	archive_entry_xattr_reset(en);
 	while (archive_entry_xattr_next(en, &name, &value, &size) == ARCHIVE_OK) {
-		if (!xattr_allowed(name) || fsetxattr(fd, name, value, size, 0) < 0)
+		if (!unpack_xattr_allowed(name) || fsetxattr(fd, name, value, size, 0) < 0)
 			c->st->xattrs++;
 	}
 	if (fchmod(fd, archive_entry_perm(en) & 07777) < 0)
@@ -358,6 +360,7 @@ static int add_hardlink(struct ctx *c, struct archive_entry *en, int pfd, const 
 		return refuse(why, "hardlink to a symlink");
 	if (S_ISDIR(st.st_mode))
 		return refuse(why, "hardlink to a directory");
+	/* A new name for the target's inode: its content and metadata stay as they are. */
 	struct stat old;
 	if (fstatat(pfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (old.st_ino == st.st_ino && old.st_dev == st.st_dev)
@@ -485,6 +488,7 @@ static int apply_entry(struct ctx *c, struct archive *a, struct archive_entry *e
 	if (is_dir)
 		return add_dir(c, en, pfd, name, path, why);
 	if (archive_entry_filetype(en) == AE_IFREG) {
+		/* Replaced, never rewritten: the old inode may be another tree's too. */
 		if (remove_tree(pfd, name) < 0)
 			return *why = "replacing the existing entry", -1;
 		return add_regular(c, a, en, pfd, name, why);
@@ -497,9 +501,10 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 {
 	struct layer_stream ls;
 	char short_digest[20];
+	size_t no = l->number ? l->number : i + 1;
 	snprintf(short_digest, sizeof(short_digest), "%.19s", l->digest);
 	if (layer_stream_open(&ls, l->fd, l->comp, c->lim->max_bytes - c->st->bytes, e) < 0) {
-		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
+		ward_error_prefix(e, "layer %zu (%s)", no, short_digest);
 		layer_stream_close(&ls);
 		return -1;
 	}
@@ -508,7 +513,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	while ((r = archive_read_next_header(ls.inner, &en)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *why = NULL;
 		if (++c->st->entries > c->lim->max_entries) {
-			ward_error_set(e, 0, "layer %zu (%s): more than %llu entries", i + 1,
+			ward_error_set(e, 0, "layer %zu (%s): more than %llu entries", no,
 			               short_digest, (unsigned long long)c->lim->max_entries);
 			rc = -1;
 			break;
@@ -516,7 +521,7 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 		if (apply_entry(c, ls.inner, en, &why) < 0) {
 			int err = errno;
 			const char *name = archive_entry_pathname(en);
-			ward_error_set(e, err, "layer %zu (%s): entry '%.200s': %s", i + 1,
+			ward_error_set(e, err, "layer %zu (%s): entry '%.200s': %s", no,
 			               short_digest, name ? name : "?", why ? why : "failed");
 			rc = -1;
 			break;
@@ -525,12 +530,12 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 			progress(parg, i, n, layer_stream_consumed(&ls), l->size);
 	}
 	if (rc == 0 && r != ARCHIVE_EOF) {
-		ward_error_set(e, 0, "layer %zu (%s): %s", i + 1, short_digest,
+		ward_error_set(e, 0, "layer %zu (%s): %s", no, short_digest,
 		               ls.errmsg[0] ? ls.errmsg : archive_error_string(ls.inner));
 		rc = -1;
 	}
 	if (rc == 0 && layer_stream_finish(&ls, l->diff_id, e) < 0) {
-		ward_error_prefix(e, "layer %zu (%s)", i + 1, short_digest);
+		ward_error_prefix(e, "layer %zu (%s)", no, short_digest);
 		rc = -1;
 	}
 	if (progress && rc == 0)
@@ -539,12 +544,16 @@ static int apply_layer(struct ctx *c, const struct unpack_layer *l, size_t i, si
 	return rc;
 }
 
-int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
-                  const struct unpack_limits *lim, struct unpack_stats *st,
-                  unpack_progress_fn progress, void *parg, struct ward_error *e)
+int unpack_layers_onto(int rootfd, const struct unpack_layer *layers, size_t n,
+                       const struct unpack_limits *lim, struct unpack_stats *st,
+                       struct dirtimes *times, unpack_progress_fn progress, void *parg,
+                       struct ward_error *e)
 {
 	struct ctx c = {.rootfd = rootfd, .lim = lim, .st = st, .cached_fd = -1};
-	memset(st, 0, sizeof(*st));
+	if (times) {
+		c.times = *times;
+		*times = (struct dirtimes){0};
+	}
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = apply_layer(&c, &layers[i], i, n, progress, parg, e);
@@ -556,4 +565,12 @@ int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
 		dirtimes_apply(&c.times, rootfd, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	dirtimes_free(&c.times);
 	return rc;
+}
+
+int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
+                  const struct unpack_limits *lim, struct unpack_stats *st,
+                  unpack_progress_fn progress, void *parg, struct ward_error *e)
+{
+	memset(st, 0, sizeof(*st));
+	return unpack_layers_onto(rootfd, layers, n, lim, st, NULL, progress, parg, e);
 }

@@ -2,8 +2,10 @@
 #ifndef WARD_UNPACK_H
 #define WARD_UNPACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "dirtimes.h"
 #include "layer_stream.h"
 #include "ward/error.h"
 
@@ -13,6 +15,7 @@ struct unpack_layer {
 	const char *diff_id; /* the config's rootfs.diff_ids[i] */
 	const char *digest;  /* for messages */
 	uint64_t size;       /* compressed size, for progress */
+	size_t number;       /* its place in the image (from 1), for messages; 0: in LAYERS */
 };
 
 struct unpack_limits {
@@ -36,6 +39,18 @@ typedef void (*unpack_progress_fn)(void *arg, size_t layer, size_t n_layers, uin
 int unpack_layers(int rootfd, const struct unpack_layer *layers, size_t n,
                   const struct unpack_limits *lim, struct unpack_stats *st,
                   unpack_progress_fn progress, void *parg, struct ward_error *e);
+
+/* The same onto a tree already holding the layers below (made by tree_link): ST is not
+ * reset (the limits count what every call of one import applied), and TIMES (those of the
+ * directories already there) are set at the end before the layers' own, then freed. Nothing
+ * in the tree is ever written in place: an entry that replaces a non-directory unlinks it
+ * first, since its inode may be shared with other trees. */
+int unpack_layers_onto(int rootfd, const struct unpack_layer *layers, size_t n,
+                       const struct unpack_limits *lim, struct unpack_stats *st,
+                       struct dirtimes *times, unpack_progress_fn progress, void *parg,
+                       struct ward_error *e);
+/* The extended attributes an unpack keeps. */
+bool unpack_xattr_allowed(const char *name);
 
 /* Remove NAME under DIRFD and everything below it, never following a symlink. */
 int remove_tree(int dirfd, const char *name);
