@@ -156,8 +156,8 @@ int image_pull(struct store *st, const char *text, const struct ward_registry_op
 			            md->digest, m.n_layers);
 		rc = downloads_start(st, reg, &m, quiet, &dl, e);
 		struct layer_feed feed = {downloads_open, downloads_finish, dl};
-		if (rc == 0)
-			rc = ensure_tree(st, &m, &c, &feed, &tree, e);
+		if (rc == 0 && (rc = ensure_tree(st, &m, &c, &feed, &tree, e)) < 0)
+			downloads_error(dl, e); /* a digest mismatch says more than the unpack */
 		downloads_free(dl);
 		config_free(&c);
 	}

@@ -27,6 +27,8 @@ int downloads_start(struct store *st, struct registry *reg, const struct manifes
                     struct downloads **out, struct ward_error *e);
 int downloads_open(void *arg, size_t i, struct ward_error *e);
 int downloads_finish(void *arg, bool abort, struct ward_error *e);
+/* The first download's failure, if one failed (-1, E set). */
+int downloads_error(struct downloads *d, struct ward_error *e);
 /* Finishes (aborting) if needed, and frees. */
 void downloads_free(struct downloads *d);
 

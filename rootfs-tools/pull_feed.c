@@ -3,7 +3,9 @@
  * kill, committed to blobs/ only when size and digest match), and fed to the unpack while
  * they arrive: open(i) forks a small feeder process that follows layer i's partial file
  * through a pipe. A process, not a thread: the unpack helper forked later must hold no write
- * end of any pipe, or it would never see a layer end. */
+ * end of any pipe, or it would never see a layer end. The download threads run in a process
+ * of their own too, forked before they start: the unpack helper is forked from this one, and
+ * a thread allocating at that moment would leave the allocator locked in the helper. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -29,13 +31,17 @@
 
 enum { L_WAIT, L_PARTIAL, L_DONE, L_FAILED };
 
-/* Shared with the feeder processes (written by the download threads only). */
+/* Shared by the caller, the downloader and the feeders (layers written by the downloader). */
 struct shared {
-	_Atomic int abort;
+	_Atomic int abort;  /* stop now: the pull failed */
+	_Atomic int no_new; /* start no more layers: the unpack failed */
+	_Atomic int failed; /* err holds the first failure */
+	struct ward_error err;
 	struct {
 		_Atomic uint64_t avail; /* bytes in the partial file */
 		_Atomic int state;
-		_Atomic int present; /* was in the store already */
+		_Atomic int present;      /* was in the store already */
+		_Atomic uint64_t resumed; /* bytes a killed pull left */
 	} l[];
 };
 
@@ -45,12 +51,12 @@ struct downloads {
 	const struct manifest *m;
 	struct shared *sh;
 	size_t sh_len;
-	pid_t parent, *feeders;
+	pid_t parent, downloader, *feeders;
+	unsigned char *noted; /* per layer: 1 resume noted, 2 done noted */
 	pthread_t threads[MAX_PARALLEL];
 	size_t n_threads, next;
 	pthread_mutex_t mu;
-	bool failed, finished, quiet;
-	struct ward_error err;
+	bool finished, quiet;
 	/* progress: the caller's log behind ours, the unpack's line kept for the bar line */
 	const struct ward_context *caller;
 	struct ward_context shadow;
@@ -115,10 +121,6 @@ static void layer_done(struct downloads *d, size_t i, bool present)
 	atomic_store(&d->sh->l[i].present, present);
 	atomic_store(&d->sh->l[i].avail, l->size);
 	atomic_store(&d->sh->l[i].state, L_DONE);
-	char b[32];
-	if (!d->quiet)
-		log_line(d, WARD_LOG_NOTE, "layer %zu/%zu %.19s: %s", i + 1, d->m->n_layers,
-		         l->digest, present ? "already in the store" : mb(l->size, b, sizeof(b)));
 }
 
 struct sink_arg {
@@ -224,9 +226,7 @@ static int fetch_layer(struct downloads *d, size_t i, struct ward_error *e)
 		have = 0;
 		sha256_init(&h);
 	}
-	if (have && !d->quiet)
-		log_line(d, WARD_LOG_NOTE, "layer %zu/%zu %.19s: resuming at %.1f MB", i + 1,
-		         d->m->n_layers, l->digest, (double)have / 1e6);
+	atomic_store(&d->sh->l[i].resumed, have);
 	atomic_store(&d->sh->l[i].avail, have);
 	atomic_store(&d->sh->l[i].state, L_PARTIAL);
 	struct sink_arg s = {d, i, fd, &h, have, l->size};
@@ -250,12 +250,21 @@ static int fetch_layer(struct downloads *d, size_t i, struct ward_error *e)
 	return 0;
 }
 
+/* The first failure, for the caller (read once the downloader has exited). */
+static void fail(struct downloads *d, const struct ward_error *e)
+{
+	int zero = 0;
+	if (atomic_compare_exchange_strong(&d->sh->failed, &zero, 1))
+		d->sh->err = *e;
+}
+
 static void *worker(void *arg)
 {
 	struct downloads *d = arg;
 	for (;;) {
 		pthread_mutex_lock(&d->mu);
-		bool stop = d->next >= d->m->n_layers || atomic_load(&d->sh->abort);
+		bool stop = d->next >= d->m->n_layers || atomic_load(&d->sh->abort) ||
+		            atomic_load(&d->sh->no_new);
 		size_t i = d->next++;
 		pthread_mutex_unlock(&d->mu);
 		if (stop)
@@ -264,14 +273,51 @@ static void *worker(void *arg)
 		if (fetch_layer(d, i, &e) == 0)
 			continue;
 		atomic_store(&d->sh->l[i].state, L_FAILED);
-		pthread_mutex_lock(&d->mu);
-		if (!d->failed && !(atomic_load(&d->sh->abort) && e.err == ECANCELED)) {
-			d->failed = true;
-			d->err = e;
-			ward_error_prefix(&d->err, "layer %zu", i + 1);
+		if (!(atomic_load(&d->sh->abort) && e.err == ECANCELED)) {
+			ward_error_prefix(&e, "layer %zu", i + 1);
+			fail(d, &e);
 		}
 		atomic_store(&d->sh->abort, 1);
-		pthread_mutex_unlock(&d->mu);
+	}
+}
+
+/* The downloader process: the threads, then exit (no atexit handlers: the caller's). */
+static void downloader(struct downloads *d)
+{
+	size_t want = d->m->n_layers < MAX_PARALLEL ? d->m->n_layers : MAX_PARALLEL;
+	for (; d->n_threads < want; d->n_threads++)
+		if (pthread_create(&d->threads[d->n_threads], NULL, worker, d) != 0)
+			break;
+	if (want && !d->n_threads) {
+		struct ward_error e;
+		ward_error_set(&e, EAGAIN, "pull: no download thread");
+		fail(d, &e);
+		atomic_store(&d->sh->abort, 1);
+	}
+	for (size_t i = 0; i < d->n_threads; i++)
+		pthread_join(d->threads[i], NULL);
+	_exit(0);
+}
+
+/* Notes for what the downloader did since the last look: layers resumed and done. */
+static void notes(struct downloads *d)
+{
+	char b[32];
+	for (size_t i = 0; i < d->m->n_layers; i++) {
+		const struct descriptor *l = &d->m->layers[i];
+		uint64_t r = atomic_load(&d->sh->l[i].resumed);
+		if (r && !(d->noted[i] & 1)) {
+			d->noted[i] |= 1;
+			log_line(d, WARD_LOG_NOTE, "layer %zu/%zu %.19s: resuming at %.1f MB",
+			         i + 1, d->m->n_layers, l->digest, (double)r / 1e6);
+		}
+		if (atomic_load(&d->sh->l[i].state) == L_DONE && !(d->noted[i] & 2)) {
+			d->noted[i] |= 2;
+			bool present = atomic_load(&d->sh->l[i].present);
+			log_line(d, WARD_LOG_NOTE, "layer %zu/%zu %.19s: %s", i + 1, d->m->n_layers,
+			         l->digest,
+			         present ? "already in the store" : mb(l->size, b, sizeof(b)));
+		}
 	}
 }
 
@@ -279,17 +325,21 @@ static void *worker(void *arg)
 static void *progress(void *arg)
 {
 	struct downloads *d = arg;
-	while (!atomic_load(&d->prog_stop)) {
+	for (;;) {
+		bool stop = atomic_load(&d->prog_stop);
+		notes(d);
+		if (stop)
+			return NULL;
 		char line[400];
 		size_t n = 0, done = 0, shown = 0;
 		uint64_t got = 0, total = 0;
 		for (size_t i = 0; i < d->m->n_layers; i++) {
 			uint64_t a = atomic_load(&d->sh->l[i].avail), sz = d->m->layers[i].size;
-			int s = atomic_load(&d->sh->l[i].state);
+			int st = atomic_load(&d->sh->l[i].state);
 			got += a;
 			total += sz;
-			done += s == L_DONE;
-			if (s != L_PARTIAL || shown >= MAX_PARALLEL || n + 24 >= sizeof(line))
+			done += st == L_DONE;
+			if (st != L_PARTIAL || shown >= MAX_PARALLEL || n + 24 >= sizeof(line))
 				continue;
 			int w = sz ? (int)(a * 10 / sz) : 10;
 			n += (size_t)snprintf(line + n, sizeof(line) - n, " %zu[%.*s%.*s]", i + 1,
@@ -307,12 +357,37 @@ static void *progress(void *arg)
 		for (int k = 0; k < 5 && !atomic_load(&d->prog_stop); k++)
 			nap(40);
 	}
-	return NULL;
+}
+
+/* A fork while the progress thread is in the caller's log function would leave whatever it
+ * holds (the allocator's lock) locked in the child: forks wait for it. */
+static pthread_mutex_t fork_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct downloads *fork_active;
+
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&fork_mu);
+	if (fork_active)
+		pthread_mutex_lock(&fork_active->log_mu);
+}
+
+static void fork_done(void)
+{
+	if (fork_active)
+		pthread_mutex_unlock(&fork_active->log_mu);
+	pthread_mutex_unlock(&fork_mu);
+}
+
+static void fork_guard(void)
+{
+	pthread_atfork(fork_prepare, fork_done, fork_done);
 }
 
 int downloads_start(struct store *st, struct registry *reg, const struct manifest *m, bool quiet,
                     struct downloads **out, struct ward_error *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, fork_guard);
 	struct downloads *d = calloc(1, sizeof(*d));
 	*out = NULL;
 	if (!d)
@@ -327,11 +402,24 @@ int downloads_start(struct store *st, struct registry *reg, const struct manifes
 	d->sh_len = sizeof(struct shared) + m->n_layers * sizeof(d->sh->l[0]);
 	d->sh = mmap(NULL, d->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	d->feeders = calloc(m->n_layers ? m->n_layers : 1, sizeof(pid_t));
-	if (d->sh == MAP_FAILED || !d->feeders) {
+	d->noted = calloc(m->n_layers ? m->n_layers : 1, 1);
+	if (d->sh == MAP_FAILED || !d->feeders || !d->noted) {
 		if (d->sh == MAP_FAILED)
 			d->sh = NULL;
 		downloads_free(d);
 		return ward_error_set(e, ENOMEM, "pull");
+	}
+	d->downloader = fork();
+	if (d->downloader == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != d->parent)
+			_exit(1);
+		downloader(d);
+	}
+	if (d->downloader < 0) {
+		int err = errno;
+		d->downloader = 0;
+		downloads_free(d);
+		return ward_error_set(e, err, "pull: fork");
 	}
 	/* The unpack's notes and progress pass through us (see shadow_log). */
 	d->caller = st->ctx;
@@ -341,17 +429,13 @@ int downloads_start(struct store *st, struct registry *reg, const struct manifes
 	d->shadow.log_arg = d;
 	st->ctx = &d->shadow;
 	clock_gettime(CLOCK_MONOTONIC, &d->start);
-	size_t want = m->n_layers < MAX_PARALLEL ? m->n_layers : MAX_PARALLEL;
-	for (; d->n_threads < want; d->n_threads++)
-		if (pthread_create(&d->threads[d->n_threads], NULL, worker, d) != 0)
-			break;
-	if (want && !d->n_threads) {
-		downloads_free(d);
-		return ward_error_set(e, EAGAIN, "pull: no download thread");
+	if (!quiet && d->caller && d->caller->log) {
+		pthread_mutex_lock(&fork_mu);
+		fork_active = d;
+		pthread_mutex_unlock(&fork_mu);
+		if (pthread_create(&d->prog, NULL, progress, d) == 0)
+			d->prog_running = true;
 	}
-	if (!quiet && d->caller && d->caller->log &&
-	    pthread_create(&d->prog, NULL, progress, d) == 0)
-		d->prog_running = true;
 	*out = d;
 	return 0;
 }
@@ -428,16 +512,24 @@ int downloads_open(void *arg, size_t i, struct ward_error *e)
 	return p[0];
 }
 
-int downloads_finish(void *arg, bool abort, struct ward_error *e)
+static int finish(struct downloads *d, bool hard, struct ward_error *e)
 {
-	struct downloads *d = arg;
 	if (d->finished)
 		return 0;
 	d->finished = true;
-	if (abort)
+	if (hard)
 		atomic_store(&d->sh->abort, 1);
-	for (size_t i = 0; i < d->n_threads; i++)
-		pthread_join(d->threads[i], NULL);
+	int status = 0;
+	while (d->downloader > 0 && waitpid(d->downloader, &status, 0) < 0 && errno == EINTR)
+		;
+	if (d->downloader > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		struct ward_error de;
+		ward_error_set(&de, 0, "pull: the download process died (%s %d)",
+		               WIFSIGNALED(status) ? "signal" : "exit",
+		               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		fail(d, &de);
+	}
+	d->downloader = 0;
 	/* The unpack has read what it wanted (or failed): a feeder left has nothing to do. */
 	for (size_t i = 0; i < d->m->n_layers; i++)
 		if (d->feeders[i] > 0) {
@@ -452,11 +544,30 @@ int downloads_finish(void *arg, bool abort, struct ward_error *e)
 		d->prog_running = false;
 		log_line(d, WARD_LOG_PROGRESS, "%s", "");
 	}
-	if (d->failed) {
-		*e = d->err;
-		return -1;
-	}
-	return 0;
+	pthread_mutex_lock(&fork_mu);
+	if (fork_active == d)
+		fork_active = NULL;
+	pthread_mutex_unlock(&fork_mu);
+	return downloads_error(d, e);
+}
+
+/* After a failed unpack (ABORT), the layers being fetched are still finished: a corrupt
+ * byte then shows as the digest mismatch it is, and no partial file whose bytes may be
+ * bad is left to resume from. Layers not started yet are not. */
+int downloads_finish(void *arg, bool abort, struct ward_error *e)
+{
+	struct downloads *d = arg;
+	if (abort)
+		atomic_store(&d->sh->no_new, 1);
+	return finish(d, false, e);
+}
+
+int downloads_error(struct downloads *d, struct ward_error *e)
+{
+	if (!d || !d->sh || !atomic_load(&d->sh->failed))
+		return 0;
+	*e = d->sh->err;
+	return -1;
 }
 
 void downloads_free(struct downloads *d)
@@ -465,12 +576,13 @@ void downloads_free(struct downloads *d)
 		return;
 	struct ward_error ignored;
 	if (d->sh && d->feeders)
-		downloads_finish(d, true, &ignored);
+		finish(d, true, &ignored);
 	if (d->st && d->st->ctx == &d->shadow)
 		d->st->ctx = d->caller;
 	if (d->sh)
 		munmap(d->sh, d->sh_len);
 	free(d->feeders);
+	free(d->noted);
 	pthread_mutex_destroy(&d->mu);
 	pthread_mutex_destroy(&d->log_mu);
 	free(d);
