@@ -7,8 +7,8 @@
 #   3. start from the pulled image against --rootfs on the same tree.
 # As root: scripts/bench-pull.sh [--runs N] [--start-runs M]   (defaults 5 and 50; medians)
 # Every store, the registry's storage and podman's are on one tmpfs (the disk's writeback
-# would otherwise decide); each timed pull starts from an empty store (emptied in hyperfine's
-# --prepare, not timed). Traffic goes only to 127.0.0.1; nothing is left behind.
+# would otherwise decide); each timed pull starts from an empty store (emptied before the run,
+# not timed). Traffic goes only to 127.0.0.1; nothing is left behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "bench-pull.sh: run as root" >&2; exit 1; }
@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
   *) echo "usage: bench-pull.sh [--runs N] [--start-runs M]" >&2 && exit 2 ;;
   esac
 done
-for c in hyperfine podman runc skopeo docker-registry umoci jq python3; do
+for c in podman runc skopeo docker-registry umoci jq python3; do
   command -v $c >/dev/null || { echo "bench-pull.sh: $c missing (scripts/deps.sh)" >&2; exit 1; }
 done
 ward=${ward:-$PWD/$(scripts/build.sh)/ward}
@@ -30,7 +30,7 @@ echo "machine: $(nproc) CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 
   "$(free -g | awk '/^Mem/ {print $2}') GiB, kernel $(uname -r)"
 echo "ward $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo +changes)," \
   "$(podman --version), runc $(runc --version | awk 'NR==1 {print $3}'), $(skopeo --version)," \
-  "$(hyperfine --version), $(docker-registry --version | awk '{print $1, $3}')"
+  "$(docker-registry --version | awk '{print $1, $3}')"
 echo "start: $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 layout=$(tests/registry/images.sh /var/tmp) # cached under /var/cache/ward-test
@@ -100,13 +100,41 @@ report() { # result.json, then "A/B" pairs to print as ratios of medians
   python3 - "$@" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print("\n%-20s %10s %10s %10s %10s" % ("", "median ms", "min ms", "max ms", "mean ms"))
+print("\n%-20s %10s %10s %10s %10s %10s" % ("", "median ms", "min ms", "max ms", "mean ms", "stddev"))
 for name, x in r.items():
-    print("%-20s %10.0f %10.0f %10.0f %10.0f" % (name, x["median"] * 1e3, x["min"] * 1e3,
-          x["max"] * 1e3, x["mean"] * 1e3))
+    print("%-20s %10.1f %10.1f %10.1f %10.1f %10.1f" % (name, x["median"] * 1e3, x["min"] * 1e3,
+          x["max"] * 1e3, x["mean"] * 1e3, x["stddev"] * 1e3))
 for pair in sys.argv[2:]:
     a, b = pair.split("/")
     print("%s / %s = %.2f (medians)" % (a, b, r[a]["median"] / r[b]["median"]))
+PY
+}
+
+# The machine is shared and its load drifts over minutes, so the commands are interleaved
+# (hyperfine runs all of one before the next): each round runs every command once, in turn,
+# the order reversed every other round. A command runs without a shell (as hyperfine -N);
+# its PREPARE (a shell line) runs before each run and is not timed; a failure stops the bench.
+# usage: interleave OUT.json RUNS WARMUP NAME PREPARE COMMAND [NAME PREPARE COMMAND]...
+interleave() {
+  python3 - "$@" <<'PY'
+import json, shlex, statistics, subprocess, sys, time
+out, runs, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+a = sys.argv[4:]
+cmds = [(a[i], a[i + 1], shlex.split(a[i + 2])) for i in range(0, len(a), 3)]
+times = {n: [] for n, _, _ in cmds}
+for k in range(warmup + runs):
+    for name, prep, argv in (cmds if k % 2 == 0 else cmds[::-1]):
+        if prep:
+            subprocess.run(["bash", "-c", prep], check=True, stdout=subprocess.DEVNULL)
+        t0 = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        t = time.perf_counter() - t0
+        if k >= warmup:
+            times[name].append(t)
+res = [{"command": n, "times": v, "median": statistics.median(v), "mean": statistics.mean(v),
+        "min": min(v), "max": max(v), "stddev": statistics.stdev(v) if len(v) > 1 else 0.0}
+       for n, v in times.items()]
+json.dump({"results": res}, open(out, "w"))
 PY
 }
 
@@ -114,29 +142,48 @@ echo
 echo "== 1. pull of the Debian+python3 image ($img) into an empty store"
 # skopeo-copy and ward-import time the two halves of skopeo+import alone (the import from a
 # layout made once): the download floor and the unpack+verify floor of ward's pull.
+# ward-import-1layer imports the same files as one layer (scripts/debian-image.sh's image,
+# which images.sh splits in three): what unpacking three layers as three trees costs.
+one=$(scripts/debian-image.sh)
 sk copy -q --src-tls-verify=false docker://"$img" oci:"$t/oci-ref:python"
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull.json" \
-  --prepare "rm -rf $t/ward" \
-  --prepare "rm -rf $pm" \
-  --prepare "rm -rf $t/oci $t/ward-imp" \
-  --prepare "rm -rf $t/oci" \
-  --prepare "rm -rf $t/ward-imp" \
-  -n ward-pull "env WARD_STORE=$t/ward $ward pull -q $img" \
-  -n podman-pull "podman pull -q --tls-verify=false $img" \
-  -n skopeo+import "bash -c 'sk copy -q --src-tls-verify=false docker://$img oci:$t/oci:python && WARD_STORE=$t/ward-imp $ward image import -q oci:$t/oci:python'" \
-  -n skopeo-copy "bash -c 'sk copy -q --src-tls-verify=false docker://$img oci:$t/oci:python'" \
-  -n ward-import "env WARD_STORE=$t/ward-imp $ward image import -q oci:$t/oci-ref:python"
+interleave "$work/pull.json" "$runs" 1 \
+  ward-pull "rm -rf $t/ward" "env WARD_STORE=$t/ward $ward pull -q $img" \
+  podman-pull "rm -rf $pm" "podman pull -q --tls-verify=false $img" \
+  skopeo+import "rm -rf $t/oci $t/ward-imp" \
+  "bash -c 'sk copy -q --src-tls-verify=false docker://$img oci:$t/oci:python && WARD_STORE=$t/ward-imp $ward image import -q oci:$t/oci:python'" \
+  skopeo-copy "rm -rf $t/oci" "bash -c 'sk copy -q --src-tls-verify=false docker://$img oci:$t/oci:python'" \
+  ward-import "rm -rf $t/ward-imp" "env WARD_STORE=$t/ward-imp $ward image import -q oci:$t/oci-ref:python" \
+  ward-import-1layer "rm -rf $t/ward-imp" "env WARD_STORE=$t/ward-imp $ward image import -q oci:$one:python"
 report "$work/pull.json" ward-pull/podman-pull ward-pull/skopeo+import ward-pull/ward-import \
-  ward-pull/skopeo-copy
+  ward-pull/skopeo-copy ward-import/ward-import-1layer
+
+echo
+echo "== where ward pull's time goes: its plain progress lines on stderr, stamped with the time"
+echo "   since its start (one more pull into an empty store), and the registry's time to the"
+echo "   first byte of the manifest (curl)"
+rm -rf "$t/ward"
+WARD_STORE=$t/ward python3 - "$ward" "$img" <<'PY'
+import subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.Popen([sys.argv[1], "pull", sys.argv[2]], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+for line in p.stderr:
+    print("%8.0f ms  %s" % ((time.perf_counter() - t0) * 1e3, line.rstrip()))
+p.wait()
+print("%8.0f ms  exit %d: %s" % ((time.perf_counter() - t0) * 1e3, p.returncode, p.stdout.read().strip()))
+PY
+curl -s -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+  -w 'manifest: first byte after %{time_starttransfer} s, total %{time_total} s\n' \
+  "http://$reg/v2/python/manifests/3.12"
 
 echo
 echo "== 2. a second image sharing the base ($app: the same three layers and a small fourth),"
-echo "   pulled after the first (the first pull in --prepare, not timed)"
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/second.json" \
-  --prepare "bash -c 'rm -rf $t/ward2 && WARD_STORE=$t/ward2 $ward pull -q $img >/dev/null'" \
-  --prepare "bash -c 'rm -rf $pm && podman pull -q --tls-verify=false $img >/dev/null'" \
-  -n ward-pull-second "env WARD_STORE=$t/ward2 $ward pull -q $app" \
-  -n podman-pull-second "podman pull -q --tls-verify=false $app"
+echo "   pulled after the first (the first pull before each run, not timed)"
+interleave "$work/second.json" "$runs" 1 \
+  ward-pull-second "rm -rf $t/ward2 && WARD_STORE=$t/ward2 $ward pull -q $img" \
+  "env WARD_STORE=$t/ward2 $ward pull -q $app" \
+  podman-pull-second "rm -rf $pm && podman pull -q --tls-verify=false $img" \
+  "podman pull -q --tls-verify=false $app"
 report "$work/second.json"
 python3 - "$work/pull.json" "$work/second.json" <<'PY'
 import json, sys
@@ -169,9 +216,9 @@ echo "== 3. start from the pulled image against --rootfs on the same tree ($star
 export WARD_STORE=$t/ward
 rm -rf "$WARD_STORE" && "$ward" pull -q "$img" >/dev/null
 tree=$("$ward" image inspect "$img" --json | jq -r .rootfs)
-hyperfine -N --warmup 10 --runs "$start_runs" --export-json "$work/start.json" \
-  -n image "$ward run $img -- /bin/true" \
-  -n rootfs "$ward run --rootfs $tree -- /bin/true"
+interleave "$work/start.json" "$start_runs" 10 \
+  image "" "$ward run $img -- /bin/true" \
+  rootfs "" "$ward run --rootfs $tree -- /bin/true"
 report "$work/start.json" image/rootfs
 python3 - "$work/start.json" <<'PY'
 import json, sys
