@@ -89,6 +89,14 @@ static int fetch_config(struct registry *reg, struct store *st, const struct des
 {
 	if (store_has_blob(st, d->digest))
 		return 0;
+	/* One download per blob, as for layers: a pull at the same time waits and finds it. */
+	char lockname[96];
+	snprintf(lockname, sizeof(lockname), "blob-%s", digest_hex(d->digest));
+	autoclose int lock = store_lock(st, lockname, LOCK_EX, e);
+	if (lock < 0)
+		return -1;
+	if (store_has_blob(st, d->digest))
+		return 0;
 	if (d->size > MAX_DOCUMENT)
 		return ward_error_set(e, 0, "config %s: larger than %u bytes", d->digest,
 		                      MAX_DOCUMENT);

@@ -66,8 +66,19 @@ setup() {
 
 teardown() {
   "$REGSH" stop "$BATS_TEST_TMPDIR"
-  empty_store
+  empty_names
   host_back "$before"
+}
+
+# Rootless trees can only be deleted through ward: every name removed (one image may have
+# several, which empty_store's removal by id stops at), then a prune.
+empty_names() {
+  [[ -d $WARD_STORE ]] || return 0
+  local n
+  for n in $(ward image ls --json | jq -r '.[].name'); do
+    ward image rm "$n" >/dev/null 2>&1 || true
+  done
+  empty_store
 }
 
 # A proxy of this test in front of URL $1 (then CAFILE, STORAGE): PX is its HOST:PORT, PXD its
@@ -224,7 +235,7 @@ names() { ward image ls --json | jq -r '.[].name' | sort | tr '\n' ' '; }
   run ward logout "$TLS"
   [ "$status" -eq 0 ]
   [ "$(jq -r --arg r "$TLS" '.auths[$r] // empty' "$auth")" = "" ]
-  empty_store
+  empty_names
   run ward pull -q "$TLS/fx/base:1"
   [[ $output == *"unauthorized"* ]]
   # --authfile names another file.
@@ -243,7 +254,7 @@ names() { ward image ls --json | jq -r '.[].name' | sort | tr '\n' ' '; }
   run ward pull -q "$TLS/fx/base:1"
   echo "$output"
   [ "$status" -eq 0 ]
-  empty_store
+  empty_names
   # A helper named for the host in credHelpers: docker-credential-NAME get, host on stdin.
   mkdir -p "$BATS_TEST_TMPDIR/bin"
   cat >"$BATS_TEST_TMPDIR/bin/docker-credential-wardtest" <<EOF
@@ -260,7 +271,7 @@ EOF
   [ "$status" -eq 0 ]
   grep -q "$TLS" "$BATS_TEST_TMPDIR/helper.log"
   # DOCKER_CONFIG names the directory instead.
-  empty_store
+  empty_names
   mkdir -p "$BATS_TEST_TMPDIR/dc"
   mv "$HOME/.docker/config.json" "$BATS_TEST_TMPDIR/dc/config.json"
   DOCKER_CONFIG="$BATS_TEST_TMPDIR/dc" PATH="$BATS_TEST_TMPDIR/bin:$PATH" run ward pull -q "$TLS/fx/base:1"
@@ -280,7 +291,7 @@ EOF
   grep -q 'scope=repository%3Atok%2Fbase%3Apull' "$RD/token/token-log"
   run ward run --entrypoint '' "$TOK/tok/base:1" probe exit 4
   [ "$status" -eq 4 ]
-  empty_store
+  empty_names
   touch "$RD/token/refuse"
   run ward pull -q --creds "$TOK_USER:$TOK_PASS" "$TOK/tok/base:1"
   rm -f "$RD/token/refuse"
@@ -297,10 +308,10 @@ EOF
   [ "${#lines[@]}" -eq 1 ]
   run ward pull -q --cert-dir "$TLS_CERTS_D/$TLS" --creds "$TLS_USER:$TLS_PASS" "$TLS/fx/base:1"
   [ "$status" -eq 0 ]
-  empty_store
+  empty_names
   WARD_CERTS_D="$BATS_TEST_TMPDIR/nothing:$TLS_CERTS_D" run ward pull -q --creds "$TLS_USER:$TLS_PASS" "$TLS/fx/base:1"
   [ "$status" -eq 0 ]
-  empty_store
+  empty_names
   run ward pull -q --tls-verify=false --creds "$TLS_USER:$TLS_PASS" "$TLS/fx/base:1"
   [ "$status" -eq 0 ]
 }
@@ -327,11 +338,11 @@ EOF
   [ "$status" -eq 0 ]
   [ "$(grep -c '(injected)' "$PXD/log")" -eq 2 ]
   [ $((SECONDS - t0)) -ge 1 ]
-  empty_store
+  empty_names
   proxy_conf '{"fail": {"count": 2, "status": 503}}'
   run ward pull -q "$PX/fx/base:1"
   [ "$status" -eq 0 ]
-  empty_store
+  empty_names
   proxy_conf '{"fail": {"count": 1000, "status": 503}}'
   : >"$PXD/log"
   WARD_PULL_RETRIES=2 run ward pull -q "$PX/fx/base:1"
@@ -491,7 +502,7 @@ EOF
   [[ $output == *"$TLS: unauthorized"* ]]
   WARD_CERTS_D=$TLS_CERTS_D run ward push -q --creds "$TLS_USER:$TLS_PASS" mine:1 "$TLS/pushed/mine:1"
   [ "$status" -eq 0 ]
-  empty_store
+  empty_names
   run --separate-stderr ward run --entrypoint '' "$PLAIN/pushed/mine:1" cat /pushed
   [ "$output" = pushed ]
   store_clean
