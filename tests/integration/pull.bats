@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 REGSH=$BATS_TEST_DIRNAME/../registry/registry.sh
 
 # A hung ward fails its test instead of the suite.
-ward() { timeout -k 5 60 "$WARD" "$@"; }
+ward() { timeout -k 5 180 "$WARD" "$@"; }
 
 # skopeo as the reference client, without the host's policy or credentials.
 sk() { skopeo --insecure-policy "$@"; }
@@ -341,6 +341,8 @@ EOF
   empty_names
   proxy_conf '{"fail": {"count": 2, "status": 503}}'
   run ward pull -q "$PX/fx/base:1"
+  echo "$output"
+  cat "$PXD/log"
   [ "$status" -eq 0 ]
   empty_names
   proxy_conf '{"fail": {"count": 1000, "status": 503}}'
