@@ -82,34 +82,6 @@ void conf_free(struct registry_conf *c)
 	c->insecure = c->mirrors = NULL;
 }
 
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t n = 0;
-	while (buf && n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (buf)
-		buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 int conf_load(struct registry_conf *c, struct ward_error *e)
 {
 	const char *env = getenv("WARD_REGISTRY_CONFIG");
@@ -118,7 +90,7 @@ int conf_load(struct registry_conf *c, struct ward_error *e)
 	for (size_t i = 0; i < 2; i++) {
 		const char *p = env && *env ? env : paths[i];
 		size_t len;
-		char *json = slurp(p, MAX_CONF, &len);
+		char *json = read_small(p, MAX_CONF, &len);
 		if (!json && errno == ENOENT && !(env && *env))
 			continue;
 		if (!json)
@@ -199,7 +171,7 @@ bool conf_insecure(const struct registry_conf *c, const char *domain)
 static int append_file(struct tls_files *t, const char *path, struct ward_error *e)
 {
 	size_t len;
-	char *pem = slurp(path, MAX_CERTS, &len);
+	char *pem = read_small(path, MAX_CERTS, &len);
 	if (!pem)
 		return ward_error_set(e, errno, "%s", path);
 	char *n = realloc(t->ca_pem, t->ca_len + len + 2);

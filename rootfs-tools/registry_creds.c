@@ -151,33 +151,6 @@ int creds_from_option(const char *opt, struct creds *c, struct ward_error *e)
 	return 1;
 }
 
-/* The whole of a small file, NUL-terminated; NULL with errno (ENOENT: absent). */
-static char *read_small(const char *path, size_t *len)
-{
-	int fd autoclose = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return NULL;
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t n = 0;
-	while (buf && n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	if (buf)
-		buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 /* Write ALL (N bytes) to FD, a pipe whose reader may be gone: EPIPE, never SIGPIPE. */
 static int write_pipe(int fd, const char *all, size_t n)
 {
@@ -281,7 +254,7 @@ int creds_lookup(const char *domain, const char *auth_file, struct creds *c, str
 		snprintf(paths[n++], PATH_MAX, "%s/.docker/config.json", home);
 	for (int i = 0; i < n; i++) {
 		size_t len;
-		char *json = read_small(paths[i], &len), helper[64];
+		char *json = read_small(paths[i], MAX_FILE, &len), helper[64];
 		if (!json) {
 			if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
 				continue;
@@ -341,7 +314,7 @@ static int mkdir_parents(char *path)
 static json_t *load_store(const char *path, struct ward_error *e)
 {
 	size_t len;
-	char *json = read_small(path, &len);
+	char *json = read_small(path, MAX_FILE, &len);
 	if (!json && errno != ENOENT) {
 		ward_error_set(e, errno, "%s", path);
 		return NULL;

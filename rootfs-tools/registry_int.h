@@ -25,6 +25,9 @@ struct challenge {
 int challenge_parse(const char *header, struct challenge *c);
 /* A token service's answer: "token", else "access_token" (malloc'ed). */
 int token_parse(const char *json, size_t len, char **token, struct ward_error *e);
+/* The whole of a regular file of at most MAX bytes, NUL-terminated, its length in LEN; NULL
+ * with errno (ENOENT: absent, EFBIG: too big, EINVAL: not a regular file). */
+char *read_small(const char *path, size_t max, size_t *len);
 /* Base64 of N bytes into OUT (4 * ((N + 2) / 3) + 1 bytes); decode: -1 when not base64. */
 void base64_encode(const void *in, size_t n, char *out);
 int base64_decode(const char *in, char *out, size_t cap, size_t *n);

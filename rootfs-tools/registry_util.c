@@ -1,11 +1,17 @@
 /* Small helpers of the registry client: a growing buffer, URLs (origins, Location
  * resolution) and base64. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "registry_int.h"
+#include "sys.h"
 
 int membuf_append(void *arg, const void *p, size_t n)
 {
@@ -110,4 +116,30 @@ int base64_decode(const char *in, char *out, size_t cap, size_t *n)
 	out[o] = 0;
 	*n = o;
 	return 0;
+}
+
+char *read_small(const char *path, size_t max, size_t *len)
+{
+	int fd autoclose = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t n = 0;
+	while (buf && n < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (buf)
+		buf[n] = 0;
+	*len = n;
+	return buf;
 }

@@ -99,19 +99,28 @@ static int reg_option(int c, struct ward_registry_opts *o, struct ward_error *e)
 	return 0;
 }
 
+/* The options of pull and push, then MIN to MAX operands: 0 to go on, 1 after help, -1
+ * with E set. */
+static int reg_parse(const struct cli_cmd *c, int argc, char **argv, int min, int max,
+                     const char *what, struct ward_registry_opts *o, struct ward_error *e)
+{
+	int v;
+	while ((v = cli_next(c, argc, argv, NULL, e)) >= 0)
+		if (reg_option(v, o, e) < 0)
+			return -1;
+	if (v == CLI_HELP)
+		return 1;
+	return v == CLI_BAD || cli_operands(c, argc, argv, min, max, what, e) < 0 ? -1 : 0;
+}
+
 int cmd_pull(int argc, char **argv)
 {
 	static const struct cli_cmd c = {"pull", pull_usage, reg_options, false};
 	struct ward_registry_opts o = {0};
 	struct ward_error e = {0};
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		if (reg_option(v, &o, &e) < 0)
-			return cli_fail(&e);
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 1, 1, "REF", &e) < 0)
-		return cli_fail(&e);
+	int v = reg_parse(&c, argc, argv, 1, 1, "REF", &o, &e);
+	if (v != 0)
+		return v > 0 ? 0 : cli_fail(&e);
 	char name[WARD_IMAGE_NAME_MAX];
 	struct ward_store *st = cli_store(o.quiet, &e);
 	if (!st || ward_image_pull(st, argv[optind], &o, name, &e) < 0)
@@ -133,14 +142,9 @@ int cmd_push(int argc, char **argv)
 	static const struct cli_cmd c = {"push", push_usage, opts, false};
 	struct ward_registry_opts o = {0};
 	struct ward_error e = {0};
-	int v;
-	while ((v = cli_next(&c, argc, argv, NULL, &e)) >= 0)
-		if (reg_option(v, &o, &e) < 0)
-			return cli_fail(&e);
-	if (v == CLI_HELP)
-		return 0;
-	if (v == CLI_BAD || cli_operands(&c, argc, argv, 1, 2, "IMAGE", &e) < 0)
-		return cli_fail(&e);
+	int v = reg_parse(&c, argc, argv, 1, 2, "IMAGE", &o, &e);
+	if (v != 0)
+		return v > 0 ? 0 : cli_fail(&e);
 	struct ward_store *st = cli_store(o.quiet, &e);
 	if (!st || ward_image_push(st, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
 	                           &o, &e) < 0)
