@@ -53,15 +53,18 @@ static int resolve(struct registry *reg, struct store *st, const struct registry
 		if (fetch_doc(reg, st, reference, d, &buf, &len, e) < 0)
 			return -1;
 		int rc = document_kind(buf, len, d->media_type, &kind, e);
-		if (rc == 0 && kind == DOC_MANIFEST) {
+		if (rc < 0) {
+			free(buf);
+			return ward_error_prefix(e, "%s", what);
+		}
+		if (kind == DOC_MANIFEST) {
 			free(buf);
 			return 0;
 		}
-		if (rc == 0)
-			rc = index_pick(buf, len, NULL, platform, what, &next, &kind, e);
+		rc = index_pick(buf, len, NULL, platform, what, &next, &kind, e);
 		free(buf);
-		if (rc < 0)
-			return ward_error_prefix(e, "%s", what);
+		if (rc < 0) /* the platform error names WHAT already */
+			return strstr(e->msg, what) ? -1 : ward_error_prefix(e, "%s", what);
 		snprintf(reference, sizeof(reference), "%s", next.digest);
 	}
 	return ward_error_set(e, 0, "%s: image indexes nested too deep", what);
