@@ -101,7 +101,10 @@ http:
 $tls
 $auth
 EOF
-    spawn "$d/registry.pid" "$d/registry.log" docker-registry serve "$d/config.yml"
+    # docker-registry takes every REGISTRY_* variable as a setting (REGISTRY_AUTH_FILE, meant
+    # for ward, makes it print its usage and stop): none reach it
+    spawn "$d/registry.pid" "$d/registry.log" env $(compgen -e | sed -n 's/^REGISTRY_.*/-u &/p') \
+      docker-registry serve "$d/config.yml"
     for _ in $(seq 200); do
       grep -q "listening on 127.0.0.1:$port" "$d/registry.log" && break
       alive "$d/registry.pid" || break
