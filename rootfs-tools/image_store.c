@@ -103,16 +103,8 @@ static int gc(struct store *st, uint64_t *freed_trees, uint64_t *freed_blobs, st
 	if (!index)
 		return -1;
 	struct pathset blobs = {0}, trees = {0};
-	json_t *m;
-	size_t i;
 	/* A named image keeps its tree and every prefix tree below it. */
-	json_array_foreach(json_object_get(index, "manifests"), i, m)
-	{
-		struct descriptor d;
-		const char *name;
-		if (index_entry(m, &d, &name) == 0)
-			store_mark(st, d, &blobs, &trees, NULL, 0);
-	}
+	store_mark_index(st, index, &blobs, &trees);
 	json_decref(index);
 	uint64_t t = collect(st, "trees", &trees, true, e);
 	uint64_t b = collect(st, "blobs/sha256", &blobs, false, e);

@@ -97,12 +97,8 @@ void store_mark(struct store *st, struct descriptor d, struct pathset *blobs, st
 	free(buf);
 }
 
-int store_named_trees(struct store *st, struct pathset *trees, struct ward_error *e)
+void store_mark_index(struct store *st, json_t *index, struct pathset *blobs, struct pathset *trees)
 {
-	json_t *index = store_load_index(st, e);
-	if (!index)
-		return -1;
-	struct pathset blobs = {0};
 	json_t *m;
 	size_t i;
 	json_array_foreach(json_object_get(index, "manifests"), i, m)
@@ -110,8 +106,17 @@ int store_named_trees(struct store *st, struct pathset *trees, struct ward_error
 		struct descriptor d;
 		const char *name;
 		if (index_entry(m, &d, &name) == 0)
-			store_mark(st, d, &blobs, trees, NULL, 0);
+			store_mark(st, d, blobs, trees, NULL, 0);
 	}
+}
+
+int store_named_trees(struct store *st, struct pathset *trees, struct ward_error *e)
+{
+	json_t *index = store_load_index(st, e);
+	if (!index)
+		return -1;
+	struct pathset blobs = {0};
+	store_mark_index(st, index, &blobs, trees);
 	json_decref(index);
 	pathset_clear(&blobs);
 	return 0;

@@ -15,6 +15,9 @@ void image_chain_ids(const struct image_config *c, char (*out)[DIGEST_LEN + 1]);
 void store_mark(struct store *st, struct descriptor d, struct pathset *blobs, struct pathset *trees,
                 struct ward_image_info *info, int depth);
 /* Every tree a named image needs, as ChainID hex, into TREES. */
+/* What every image INDEX names reaches: its blobs and trees (each prefix tree too). */
+void store_mark_index(struct store *st, json_t *index, struct pathset *blobs,
+                      struct pathset *trees);
 int store_named_trees(struct store *st, struct pathset *trees, struct ward_error *e);
 
 #endif
