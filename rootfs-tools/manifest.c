@@ -23,7 +23,7 @@ const char *host_architecture(void)
 #endif
 }
 
-static json_t *load(const char *json, size_t len, const char *what, struct ward_error *e)
+json_t *json_load_object(const char *json, size_t len, const char *what, struct ward_error *e)
 {
 	if (len > MAX_DOCUMENT) {
 		ward_error_set(e, 0, "%s: larger than %u bytes", what, MAX_DOCUMENT);
@@ -88,7 +88,7 @@ static bool is_manifest_type(const char *mt)
 int document_kind(const char *json, size_t len, const char *media_type, enum doc_kind *kind,
                   struct ward_error *e)
 {
-	json_t *root = load(json, len, media_type, e);
+	json_t *root = json_load_object(json, len, media_type, e);
 	if (!root)
 		return -1;
 	json_t *mt = json_object_get(root, "mediaType");
@@ -197,7 +197,7 @@ int index_pick(const char *json, size_t len, const char *tag, const struct platf
 		platform_parse(NULL, &host, NULL);
 		platform = &host;
 	}
-	json_t *root = load(json, len, "index", e);
+	json_t *root = json_load_object(json, len, "index", e);
 	if (!root)
 		return -1;
 	json_t *ms = json_object_get(root, "manifests");
@@ -282,7 +282,7 @@ static enum compression layer_compression(const char *mt, bool *ok)
 int manifest_parse(const char *json, size_t len, struct manifest *m, struct ward_error *e)
 {
 	memset(m, 0, sizeof(*m));
-	json_t *root = load(json, len, "manifest", e);
+	json_t *root = json_load_object(json, len, "manifest", e);
 	if (!root)
 		return -1;
 	int rc = -1;
@@ -396,7 +396,7 @@ int config_parse(const char *json, size_t len, size_t n_layers, struct image_con
                  struct ward_error *e)
 {
 	memset(c, 0, sizeof(*c));
-	json_t *root = load(json, len, "image config", e);
+	json_t *root = json_load_object(json, len, "image config", e);
 	if (!root)
 		return -1;
 	int rc = -1;

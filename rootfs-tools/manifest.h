@@ -3,6 +3,7 @@
 #ifndef WARD_MANIFEST_H
 #define WARD_MANIFEST_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,9 @@ int config_parse(const char *json, size_t len, size_t n_layers, struct image_con
                  struct ward_error *e);
 void config_free(struct image_config *c);
 
+/* JSON that must be an object of at most MAX_DOCUMENT bytes (duplicate keys refused); NULL
+ * with E naming WHAT. */
+json_t *json_load_object(const char *json, size_t len, const char *what, struct ward_error *e);
 /* The platform of this machine, as OCI names it ("amd64", "arm64", ...). */
 const char *host_architecture(void);
 

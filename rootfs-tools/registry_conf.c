@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "registry_int.h"
 #include "strv.h"
 
@@ -55,13 +56,9 @@ static char **string_list(json_t *a, bool urls, const char *what, struct ward_er
 int conf_parse(const char *json, size_t len, struct registry_conf *c, struct ward_error *e)
 {
 	memset(c, 0, sizeof(*c));
-	json_error_t je;
-	json_t *root = json_loadb(json, len, 0, &je);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return ward_error_set(e, 0, "not a JSON object%s%s", root ? "" : ": ",
-		                      root ? "" : je.text);
-	}
+	json_t *root = json_load_object(json, len, "registry config", e);
+	if (!root)
+		return -1;
 	c->insecure = string_list(json_object_get(root, "insecure-registries"), false,
 	                          "insecure-registries", e);
 	if (c->insecure)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "registry_int.h"
 #include "sys.h"
 
@@ -78,13 +79,9 @@ static int user_secret(const char *user, const char *secret, bool token, struct 
 int creds_parse(const char *json, size_t len, const char *domain, struct creds *c, char helper[64],
                 struct ward_error *e)
 {
-	json_error_t je;
-	json_t *root = json_loadb(json, len, 0, &je);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return ward_error_set(e, 0, "not a JSON object%s%s", root ? "" : ": ",
-		                      root ? "" : je.text);
-	}
+	json_t *root = json_load_object(json, len, "credentials file", e);
+	if (!root)
+		return -1;
 	int rc = 0;
 	json_t *h = find_key(json_object_get(root, "credHelpers"), domain);
 	json_t *a = find_key(json_object_get(root, "auths"), domain);
