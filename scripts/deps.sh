@@ -11,6 +11,8 @@ PKGS=(
   python3 umoci skopeo debootstrap zstd
   # the pull tests' registry (tests/registry): the reference registry, htpasswd, a token service
   docker-registry apache2-utils python3-jwt python3-cryptography
+  # ward serve (the Docker Engine API): the HTTP library; its client tests: docker-py, tmux
+  libmicrohttpd-dev python3-docker tmux
   libnftables1 nftables passt
   # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
   scdoc zsh
