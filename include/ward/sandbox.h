@@ -96,6 +96,29 @@ struct ward_log_opts {
 int ward_sandbox_logs(struct ward_sandbox *sb, const struct ward_log_opts *o, int out, int err,
                       struct ward_error *e);
 
+/* What ward_sandbox_attach connects. */
+struct ward_attach_opts {
+	bool in;     /* send what IN gives to the command (its terminal, or -i's stdin) */
+	bool out;    /* its stdout (with a terminal: everything it writes) to OUT */
+	bool err;    /* its stderr to ERR (with a terminal: to ERR only without OUT) */
+	bool logs;   /* its log first, from the beginning */
+	bool stream; /* then what it writes from now on, until it ends or the caller goes */
+};
+/* Attach to the sandbox's main command (ward create -t / -i; any sandbox's output). A created
+ * sandbox is waited for until it starts, and then nothing it wrote is missed (docker run
+ * attaches before it starts). Several callers may be attached at once; with a terminal the
+ * command's output is the same for all and their input is mixed. The first caller whose IN
+ * ends closes a -i command's stdin (Docker's StdinOnce); a terminal's input just stops.
+ * Returns 0 when the command ended (*EXIT_CODE, may be NULL, gets its exit code) or when
+ * OUT or ERR could no longer be written, or went away (*EXIT_CODE -1). A stopped sandbox is
+ * refused unless LOGS (then its log, and its recorded exit code). */
+int ward_sandbox_attach(struct ward_sandbox *sb, const struct ward_attach_opts *o, int in, int out,
+                        int err, int *exit_code, struct ward_error *e);
+/* The size of the main command's terminal (TIOCSWINSZ: the command gets SIGWINCH). Refused
+ * for a sandbox made without a terminal, or not running. */
+int ward_sandbox_resize(struct ward_sandbox *sb, unsigned rows, unsigned cols,
+                        struct ward_error *e);
+
 /* Its writable layer as a new image layer on top of its image, stored as NAME[:TAG] with
  * the sandbox's config (env, command, workdir, user); MESSAGE (may be NULL) goes to the
  * image's history. A running sandbox is paused while its layer is read. ID_OUT (may be NULL)
