@@ -149,13 +149,15 @@ static int wait_change(struct attach *a, struct sandbox_record *rec, enum sandbo
 	}
 }
 
-/* Its control socket; -1 once it has stopped (REC then says so), or with E. */
-static int connect_running(struct attach *a, struct sandbox_record *rec, struct ward_error *e)
+/* Its control socket (CONNECT), or just the end; -1 once it has stopped (REC then says so),
+ * or with E. */
+static int connect_running(struct attach *a, struct sandbox_record *rec, bool connect_it,
+                           struct ward_error *e)
 {
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 3000; i++) {
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 		state_file(&a->st, a->sb->id, "ctl", sa.sun_path, sizeof(sa.sun_path));
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		int fd = connect_it ? socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0) : -1;
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			return fd;
 		if (fd >= 0)
@@ -299,7 +301,11 @@ static int request(struct attach *a, struct relay *r, struct logpos *to, struct 
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	const char *msg = json_string_value(json_object_get(m, "message"));
-	if (got <= 0 || !json_is_true(json_object_get(m, "ok"))) {
+	if (got <= 0) { /* accepted while it ended: no answer, the record will say */
+		rc = 1;
+		goto out;
+	}
+	if (!json_is_true(json_object_get(m, "ok"))) {
 		ward_error_set(e, 0, "attach %s: %s", a->sb->ref,
 		               msg ? msg : "its supervisor did not answer");
 		json_decref(m);
@@ -352,18 +358,26 @@ static int attach(struct attach *a, int *exit_code, struct ward_error *e)
 		    e, 0, "attach %s: the sandbox is stopped; ward start it first", a->sb->ref);
 	struct relay r = {.ctl = -1, .in_w = -1, .out_r = {-1, -1}, .exit_code = -1};
 	if (o->stream && rec.status != SB_STOPPED && rec.status != SB_CREATED)
-		r.ctl = connect_running(a, &rec, e);
+		r.ctl = connect_running(a, &rec, true, e);
 	if (r.ctl < 0 && e->msg[0])
 		return -1;
-	if (r.ctl < 0) { /* never started, or ended already: its log tells */
+	if (r.ctl < 0) {
+	ended: /* never started, or ended already: its log tells */
 		if (o->logs || waited)
 			replay(a, from, (struct logpos){0}, false);
 		if (rec.status == SB_STOPPED && exit_code)
 			*exit_code = rec.exit_code;
 		return 0;
 	}
-	struct logpos to;
+	struct logpos to = {0};
 	int rc = request(a, &r, &to, e);
+	if (rc == 1) {
+		close(r.ctl);
+		r.ctl = -1;
+		if (connect_running(a, &rec, false, e) < 0 && e->msg[0])
+			return -1;
+		goto ended;
+	}
 	if (rc == 0 && (o->logs || waited))
 		replay(a, from, to, true);
 	if (rc == 0)
