@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "launch.h"
 #include "logfile.h"
 #include "sandbox.h"
 #include "sys.h"

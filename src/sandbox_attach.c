@@ -7,14 +7,21 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
-#include "launch.h"
 #include "sandbox_attach.h"
 #include "sys.h"
 
 #define INBUF_MAX (64u << 10)
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static json_t *error_reply(const char *msg)
 {
