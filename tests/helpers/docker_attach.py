@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A Docker API attach client over a unix socket, for tests: hijacks
 POST /containers/ID/attach (Upgrade: tcp), optionally sends INPUT (after DELAY seconds),
-and prints what comes back: for a multiplexed stream each frame as 'STREAM:DATA' (a line
-each, DATA with repr-like escapes off), for a raw stream the bytes as they are.
+and prints what comes back: for a multiplexed stream each stream's lines as 'STREAM:LINE'
+(stdout's first), for a raw stream the bytes as they are.
 usage: docker_attach.py SOCKET ID QUERY [INPUT [DELAY]]
 A line 'status: N' and 'type: T' go to stderr."""
 import socket
@@ -46,10 +46,16 @@ def main():
             break
         buf += b
     if "multiplexed" in ctype:
+        out = {}
         while len(buf) >= 8:
             st, n = buf[0], struct.unpack(">I", buf[4:8])[0]
-            print(f"{st}:{buf[8:8 + n].decode(errors='replace')}", end="" if buf[8 + n - 1:8 + n] == b"\n" else "\n")
+            out.setdefault(st, b"")
+            out[st] += buf[8:8 + n]
             buf = buf[8 + n:]
+        # per stream, line by line: a frame is whatever one read gave
+        for st in sorted(out):
+            for line in out[st].decode(errors="replace").splitlines():
+                print(f"{st}:{line}")
     else:
         sys.stdout.write(buf.decode(errors="replace"))
     return 0
