@@ -212,4 +212,29 @@ int ward_sandbox_copy_in(struct ward_sandbox *sb, char *const *sources, size_t n
 int ward_sandbox_copy_out(struct ward_sandbox *sb, const char *src, const char *hostdest,
                           const struct ward_copy_opts *o, struct ward_error *e);
 
+/* What ward_sandbox_stat says of one path inside (not followed when it is a symlink). */
+struct ward_path_stat {
+	char name[256]; /* its last component ("/" for the root) */
+	uint64_t size;
+	unsigned mode;          /* st_mode: type and permissions */
+	int64_t mtime_ms;       /* unix time */
+	char link_target[4096]; /* a symlink's target, "" otherwise */
+};
+/* PATH inside a running sandbox (relative: to its working directory), resolved inside its
+ * root as ward/files.h describes; the last component is not followed. */
+int ward_sandbox_stat(struct ward_sandbox *sb, const char *path, struct ward_path_stat *st,
+                      struct ward_error *e);
+/* PATH inside as a tar stream (pax) to OUT: one entry named as its last component, and for a
+ * directory everything below it, walked through fds without following a symlink (a symlink
+ * is an entry); owners as the sandbox sees them; sockets and devices left out. Not
+ * thread-safe (the tar writer's buffer and the locale): a server calls it in a process of
+ * its own. */
+int ward_sandbox_tar_out(struct ward_sandbox *sb, const char *path, int out, struct ward_error *e);
+/* The tar stream IN extracted into the directory DIR inside (which must exist), with the
+ * rules of ward_sandbox_copy_in: symlinks inside the tar stay symlinks, every path is
+ * resolved inside the root, files belong to the sandbox's root user. An entry naming ".."
+ * or a hard link to outside the archive is refused, naming it; devices are not made. The
+ * archive is unpacked in a private host directory first (removed at the end). */
+int ward_sandbox_tar_in(struct ward_sandbox *sb, const char *dir, int in, struct ward_error *e);
+
 #endif
