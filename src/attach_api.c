@@ -24,6 +24,7 @@ struct logpos {
 	bool all;
 	ino_t ino;
 	off_t off;
+	int64_t since_ns; /* with ALL: only records from this time on */
 };
 
 struct attach {
@@ -67,6 +68,7 @@ struct replay {
 	const off_t *off;
 	off_t end;
 	bool bounded;
+	int64_t since_ns;
 };
 
 static int replay_record(const struct log_record *r, void *arg)
@@ -74,16 +76,10 @@ static int replay_record(const struct log_record *r, void *arg)
 	struct replay *p = arg;
 	if (p->bounded && *p->off > p->end)
 		return 1;
+	if (r->time_ns < p->since_ns)
+		return 0;
 	int fd = out_fd(p->a, r->stream);
 	return fd >= 0 && put(p->a, fd, r->data, r->len) < 0 ? -1 : 0;
-}
-
-static struct logpos log_now(int dirfd)
-{
-	struct stat sb;
-	if (fstatat(dirfd, LOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-		return (struct logpos){.all = true};
-	return (struct logpos){.ino = sb.st_ino, .off = sb.st_size};
 }
 
 /* The log's records from FROM up to TO (bounded) or its end, to the caller. */
@@ -103,7 +99,8 @@ static void replay(struct attach *a, struct logpos from, struct logpos to, bool 
 			off = from.off;
 		started = true;
 		bool last = bounded && sb.st_ino == to.ino;
-		struct replay p = {.a = a, .off = &off, .end = to.off, .bounded = last};
+		struct replay p = {
+		    .a = a, .off = &off, .end = to.off, .bounded = last, .since_ns = from.since_ns};
 		log_each(fd, &off, replay_record, &p);
 		if (last)
 			break;
@@ -120,11 +117,12 @@ static int read_status(struct attach *a, struct sandbox_record *rec, struct ward
 	return -1;
 }
 
-/* Until REC leaves STATUS: inotify on its directory (the record is replaced by a rename),
- * re-read at least every quarter second. 1 when the caller went away meanwhile. */
+/* Until REC leaves STATUS or starts again: inotify on its directory (the record is replaced
+ * by a rename), re-read at least every quarter second. 1 when the caller went away. */
 static int wait_change(struct attach *a, struct sandbox_record *rec, enum sandbox_status status,
                        struct ward_error *e)
 {
+	int64_t started = rec->started;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->dirfd);
 	autoclose int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -134,7 +132,7 @@ static int wait_change(struct attach *a, struct sandbox_record *rec, enum sandbo
 	for (;;) {
 		if (read_status(a, rec, e) < 0)
 			return -1;
-		if (rec->status != status)
+		if (rec->status != status || rec->started != started)
 			return 0;
 		struct pollfd p[3] = {
 		    {.fd = ino, .events = POLLIN}, {.fd = a->user[1]}, {.fd = a->user[2]}};
@@ -339,52 +337,54 @@ static int attach(struct attach *a, int *exit_code, struct ward_error *e)
 {
 	const struct ward_attach_opts *o = a->o;
 	struct sandbox_record rec;
-	struct logpos from = {.all = o->logs};
-	bool waited = false;
+	/* what it writes from FROM_MS on (or now) is the caller's, from the log if need be */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t from_ms =
+	    o->from_ms > 0 ? o->from_ms : (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	struct logpos from = {.all = true, .since_ns = o->logs ? 0 : from_ms * 1000000};
 	if (read_status(a, &rec, e) < 0)
 		return -1;
-	if (rec.status == SB_CREATED && o->stream) {
-		/* docker run: attached before the start; what it writes first is in the log */
-		if (!o->logs)
-			from = log_now(a->dirfd);
-		int got = wait_change(a, &rec, SB_CREATED, e);
-		if (got != 0)
-			return got < 0 ? -1 : 0;
-		waited = true;
-	}
-	if (rec.status == SB_STOPPED && !waited && !o->logs)
+	if (rec.status == SB_STOPPED && !o->logs && !o->from_ms)
 		return ward_error_set(
 		    e, 0, "attach %s: the sandbox is stopped; ward start it first", a->sb->ref);
+	/* created, or stopped before FROM_MS: docker run and start -a attach, then start */
+	bool wait = o->stream && (rec.status == SB_CREATED ||
+	                          (rec.status == SB_STOPPED && rec.finished < from_ms));
+	if (wait) {
+		int got = wait_change(a, &rec, rec.status, e);
+		if (got != 0)
+			return got < 0 ? -1 : 0;
+	}
+	bool replay_all = o->logs || rec.started >= from_ms;
 	struct relay r = {.ctl = -1, .in_w = -1, .out_r = {-1, -1}, .exit_code = -1};
 	if (o->stream && rec.status != SB_STOPPED && rec.status != SB_CREATED)
 		r.ctl = connect_running(a, &rec, true, e);
 	if (r.ctl < 0 && e->msg[0])
 		return -1;
-	if (r.ctl < 0) {
-	ended: /* never started, or ended already: its log tells */
-		if (o->logs || waited)
-			replay(a, from, (struct logpos){0}, false);
+	struct logpos to = {0};
+	int rc = r.ctl >= 0 ? request(a, &r, &to, e) : 0;
+	if (rc == 1) { /* accepted while it ended: the record will say so */
+		close(r.ctl);
+		r.ctl = -1;
+		rc = 0;
+		if (connect_running(a, &rec, false, e) < 0 && e->msg[0])
+			return -1;
+	}
+	if (r.ctl < 0) { /* never started, or ended already: its log tells */
+		if (replay_all && (o->logs || rec.status == SB_STOPPED))
+			replay(a, from, to, false);
 		if (rec.status == SB_STOPPED && exit_code)
 			*exit_code = rec.exit_code;
 		return 0;
 	}
-	struct logpos to = {0};
-	int rc = request(a, &r, &to, e);
-	if (rc == 1) {
-		close(r.ctl);
-		r.ctl = -1;
-		if (connect_running(a, &rec, false, e) < 0 && e->msg[0])
-			return -1;
-		goto ended;
-	}
-	if (rc == 0 && (o->logs || waited))
+	if (rc == 0 && replay_all)
 		replay(a, from, to, true);
 	if (rc == 0)
 		relay(a, &r);
 	if (rc == 0 && exit_code)
 		*exit_code = a->gone ? -1 : r.exit_code;
-	if (r.ctl >= 0)
-		close(r.ctl);
+	close(r.ctl);
 	if (r.in_w >= 0)
 		close(r.in_w);
 	for (int k = 0; k < 2; k++)

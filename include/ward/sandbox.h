@@ -103,6 +103,10 @@ struct ward_attach_opts {
 	bool err;    /* its stderr to ERR (with a terminal: to ERR only without OUT) */
 	bool logs;   /* its log first, from the beginning */
 	bool stream; /* then what it writes from now on, until it ends or the caller goes */
+	/* Unix time (ms) the attach counts from (0: the call): a sandbox stopped before it
+	 * is waited for until it starts again (docker start -a), and what a start after it
+	 * wrote before the attach was made is read back from the log. */
+	int64_t from_ms;
 };
 /* Attach to the sandbox's main command (ward create -t / -i; any sandbox's output). A created
  * sandbox is waited for until it starts, and then nothing it wrote is missed (docker run
@@ -110,8 +114,8 @@ struct ward_attach_opts {
  * command's output is the same for all and their input is mixed. The first caller whose IN
  * ends closes a -i command's stdin (Docker's StdinOnce); a terminal's input just stops.
  * Returns 0 when the command ended (*EXIT_CODE, may be NULL, gets its exit code) or when
- * OUT or ERR could no longer be written, or went away (*EXIT_CODE -1). A stopped sandbox is
- * refused unless LOGS (then its log, and its recorded exit code). */
+ * OUT or ERR could no longer be written, or went away (*EXIT_CODE -1). A sandbox stopped
+ * at the call is refused unless LOGS (then its log, and its recorded exit code) or FROM_MS. */
 int ward_sandbox_attach(struct ward_sandbox *sb, const struct ward_attach_opts *o, int in, int out,
                         int err, int *exit_code, struct ward_error *e);
 /* The size of the main command's terminal (TIOCSWINSZ: the command gets SIGWINCH). Refused

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -141,6 +142,10 @@ void attach_handler(struct api_req *r)
 	                                 .err = api_query_bool(r, "stderr", false),
 	                                 .logs = api_query_bool(r, "logs", false),
 	                                 .stream = api_query_bool(r, "stream", false)};
+	/* from the request on: a start that races the hijack's thread loses nothing */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	a->o.from_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	const char *keys = api_query(r, "detachKeys");
 	if (keys && *keys) {
 		attach_free(a);

@@ -44,7 +44,7 @@ teardown() {
   id=$(ward create -t --no-start --rootfs "$ROOTFS" sh -c 'seq 1 2000')
   "$WARD" attach --no-stdin "$id" >"$BATS_TEST_TMPDIR/out" &
   pid=$!
-  sleep 0.3
+  sleep 0.5
   ward start "$id"
   wait "$pid"
   [ "$(tr -d '\r' <"$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2000 ]
@@ -55,7 +55,7 @@ teardown() {
   id=$(ward create -t --rootfs "$ROOTFS" sh -c 'read a; echo "A=$a"; read b; echo "B=$b"')
   "$WARD" attach --no-stdin "$id" >"$BATS_TEST_TMPDIR/one" &
   one=$!
-  sleep 0.3
+  sleep 0.5
   (echo x1; sleep 0.3; echo x2; sleep 1) | "$WARD" attach "$id" >"$BATS_TEST_TMPDIR/two"
   wait "$one"
   for f in one two; do
