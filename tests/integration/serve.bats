@@ -148,19 +148,20 @@ EOF
 @test "refused: a socket directory others may write, a live server's socket, a bad group" {
   chmod 777 "$SDIR"
   run ward serve --socket "$SOCK"
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 125 ]
   [ "$output" = "ward serve: socket directory $SDIR: writable by others" ]
   chmod 700 "$SDIR"
   start_server
   run ward serve --socket "$SOCK"
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 125 ]
   [ "$output" = "ward serve: socket $SOCK: a server already answers there" ]
   run ward serve --socket "$SDIR/other.sock" --group no-such-group-ward
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 125 ]
   [ "$output" = "ward serve: --group no-such-group-ward: no such group" ]
   [ ! -e "$SDIR/other.sock" ]
   run ward serve --idle-timeout soon
-  [ "$status" -eq 2 ]
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: serve: --idle-timeout soon: not a number of seconds" ]
 }
 
 @test "SIGKILL of the server leaves a sandbox running; a new server takes the stale socket" {
