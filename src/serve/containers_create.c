@@ -602,6 +602,11 @@ static int set_limits(struct mk *m)
 	json_int_t quota = hc_int(m, "CpuQuota"), period = hc_int(m, "CpuPeriod");
 	json_int_t shares = hc_int(m, "CpuShares"), pids = hc_int(m, "PidsLimit");
 	const char *cpuset = json_string_value(json_object_get(m->hc, "CpusetCpus"));
+	if (mem < 0 || swap < -1 || pids < -1)
+		return fail(m, 400, "HostConfig.%s: must not be negative",
+		            mem < 0     ? "Memory"
+		            : swap < -1 ? "MemorySwap"
+		                        : "PidsLimit");
 	if (mem > 0 && limit(m, "HostConfig.Memory", "memory", "%lld", (long long)mem) < 0)
 		return -1;
 	if (swap == -1)
@@ -814,8 +819,6 @@ int ctr_spec_from_body(struct ward_store *st, json_t *body, const char *name,
 		             keep_config(&m, body) < 0
 		         ? -1
 		         : 0;
-	if (rc == 0 && ward_spec_validate(m.s, &e) < 0)
-		rc = fail(&m, 400, "%s", e.msg);
 	json_decref(empty);
 	if (rc < 0) {
 		ward_spec_free(m.s);

@@ -138,9 +138,9 @@ static json_t *networks(const struct ward_sandbox_info *i, json_t *wcfg)
 	const char *net = network_name(i, wcfg);
 	return json_pack("{s:{s:n, s:[], s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}}", net,
 	                 "IPAMConfig", "Aliases", "NetworkID", net, "EndpointID",
-	                 up(i) ? i->id : "", "Gateway", "", "IPAddress", i->address, "IPPrefixLen",
-	                 i->address[0] ? 31 : 0, "IPv6Gateway", "", "GlobalIPv6PrefixLen", 0,
-	                 "GlobalIPv6Address", "", "MacAddress", "");
+	                 up(i) ? i->id : "", "Gateway", "", "IPAddress", up(i) ? i->address : "",
+	                 "IPPrefixLen", up(i) && i->address[0] ? 31 : 0, "IPv6Gateway", "",
+	                 "GlobalIPv6PrefixLen", 0, "GlobalIPv6Address", "", "MacAddress", "");
 }
 
 /* The config file's mounts as Docker's: [{Type, Source, Destination, Mode, RW, ...}]. */
@@ -402,7 +402,8 @@ void ctr_list(struct api_req *r)
 		json_decref(fs);
 		return api_reply_ward_error(r, 500, &e);
 	}
-	qsort(v, n, sizeof(*v), newest_first);
+	if (n)
+		qsort(v, n, sizeof(*v), newest_first);
 	json_t *out = json_array();
 	int64_t now = now_ms();
 	for (size_t k = 0; k < n && (limit <= 0 || json_array_size(out) < (size_t)limit); k++) {
@@ -562,12 +563,12 @@ void ctr_inspect(struct api_req *r)
 	const char *path;
 	snprintf(name, sizeof(name), "/%s", i.name[0] ? i.name : i.id);
 	command(&i, wcfg, &path, &args, line, sizeof(line));
-	json_t *ns =
-	    json_pack("{s:s, s:s, s:b, s:s, s:i, s:o, s:s, s:s, s:s, s:i, s:s, s:o}", "Bridge", "",
-	              "SandboxID", "", "HairpinMode", 0, "LinkLocalIPv6Address", "",
-	              "LinkLocalIPv6PrefixLen", 0, "Ports", inspect_ports(&i, dcfg), "SandboxKey",
-	              "", "Gateway", "", "IPAddress", i.address, "IPPrefixLen",
-	              i.address[0] ? 31 : 0, "MacAddress", "", "Networks", networks(&i, wcfg));
+	json_t *ns = json_pack(
+	    "{s:s, s:s, s:b, s:s, s:i, s:o, s:s, s:s, s:s, s:i, s:s, s:o}", "Bridge", "",
+	    "SandboxID", "", "HairpinMode", 0, "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen",
+	    0, "Ports", inspect_ports(&i, dcfg), "SandboxKey", "", "Gateway", "", "IPAddress",
+	    up(&i) ? i.address : "", "IPPrefixLen", up(&i) && i.address[0] ? 31 : 0, "MacAddress",
+	    "", "Networks", networks(&i, wcfg));
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, "
 	    "s:s, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:n}}",
