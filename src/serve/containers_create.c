@@ -176,17 +176,18 @@ static int strslice(const json_t *j, const char *field, const char ***v, struct 
 	return (int)n;
 }
 
-static int set_argv(struct mk *m, const char **v, int n, const char *field)
+static size_t count(char *const *v)
 {
-	struct ward_error e;
-	if (n > 0 && ward_spec_set_argv(m->s, n, (char *const *)v, &e) < 0)
-		return bad(m, field, &e);
-	return 0;
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
 }
 
-/* Docker's merge: Entrypoint null keeps the image's (and its Cmd unless Cmd is given);
- * [] clears it (the image's Cmd stays unless Cmd is given); a non-empty one replaces it and
- * drops the image's Cmd. */
+/* Docker's merge, done here so that the command is always explicit (ward would idle a
+ * created sandbox without one): Entrypoint null → the image's; Cmd empty → the image's
+ * unless the client gave an Entrypoint of its own. The image's entrypoint is cleared in the
+ * spec, since the argv holds it. */
 static int set_command(struct mk *m, struct ward_image *img)
 {
 	const char **ep, **cmd;
@@ -199,33 +200,27 @@ static int set_command(struct mk *m, struct ward_image *img)
 		free(ep);
 		return -1;
 	}
+	char *const *iep = ne == -2 ? m->img->entrypoint : (char *const *)ep;
+	size_t nep = ne == -2 ? count(m->img->entrypoint) : (size_t)ne;
+	char *const *icmd = nc > 0 ? (char *const *)cmd : ne > 0 ? NULL : m->img->cmd;
+	size_t ncmd = nc > 0 ? (size_t)nc : ne > 0 ? 0 : count(m->img->cmd);
+	const char **all = calloc(nep + ncmd + 1, sizeof(char *));
 	int rc = 0;
-	if (ne == -2) { /* null: the image's entrypoint, Cmd replaces the image's */
-		rc = ward_spec_set_image(m->s, img, NULL, &e) < 0
-		         ? bad(m, "Config.Image", &e)
-		         : set_argv(m, cmd, nc, "Config.Cmd");
-	} else if (ward_spec_set_image(m->s, img, "", &e) < 0) {
+	if (!all)
+		rc = fail(m, 500, "Config.Cmd: out of memory");
+	else if (nep + ncmd == 0)
+		rc = fail(m, 400,
+		          "Config.Cmd: no command specified (neither the body nor the image "
+		          "has one)");
+	else if (ward_spec_set_image(m->s, img, "", &e) < 0)
 		rc = bad(m, "Config.Image", &e);
-	} else if (ne == 0 && nc > 0) {
-		rc = set_argv(m, cmd, nc, "Config.Cmd");
-	} else if (ne == 0) { /* the image's Cmd without its entrypoint */
-		int k = 0;
-		while (m->img->cmd && m->img->cmd[k])
-			k++;
-		rc = set_argv(m, (const char **)m->img->cmd, k, "Config.Cmd");
-	} else {
-		const char **all =
-		    calloc((size_t)ne + (size_t)(nc > 0 ? nc : 0) + 1, sizeof(char *));
-		if (!all)
-			rc = fail(m, 500, "Config.Entrypoint: out of memory");
-		for (int i = 0; all && i < ne; i++)
-			all[i] = ep[i];
-		for (int i = 0; all && i < nc; i++)
-			all[ne + i] = cmd[i];
-		if (all)
-			rc = set_argv(m, all, ne + (nc > 0 ? nc : 0), "Config.Entrypoint");
-		free(all);
-	}
+	for (size_t i = 0; rc == 0 && i < nep; i++)
+		all[i] = iep[i];
+	for (size_t i = 0; rc == 0 && i < ncmd; i++)
+		all[nep + i] = icmd[i];
+	if (rc == 0 && ward_spec_set_argv(m->s, (int)(nep + ncmd), (char *const *)all, &e) < 0)
+		rc = bad(m, nc > 0 ? "Config.Cmd" : "Config.Entrypoint", &e);
+	free(all);
 	free(ep);
 	free(cmd);
 	return rc;

@@ -49,16 +49,30 @@ create() {
   ID=$(jq -r .Id <<<"$BODY")
 }
 
-# Docker's multiplexed frames on stdin → "STREAM:text" per frame.
+# logs ID QUERY: the container's log as "STREAM:text" per frame.
+logs() {
+  curl -sS --max-time 30 --unix-socket "$SOCK" -o "$BATS_TEST_TMPDIR/logs" \
+    "http://localhost/v1.41/containers/$1/logs?$2"
+  frames <"$BATS_TEST_TMPDIR/logs"
+}
+
+# Docker's multiplexed frames on stdin → "STREAM:line" per line (how a log record falls into
+# frames is the server's business).
 frames() {
   python3 -c '
 import struct, sys
 d = sys.stdin.buffer.read()
-i = 0
+i, runs = 0, []
 while i + 8 <= len(d):
     n = struct.unpack(">I", d[i + 4:i + 8])[0]
-    sys.stdout.write("%d:%s" % (d[i], d[i + 8:i + 8 + n].decode()))
+    if runs and runs[-1][0] == d[i]:
+        runs[-1][1] += d[i + 8:i + 8 + n]
+    else:
+        runs.append([d[i], d[i + 8:i + 8 + n]])
     i += 8 + n
+for s, b in runs:
+    for line in b.decode().splitlines():
+        print("%d:%s" % (s, line))
 '
 }
 
@@ -88,10 +102,9 @@ while i + 8 <= len(d):
   eventually "$NETPROBE" connect 127.0.0.1 "$port"
   run "$NETPROBE" connect 127.0.0.1 "$port"
   [[ $output == *HELLO* ]]
-  req GET "/containers/$ID/logs?stdout=1&stderr=1"
-  [ "$CODE" = 200 ]
-  run frames <<<"$BODY"
-  [ "$output" = $'1:hostfile\n1:img bar\n1:/tmp' ]
+  run logs "$ID" "stdout=1&stderr=1"
+  echo "logs: $output"
+  [[ $output == $'1:hostfile\n1:img bar\n1:/tmp'* ]]
   # ward ps sees it as an ordinary sandbox
   run ward ps
   [[ $output == *web* ]]
@@ -109,9 +122,15 @@ while i + 8 <= len(d):
   create mem '{"Image":"ctr:1","Cmd":["sleep","30"],"HostConfig":{"Memory":67108864,"PidsLimit":64}}'
   req POST /containers/mem/start
   [ "$CODE" = 204 ]
-  cg=$(ward inspect mem | jq -r '.cgroups[0]')
-  [ "$(cat "$cg/memory.max")" = 67108864 ]
-  [ "$(cat "$cg/pids.max")" = 64 ]
+  # v2, or the v1 hierarchies of a hybrid host
+  local out="" cg f
+  for cg in $(ward inspect mem | jq -r '.cgroups[]'); do
+    for f in memory.max memory.limit_in_bytes pids.max; do
+      [[ -f $cg/$f ]] && out+="$f=$(cat "$cg/$f") "
+    done
+  done
+  echo "limits: $out"
+  [[ $out == *=67108864\ * ]] && [[ $out == *"pids.max=64 "* ]]
   req GET /containers/mem/json
   [ "$(jq -r .HostConfig.Memory <<<"$BODY")" = 67108864 ]
 }
@@ -130,11 +149,10 @@ while i + 8 <= len(d):
   req GET /containers/w/json
   [ "$(jq -r .State.Status <<<"$BODY")" = exited ]
   [ "$(jq -r .State.ExitCode <<<"$BODY")" = 3 ]
-  req GET "/containers/w/logs?stderr=1"
-  run frames <<<"$BODY"
+  run logs w "stderr=1"
   [ "$output" = "2:two" ]
-  req GET "/containers/w/logs?stdout=1&stderr=1&tail=1&timestamps=1"
-  run frames <<<"$BODY"
+  run logs w "stdout=1&stderr=1&tail=1&timestamps=1"
+  echo "logs: $output"
   [[ $output =~ ^2:20[0-9-]+T[0-9:.]+Z\ two$ ]]
   req GET "/containers/w/logs"
   [ "$CODE" = 400 ]
@@ -246,8 +264,7 @@ have_freezer() {
   [ "$(jq -c '[.Path, .Args, .Config.Entrypoint, .Config.Cmd]' <<<"$BODY")" = '["/bin/echo",["a","b"],["/bin/echo"],["a","b"]]' ]
   req POST /containers/e2/start
   req POST /containers/e2/wait
-  req GET "/containers/e2/logs?stdout=1"
-  run frames <<<"$BODY"
+  run logs e2 "stdout=1"
   [ "$output" = "1:a b" ]
 }
 
@@ -285,7 +302,7 @@ have_freezer() {
 {"Image":"ctr:1","NetworkingConfig":{"EndpointsConfig":{"mynet":{}}}}|NetworkingConfig.EndpointsConfig
 EOF
   req GET '/containers/json?all=1'
-  [ "$BODY" = "[]" ]
+  [ "$(jq -c . <<<"$BODY")" = "[]" ] || { echo "left: $BODY"; return 1; }
   [ -z "$(ward ps -a -q)" ]
 }
 
