@@ -448,24 +448,62 @@ static void wait_(struct api_req *r)
 }
 
 /* AutoRemove is the server's (not libward's --rm): the exit code stays in the record until
- * a wait for "removed" has read it, which a sandbox gone at once would lose. */
+ * a wait for "removed" has read it, which a sandbox gone at once would lose. One watcher per
+ * container (WATCHED); a container restarted meanwhile is watched on. */
 struct watch {
 	struct serve *srv;
 	char id[WARD_SANDBOX_ID_LEN + 1];
 };
 
+static pthread_mutex_t watched_lock = PTHREAD_MUTEX_INITIALIZER;
+static char (*watched)[WARD_SANDBOX_ID_LEN + 1];
+static size_t n_watched;
+
+/* Mark ID watched (true: it was not yet), or unmark it. */
+static bool set_watched(const char *id, bool on)
+{
+	bool was = false;
+	pthread_mutex_lock(&watched_lock);
+	for (size_t i = 0; i < n_watched && !was; i++)
+		if (!strcmp(watched[i], id)) {
+			was = true;
+			if (!on)
+				memmove(watched[i], watched[--n_watched], sizeof(watched[i]));
+		}
+	if (on && !was) {
+		void *v = realloc(watched, (n_watched + 1) * sizeof(*watched));
+		if (v) {
+			watched = v;
+			snprintf(watched[n_watched++], sizeof(*watched), "%s", id);
+		} else {
+			was = true; /* no memory: no watcher */
+		}
+	}
+	pthread_mutex_unlock(&watched_lock);
+	return on ? !was : was;
+}
+
 static void *watch_thread(void *arg)
 {
 	struct watch *w = arg;
 	struct ward_sandbox *sb;
+	struct ward_sandbox_info info;
 	struct ward_error e;
 	if (ward_sandbox_open(w->srv->ctx, w->id, &sb, &e) == 0) {
-		if (ward_sandbox_wait(sb, NULL, &e) == 0) {
+		while (ward_sandbox_wait(sb, NULL, &e) == 0) {
 			sleep_ms(1000); /* a wait polling a created one reads the exit code first */
-			ward_sandbox_remove(sb, false, &e);
+			if (ward_sandbox_inspect(sb, &info, &e) < 0)
+				break;
+			bool again = running(&info);
+			ward_sandbox_info_release(&info);
+			if (!again) {
+				ward_sandbox_remove(sb, false, &e);
+				break;
+			}
 		}
 		ward_sandbox_close(sb);
 	}
+	set_watched(w->id, false);
 	free(w);
 	return NULL;
 }
@@ -473,12 +511,45 @@ static void *watch_thread(void *arg)
 void ctr_auto_remove_watch(struct serve *srv, const char *id)
 {
 	struct watch *w = calloc(1, sizeof(*w));
-	if (!w)
+	if (!w || !set_watched(id, true)) {
+		free(w);
 		return;
+	}
 	w->srv = srv;
 	snprintf(w->id, sizeof(w->id), "%s", id);
-	if (!detach(watch_thread, w))
+	if (!detach(watch_thread, w)) {
+		set_watched(id, false);
 		free(w);
+	}
+}
+
+void ctr_auto_remove_sweep(struct serve *srv, struct ward_sandbox_info *v, size_t n)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	for (size_t i = 0; i < n; i++) {
+		if (!auto_remove(&v[i]))
+			continue;
+		if (running(&v[i])) {
+			ctr_auto_remove_watch(srv, v[i].id);
+			continue;
+		}
+		struct ward_sandbox *sb;
+		struct ward_error e;
+		/* stopped a while ago with no watcher of this server: its watcher is gone */
+		if (v[i].status != WARD_SANDBOX_STOPPED || ms - v[i].finished_ms < 5000 ||
+		    !set_watched(v[i].id, true))
+			continue;
+		char id[WARD_SANDBOX_ID_LEN + 1];
+		snprintf(id, sizeof(id), "%s", v[i].id);
+		if (ward_sandbox_open(srv->ctx, id, &sb, &e) == 0) {
+			if (ward_sandbox_remove(sb, false, &e) == 0)
+				v[i].id[0] = 0;
+			ward_sandbox_close(sb);
+		}
+		set_watched(id, false);
+	}
 }
 
 /* top: ps -ef's columns for the processes in the container's pid namespace (ward's own init

@@ -37,6 +37,10 @@ int ctr_spec_from_body(struct ward_store *st, json_t *body, const char *name,
 /* The server-side AutoRemove: wait for ID to stop, then remove it, on a thread of its own. */
 void ctr_auto_remove_watch(struct serve *srv, const char *id);
 
+/* AutoRemove containers a server that is gone was watching: running ones get a watcher,
+ * stopped ones are removed (and their V[i].id emptied). */
+void ctr_auto_remove_sweep(struct serve *srv, struct ward_sandbox_info *v, size_t n);
+
 /* The logs endpoint (containers_logs.c). */
 void ctr_logs(struct api_req *r);
 

@@ -404,10 +404,11 @@ void ctr_list(struct api_req *r)
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), newest_first);
+	ctr_auto_remove_sweep(r->srv, v, n);
 	json_t *out = json_array();
 	int64_t now = now_ms();
 	for (size_t k = 0; k < n && (limit <= 0 || json_array_size(out) < (size_t)limit); k++) {
-		if (v[k].status == WARD_SANDBOX_CREATING || (!all && !up(&v[k])) ||
+		if (v[k].status == WARD_SANDBOX_CREATING || !v[k].id[0] || (!all && !up(&v[k])) ||
 		    !selected(&v[k], fs))
 			continue;
 		json_array_append_new(out, list_entry(&v[k], now));

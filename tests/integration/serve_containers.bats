@@ -9,6 +9,14 @@ bats_require_minimum_version 1.5.0
 
 WARD_SERVE=${WARD_SERVE:-$(dirname "$WARD")/ward-serve}
 
+start_server() {
+  rm -f "$SOCK"
+  "$WARD_SERVE" --socket "$SOCK" >>"$BATS_FILE_TMPDIR/serve.log" 2>&1 &
+  echo $! >"$BATS_FILE_TMPDIR/serve.pid"
+  for _ in $(seq 100); do [[ -S $SOCK ]] && break; sleep 0.05; done
+  [[ -S $SOCK ]] || { cat "$BATS_FILE_TMPDIR/serve.log"; return 1; }
+}
+
 setup_file() {
   [[ -x $WARD_SERVE ]] || skip "no ward-serve at $WARD_SERVE"
   export WARD_STORE=$BATS_FILE_TMPDIR/store
@@ -17,10 +25,7 @@ setup_file() {
   "$WARD" image pack -q "$dir" --name ctr:1 --env IMGVAR=img --workdir /tmp \
     --cmd /bin/sh --cmd -c --cmd 'echo image-cmd' >/dev/null
   export SOCK=$BATS_FILE_TMPDIR/d.sock
-  "$WARD_SERVE" --socket "$SOCK" >"$BATS_FILE_TMPDIR/serve.log" 2>&1 &
-  echo $! >"$BATS_FILE_TMPDIR/serve.pid"
-  for _ in $(seq 100); do [[ -S $SOCK ]] && break; sleep 0.05; done
-  [[ -S $SOCK ]] || { cat "$BATS_FILE_TMPDIR/serve.log"; return 1; }
+  start_server
 }
 
 teardown_file() {
@@ -168,6 +173,23 @@ for s, b in runs:
   wait $!
   [ "$(jq -c . "$BATS_TEST_TMPDIR/wait")" = '{"StatusCode":7,"Error":null}' ]
   req GET "/containers/$ID/json"
+  [ "$CODE" = 404 ]
+}
+
+@test "AutoRemove: a restart keeps it; a server killed meanwhile: the next one's list takes over" {
+  create keep '{"Image":"ctr:1","Cmd":["sleep","100"],"HostConfig":{"AutoRemove":true}}'
+  req POST /containers/keep/start
+  req POST "/containers/keep/restart?t=0"
+  [ "$CODE" = 204 ]
+  sleep 1.5
+  req GET /containers/keep/json
+  [ "$(jq -r .State.Status <<<"$BODY")" = running ]
+  kill -9 "$(cat "$BATS_FILE_TMPDIR/serve.pid")"
+  start_server
+  req GET /containers/json
+  [ "$(jq -r '.[0].Names[0]' <<<"$BODY")" = /keep ]
+  ward kill keep
+  for _ in $(seq 50); do req GET /containers/keep/json; [ "$CODE" = 404 ] && break; sleep 0.1; done
   [ "$CODE" = 404 ]
 }
 
