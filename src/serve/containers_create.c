@@ -83,7 +83,7 @@ static const char *const unsupported_host[] = {"Privileged",
                                                "GroupAdd",
                                                "DnsOptions",
                                                "DnsSearch",
-                                               "ExtraHosts",
+
                                                "MaskedPaths",
                                                "ReadonlyPaths",
                                                "CpuRealtimePeriod",
@@ -714,6 +714,17 @@ static int network(struct mk *m)
 	{
 		if (ward_spec_add_dns(m->s, json_string_value(v) ?: "", &e) < 0)
 			return bad(m, "HostConfig.Dns", &e);
+	}
+	/* "name:addr" (Docker's older "name addr" too) */
+	json_array_foreach(json_object_get(m->hc, "ExtraHosts"), i, v)
+	{
+		char text[320];
+		snprintf(text, sizeof(text), "%s", json_string_value(v) ?: "");
+		char *sp = strchr(text, ' ');
+		if (sp && !strchr(text, ':'))
+			*sp = ':';
+		if (ward_spec_add_host(m->s, text, &e) < 0)
+			return bad(m, "HostConfig.ExtraHosts", &e);
 	}
 	return 0;
 }

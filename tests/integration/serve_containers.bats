@@ -290,6 +290,28 @@ have_freezer() {
   [ "$output" = "1:a b" ]
 }
 
+@test "ExtraHosts, Hostname, Tmpfs, Mounts of type tmpfs and ReadonlyRootfs reach the sandbox" {
+  create hx '{"Image":"ctr:1","Hostname":"box","Cmd":["sh","-c","cat /etc/hosts; hostname; grep -E \" /(tmp|home) \" /proc/mounts | cut -d\" \" -f2,3"],
+    "HostConfig":{"ExtraHosts":["db:10.1.2.3","v6:fd00::1"],"Tmpfs":{"/tmp":"size=1m"},
+      "Mounts":[{"Type":"tmpfs","Target":"/home","TmpfsOptions":{"SizeBytes":1048576}}]}}'
+  req POST /containers/hx/start
+  [ "$CODE" = 204 ]
+  req POST /containers/hx/wait
+  [ "$(jq -r .StatusCode <<<"$BODY")" = 0 ]
+  run logs hx "stdout=1&stderr=1"
+  [[ $output == *$'1:127.0.0.1\tlocalhost'* ]]
+  [[ $output == *"1:10.1.2.3 db"* ]]
+  [[ $output == *"1:fd00::1 v6"* ]]
+  [[ $output == *"1:box"* ]]
+  [[ $output == *"1:/tmp tmpfs"* ]]
+  [[ $output == *"1:/home tmpfs"* ]]
+  create ro '{"Image":"ctr:1","Cmd":["sh","-c","touch /x || echo ro"],"HostConfig":{"ReadonlyRootfs":true}}'
+  req POST /containers/ro/start
+  req POST /containers/ro/wait
+  run logs ro "stdout=1"
+  [ "$output" = "1:ro" ]
+}
+
 @test "refused fields: a 400 naming each, and no sandbox left behind" {
   while IFS='|' read -r body want; do
     req POST /containers/create "$body"
@@ -310,7 +332,7 @@ have_freezer() {
 {"Image":"ctr:1","HostConfig":{"Links":["x:y"]}}|HostConfig.Links
 {"Image":"ctr:1","HostConfig":{"Binds":["cache:/cache:rw"]}}|HostConfig.Binds
 {"Image":"ctr:1","HostConfig":{"Mounts":[{"Type":"volume","Source":"v","Target":"/v"}]}}|HostConfig.Mounts
-{"Image":"ctr:1","HostConfig":{"ExtraHosts":["h:10.0.0.1"]}}|HostConfig.ExtraHosts
+{"Image":"ctr:1","HostConfig":{"ExtraHosts":["h:host-gateway"]}}|HostConfig.ExtraHosts
 {"Image":"ctr:1","HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}}|HostConfig.Sysctls
 {"Image":"ctr:1","HostConfig":{"RestartPolicy":{"Name":"always"}}}|HostConfig.RestartPolicy
 {"Image":"ctr:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}|HostConfig.SecurityOpt
