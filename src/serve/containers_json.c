@@ -502,7 +502,7 @@ static json_t *config(struct api_req *r, const struct ward_sandbox_info *i, json
 		cmd = json_incref(json_object_get(wcfg, "command"));
 	const char *wd = json_string_value(json_object_get(wcfg, "workdir"));
 	const char *host = json_string_value(json_object_get(wcfg, "hostname"));
-	json_object_set_new(c, "Hostname", json_string(host ? host : i->id));
+	json_object_set_new(c, "Hostname", json_string(host ? host : "ward") /* ward's default */);
 	json_object_set_new(c, "Env", json_incref(json_object_get(wcfg, "env")) ?: json_array());
 	json_object_set_new(c, "Cmd", cmd ? cmd : json_null());
 	json_object_set_new(c, "Entrypoint", ep ? ep : json_null());
