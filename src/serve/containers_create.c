@@ -684,6 +684,12 @@ static int security(struct mk *m)
 		else if (!strcmp(o, "no-new-privileges=false") ||
 		         !strcmp(o, "no-new-privileges:false"))
 			ward_spec_set_allow_setuid(m->s, true);
+		else if (!strncmp(o, "seccomp", 7))
+			return fail(
+			    m, 400,
+			    "HostConfig.SecurityOpt seccomp: a profile is not supported through "
+			    "the API (seccomp=unconfined is; ward policy files are for ward run "
+			    "--policy)");
 		else
 			return fail(m, 400, "HostConfig.SecurityOpt %.40s: not supported by ward",
 			            o);

@@ -310,6 +310,12 @@ have_freezer() {
   req POST /containers/ro/wait
   run logs ro "stdout=1"
   [ "$output" = "1:ro" ]
+  create sec '{"Image":"ctr:1","Cmd":["sh","-c","grep -E \"^(CapEff|Seccomp):\" /proc/self/status | tr -s \"\\t \" \" \""],
+    "HostConfig":{"SecurityOpt":["seccomp=unconfined","no-new-privileges"],"CapDrop":["ALL"]}}'
+  req POST /containers/sec/start
+  req POST /containers/sec/wait
+  run logs sec "stdout=1"
+  [ "$output" = $'1:CapEff: 0000000000000000\n1:Seccomp: 0' ]
 }
 
 @test "refused fields: a 400 naming each, and no sandbox left behind" {
@@ -336,6 +342,7 @@ have_freezer() {
 {"Image":"ctr:1","HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}}|HostConfig.Sysctls
 {"Image":"ctr:1","HostConfig":{"RestartPolicy":{"Name":"always"}}}|HostConfig.RestartPolicy
 {"Image":"ctr:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}|HostConfig.SecurityOpt
+{"Image":"ctr:1","HostConfig":{"SecurityOpt":["seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}"]}}|HostConfig.SecurityOpt seccomp
 {"Image":"ctr:1","HostConfig":{"PortBindings":{"53/udp":[{"HostPort":"5353"}]}}}|HostConfig.PortBindings
 {"Image":"ctr:1","HostConfig":{"CapAdd":["NOT_A_CAP"]}}|HostConfig.CapAdd
 {"Image":"ctr:1","HostConfig":{"Memory":-1}}|HostConfig.Memory
