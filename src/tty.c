@@ -39,9 +39,12 @@ void tty_relay_start(struct tty_relay *t, int master, bool interactive)
 			t->raw = true;
 	}
 	/* Newlines become CR LF once: in the pty when the caller's terminal is raw, else in the
-	 * caller's terminal if any (a pipe or file gets plain LF, not LF made CR LF twice). */
+	 * caller's terminal if any (a pipe or file gets plain LF, not LF made CR LF twice). A
+	 * relay to other fds than the caller's own (a remote terminal: ward serve) gets the pty's
+	 * bytes as they are. */
 	struct termios pt;
-	if (!t->raw && tcgetattr(master, &pt) == 0) {
+	bool own = t->in == 0 && t->out == 1;
+	if (own && !t->raw && tcgetattr(master, &pt) == 0) {
 		pt.c_oflag &= ~(tcflag_t)ONLCR;
 		tcsetattr(master, TCSANOW, &pt);
 	}

@@ -43,7 +43,7 @@ static const char *config_change(json_t *b)
 	return NULL;
 }
 
-void commit(struct api_req *r)
+void srv_commit(struct api_req *r)
 {
 	const char *cref = api_query(r, "container"), *repo = api_query(r, "repo");
 	const char *tag = api_query(r, "tag"), *comment = api_query(r, "comment");

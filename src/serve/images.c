@@ -192,8 +192,8 @@ static json_t *inspect(struct ward_store *st, const char *ref, struct ward_error
 			size = v[i].size;
 	char t[40];
 	out = json_pack("{s:s, s:o, s:[], s:s, s:s, s:s, s:s, s:s, s:s, "
-	                "s:{s:s, s:s, s:o, s:o, s:o, s:s, s:n, s:n, s:b, s:b, s:b, s:b}, "
-	                "s:s, s:s, s:I, s:I, s:{s:s, s:n}, s:{s:s, s:o}, s:{s:s}}",
+	                "s:{s:s, s:s, s:o, s:o, s:o, s:s, s:n, s:n, s:b, s:b, s:b, s:b, s:s}, "
+	                "s:s, s:I, s:I, s:{s:s, s:n}, s:{s:s, s:o}, s:{s:s}}",
 	                "Id", c->id, "RepoTags", names_of(v, n, c->id), "RepoDigests", "Parent", "",
 	                "Comment", "", "Created", api_time(nh ? h[0].created_ms : 0, t),
 	                "Container", "", "DockerVersion", "", "Author", "", "Config", "Hostname",
@@ -307,7 +307,8 @@ static int remove_work(struct serve *srv, json_t *in, json_t **out, int pfd, str
 	return rc;
 }
 
-/* A sandbox made from one of NAMES or ID: its id in CID, else "". */
+/* A sandbox (of any status) made from image ID, or from one of its NAMES: its id in CID,
+ * else "". */
 static void user_of(struct serve *srv, json_t *names, const char *id, char cid[16])
 {
 	struct ward_sandbox_info *s;
@@ -317,13 +318,17 @@ static void user_of(struct serve *srv, json_t *names, const char *id, char cid[1
 	if (ward_sandbox_list(srv->ctx, &s, &n, &e) < 0)
 		return;
 	for (size_t i = 0; i < n && !cid[0]; i++) {
+		json_t *cfg = s[i].config ? json_loads(s[i].config, 0, NULL) : NULL;
+		const char *img =
+		    json_string_value(json_object_get(json_object_get(cfg, "image"), "id"));
+		bool hit = (img && !strcmp(img, id)) || img_matches(id, id, s[i].origin);
 		size_t k;
 		json_t *nm;
-		bool hit = img_matches(id, id, s[i].origin) || !strcmp(s[i].origin, id);
 		json_array_foreach(names, k, nm)
 		{
 			hit = hit || img_matches(json_string_value(nm), id, s[i].origin);
 		}
+		json_decref(cfg);
 		if (hit)
 			snprintf(cid, 16, "%s", s[i].id);
 	}
@@ -360,14 +365,14 @@ static void image_delete(struct api_req *r)
 	json_decref(all);
 	if (by_id && json_array_size(names) > 1 && !force) {
 		api_reply_error(r, 409,
-		                "conflict: unable to delete %.19s (must be forced) - image is "
+		                "conflict: unable to delete %.12s (must be forced) - image is "
 		                "referenced in multiple repositories",
 		                id + 7);
 	} else if (last && cid[0] && !force) {
 		api_reply_error(
 		    r, 409,
 		    "conflict: unable to remove repository reference \"%s\" (must force) "
-		    "- container %s is using its referenced image %.19s",
+		    "- container %s is using its referenced image %.12s",
 		    ref, cid, id + 7);
 	} else {
 		json_t *in = json_pack("{s:O}", "names", names), *out = NULL;
@@ -440,13 +445,13 @@ static void image_build(struct api_req *r)
 
 const struct api_route api_routes_images[] = {
     {"GET", "/images/json", images_list},
-    {"POST", "/images/create", image_pull},
+    {"POST", "/images/create", srv_image_pull},
     {"GET", "/images/{*}/json", image_inspect},
     {"GET", "/images/{*}/history", image_history},
     {"POST", "/images/{*}/tag", image_tag},
-    {"POST", "/images/{*}/push", image_push},
+    {"POST", "/images/{*}/push", srv_image_push},
     {"DELETE", "/images/{*}", image_delete},
     {"POST", "/build", image_build},
-    {"POST", "/commit", commit},
+    {"POST", "/commit", srv_commit},
     {0},
 };

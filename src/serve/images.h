@@ -20,8 +20,8 @@ int img_pull_ref(const char *from, const char *tag, char *out, size_t len);
 int img_b64_decode(const char *s, char *out, size_t len);
 
 /* Handlers of api_routes_images living in other files. */
-void image_pull(struct api_req *r);
-void image_push(struct api_req *r);
-void commit(struct api_req *r);
+void srv_image_pull(struct api_req *r);
+void srv_image_push(struct api_req *r);
+void srv_commit(struct api_req *r);
 
 #endif

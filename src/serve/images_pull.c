@@ -214,7 +214,7 @@ static void stream_job(struct api_req *r, json_t *in)
 	api_reply_stream(r, 200, "application/json", p[0]);
 }
 
-void image_pull(struct api_req *r)
+void srv_image_pull(struct api_req *r)
 {
 	const char *from = api_query(r, "fromImage"), *tag = api_query(r, "tag");
 	const char *src = api_query(r, "fromSrc"), *platform = api_query(r, "platform");
@@ -244,7 +244,7 @@ void image_pull(struct api_req *r)
 	stream_job(r, in);
 }
 
-void image_push(struct api_req *r)
+void srv_image_push(struct api_req *r)
 {
 	const char *tag = api_query(r, "tag");
 	struct ward_image_info *v;

@@ -128,7 +128,7 @@ static void networks_list(struct api_req *r)
 	json_t *out = json_array();
 	for (size_t i = 0; i < N_NETS; i++)
 		if (net_wanted(filters, &nets[i]))
-			json_array_append_new(out, net_json(r->srv, &nets[i], false));
+			json_array_append_new(out, net_json(r->srv, &nets[i], true));
 	json_decref(filters);
 	api_reply_json(r, 200, out);
 }
@@ -164,7 +164,8 @@ static bool all_empty(json_t *v)
 		}
 		return true;
 	}
-	return json_is_null(v) || json_is_false(v) || (json_is_string(v) && !json_string_length(v));
+	return !v || json_is_null(v) || json_is_false(v) ||
+	       (json_is_string(v) && !json_string_length(v));
 }
 
 static void network_change(struct api_req *r, bool connect)
