@@ -153,7 +153,8 @@ void ward_exec_set_timeout(struct ward_exec *x, unsigned seconds);
 void ward_exec_set_stdio(struct ward_exec *x, int in, int out, int err);
 /* A terminal's (set_tty) size at start; 0 rows: the size of the caller's stdin or stdout
  * terminal, if any. With a terminal, the command's stdin (interactive) and output are
- * relayed to and from the fds of set_stdio. */
+ * relayed to and from the fds of set_stdio: other fds than 0 and 1 get the terminal's bytes
+ * as they are (CR LF), as a remote terminal wants them. */
 void ward_exec_set_winsize(struct ward_exec *x, unsigned short rows, unsigned short cols);
 /* Resize the terminal of X while ward_sandbox_exec runs it (safe from another thread; also
  * kept as the size for a later run). -1 when X runs without a terminal now. */
