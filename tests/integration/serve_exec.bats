@@ -21,9 +21,14 @@ setup_file() {
 }
 
 teardown_file() {
-  [[ -f $BATS_FILE_TMPDIR/serve.pid ]] && kill "$(cat "$BATS_FILE_TMPDIR/serve.pid")" 2>/dev/null
   for c in $(ward ps -a -q 2>/dev/null); do ward rm -f "$c" >/dev/null 2>&1 || true; done
-  [[ -d ${REGDIR:-/nonexistent} ]] && "$_ward_src/tests/registry/registry.sh" stop "$REGDIR" || true
+  [[ -d ${REGDIR:-/nonexistent} ]] && "$_ward_src/tests/registry/registry.sh" stop "$REGDIR"
+  local pid
+  pid=$(cat "$BATS_FILE_TMPDIR/serve.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  # a sanitized server reports what it found on its way out
+  ! grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$BATS_FILE_TMPDIR/serve.log"
 }
 
 # api METHOD PATH [BODY]: the body on stdout, the status in $BATS_TEST_TMPDIR/code.
