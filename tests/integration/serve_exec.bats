@@ -13,7 +13,7 @@ setup_file() {
   build_rootfs
   export WARD_STORE=$BATS_FILE_TMPDIR/store
   ward image pack "$ROOTFS" --name box:1 -q >/dev/null
-  export SOCK=$BATS_FILE_TMPDIR/d.sock
+  export SOCK=$BATS_FILE_TMPDIR/d.sock REGDIR=$BATS_FILE_TMPDIR/registry
   "$SERVE" --socket "$SOCK" </dev/null >"$BATS_FILE_TMPDIR/serve.log" 2>&1 3>&- &
   echo $! >"$BATS_FILE_TMPDIR/serve.pid"
   eventually curl -sf --unix-socket "$SOCK" http://d/_ping
@@ -22,7 +22,7 @@ setup_file() {
 
 teardown_file() {
   for c in $(ward ps -a -q 2>/dev/null); do ward rm -f "$c" >/dev/null 2>&1 || true; done
-  [[ -d ${REGDIR:-/nonexistent} ]] && "$_ward_src/tests/registry/registry.sh" stop "$REGDIR"
+  [[ -d $BATS_FILE_TMPDIR/registry ]] && "$_ward_src/tests/registry/registry.sh" stop "$BATS_FILE_TMPDIR/registry"
   local pid
   pid=$(cat "$BATS_FILE_TMPDIR/serve.pid" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || true
@@ -213,7 +213,6 @@ exec_create() {
 
 @test "pull: Docker's progress lines ending in Status; an error in errorDetail; fromSrc refused" {
   command -v docker-registry >/dev/null || skip "docker-registry is not installed"
-  export REGDIR=$BATS_FILE_TMPDIR/registry
   R=$("$_ward_src/tests/registry/registry.sh" start plain "$REGDIR")
   WARD_PULL=missing ward push box:1 "$R/pushed:1" >/dev/null 2>&1
   run api POST "/images/create?fromImage=$R/pushed&tag=1"
@@ -237,4 +236,33 @@ exec_create() {
   [[ $(tail -1 <<<"$out" | jq -r .status) == "Status: Image is up to date for $R/pushed:1" ]]
   run curl -s --unix-socket "$SOCK" -X POST -H "X-Registry-Auth: %%%" "http://d/images/create?fromImage=$R/pushed&tag=1"
   [[ $output == *"X-Registry-Auth"* ]]
+}
+
+@test "SIGKILL of the server mid-exec and mid-pull: the container runs on, the store is whole" {
+  id=$(exec_create c1 '{"Cmd":["sh","-c","echo started; sleep 30"],"AttachStdout":true}')
+  $HIJACK "$SOCK" "/exec/$id/start" '{}' >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+  eventually grep -q started "$BATS_TEST_TMPDIR/out"
+  kill -KILL "$(cat "$BATS_FILE_TMPDIR/serve.pid")"
+  [ "$(ward inspect c1 | jq -r .status)" = running ]
+  [ "$(ward exec c1 echo alive)" = alive ]
+  "$SERVE" --socket "$SOCK" </dev/null >>"$BATS_FILE_TMPDIR/serve.log" 2>&1 3>&- &
+  echo $! >"$BATS_FILE_TMPDIR/serve.pid"
+  eventually curl -sf --unix-socket "$SOCK" http://d/_ping
+  # exec instances lived in the old server's memory
+  run api GET "/exec/$id/json"
+  [ "$(code)" = 404 ]
+  [ -f "$REGDIR/env" ] || skip "no registry (the pull test skipped)"
+  R=$(sed -n 's/^REG=//p' "$REGDIR/env")
+  WARD_PULL=missing ward push box:1 "$R/big:1" >/dev/null 2>&1
+  curl -s --unix-socket "$SOCK" -X POST "http://d/images/create?fromImage=$R/big&tag=1" >"$BATS_TEST_TMPDIR/pull" &
+  eventually grep -q Pulling "$BATS_TEST_TMPDIR/pull"
+  kill -KILL "$(cat "$BATS_FILE_TMPDIR/serve.pid")"
+  "$SERVE" --socket "$SOCK" </dev/null >>"$BATS_FILE_TMPDIR/serve.log" 2>&1 3>&- &
+  echo $! >"$BATS_FILE_TMPDIR/serve.pid"
+  eventually curl -sf --unix-socket "$SOCK" http://d/_ping
+  run api POST "/images/create?fromImage=$R/big&tag=1"
+  [[ $(tail -1 <<<"$output" | jq -r .status) == "Status: "*" for $R/big:1" ]]
+  run ward run "$R/big:1" -- true
+  [ "$status" -eq 0 ]
+  [ "$(ward inspect c1 | jq -r .status)" = running ]
 }
