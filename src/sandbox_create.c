@@ -36,6 +36,8 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 	hash_str(&h, s->cwd);
 	hash_str(&h, s->rootfs);
 	hash_str(&h, s->hostname);
+	if (s->hosts) /* the hash of a spec without stays what it was */
+		hash_strv(&h, s->hosts);
 	hash_str(&h, s->policy);
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		hash_str(&h, s->volumes[i].host);

@@ -178,6 +178,15 @@ void ward_exec_set_timeout(struct ward_exec *x, unsigned seconds);
 /* The fds the command gets as stdin, stdout, stderr (default 0, 1, 2; stdin is /dev/null
  * unless interactive). */
 void ward_exec_set_stdio(struct ward_exec *x, int in, int out, int err);
+/* A terminal's (set_tty) size at start; 0 rows: the size of the caller's stdin or stdout
+ * terminal, if any. With a terminal, the command's stdin (interactive) and output are
+ * relayed to and from the fds of set_stdio: other fds than 0 and 1 get the terminal's bytes
+ * as they are (CR LF), as a remote terminal wants them. */
+void ward_exec_set_winsize(struct ward_exec *x, unsigned short rows, unsigned short cols);
+/* Resize the terminal of X while ward_sandbox_exec runs it (safe from another thread; also
+ * kept as the size for a later run). -1 when X runs without a terminal now. */
+int ward_exec_resize(struct ward_exec *x, unsigned short rows, unsigned short cols,
+                     struct ward_error *e);
 /* Capture stdout and stderr instead, keeping at most MAX bytes of each (0: 1 MiB). */
 void ward_exec_set_capture(struct ward_exec *x, size_t max);
 
