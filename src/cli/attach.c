@@ -32,6 +32,8 @@ static void resize(struct ward_sandbox *sb)
 		ward_sandbox_resize(sb, ws.ws_row, ws.ws_col, &e);
 }
 
+static volatile sig_atomic_t attached = 1;
+
 static void *winch_thread(void *arg)
 {
 	sigset_t set;
@@ -39,10 +41,10 @@ static void *winch_thread(void *arg)
 	sigaddset(&set, SIGWINCH);
 	for (;;) {
 		int sig;
-		if (sigwait(&set, &sig) == 0)
-			resize(arg);
+		if (sigwait(&set, &sig) == 0 && !attached)
+			return NULL; /* woken by the main thread: the attach ended */
+		resize(arg);
 	}
-	return NULL;
 }
 
 int cmd_attach(int argc, char **argv)
@@ -75,15 +77,14 @@ int cmd_attach(int argc, char **argv)
 	if (ward_sandbox_open(cli_context(false), argv[optind], &sb, &e) < 0)
 		return cli_fail(&e);
 	struct termios saved;
-	bool raw = false;
+	bool raw = false, thread = false;
+	pthread_t t;
 	if (isatty(0) && has_tty(sb)) {
 		sigset_t set;
 		sigemptyset(&set);
 		sigaddset(&set, SIGWINCH);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
-		pthread_t t;
-		pthread_create(&t, NULL, winch_thread, sb);
-		pthread_detach(t);
+		thread = pthread_create(&t, NULL, winch_thread, sb) == 0;
 		resize(sb);
 		if (in && tcgetattr(0, &saved) == 0) {
 			struct termios r = saved;
@@ -97,10 +98,15 @@ int cmd_attach(int argc, char **argv)
 	int rc = ward_sandbox_attach(sb, &o, 0, 1, 2, &code, &e);
 	if (raw)
 		tcsetattr(0, TCSADRAIN, &saved);
+	if (thread) {
+		attached = 0;
+		pthread_kill(t, SIGWINCH);
+		pthread_join(t, NULL);
+	}
+	ward_sandbox_close(sb);
 	if (rc < 0) {
 		cli_error(&e);
 		return EXIT_WARD;
 	}
-	/* the thread may be in ward_sandbox_resize: leave without closing SB under it */
 	return code < 0 ? 0 : code;
 }
