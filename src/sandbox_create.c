@@ -225,12 +225,13 @@ static int check_resident(const struct ward_spec *s, struct ward_error *e)
 {
 	if (ward_spec_validate(s, e) < 0)
 		return -1;
-	if (s->tty || s->interactive || s->changes)
-		return ward_error_set(e, 0, "%s: not for ward create (give it to ward exec%s)",
-		                      s->tty           ? "-t"
-		                      : s->interactive ? "-i"
-		                                       : "--changes",
-		                      s->changes ? "; or use ward run" : "");
+	if (s->changes)
+		return ward_error_set(e, 0, "--changes: not for ward create (use ward run)");
+	if ((s->tty || s->interactive) && (!s->argv || !s->argv[0]))
+		return ward_error_set(e, 0,
+		                      "%s: needs a command (an idle sandbox has no terminal "
+		                      "or stdin of its own; give -t and -i to ward exec)",
+		                      s->tty ? "-t" : "-i");
 	return 0;
 }
 
