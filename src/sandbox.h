@@ -73,6 +73,8 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 
 /* SB's writable layer as it is now, written by its supervisor to OUT (layer.h's format). */
 int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e);
+/* The main command's terminal size (refused without one). */
+int sb_resize(const struct ward_sandbox *sb, unsigned rows, unsigned cols, struct ward_error *e);
 /* Freeze (ON) or thaw SB's processes. */
 int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e);
 /* *FD: a connection to SB's supervisor that becomes readable (an answer or its end) once SB

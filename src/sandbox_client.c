@@ -1,5 +1,5 @@
 /* The calls that talk to a running sandbox's supervisor: exec, stop, kill, wait, rm, root,
- * network. */
+ * network, resize. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -527,6 +527,14 @@ int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, 
 int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e)
 {
 	return request_ok(sb, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), e);
+}
+
+int sb_resize(const struct ward_sandbox *sb, unsigned rows, unsigned cols, struct ward_error *e)
+{
+	return request_ok(sb,
+	                  json_pack("{s:s, s:I, s:I}", "op", "resize", "rows", (json_int_t)rows,
+	                            "cols", (json_int_t)cols),
+	                  e);
 }
 
 int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e)
