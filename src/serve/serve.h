@@ -79,6 +79,10 @@ void api_reply_ward_error(struct api_req *r, int status, const struct ward_error
  * process) before returning; a client that goes away makes that writer see EPIPE. */
 void api_reply_stream(struct api_req *r, int status, const char *type, int fd);
 
+/* One more header on the reply (before or after the api_reply_* call): GET/HEAD
+ * /containers/{id}/archive's X-Docker-Container-Path-Stat. NAME and VALUE are copied. */
+void api_reply_header(struct api_req *r, const char *name, const char *value);
+
 /* A hijacked connection (attach, exec start). With "Upgrade: tcp" the server answers 101 and
  * FN gets the raw socket: IN reads what the client sends (stdin), OUT writes to it. Without
  * an upgrade FN gets IN = -1 and OUT a pipe whose other end is sent as a 200 stream. TYPE is
