@@ -366,7 +366,40 @@ static bool gone(struct serve *srv, const char *id)
 	return false;
 }
 
-static int wait_for(struct waiter *w, int *code, struct ward_error *e)
+/* Exit codes of the containers this server's AutoRemove removed, for waits that come to
+ * them late (a wait for "removed" reads it here once the sandbox is gone). A ring: the last
+ * REMOVED_KEPT. */
+#define REMOVED_KEPT 256
+static pthread_mutex_t removed_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char id[WARD_SANDBOX_ID_LEN + 1];
+	int code;
+} removed[REMOVED_KEPT];
+static size_t removed_next;
+
+static void removed_note(const char *id, int code)
+{
+	pthread_mutex_lock(&removed_lock);
+	snprintf(removed[removed_next].id, sizeof(removed[0].id), "%s", id);
+	removed[removed_next].code = code;
+	removed_next = (removed_next + 1) % REMOVED_KEPT;
+	pthread_mutex_unlock(&removed_lock);
+}
+
+static bool removed_code(const char *id, int *code)
+{
+	bool found = false;
+	pthread_mutex_lock(&removed_lock);
+	for (size_t i = 0; i < REMOVED_KEPT && !found; i++)
+		if (!strcmp(removed[i].id, id)) {
+			*code = removed[i].code;
+			found = true;
+		}
+	pthread_mutex_unlock(&removed_lock);
+	return found;
+}
+
+static int wait_sandbox(struct waiter *w, int *code, struct ward_error *e)
 {
 	struct ward_sandbox *sb;
 	struct ward_sandbox_info info;
@@ -390,8 +423,17 @@ static int wait_for(struct waiter *w, int *code, struct ward_error *e)
 	if (rc == 0)
 		ward_sandbox_info_release(&info);
 	ward_sandbox_close(sb);
+	return rc;
+}
+
+static int wait_for(struct waiter *w, int *code, struct ward_error *e)
+{
+	int rc = wait_sandbox(w, code, e);
+	/* gone meanwhile: removed by our AutoRemove, whose table has the exit code */
+	if (rc < 0 && removed_code(w->id, code))
+		return 0;
 	while (rc == 0 && w->cond == W_REMOVED && !gone(w->srv, w->id))
-		sleep_ms(50);
+		sleep_ms(20);
 	return rc;
 }
 
@@ -466,9 +508,9 @@ static void wait_(struct api_req *r)
 	api_reply_stream(r, 200, "application/json", p[0]);
 }
 
-/* AutoRemove is the server's (not libward's --rm): the exit code stays in the record until
- * a wait for "removed" has read it, which a sandbox gone at once would lose. One watcher per
- * container (WATCHED); a container restarted meanwhile is watched on. */
+/* AutoRemove is the server's (not libward's --rm): a wait for "removed" must still give the
+ * exit code, which the watcher keeps (removed_note) before it removes the sandbox. One
+ * watcher per container (WATCHED); a container restarted meanwhile is watched on. */
 struct watch {
 	struct serve *srv;
 	char id[WARD_SANDBOX_ID_LEN + 1];
@@ -509,13 +551,14 @@ static void *watch_thread(void *arg)
 	struct ward_sandbox_info info;
 	struct ward_error e;
 	if (ward_sandbox_open(w->srv->ctx, w->id, &sb, &e) == 0) {
-		while (ward_sandbox_wait(sb, NULL, &e) == 0) {
-			sleep_ms(1000); /* a wait polling a created one reads the exit code first */
+		int code;
+		while (ward_sandbox_wait(sb, &code, &e) == 0) {
 			if (ward_sandbox_inspect(sb, &info, &e) < 0)
 				break;
 			bool again = running(&info);
 			ward_sandbox_info_release(&info);
 			if (!again) {
+				removed_note(w->id, code); /* before it is gone: waits read it */
 				ward_sandbox_remove(sb, false, &e);
 				break;
 			}
