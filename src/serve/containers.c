@@ -160,6 +160,33 @@ static bool auto_remove(const struct ward_sandbox_info *i)
 	return yes;
 }
 
+/* Containers being restarted: their stop is not the end AutoRemove waits for. */
+static pthread_mutex_t restarting_lock = PTHREAD_MUTEX_INITIALIZER;
+static char restarting[64][WARD_SANDBOX_ID_LEN + 1];
+
+static bool set_restarting(const char *id, bool on)
+{
+	bool done = false;
+	pthread_mutex_lock(&restarting_lock);
+	for (size_t i = 0; i < 64 && !done; i++)
+		if (on ? !restarting[i][0] : !strcmp(restarting[i], id)) {
+			snprintf(restarting[i], sizeof(restarting[i]), "%s", on ? id : "");
+			done = true;
+		}
+	pthread_mutex_unlock(&restarting_lock);
+	return done;
+}
+
+static bool is_restarting(const char *id)
+{
+	bool yes = false;
+	pthread_mutex_lock(&restarting_lock);
+	for (size_t i = 0; i < 64 && !yes; i++)
+		yes = !strcmp(restarting[i], id);
+	pthread_mutex_unlock(&restarting_lock);
+	return yes;
+}
+
 /* In the worker process: a start forks the sandbox's supervisor. */
 static int start_fn(struct serve *srv, json_t *in, json_t **out, int progress_fd,
                     struct ward_error *e)
@@ -184,7 +211,10 @@ static void run_start(struct api_req *r, struct ward_sandbox *sb,
 	json_t *out = NULL;
 	json_t *in = json_pack("{s:s, s:b, s:I}", "id", ward_sandbox_id(sb), "restart", restart,
 	                       "grace", (json_int_t)grace);
+	bool marked = restart && set_restarting(ward_sandbox_id(sb), true);
 	int rc = api_worker(r->srv, start_fn, in, &out, -1, &e);
+	if (marked)
+		set_restarting(ward_sandbox_id(sb), false);
 	json_decref(in);
 	json_decref(out);
 	if (rc < 0)
@@ -557,6 +587,10 @@ static void *watch_thread(void *arg)
 				break;
 			bool again = running(&info);
 			ward_sandbox_info_release(&info);
+			while (!again && is_restarting(w->id)) {
+				sleep_ms(20);
+				again = true; /* wait on the new run, or find it stopped */
+			}
 			if (!again) {
 				removed_note(w->id, code); /* before it is gone: waits read it */
 				ward_sandbox_remove(sb, false, &e);
