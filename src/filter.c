@@ -267,13 +267,21 @@ static int policy_filter(const struct ward_context *c, const struct ward_spec *s
 	memset(f, 0, sizeof(*f));
 	if (s->seccomp_unconfined)
 		return 0;
-	char path[PATH_MAX];
-	if (ward_policy_find(c, s->policy ? s->policy : "default", path, sizeof(path), e) < 0)
-		return -1;
+	char path[PATH_MAX] = "the policy given as text";
 	size_t len, keylen;
-	autofree char *text = read_policy(path, &len, e);
-	if (!text)
-		return -1;
+	autofree char *text = NULL;
+	if (s->policy_text) {
+		len = strlen(s->policy_text);
+		text = strdup(s->policy_text);
+		if (!text)
+			return ward_error_set(e, ENOMEM, "seccomp: %s", path);
+	} else {
+		if (ward_policy_find(c, s->policy ? s->policy : "default", path, sizeof(path), e) <
+		    0)
+			return -1;
+		if (!(text = read_policy(path, &len, e)))
+			return -1;
+	}
 	autofree char *key = cache_key(text, len, s->capabilities, &keylen);
 	autoclose int dir = key ? cache_dir() : -1;
 	char file[32];

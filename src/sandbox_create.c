@@ -39,6 +39,8 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 	if (s->hosts) /* the hash of a spec without stays what it was */
 		hash_strv(&h, s->hosts);
 	hash_str(&h, s->policy);
+	if (s->policy_text) /* the hash of a spec without stays what it was */
+		hash_str(&h, s->policy_text);
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		hash_str(&h, s->volumes[i].host);
 		hash_str(&h, s->volumes[i].container);

@@ -40,6 +40,7 @@ void spec_clear(struct ward_spec *s)
 	free(s->rootfs);
 	free(s->hostname);
 	free(s->policy);
+	free(s->policy_text);
 	free(s->changes);
 	spec_volumes_free(s);
 	free(s->entrypoint);

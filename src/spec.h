@@ -88,6 +88,7 @@ struct ward_spec {
 	uint64_t capabilities;    /* bit N = capability N kept for the workload */
 	char *policy;             /* seccomp policy: a name in the policy directory or a file path;
 	                             NULL means "default" */
+	char *policy_text;        /* or the policy itself (wins over policy when set) */
 	bool seccomp_unconfined;  /* no syscall filter at all (loud opt-out) */
 	bool allow_setid_volumes; /* rw volumes without the set-id ban (loud opt-out) */
 	struct ward_limits limits;

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "spec.h"
+#include "ward/policy.h"
 
 int ward_spec_new(struct ward_spec **out, struct ward_error *e)
 {
@@ -93,6 +95,16 @@ int ward_spec_set_idmap_base(struct ward_spec *s, uint32_t base, struct ward_err
 int ward_spec_set_policy(struct ward_spec *s, const char *name_or_path, struct ward_error *e)
 {
 	return str_replace(&s->policy, name_or_path, "policy", e);
+}
+
+int ward_spec_set_policy_text(struct ward_spec *s, const char *text, struct ward_error *e)
+{
+	struct ward_filter f;
+	if (filter_compile(text, strlen(text), "the policy given as text",
+	                   ward_default_capabilities(), &f, e) < 0)
+		return -1;
+	filter_free(&f);
+	return str_replace(&s->policy_text, text, "policy text", e);
 }
 
 void ward_spec_set_seccomp_unconfined(struct ward_spec *s, bool unconfined)

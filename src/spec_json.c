@@ -216,6 +216,7 @@ json_t *spec_to_json(const struct ward_spec *s)
 	    put(o, "idmap_base", json_integer(s->root_idmap_base)) &&
 	    put(o, "capabilities", caps_json(s->capabilities)) &&
 	    put(o, "policy", str_or_null(s->policy)) &&
+	    put(o, "policy_text", str_or_null(s->policy_text)) &&
 	    put(o, "seccomp_unconfined", json_boolean(s->seccomp_unconfined)) &&
 	    put(o, "allow_setid_volumes", json_boolean(s->allow_setid_volumes)) &&
 	    put(o, "allow_setuid", json_boolean(s->allow_setuid)) &&
@@ -774,6 +775,8 @@ int spec_from_json(struct ward_spec *s, const json_t *o, struct ward_error *e)
 	            &s->root_idmap_base, e) < 0 ||
 	    get_caps(json_object_get(o, "capabilities"), &s->capabilities, e) < 0 ||
 	    get_str(json_object_get(o, "policy"), "policy", true, &s->policy, e) < 0 ||
+	    get_str(json_object_get(o, "policy_text"), "policy_text", true, &s->policy_text, e) <
+	        0 ||
 	    get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined, e) < 0 ||
 	    get_bool(o, "allow_setid_volumes", &s->allow_setid_volumes, e) < 0 ||
 	    get_bool(o, "allow_setuid", &s->allow_setuid, e) < 0 ||

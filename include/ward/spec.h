@@ -55,6 +55,10 @@ int ward_spec_cap_add(struct ward_spec *s, const char *name, struct ward_error *
 int ward_spec_cap_drop(struct ward_spec *s, const char *name, struct ward_error *e);
 /* A policy name (see ward_policy_find) or file; default "default". */
 int ward_spec_set_policy(struct ward_spec *s, const char *name_or_path, struct ward_error *e);
+/* The policy itself as JSON text (ward's format or a Docker profile), checked here and kept
+ * with the sandbox's config (a Docker client sends a profile's content, not a path); wins
+ * over ward_spec_set_policy. */
+int ward_spec_set_policy_text(struct ward_spec *s, const char *text, struct ward_error *e);
 /* No syscall filter at all: the start logs a warning. */
 void ward_spec_set_seccomp_unconfined(struct ward_spec *s, bool unconfined);
 /* rw volumes without the set-id ban: the start logs a warning. */

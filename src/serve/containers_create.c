@@ -653,10 +653,11 @@ static int caps(struct mk *m, const char *field, bool add)
 	return 0;
 }
 
-/* seccomp=unconfined and no-new-privileges[=true|false]; a profile's JSON text, apparmor and
- * SELinux labels are refused. */
+/* seccomp=unconfined or a profile's JSON text (what the docker CLI sends for a file), and
+ * no-new-privileges[=true|false]; apparmor and SELinux labels are refused. */
 static int security(struct mk *m)
 {
+	struct ward_error e;
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(m->hc, "SecurityOpt"), i, v)
@@ -670,13 +671,10 @@ static int security(struct mk *m)
 		else if (!strcmp(o, "no-new-privileges=false") ||
 		         !strcmp(o, "no-new-privileges:false"))
 			ward_spec_set_allow_setuid(m->s, true);
-		else if (!strncmp(o, "seccomp", 7))
-			return fail(
-			    m, 400,
-			    "HostConfig.SecurityOpt seccomp: a profile is not supported through "
-			    "the API (seccomp=unconfined is; ward policy files are for ward run "
-			    "--policy)");
-		else
+		else if (!strncmp(o, "seccomp=", 8) || !strncmp(o, "seccomp:", 8)) {
+			if (ward_spec_set_policy_text(m->s, o + 8, &e) < 0)
+				return bad(m, "HostConfig.SecurityOpt seccomp", &e);
+		} else
 			return fail(m, 400, "HostConfig.SecurityOpt %.40s: not supported by ward",
 			            o);
 	}

@@ -337,6 +337,22 @@ have_freezer() {
   [ "$(jq -r .Config.Tty <<<"$BODY")" = true ]
 }
 
+@test "SecurityOpt seccomp=PROFILE (the JSON text the docker CLI sends) filters every start" {
+  prof='{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}'
+  create prof '{"Image":"ctr:1","Cmd":["sh","-c","mkdir /tmp/d$$ && echo made || echo refused"],"HostConfig":{"SecurityOpt":["seccomp='"$prof"'"]}}'
+  for _ in 1 2; do
+    req POST /containers/prof/start
+    [ "$CODE" = 204 ]
+    req POST /containers/prof/wait
+    [ "$CODE" = 200 ]
+  done
+  [ "$(logs prof 'stdout=1')" = $'1:refused\n1:refused' ]
+  create noprof '{"Image":"ctr:1","Cmd":["sh","-c","mkdir /tmp/d && echo made"]}'
+  req POST /containers/noprof/start
+  req POST /containers/noprof/wait
+  [ "$(logs noprof 'stdout=1')" = "1:made" ]
+}
+
 @test "refused fields: a 400 naming each, and no sandbox left behind" {
   while IFS='|' read -r body want; do
     req POST /containers/create "$body"
@@ -361,7 +377,7 @@ have_freezer() {
 {"Image":"ctr:1","HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}}|HostConfig.Sysctls
 {"Image":"ctr:1","HostConfig":{"RestartPolicy":{"Name":"always"}}}|HostConfig.RestartPolicy
 {"Image":"ctr:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}|HostConfig.SecurityOpt
-{"Image":"ctr:1","HostConfig":{"SecurityOpt":["seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}"]}}|HostConfig.SecurityOpt seccomp
+{"Image":"ctr:1","HostConfig":{"SecurityOpt":["seccomp={\"defaultAction\":\"SCMP_ACT_BOGUS\"}"]}}|HostConfig.SecurityOpt seccomp
 {"Image":"ctr:1","HostConfig":{"PortBindings":{"53/udp":[{"HostPort":"5353"}]}}}|HostConfig.PortBindings
 {"Image":"ctr:1","HostConfig":{"CapAdd":["NOT_A_CAP"]}}|HostConfig.CapAdd
 {"Image":"ctr:1","HostConfig":{"Memory":-1}}|HostConfig.Memory
