@@ -91,6 +91,8 @@ static void info_config(struct state *st, struct ward_sandbox_info *i)
 	if (state_read_config(st, i->id, &cfg, &ignored) < 0)
 		return;
 	i->config = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	i->tty = json_is_true(json_object_get(cfg, "tty"));
+	i->interactive = json_is_true(json_object_get(cfg, "interactive"));
 	json_t *labels = json_object_get(cfg, "labels");
 	size_t n = json_is_object(labels) ? json_object_size(labels) : json_array_size(labels);
 	if (n && (i->labels = calloc(n + 1, sizeof(char *)))) {

@@ -50,9 +50,10 @@ struct ward_sandbox_info {
 	char host_interface[16]; /* root: the host side of its veth, "" otherwise */
 	struct ward_publish ports[WARD_MAX_PUBLISH];
 	size_t n_ports;
-	int64_t started_ms; /* last start, 0 if never started */
-	char **labels;      /* "K=V", NULL-terminated (malloc'ed, may be NULL) */
-	char *config;       /* the whole config as a JSON object (malloc'ed, may be NULL) */
+	int64_t started_ms;    /* last start, 0 if never started */
+	bool tty, interactive; /* its command has a terminal (-t), a stdin (-i) */
+	char **labels;         /* "K=V", NULL-terminated (malloc'ed, may be NULL) */
+	char *config;          /* the whole config as a JSON object (malloc'ed, may be NULL) */
 };
 /* Free what an info holds (labels, config); the struct itself stays the caller's. */
 void ward_sandbox_info_release(struct ward_sandbox_info *info);

@@ -11,17 +11,14 @@
 
 #include "cli.h"
 
-static bool has_tty(struct ward_sandbox *sb)
+static bool sandbox_tty(struct ward_sandbox *sb)
 {
 	struct ward_sandbox_info info;
-	struct ward_error e = {0};
+	struct ward_error e;
 	if (ward_sandbox_inspect(sb, &info, &e) < 0)
 		return false;
-	json_t *config = info.config ? json_loads(info.config, 0, NULL) : NULL;
-	bool tty = json_is_true(json_object_get(config, "tty"));
-	json_decref(config);
 	ward_sandbox_info_release(&info);
-	return tty;
+	return info.tty;
 }
 
 static void resize(struct ward_sandbox *sb)
@@ -79,7 +76,7 @@ int cmd_attach(int argc, char **argv)
 	struct termios saved;
 	bool raw = false, thread = false;
 	pthread_t t;
-	if (isatty(0) && has_tty(sb)) {
+	if (isatty(0) && sandbox_tty(sb)) {
 		sigset_t set;
 		sigemptyset(&set);
 		sigaddset(&set, SIGWINCH);

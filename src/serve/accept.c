@@ -4,7 +4,6 @@
  * more than the CLI would give it as itself. */
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,13 +70,8 @@ static void *refuse_main(void *arg)
 
 static void refuse(int fd)
 {
-	pthread_t t;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &a, refuse_main, (void *)(intptr_t)fd) != 0)
+	if (api_thread(refuse_main, (void *)(intptr_t)fd) != 0)
 		close(fd);
-	pthread_attr_destroy(&a);
 }
 
 static int started(struct serve *srv, bool *http_up)

@@ -3,7 +3,6 @@
  * runs in a worker process (the tar writer is not thread-safe) writing to the reply's pipe. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,15 +155,13 @@ static void archive_get(struct api_req *r)
 		    .srv = r->srv,
 		    .in = json_pack("{s:s, s:s}", "id", ward_sandbox_id(sb), "path", path),
 		    .fd = fds[1]};
-		pthread_t t;
-		if (!j->in || pthread_create(&t, NULL, tar_main, j) != 0) {
+		if (!j->in || api_thread(tar_main, j) != 0) {
 			json_decref(j->in);
 			free(j);
 			close(fds[0]);
 			close(fds[1]);
 			api_reply_error(r, 500, "archive: cannot start the copy");
 		} else {
-			pthread_detach(t);
 			api_reply_stream(r, 200, "application/x-tar", fds[0]);
 		}
 	}

@@ -33,18 +33,14 @@ int attach_open_container(struct api_req *r, const char *ref, struct ward_sandbo
 	return -1;
 }
 
-/* Config.Tty as ward keeps it: the spec's tty. */
-static bool container_tty(struct ward_sandbox *sb)
+static bool sandbox_tty(struct ward_sandbox *sb)
 {
 	struct ward_sandbox_info info;
-	struct ward_error e = {0};
+	struct ward_error e;
 	if (ward_sandbox_inspect(sb, &info, &e) < 0)
 		return false;
-	json_t *config = info.config ? json_loads(info.config, 0, NULL) : NULL;
-	bool tty = json_is_true(json_object_get(config, "tty"));
-	json_decref(config);
 	ward_sandbox_info_release(&info);
-	return tty;
+	return info.tty;
 }
 
 struct framer {
@@ -136,7 +132,7 @@ void attach_handler(struct api_req *r)
 		return;
 	}
 	a->sb = sb;
-	a->tty = container_tty(sb);
+	a->tty = sandbox_tty(sb);
 	a->o = (struct ward_attach_opts){.in = api_query_bool(r, "stdin", false),
 	                                 .out = api_query_bool(r, "stdout", false),
 	                                 .err = api_query_bool(r, "stderr", false),

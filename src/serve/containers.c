@@ -488,17 +488,6 @@ static void *wait_thread(void *arg)
 	return NULL;
 }
 
-static bool detach(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	bool ok = pthread_create(&t, &a, fn, arg) == 0;
-	pthread_attr_destroy(&a);
-	return ok;
-}
-
 static void wait_(struct api_req *r)
 {
 	const char *c = api_query(r, "condition");
@@ -529,7 +518,7 @@ static void wait_(struct api_req *r)
 		return api_reply_error(r, 500, "wait: %s", strerror(errno));
 	}
 	w->fd = p[1];
-	if (!detach(wait_thread, w)) {
+	if (api_thread(wait_thread, w) != 0) {
 		close(p[0]);
 		close(p[1]);
 		free(w);
@@ -613,7 +602,7 @@ void ctr_auto_remove_watch(struct serve *srv, const char *id)
 	}
 	w->srv = srv;
 	snprintf(w->id, sizeof(w->id), "%s", id);
-	if (!detach(watch_thread, w)) {
+	if (api_thread(watch_thread, w) != 0) {
 		set_watched(id, false);
 		free(w);
 	}

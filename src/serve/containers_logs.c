@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,17 +72,6 @@ static void *muxer(void *arg)
 	close(m->stream);
 	free(m);
 	return NULL;
-}
-
-static bool detached(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	bool ok = pthread_create(&t, &a, fn, arg) == 0;
-	pthread_attr_destroy(&a);
-	return ok;
 }
 
 /* since/until: unix seconds, maybe with a fraction. */
@@ -186,7 +174,7 @@ void ctr_logs(struct api_req *r)
 	m->rd[0] = fd[2];
 	m->rd[1] = fd[4];
 	m->stream = fd[1];
-	if (!detached(producer, p)) {
+	if (api_thread(producer, p) != 0) {
 		api_reply_error(r, 500, "logs: no thread");
 		goto fail;
 	}
@@ -194,7 +182,7 @@ void ctr_logs(struct api_req *r)
 	if (tty) {
 		close(fd[1]);
 		free(m);
-	} else if (!detached(muxer, m)) {
+	} else if (api_thread(muxer, m) != 0) {
 		close_all(fd, 3);
 		close(fd[4]);
 		free(m);

@@ -486,12 +486,7 @@ static void exec_start(struct api_req *r)
 		return;
 	}
 	if (detach) {
-		pthread_t th;
-		pthread_attr_t at;
-		pthread_attr_init(&at);
-		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		int err = pthread_create(&th, &at, detached, a);
-		pthread_attr_destroy(&at);
+		int err = api_thread(detached, a);
 		if (err) {
 			start_release(a);
 			api_reply_error(r, 500, "exec: a thread: %s", strerror(err));

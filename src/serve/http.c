@@ -106,17 +106,6 @@ static void *hijack_main(void *p)
 	return NULL;
 }
 
-static int start_detached(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	int rc = pthread_create(&t, &a, fn, arg);
-	pthread_attr_destroy(&a);
-	return rc;
-}
-
 static void upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
                      size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
@@ -133,7 +122,7 @@ static void upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, cons
 	h->in = sock;
 	h->out = fcntl(sock, F_DUPFD_CLOEXEC, 3);
 	h->urh = urh;
-	if (h->out < 0 || start_detached(hijack_main, h) != 0) {
+	if (h->out < 0 || api_thread(hijack_main, h) != 0) {
 		if (h->out >= 0)
 			close(h->out);
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -175,7 +164,7 @@ static struct MHD_Response *hijack_response(struct hreq *q, struct MHD_Connectio
 		return NULL;
 	}
 	h->out = fds[1];
-	if (start_detached(hijack_main, h) != 0) {
+	if (api_thread(hijack_main, h) != 0) {
 		close(fds[0]);
 		close(fds[1]);
 		free(h);

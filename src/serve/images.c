@@ -3,7 +3,6 @@
  * tree a rootless unpack made, an image not unpacked yet) runs in api_worker. */
 #include <errno.h>
 #include <fnmatch.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

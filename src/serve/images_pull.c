@@ -3,7 +3,6 @@
  * an error after the stream began is the last line, as {"errorDetail": …, "error": …}. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,12 +196,7 @@ static void stream_job(struct api_req *r, json_t *in)
 		return;
 	}
 	*j = (struct job){.srv = r->srv, .in = in, .fd = p[1]};
-	pthread_t th;
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&th, &at, job_main, j);
-	pthread_attr_destroy(&at);
+	int err = api_thread(job_main, j);
 	if (err) {
 		close(p[0]);
 		close(p[1]);

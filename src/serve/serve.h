@@ -127,6 +127,9 @@ extern const struct api_route api_routes_archive[];    /* archive.c */
 /* Route R: the handler replies, or 404/405 with Docker's message ("page not found"). */
 void api_dispatch(struct api_req *r);
 
+/* Run FN(ARG) on a detached thread of its own: 0, or the error number (nothing started). */
+int api_thread(void *(*fn)(void *), void *arg);
+
 /* Docker's time format (RFC 3339, nanoseconds, UTC) of unix milliseconds, into BUF. */
 const char *api_time(int64_t ms, char buf[40]);
 
