@@ -58,7 +58,7 @@ api() { curl -s --unix-socket "$SOCK" -o "$BATS_TEST_TMPDIR/body" -w '%{http_cod
   run client "$id" 'stream=1&stdin=1&stdout=1&stderr=1' 'hello\n'
   [ "$status" -eq 0 ]
   [[ $output == *"type: application/vnd.docker.raw-stream"* ]]
-  [[ $output == *$'hello\r\ngot:hello\r\n20 30\r'* ]]
+  [[ $output == *$'hello\r\ngot:hello\r\n20 30\r'* ]] || { printf "%q\n" "$output"; false; }
 }
 
 @test "logs=1 replays what came before; errors: no such container, resize without a TTY, detachKeys" {
