@@ -22,10 +22,12 @@ teardown() { serve_teardown; }
   mkdir -p "$ws/www"
   echo "from the host" >"$ws/hostfile"
   echo "served from the bind" >"$ws/www/index.html"
+  user_owned "$ws"
   freezer=0
   have_freezer && freezer=1
   run node "$BATS_TEST_DIRNAME/dockerode.js" "$REG/wtest/pulled:1" "$ws" "$(free_port)" $freezer
   echo "$output"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = ok ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = ok ]
   [ -z "$(ward_ids)" ]
 }

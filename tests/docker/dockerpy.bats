@@ -19,15 +19,18 @@ teardown() { serve_teardown; }
 @test "docker-py: OpenHands' runtime sequence, then its refusals" {
   "$PY" -c 'import docker; assert docker.__version__.startswith("5."), docker.__version__'
   mkdir -p "$BATS_TEST_TMPDIR/ws"
+  user_owned "$BATS_TEST_TMPDIR/ws"
   freezer=0
   have_freezer && freezer=1
   run "$PY" "$BATS_TEST_DIRNAME/dockerpy.py" "$REG" "$BATS_TEST_TMPDIR/ws" "$(free_port)" $freezer
   echo "$output"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = ok ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = ok ]
   [ -z "$(ward_ids)" ]
   # the pulled image and its tag are in ward's store
   run -0 ward image ls
-  [[ $output == *"$REG/wtest/runtime:1"* ]] && [[ $output == *"ghcr.io/all-hands-ai/runtime:oh_v0.62_lock"* ]]
+  [[ $output == *"$REG/wtest/runtime:1"* ]]
+  [[ $output == *"ghcr.io/all-hands-ai/runtime:oh_v0.62_lock"* ]]
 }
 
 @test "docker-py: a container the server made is an ordinary sandbox; one ward made is a container" {

@@ -135,6 +135,19 @@ run_d() {
   echo "$id"
 }
 
+# A host directory the way a user's workspace is: its owner a user (ward refuses a root-owned
+# or system-group rw bind as root: the sandbox could make root-owned files on the host; a
+# rootless caller owns what it makes). Run after filling DIR.
+user_owned() {
+  rootless && return 0
+  local u=${WARD_TEST_USER:-}
+  if [[ -n $u ]] && id "$u" >/dev/null 2>&1; then
+    chown -R "$u:$(id -gn "$u")" "$1"
+  else
+    chown -R 1000:1000 "$1"
+  fi
+}
+
 # Root always has a freezer; rootless ward only under a delegated cgroup v2 subtree.
 have_freezer() {
   ! rootless || "$WARD" doctor --json | jq -e '.[] | select(.check == "resource limits") | .detail | startswith("delegated")' >/dev/null
