@@ -11,6 +11,14 @@ setup_file() {
   export PDIR=$REGDIR/proxy
   PROXY=$("$BATS_TEST_DIRNAME/../registry/registry.sh" proxy "$PDIR" "http://$REG")
   export PROXY
+  # an image whose blobs the store lacks: 2 MB of random data trickle for seconds
+  local big=$BATS_FILE_TMPDIR/bigroot
+  "$MKROOTFS" "$big" >/dev/null
+  head -c 2000000 /dev/urandom >"$big/random"
+  ward image pack -q "$big" --name wtest/big:1 >/dev/null
+  ward push -q wtest/big:1 "$REG/wtest/big:1" >/dev/null
+  ward image rm wtest/big:1 >/dev/null
+  ward image prune >/dev/null
 }
 teardown_file() {
   registry_teardown
@@ -68,12 +76,12 @@ gone() {
 
 @test "SIGKILL of the server mid-pull: the store whole, no half image named, a re-pull works" {
   run_d --name runner "$BB" sleep 1000 >/dev/null
-  img=$PROXY/wtest/pulled:1
-  # blobs trickle at 200 KB/s: the pull takes seconds
+  img=$PROXY/wtest/big:1
+  # blobs trickle at 200 KB/s: the pull takes about 10 s
   echo '{"slow": 200000}' >"$PDIR/conf.json"
   docker pull "$img" >"$BATS_TEST_TMPDIR/pull" 2>&1 3>&- &
   client=$!
-  eventually bash -c 'grep -q "GET /v2/wtest/pulled/blobs/" "$PDIR/log" && compgen -G "$WARD_STORE/tmp/*" >/dev/null'
+  eventually bash -c 'grep -q "GET /v2/wtest/big/blobs/" "$PDIR/log" && compgen -G "$WARD_STORE/tmp/*" >/dev/null'
   # the server's children (its pull worker): whatever they do after, they end
   children=$(ps -o pid= --ppid "$SERVE_PID" || true)
   serve_kill
