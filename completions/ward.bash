@@ -3,7 +3,7 @@
 # The option lists follow `ward CMD --help`; scripts/check-docs.sh checks that they do.
 
 _ward_commands="run create start stop restart pause unpause wait kill rm commit exec ps inspect
-  logs cp read write port network image pull push login logout doctor policy version help"
+  logs cp read write port network image pull push login logout serve doctor policy version help"
 _ward_image_commands="import ls inspect rm prune pack tag history"
 
 # Options of ward run; create has them too.
@@ -39,6 +39,7 @@ _ward_cmd_opts() {
 	login) echo "-u --username -p --password --password-stdin --tls-verify=false --cert-dir
 		--authfile -h --help" ;;
 	logout) echo "--authfile -h --help" ;;
+	serve) echo "--socket --group --idle-timeout -h --help" ;;
 	image-import) echo "--name -q --quiet --json -h --help" ;;
 	image-ls) echo "-q --quiet --json -h --help" ;;
 	image-inspect) echo "--json -h --help" ;;
@@ -61,6 +62,7 @@ _ward_takes_arg() {
 	logs) [[ $2 == --since || $2 == -n || $2 == --tail ]] && return 0 ;;
 	cp | read) [[ $2 == --max-bytes ]] && return 0 ;;
 	write) [[ $2 == --mode ]] && return 0 ;;
+	serve) case $2 in --socket | --group | --idle-timeout) return 0 ;; esac ;;
 	image-import) [[ $2 == --name ]] && return 0 ;;
 	pull | push | login | logout)
 		case $2 in --platform | --cert-dir | --authfile | --creds | -u | --username | -p | --password) return 0 ;; esac ;;
@@ -111,7 +113,8 @@ _ward_value() {
 	*:--platform) _ward_words "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7 linux/386
 		linux/riscv64 linux/ppc64le linux/s390x" "$cur" ;;
 	*:--cert-dir) _ward_dirs "$cur" ;;
-	*:--authfile) _ward_files "$cur" ;;
+	*:--authfile | serve:--socket) _ward_files "$cur" ;;
+	serve:--group) COMPREPLY+=($(compgen -g -- "$cur")) ;;
 	*:--cap-add | *:--cap-drop)
 		_ward_words "ALL CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
 			LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER

@@ -3,13 +3,13 @@
 # each for SECONDS (default 20), starting from its seed corpus in fuzz/corpus/ (the grown
 # corpus stays in build-fuzz/corpus/, never in the tree). A finding fails the run; its input
 # is saved in build-fuzz/findings/.  For the long run SECURITY.md records: scripts/fuzz.sh 600
-# usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: volumes limits policy manifest unpack network docker control upper_restore registry)
+# usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: volumes limits policy manifest unpack network docker control upper_restore registry serve)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(volumes limits policy manifest unpack network docker control upper_restore registry)
+((${#targets[@]})) || targets=(volumes limits policy manifest unpack network docker control upper_restore registry serve)
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_FUZZ=ON \
   -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" >/dev/null

@@ -99,6 +99,7 @@ int cmd_pull(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* --tls-verify=true|false into O. */
 int cli_tls_verify(const char *v, struct ward_registry_opts *o, struct ward_error *e);
 

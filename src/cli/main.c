@@ -52,6 +52,7 @@ static const char usage[] =
     "  policy ls           seccomp policies\n"
     "  policy show         one policy's text\n"
     "  policy check        check policy files\n"
+    "  serve               the Docker Engine API on a unix socket\n"
     "  version             ward's version (also --version)\n"
     "  help                this text, or a command's (ward help COMMAND)\n";
 
@@ -84,7 +85,7 @@ static const struct {
     {"port", cmd_port},       {"network", cmd_network}, {"image", cmd_image},
     {"doctor", cmd_doctor},   {"policy", cmd_policy},   {"version", cmd_version},
     {"pull", cmd_pull},       {"push", cmd_push},       {"login", cmd_login},
-    {"logout", cmd_logout},
+    {"logout", cmd_logout},   {"serve", cmd_serve},
 };
 
 /* ward help [CMD [SUB]]: CMD [SUB] --help. */

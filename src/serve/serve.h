@@ -15,9 +15,9 @@
 /* The API version ward speaks (the newest) and the oldest it accepts. */
 #define API_VERSION_MAJOR 1
 #define API_VERSION_MINOR 41
-#define API_MIN_MINOR 24
+#define API_MIN_MINOR     24
 /* Bounds on what a client may send. */
-#define API_MAX_BODY (4u << 20)   /* a request body (JSON, or a tar for PUT archive: see below) */
+#define API_MAX_BODY    (4u << 20) /* a request body (JSON, or a tar for PUT archive: see below) */
 #define API_MAX_HEADERS (64u << 10)
 
 /* One server process; every request it serves comes from its own uid (listen.c hands other
@@ -27,20 +27,22 @@ struct serve {
 	struct ward_store *store; /* opened once, shared by every request */
 	const char *socket_path;
 	struct exec_table *execs; /* exec.c: exec instances live in the server's memory */
+	/* The settings ctx was made from (NULL: the defaults), for api_worker's fresh one. */
+	const char *state_dir, *store_dir, *policy_dir;
 };
 
 struct api_req {
 	struct serve *srv;
-	const char *method;    /* "GET", "POST", "PUT", "DELETE", "HEAD" */
-	const char *path;      /* decoded, without the /vX.Y prefix: "/containers/abc/json" */
-	const char *arg[3];    /* the route's {captures} in order, decoded ("{name}" may hold '/') */
-	unsigned minor;        /* the version asked in the path (1.41 → 41), else API_VERSION_MINOR */
-	uid_t uid;             /* the client (SO_PEERCRED): always the server's own uid */
+	const char *method; /* "GET", "POST", "PUT", "DELETE", "HEAD" */
+	const char *path;   /* decoded, without the /vX.Y prefix: "/containers/abc/json" */
+	const char *arg[3]; /* the route's {captures} in order, decoded ("{name}" may hold '/') */
+	unsigned minor; /* the version asked in the path (1.41 → 41), else API_VERSION_MINOR */
+	uid_t uid;      /* the client (SO_PEERCRED): always the server's own uid */
 	pid_t pid;
-	const char *body;      /* the whole body, NUL-terminated ("" when none) */
+	const char *body; /* the whole body, NUL-terminated ("" when none) */
 	size_t body_len;
-	int body_fd;           /* PUT /containers/{id}/archive: the body as a stream, else -1 */
-	void *conn;            /* http.c's */
+	int body_fd; /* PUT /containers/{id}/archive: the body as a stream, else -1 */
+	void *conn;  /* http.c's */
 	bool replied;
 };
 
