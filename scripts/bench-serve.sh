@@ -35,6 +35,8 @@ work=$(mktemp -d /tmp/ward-bench-serve.XXXXXX)
 export WARD_STATE_DIR=$work/state WARD_STORE=$work/store WARD_PULL=never
 export DOCKER_HOST=unix://$work/docker.sock DOCKER_CONFIG=$work/docker-config
 mkdir -p "$DOCKER_CONFIG"
+# podman reads it too (for registry credentials): it must exist
+echo "{}" >"$DOCKER_CONFIG/config.json"
 # podman with everything private to $work; the ulimits and runc as in notes/oci-engines.md
 pm=$work/podman
 mkdir -p "$pm"
@@ -77,6 +79,11 @@ for pair in sys.argv[2:]:
     print("%s / %s = %.2f" % (a, b, r[a]["mean"] / r[b]["mean"]))
 PY
 }
+
+# each command once, its errors shown, before any timing
+"$DOCKER" run --rm --network none wardbench:1 true
+podman run --rm --network none localhost/wardbench:1 true
+"$ward" run wardbench:1 true
 
 echo "== run --rm IMAGE true: docker CLI through ward serve, podman, ward run ($runs runs)"
 hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/run.json" \
