@@ -3,7 +3,7 @@
 # The option lists follow `ward CMD --help`; scripts/check-docs.sh checks that they do.
 
 _ward_commands="run create start stop restart pause unpause wait kill rm commit exec ps inspect
-  logs cp read write port network image pull push login logout serve doctor policy version help"
+  logs attach cp read write port network image pull push login logout serve doctor policy version help"
 _ward_image_commands="import ls inspect rm prune pack tag history"
 
 # Options of ward run; create has them too.
@@ -30,6 +30,7 @@ _ward_cmd_opts() {
 	rm) echo "-f --force -h --help" ;;
 	commit) echo "-m --message --json -h --help" ;;
 	logs) echo "-f --follow --since -n --tail -t --timestamps -h --help" ;;
+	attach) echo "--no-stdin -h --help" ;;
 	wait | inspect | port | doctor) echo "--json -h --help" ;;
 	cp | read) echo "--max-bytes -h --help" ;;
 	write) echo "-p --parents --mode -h --help" ;;
@@ -232,7 +233,7 @@ _ward_complete() {
 		else _ward_files "$cur"; fi ;;
 	start | stop | restart | pause | unpause | wait | kill | rm | inspect)
 		_ward_words "$(_ward_sandboxes)" "$cur" ;;
-	logs | port | read | write | network)
+	logs | attach | port | read | write | network)
 		((n == 0)) && _ward_words "$(_ward_sandboxes)" "$cur" ;;
 	commit)
 		if ((n == 0)); then _ward_words "$(_ward_sandboxes)" "$cur"

@@ -1,4 +1,4 @@
-/* libFuzzer target: --publish, --network and --dns. */
+/* libFuzzer target: --publish, --network, --dns and ward_spec_add_host. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ward_spec_set_network(&s, text, &e);
 	for (int i = 0; i < 4; i++)
 		ward_spec_add_dns(&s, text, &e);
+	for (int i = 0; i < 70; i++)
+		ward_spec_add_host(&s, text, &e);
 	spec_clear(&s);
 	free(text);
 	return 0;

@@ -73,7 +73,7 @@ API = {
     "src/run_api.c", "src/spec_api.c", "src/spec_prepare.c", "src/sandbox_api.c",
     "src/exec_api.c", "src/sandbox_files.c", "rootfs-tools/image_public.c",
     "rootfs-tools/image_config.c", "src/life_api.c", "src/commit_api.c",
-    "src/pause_api.c", "src/logs_api.c",
+    "src/pause_api.c", "src/logs_api.c", "src/attach_api.c", "src/archive_api.c",
 }
 
 defs, uses = {}, {}

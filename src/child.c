@@ -75,47 +75,62 @@ static int loopback_up(struct ward_error *e)
 	return 0;
 }
 
-/* The file /etc/resolv.conf is, or (writable root) a new empty one; -1 if there is none. */
-static int resolv_conf_target(int etc, bool writable)
+/* The file /etc/NAME is, or (writable root) a new empty one; -1 if there is none. */
+static int etc_file_target(int etc, const char *name, bool writable)
 {
-	int fd = openat(etc, "resolv.conf", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(etc, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		return fd;
 	if (fd >= 0)
 		close(fd);
-	if (!writable || (unlinkat(etc, "resolv.conf", 0) < 0 && errno != ENOENT))
+	if (!writable || (unlinkat(etc, name, 0) < 0 && errno != ENOENT))
 		return -1;
-	return openat(etc, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	              0644);
+	return openat(etc, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 }
 
-/* Egress or --dns: a resolv.conf naming the resolvers ward chose, on a small tmpfs of its own bound
- * over the image's (so read-only roots and trees closed to the sandbox's ids get one too,
- * and the image is never written). No /etc/resolv.conf that can be made: left alone. */
-static int mount_resolv_conf(const struct ward_spec *s, int rootfd, struct ward_error *e)
+/* /etc/NAME with TEXT, on a small tmpfs of its own bound over the image's (so read-only roots
+ * and trees closed to the sandbox's ids get one too, and the image is never written). No
+ * /etc/NAME that can be made: left alone. */
+static int mount_etc_file(const struct ward_spec *s, int rootfd, const char *name, const char *text,
+                          struct ward_error *e)
 {
-	if (!s->n_dns) /* the host's resolvers with egress, or --dns (for a later connect too) */
-		return 0;
 	autoclose int etc = open_dir_in_root(rootfd, "/etc", 0);
-	autoclose int target = etc >= 0 ? resolv_conf_target(etc, !s->read_only) : -1;
+	autoclose int target = etc >= 0 ? etc_file_target(etc, name, !s->read_only) : -1;
 	if (target < 0)
 		return 0;
-	const char *opts[] = {"size=16k", "mode=0755", NULL};
+	const char *opts[] = {"size=64k", "mode=0755", NULL};
 	autoclose int fs =
 	    fs_new("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	autoclose int fd =
-	    fs < 0 ? -1 : openat(fs, "resolv.conf", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	autoclose int fd = fs < 0 ? -1 : openat(fs, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return ward_error_set(e, errno, "network: writing /etc/%s", name);
+	autoclose int file = open_tree(fs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (file < 0 || mount_on(file, target) < 0)
+		return ward_error_set(e, errno, "network: mounting /etc/%s", name);
+	return 0;
+}
+
+/* Egress or --dns: a resolv.conf naming the resolvers ward chose; --add-host: an /etc/hosts
+ * with localhost and those. */
+static int mount_etc_files(const struct ward_spec *s, int rootfd, struct ward_error *e)
+{
+	/* the host's resolvers with egress, or --dns (for a later connect too) */
 	char buf[256] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < s->n_dns; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", s->dns[i]);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
-		return ward_error_set(e, errno, "network: writing resolv.conf");
-	autoclose int file = open_tree(fs, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (file < 0 || mount_on(file, target) < 0)
-		return ward_error_set(e, errno, "network: mounting /etc/resolv.conf");
-	return 0;
+	if (s->n_dns && mount_etc_file(s, rootfd, "resolv.conf", buf, e) < 0)
+		return -1;
+	if (!s->hosts)
+		return 0;
+	char hosts[WARD_MAX_HOSTS * 320] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+	                                   "ip6-loopback\n";
+	for (size_t i = 0; s->hosts[i] && strlen(hosts) + strlen(s->hosts[i]) + 2 < sizeof(hosts);
+	     i++)
+		strcat(strcat(hosts, s->hosts[i]), "\n");
+	return mount_etc_file(s, rootfd, "hosts", hosts, e);
 }
 
 /* From the GO message to pivot_root; -1 with E filled. */
@@ -159,7 +174,7 @@ static int child_setup(const struct ward_spec *s, int *volfds, int sock, int roo
 	const char *host = s->hostname ? s->hostname : "ward";
 	if (sethostname(host, strlen(host)) < 0)
 		return ward_error_set(e, errno, "hostname");
-	if (loopback_up(e) < 0 || mount_resolv_conf(s, rootfd, e) < 0)
+	if (loopback_up(e) < 0 || mount_etc_files(s, rootfd, e) < 0)
 		return -1;
 	return rootfs_pivot(rootfd, e);
 }

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -18,6 +19,7 @@ struct ward_exec {
 	unsigned timeout_s;
 	int stdio[3];
 	size_t max_output;
+	struct exec_winsize winsize;
 };
 
 int ward_exec_new(struct ward_exec **out, struct ward_error *e)
@@ -28,6 +30,8 @@ int ward_exec_new(struct ward_exec **out, struct ward_error *e)
 	x->stdio[0] = 0;
 	x->stdio[1] = 1;
 	x->stdio[2] = 2;
+	pthread_mutex_init(&x->winsize.mu, NULL);
+	x->winsize.master = -1;
 	*out = x;
 	return 0;
 }
@@ -47,6 +51,7 @@ void ward_exec_free(struct ward_exec *x)
 	strv_drop(x->env);
 	free(x->cwd);
 	free(x->user);
+	pthread_mutex_destroy(&x->winsize.mu);
 	free(x);
 }
 
@@ -113,6 +118,32 @@ void ward_exec_set_stdio(struct ward_exec *x, int in, int out, int err)
 	x->stdio[2] = err;
 }
 
+void ward_exec_set_winsize(struct ward_exec *x, unsigned short rows, unsigned short cols)
+{
+	pthread_mutex_lock(&x->winsize.mu);
+	x->winsize.rows = rows;
+	x->winsize.cols = rows ? cols : 0;
+	pthread_mutex_unlock(&x->winsize.mu);
+}
+
+int ward_exec_resize(struct ward_exec *x, unsigned short rows, unsigned short cols,
+                     struct ward_error *e)
+{
+	if (!rows || !cols)
+		return ward_error_set(e, 0, "resize: %ux%u: expected rows and columns above 0",
+		                      rows, cols);
+	ward_exec_set_winsize(x, rows, cols);
+	pthread_mutex_lock(&x->winsize.mu);
+	int rc = 0;
+	struct winsize ws = {.ws_row = rows, .ws_col = cols};
+	if (x->winsize.master < 0)
+		rc = ward_error_set(e, 0, "resize: the command has no terminal now");
+	else if (ioctl(x->winsize.master, TIOCSWINSZ, &ws) < 0)
+		rc = ward_error_set(e, errno, "resize");
+	pthread_mutex_unlock(&x->winsize.mu);
+	return rc;
+}
+
 void ward_exec_set_capture(struct ward_exec *x, size_t max)
 {
 	x->capture = true;
@@ -138,6 +169,8 @@ int ward_sandbox_exec(struct ward_sandbox *sb, const struct ward_exec *x,
 	    .stdio = {x->stdio[0], x->stdio[1], x->stdio[2]},
 	    .capture = {-1, -1},
 	    .max_output = x->max_output,
+	    /* the handle is the caller's to resize from another thread while this runs */
+	    .winsize = (struct exec_winsize *)&x->winsize,
 	};
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
 	if (x->capture) {

@@ -76,7 +76,8 @@ int init_run(const struct ward_spec *s, const struct ward_filter *f, int sock, s
 	if (setsid() < 0)
 		return ward_error_set(e, errno, "init: setsid");
 	hide_cmdline();
-	int tty = s->tty ? workload_open_tty(sock, s->interactive, e) : -1;
+	/* a persistent sandbox's terminal keeps the usual CR LF: clients attach and detach */
+	int tty = s->tty ? workload_open_tty(sock, s->interactive || s->resident, e) : -1;
 	if (s->tty && tty < 0)
 		return -1;
 	if (s->resident && report_ready(sock, e) < 0)

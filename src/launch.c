@@ -141,7 +141,12 @@ void run_on_message(struct run *r)
 	switch (m.type) {
 	case MSG_PTY:
 		if (fd >= 0 && r->tty.master < 0) {
-			tty_relay_start(&r->tty, fd, r->s->interactive);
+			/* a persistent sandbox's terminal: its supervisor relays it
+			 * (sandbox_attach.c) */
+			if (r->s->resident)
+				r->tty.master = fd;
+			else
+				tty_relay_start(&r->tty, fd, r->s->interactive);
 			fd = -1;
 		}
 		break;

@@ -114,8 +114,15 @@ void log_relay_read(struct log_relay *lr, int stream)
 			continue;
 		if (n <= 0)
 			return;
-		lines(lr, stream, buf, (size_t)n);
+		log_relay_write(lr, stream, buf, (size_t)n);
 	}
+}
+
+void log_relay_write(struct log_relay *lr, int stream, const char *data, size_t len)
+{
+	lines(lr, stream, data, len);
+	if (lr->tap)
+		lr->tap(lr->tap_arg, stream, data, len);
 }
 
 void log_relay_note(struct log_relay *lr, const char *text)
@@ -126,7 +133,7 @@ void log_relay_note(struct log_relay *lr, const char *text)
 		fputs(text, stderr);
 }
 
-static void drain(struct log_relay *lr)
+void log_relay_flush(struct log_relay *lr)
 {
 	char buf[LOG_RECORD_MAX];
 	for (int s = 0; s < 2; s++) {
@@ -134,7 +141,7 @@ static void drain(struct log_relay *lr)
 		while (lr->pipe[s] >= 0 &&
 		       ((n = read(lr->pipe[s], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
 			if (n > 0)
-				lines(lr, s + 1, buf, (size_t)n);
+				log_relay_write(lr, s + 1, buf, (size_t)n);
 	}
 }
 
@@ -142,7 +149,7 @@ void log_relay_detach(struct log_relay *lr)
 {
 	if (lr->pipe[0] < 0)
 		return;
-	drain(lr);
+	log_relay_flush(lr);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 1);
@@ -153,7 +160,7 @@ void log_relay_detach(struct log_relay *lr)
 
 void log_relay_close(struct log_relay *lr)
 {
-	drain(lr);
+	log_relay_flush(lr);
 	for (int s = 0; s < 2; s++)
 		if (lr->pipe[s] >= 0)
 			close(lr->pipe[s]);

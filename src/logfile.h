@@ -49,6 +49,9 @@ struct log_relay {
 	int fd;      /* the log, -1 when none */
 	int pipe[2]; /* read ends (non-blocking): stdout, stderr; -1 when none */
 	uint64_t size;
+	/* attached clients: every byte recorded goes to TAP too (may be NULL) */
+	void (*tap)(void *arg, int stream, const char *data, size_t len);
+	void *tap_arg;
 };
 
 /* Make the pipes and put their write ends on fds 1 and 2 (what init inherits). Without them
@@ -56,6 +59,10 @@ struct log_relay {
 void log_relay_open(struct log_relay *lr, int dirfd);
 /* Read what is there on STREAM's pipe (1 or 2) into records. */
 void log_relay_read(struct log_relay *lr, int stream);
+/* Record LEN bytes of STREAM that came another way (a terminal's master). */
+void log_relay_write(struct log_relay *lr, int stream, const char *data, size_t len);
+/* Everything in the pipes now into the log (and the tap). */
+void log_relay_flush(struct log_relay *lr);
 /* Record TEXT as a stderr line of the supervisor's own (its late failures). */
 void log_relay_note(struct log_relay *lr, const char *text);
 /* Everything still in the pipes into the log, then fds 1 and 2 become /dev/null, so that

@@ -9,6 +9,7 @@
  * packet, so the host forwards nothing it did not forward before. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,19 +62,27 @@ int nft_load(struct ward_error *e)
 
 /* One context for the process: each context's socket, when closed, waits for the kernel to
  * finish destroying what earlier transactions replaced (an RCU grace period, milliseconds).
- * Run COMMANDS as one transaction. */
+ * A forked child (a server's worker, which closes the fds it inherits) makes its own and
+ * leaves the parent's alone: freeing it would close an fd number that may be another's now.
+ * Callers on several threads take turns. Run COMMANDS as one transaction. */
 static int nft_run(const char *commands, const char *what, struct ward_error *e)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static struct nft_ctx *ctx;
+	static pid_t owner;
 	if (nft_load(e) < 0)
 		return -1;
+	pthread_mutex_lock(&lock);
+	if (ctx && owner != getpid())
+		ctx = NULL;
 	if (!ctx && (ctx = nft.ctx_new(0))) {
+		owner = getpid();
 		nft.buffer_error(ctx);
 		nft.buffer_output(ctx); /* nothing for the terminal */
 	}
 	if (!ctx) {
-		ward_error_set(e, ENOMEM, "network: nftables");
-		return -1;
+		pthread_mutex_unlock(&lock);
+		return ward_error_set(e, ENOMEM, "network: nftables");
 	}
 	int rc = nft.run(ctx, commands);
 	if (rc != 0) {
@@ -82,6 +91,7 @@ static int nft_run(const char *commands, const char *what, struct ward_error *e)
 		first[strcspn(first, "\n")] = 0;
 		ward_error_set(e, 0, "network: %s: nftables refused it: %s", what, first);
 	}
+	pthread_mutex_unlock(&lock);
 	return rc == 0 ? 0 : -1;
 }
 

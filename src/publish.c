@@ -1,5 +1,6 @@
 /* The network options' grammar: --publish, --network, --dns. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,41 @@ int ward_spec_add_dns(struct ward_spec *s, const char *text, struct ward_error *
 		return -1;
 	}
 	snprintf(s->dns[s->n_dns++], sizeof(s->dns[0]), "%s", text);
+	return 0;
+}
+
+/* A host name as /etc/hosts takes one: letters, digits, '.', '-', '_'. */
+static bool host_name(const char *n, size_t len)
+{
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && !strchr(".-_", n[i]))
+			return false;
+	return true;
+}
+
+int ward_spec_add_host(struct ward_spec *s, const char *text, struct ward_error *e)
+{
+	const char *colon = strchr(text, ':');
+	size_t n = 0;
+	while (s->hosts && s->hosts[n])
+		n++;
+	if (!colon || !host_name(text, (size_t)(colon - text)) || !numeric_address(colon + 1))
+		return ward_error_set(
+		    e, 0, "--add-host %s: expected NAME:ADDR with a numeric address", text);
+	if (n == WARD_MAX_HOSTS)
+		return ward_error_set(e, 0, "--add-host %s: at most %d hosts", text,
+		                      WARD_MAX_HOSTS);
+	char **v = realloc(s->hosts, (n + 2) * sizeof(*v));
+	if (!v)
+		return ward_error_set(e, ENOMEM, "--add-host");
+	s->hosts = v;
+	v[n + 1] = NULL;
+	if (asprintf(&v[n], "%s %.*s", colon + 1, (int)(colon - text), text) < 0) {
+		v[n] = NULL;
+		return ward_error_set(e, ENOMEM, "--add-host");
+	}
 	return 0;
 }
 

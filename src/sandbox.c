@@ -24,6 +24,7 @@
 #include "layer.h"
 #include "logfile.h"
 #include "sandbox.h"
+#include "sandbox_attach.h"
 #include "sys.h"
 
 #define MAX_CONNS 256
@@ -49,6 +50,7 @@ struct sup {
 	bool discard; /* rm -f: the sandbox goes, its writable layer is not saved */
 	uint64_t stop_deadline, life_deadline;
 	struct log_relay log; /* init's stdout and stderr into the log */
+	struct attach_set at; /* the main command's terminal or stdin; attached clients */
 };
 
 static json_t *error_reply(const char *msg, int code)
@@ -288,6 +290,12 @@ static void request(struct sup *sp, struct conn *c)
 		exec_request(sp, c, q, fds, nfds);
 	} else if (!strcmp(op, "pause") || !strcmp(op, "unpause")) {
 		pause_request(sp, c, !strcmp(op, "pause"));
+	} else if (!strcmp(op, "attach")) {
+		attach_add(&sp->at, c->fd, q, fds, nfds);
+		c->fd = -1; /* the connection is the attached client's now */
+		conn_close(sp, c);
+	} else if (!strcmp(op, "resize")) {
+		attach_resize(&sp->at, c->fd, q);
 	} else if (!strcmp(op, "root")) {
 		root_request(sp, c);
 	} else if (!strcmp(op, "layer")) {
@@ -308,7 +316,8 @@ static void request(struct sup *sp, struct conn *c)
 		ctl_send(c->fd, error_reply("unknown request", 125), NULL, 0);
 	}
 	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 	json_decref(q);
 }
 
@@ -386,25 +395,29 @@ static void serve(struct sup *sp)
 		if (sp->stopping && idle && !any_busy(sp))
 			run_kill(&sp->r);
 		enum { FIXED = 6 };
-		struct pollfd pfd[FIXED + 2 * MAX_CONNS];
+		struct pollfd pfd[FIXED + 2 * MAX_CONNS], apfd[ATTACH_POLL];
+		bool held = attach_blocked(&sp->at); /* an attached client is behind */
 		size_t n = 0;
 		pfd[n++] = (struct pollfd){.fd = sp->r.pidfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->r.sigfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->r.sock, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = sp->listen, .events = POLLIN};
-		pfd[n++] = (struct pollfd){.fd = sp->log.pipe[0], .events = POLLIN};
-		pfd[n++] = (struct pollfd){.fd = sp->log.pipe[1], .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = held ? -1 : sp->log.pipe[0], .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = held ? -1 : sp->log.pipe[1], .events = POLLIN};
 		for (size_t i = 0; i < sp->n; i++) {
 			pfd[n++] = (struct pollfd){.fd = sp->c[i].fd, .events = POLLIN};
 			pfd[n++] = (struct pollfd){.fd = sp->c[i].busy ? sp->c[i].job.pidfd : -1,
 			                           .events = POLLIN};
 		}
-		int ready = poll(pfd, n, next_timeout(sp));
+		attach_fds(&sp->at, apfd);
+		memcpy(pfd + n, apfd, sizeof(apfd));
+		int ready = poll(pfd, n + ATTACH_POLL, next_timeout(sp));
 		if (ready < 0 && errno != EINTR)
 			return;
 		check_deadlines(sp);
 		if (ready <= 0)
 			continue;
+		memcpy(apfd, pfd + n, sizeof(apfd));
 		if (pfd[2].revents)
 			run_on_message(&sp->r);
 		if (pfd[1].revents)
@@ -412,8 +425,9 @@ static void serve(struct sup *sp)
 		if (pfd[3].revents)
 			accept_conn(sp);
 		for (int k = 0; k < 2; k++)
-			if (pfd[4 + k].revents)
+			if (pfd[4 + k].fd >= 0 && pfd[4 + k].revents)
 				log_relay_read(&sp->log, k + 1);
+		attach_io(&sp->at, apfd);
 		/* from the end: closing a connection moves the last one into its place */
 		for (size_t i = (n - FIXED) / 2; i-- > 0;) {
 			struct conn *c = &sp->c[i];
@@ -557,9 +571,19 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	cgroup_place_supervisor();
 	struct sup sp = {.st = st, .rec = rec, .dirfd = dirfd, .listen = -1};
 	log_relay_open(&sp.log, dirfd);
-	struct ward_result res;
+	attach_init(&sp.at, &sp.log);
+	/* writing to an attached client that went away: EPIPE, not the end of the supervisor
+	 * (blocked, not ignored: commands start with an empty mask, never inherit SIG_IGN) */
+	sigset_t pipe_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, NULL);
+	struct ward_result res = {.reason = WARD_SETUP_ERROR, .exit_code = 125};
 	struct ward_error e = {0};
-	int rc = run_start(&sp.r, st->ctx, s, &res, &e);
+	int rc = s->interactive && !s->tty ? attach_stdin_prepare(&sp.at, &e) : 0;
+	if (rc == 0)
+		rc = run_start(&sp.r, st->ctx, s, &res, &e);
+	attach_stdin_started(&sp.at);
 	if (rc == 0) {
 		if (!wait_ready(&sp.r)) {
 			run_kill(&sp.r);
@@ -571,8 +595,11 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 				ward_error_set(&e, 0, "the sandbox's init ended during setup");
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		attach_set_master(&sp.at, sp.r.tty.master);
+		sp.r.tty.master = -1;
 		record_running(&sp);
+	}
 	if (rc == 0 && (listen_ctl(&sp, &e) < 0 || state_write(dirfd, rec, &e) < 0)) {
 		run_kill(&sp.r);
 		run_collect(&sp.r, &res);
@@ -594,11 +621,14 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 		serve(&sp);
 		run_collect(&sp.r, &res);
 		finish_execs(&sp);
+		log_relay_flush(&sp.log);
+		attach_end(&sp.at, res.exit_code);
 		if (!s->auto_remove && !sp.discard) {
 			fault_point("saving");
 			save_layer(&sp);
 		}
 	}
+	attach_end(&sp.at, res.exit_code); /* nothing left, after a start that failed */
 	log_relay_detach(&sp.log);
 	rc = run_end(&sp.r, rc, &res, &e);
 	if (rc < 0) {

@@ -5,6 +5,8 @@
 #ifndef WARD_SANDBOX_H
 #define WARD_SANDBOX_H
 
+#include <pthread.h>
+
 #include "state.h"
 #include "spec.h"
 
@@ -34,6 +36,14 @@ int sandbox_define(const struct ward_context *c, const struct ward_spec *s,
 int sandbox_start_existing(const struct ward_context *c, const char *id, struct ward_spec *s,
                            struct ward_error *e);
 
+/* A TTY exec's terminal size, set before or while it runs (ward_exec_resize from another
+ * thread): MASTER is the pty while the relay holds it, else -1. */
+struct exec_winsize {
+	pthread_mutex_t mu;
+	int master;
+	unsigned short rows, cols; /* 0: the caller's terminal's */
+};
+
 struct ward_exec_opts {
 	char **argv;
 	char **env;       /* K=V over the sandbox's environment, may be NULL */
@@ -41,9 +51,10 @@ struct ward_exec_opts {
 	const char *user; /* U[:G], NULL: the sandbox's */
 	bool tty, interactive;
 	unsigned timeout_s;
-	int stdio[3];      /* fds the command gets (a terminal replaces them with tty) */
-	int capture[2];    /* read ends to drain while waiting, or -1 */
-	size_t max_output; /* bytes kept of each captured stream */
+	int stdio[3];                 /* fds the command gets (a terminal replaces them with tty) */
+	int capture[2];               /* read ends to drain while waiting, or -1 */
+	size_t max_output;            /* bytes kept of each captured stream */
+	struct exec_winsize *winsize; /* may be NULL */
 };
 
 /* Run a command in SB and wait for it. -1 when ward could not start it (e says why;
@@ -62,6 +73,8 @@ int sb_wait(const struct ward_sandbox *sb, int *exit_code, struct ward_error *e)
 
 /* SB's writable layer as it is now, written by its supervisor to OUT (layer.h's format). */
 int sb_layer(const struct ward_sandbox *sb, int out, struct ward_error *e);
+/* The main command's terminal size (refused without one). */
+int sb_resize(const struct ward_sandbox *sb, unsigned rows, unsigned cols, struct ward_error *e);
 /* Freeze (ON) or thaw SB's processes. */
 int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e);
 /* *FD: a connection to SB's supervisor that becomes readable (an answer or its end) once SB

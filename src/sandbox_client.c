@@ -1,10 +1,11 @@
 /* The calls that talk to a running sandbox's supervisor: exec, stop, kill, wait, rm, root,
- * network. */
+ * network, resize. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -140,6 +141,19 @@ static int exit_event(json_t *m, struct ward_exec_result *res, struct ward_error
 	return 0;
 }
 
+/* The pty is MASTER now (-1: no more); a size asked before applies. */
+static void winsize_attach(struct exec_winsize *w, int master)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->master = master;
+	struct winsize ws = {.ws_row = w->rows, .ws_col = w->cols};
+	if (master >= 0 && w->rows)
+		ioctl(master, TIOCSWINSZ, &ws);
+	pthread_mutex_unlock(&w->mu);
+}
+
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH};
 
 /* Relay signals and the terminal, drain captured output, until the exit event. */
@@ -154,8 +168,13 @@ static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
 	autoclose int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	struct tty_relay tty;
 	tty_relay_init(&tty);
-	if (master >= 0)
+	if (master >= 0) {
+		/* the relay runs between the exec's stdin and stdout and the pty */
+		tty.in = o->stdio[0];
+		tty.out = o->stdio[1];
 		tty_relay_start(&tty, master, o->interactive);
+		winsize_attach(o->winsize, master);
+	}
 	int cap[2] = {o->capture[0], o->capture[1]};
 	int rc = 1;
 	while (rc == 1) {
@@ -213,6 +232,7 @@ static int wait_exit(int sock, int master, const struct ward_exec_opts *o,
 				break;
 		}
 	}
+	winsize_attach(o->winsize, -1);
 	tty_relay_end(&tty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
@@ -507,6 +527,14 @@ int sb_root(const struct ward_sandbox *sb, int *rootfd, uid_t *uid, gid_t *gid, 
 int sb_network(const struct ward_sandbox *sb, bool egress, struct ward_error *e)
 {
 	return request_ok(sb, json_pack("{s:s}", "op", egress ? "connect" : "disconnect"), e);
+}
+
+int sb_resize(const struct ward_sandbox *sb, unsigned rows, unsigned cols, struct ward_error *e)
+{
+	return request_ok(sb,
+	                  json_pack("{s:s, s:I, s:I}", "op", "resize", "rows", (json_int_t)rows,
+	                            "cols", (json_int_t)cols),
+	                  e);
 }
 
 int sb_pause(const struct ward_sandbox *sb, bool on, struct ward_error *e)

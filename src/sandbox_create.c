@@ -36,6 +36,8 @@ static void spec_hash(const struct ward_spec *s, char out[DIGEST_LEN + 1])
 	hash_str(&h, s->cwd);
 	hash_str(&h, s->rootfs);
 	hash_str(&h, s->hostname);
+	if (s->hosts) /* the hash of a spec without stays what it was */
+		hash_strv(&h, s->hosts);
 	hash_str(&h, s->policy);
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		hash_str(&h, s->volumes[i].host);
@@ -223,12 +225,13 @@ static int check_resident(const struct ward_spec *s, struct ward_error *e)
 {
 	if (ward_spec_validate(s, e) < 0)
 		return -1;
-	if (s->tty || s->interactive || s->changes)
-		return ward_error_set(e, 0, "%s: not for ward create (give it to ward exec%s)",
-		                      s->tty           ? "-t"
-		                      : s->interactive ? "-i"
-		                                       : "--changes",
-		                      s->changes ? "; or use ward run" : "");
+	if (s->changes)
+		return ward_error_set(e, 0, "--changes: not for ward create (use ward run)");
+	if ((s->tty || s->interactive) && (!s->argv || !s->argv[0]))
+		return ward_error_set(e, 0,
+		                      "%s: needs a command (an idle sandbox has no terminal "
+		                      "or stdin of its own; give -t and -i to ward exec)",
+		                      s->tty ? "-t" : "-i");
 	return 0;
 }
 

@@ -49,6 +49,7 @@ void spec_clear(struct ward_spec *s)
 	free(s->name);
 	free(s->origin);
 	strv_free(s->labels);
+	strv_free(s->hosts);
 	memset(s, 0, sizeof(*s));
 	s->layer_in = -1;
 }

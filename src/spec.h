@@ -11,7 +11,8 @@
 #include "strv.h"
 #include "ward/ward.h"
 
-#define WARD_MAX_DNS 3
+#define WARD_MAX_DNS   3
+#define WARD_MAX_HOSTS 64
 
 /* What the sandbox can reach: only its own loopback, or also the outside (NAT as root,
  * pasta rootless). */
@@ -108,6 +109,7 @@ struct ward_spec {
 	char dns[WARD_MAX_DNS][48]; /* resolvers for the sandbox's resolv.conf with egress; none
 	                               given: the host's that are not on its loopback */
 	size_t n_dns;
+	char **hosts; /* "ADDR NAME" lines for /etc/hosts, NULL-terminated, owned */
 
 	/* lifecycle: ward create sets it. Init reports when the sandbox is ready and passes
 	 * its root up; argv may then be NULL: init idles and the sandbox only runs execs. */

@@ -206,7 +206,7 @@ json_t *spec_to_json(const struct ward_spec *s)
 	    put(o, "interactive", json_boolean(s->interactive)) &&
 	    put(o, "timeout", json_integer(s->timeout_s)) && put(o, "rlimits", rlimits_json(s)) &&
 	    put(o, "read_only", json_boolean(s->read_only)) &&
-	    put(o, "hostname", str_or_null(s->hostname)) &&
+	    put(o, "hostname", str_or_null(s->hostname)) && put(o, "hosts", strv_json(s->hosts)) &&
 	    put(o, "idmaps",
 	        json_pack("{s:o?, s:o?, s:b}", "uid",
 	                  idmap_json(s->idmaps.uid_map, s->idmaps.n_uid_map), "gid",
@@ -767,6 +767,7 @@ int spec_from_json(struct ward_spec *s, const json_t *o, struct ward_error *e)
 	    get_rlimits(json_object_get(o, "rlimits"), s, e) < 0 ||
 	    get_bool(o, "read_only", &s->read_only, e) < 0 ||
 	    get_str(json_object_get(o, "hostname"), "hostname", true, &s->hostname, e) < 0 ||
+	    get_strv(json_object_get(o, "hosts"), "hosts", false, &s->hosts, e) < 0 ||
 	    get_idmaps(json_object_get(o, "idmaps"), s, e) < 0 ||
 	    get_bool(o, "idmapped_root", &s->idmapped_root, e) < 0 ||
 	    get_u32(json_object_get(o, "idmap_base"), "idmap_base", UINT32_MAX - WARD_IDMAP_SIZE,

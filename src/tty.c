@@ -10,6 +10,8 @@
 void tty_relay_init(struct tty_relay *t)
 {
 	t->master = -1;
+	t->in = 0;
+	t->out = 1;
 	t->master_open = false;
 	t->stdin_open = false;
 	t->raw = false;
@@ -18,7 +20,8 @@ void tty_relay_init(struct tty_relay *t)
 void tty_relay_resize(struct tty_relay *t)
 {
 	struct winsize ws;
-	if (t->master >= 0 && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0))
+	if (t->master >= 0 &&
+	    (ioctl(t->in, TIOCGWINSZ, &ws) == 0 || ioctl(t->out, TIOCGWINSZ, &ws) == 0))
 		ioctl(t->master, TIOCSWINSZ, &ws);
 }
 
@@ -29,16 +32,19 @@ void tty_relay_start(struct tty_relay *t, int master, bool interactive)
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	t->stdin_open = interactive;
 	tty_relay_resize(t);
-	if (interactive && isatty(0) && tcgetattr(0, &t->saved) == 0) {
+	if (interactive && isatty(t->in) && tcgetattr(t->in, &t->saved) == 0) {
 		struct termios raw = t->saved;
 		cfmakeraw(&raw);
-		if (tcsetattr(0, TCSADRAIN, &raw) == 0)
+		if (tcsetattr(t->in, TCSADRAIN, &raw) == 0)
 			t->raw = true;
 	}
 	/* Newlines become CR LF once: in the pty when the caller's terminal is raw, else in the
-	 * caller's terminal if any (a pipe or file gets plain LF, not LF made CR LF twice). */
+	 * caller's terminal if any (a pipe or file gets plain LF, not LF made CR LF twice). A
+	 * relay to other fds than the caller's own (a remote terminal: ward serve) gets the pty's
+	 * bytes as they are. */
 	struct termios pt;
-	if (!t->raw && tcgetattr(master, &pt) == 0) {
+	bool own = t->in == 0 && t->out == 1;
+	if (own && !t->raw && tcgetattr(master, &pt) == 0) {
 		pt.c_oflag &= ~(tcflag_t)ONLCR;
 		tcsetattr(master, TCSANOW, &pt);
 	}
@@ -52,7 +58,7 @@ int tty_relay_fds(struct tty_relay *t, struct pollfd *pfd)
 	if (t->master_open)
 		pfd[n++] = (struct pollfd){.fd = t->master, .events = POLLIN};
 	if (t->stdin_open)
-		pfd[n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = t->in, .events = POLLIN};
 	return n;
 }
 
@@ -62,7 +68,7 @@ static bool copy_master(struct tty_relay *t)
 	char buf[16384];
 	ssize_t r = read(t->master, buf, sizeof(buf));
 	if (r > 0)
-		return write_all(1, buf, (size_t)r) == 0;
+		return write_all(t->out, buf, (size_t)r) == 0;
 	return r < 0 && (errno == EINTR || errno == EAGAIN);
 }
 
@@ -73,9 +79,9 @@ void tty_relay_io(struct tty_relay *t, const struct pollfd *pfd, int n)
 			continue;
 		if (pfd[i].fd == t->master) {
 			t->master_open = copy_master(t);
-		} else if (pfd[i].fd == 0) {
+		} else if (pfd[i].fd == t->in) {
 			char buf[4096];
-			ssize_t r = read(0, buf, sizeof(buf));
+			ssize_t r = read(t->in, buf, sizeof(buf));
 			if (r > 0)
 				write_all(t->master, buf, (size_t)r);
 			else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -98,6 +104,6 @@ void tty_relay_end(struct tty_relay *t)
 		t->master = -1;
 	}
 	if (t->raw)
-		tcsetattr(0, TCSADRAIN, &t->saved);
+		tcsetattr(t->in, TCSADRAIN, &t->saved);
 	t->raw = false;
 }

@@ -8,6 +8,7 @@
 
 struct tty_relay {
 	int master;       /* -1 when no tty */
+	int in, out;      /* the caller's side: 0 and 1 unless set after tty_relay_init */
 	bool master_open; /* still giving output */
 	bool stdin_open;  /* relaying the caller's stdin */
 	bool raw;         /* caller's terminal switched to raw mode, restore at the end */

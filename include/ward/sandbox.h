@@ -96,6 +96,29 @@ struct ward_log_opts {
 int ward_sandbox_logs(struct ward_sandbox *sb, const struct ward_log_opts *o, int out, int err,
                       struct ward_error *e);
 
+/* What ward_sandbox_attach connects. */
+struct ward_attach_opts {
+	bool in;     /* send what IN gives to the command (its terminal, or -i's stdin) */
+	bool out;    /* its stdout (with a terminal: everything it writes) to OUT */
+	bool err;    /* its stderr to ERR (with a terminal: to ERR only without OUT) */
+	bool logs;   /* its log first, from the beginning */
+	bool stream; /* then what it writes from now on, until it ends or the caller goes */
+};
+/* Attach to the sandbox's main command (ward create -t / -i; any sandbox's output). A created
+ * sandbox is waited for until it starts, and then nothing it wrote is missed (docker run
+ * attaches before it starts). Several callers may be attached at once; with a terminal the
+ * command's output is the same for all and their input is mixed. The first caller whose IN
+ * ends closes a -i command's stdin (Docker's StdinOnce); a terminal's input just stops.
+ * Returns 0 when the command ended (*EXIT_CODE, may be NULL, gets its exit code) or when
+ * OUT or ERR could no longer be written, or went away (*EXIT_CODE -1). A stopped sandbox is
+ * refused unless LOGS (then its log, and its recorded exit code). */
+int ward_sandbox_attach(struct ward_sandbox *sb, const struct ward_attach_opts *o, int in, int out,
+                        int err, int *exit_code, struct ward_error *e);
+/* The size of the main command's terminal (TIOCSWINSZ: the command gets SIGWINCH). Refused
+ * for a sandbox made without a terminal, or not running. */
+int ward_sandbox_resize(struct ward_sandbox *sb, unsigned rows, unsigned cols,
+                        struct ward_error *e);
+
 /* Its writable layer as a new image layer on top of its image, stored as NAME[:TAG] with
  * the sandbox's config (env, command, workdir, user); MESSAGE (may be NULL) goes to the
  * image's history. A running sandbox is paused while its layer is read. ID_OUT (may be NULL)
@@ -151,6 +174,15 @@ void ward_exec_set_timeout(struct ward_exec *x, unsigned seconds);
 /* The fds the command gets as stdin, stdout, stderr (default 0, 1, 2; stdin is /dev/null
  * unless interactive). */
 void ward_exec_set_stdio(struct ward_exec *x, int in, int out, int err);
+/* A terminal's (set_tty) size at start; 0 rows: the size of the caller's stdin or stdout
+ * terminal, if any. With a terminal, the command's stdin (interactive) and output are
+ * relayed to and from the fds of set_stdio: other fds than 0 and 1 get the terminal's bytes
+ * as they are (CR LF), as a remote terminal wants them. */
+void ward_exec_set_winsize(struct ward_exec *x, unsigned short rows, unsigned short cols);
+/* Resize the terminal of X while ward_sandbox_exec runs it (safe from another thread; also
+ * kept as the size for a later run). -1 when X runs without a terminal now. */
+int ward_exec_resize(struct ward_exec *x, unsigned short rows, unsigned short cols,
+                     struct ward_error *e);
 /* Capture stdout and stderr instead, keeping at most MAX bytes of each (0: 1 MiB). */
 void ward_exec_set_capture(struct ward_exec *x, size_t max);
 
@@ -188,5 +220,30 @@ int ward_sandbox_copy_in(struct ward_sandbox *sb, char *const *sources, size_t n
                          struct ward_error *e);
 int ward_sandbox_copy_out(struct ward_sandbox *sb, const char *src, const char *hostdest,
                           const struct ward_copy_opts *o, struct ward_error *e);
+
+/* What ward_sandbox_stat says of one path inside (not followed when it is a symlink). */
+struct ward_path_stat {
+	char name[256]; /* its last component ("/" for the root) */
+	uint64_t size;
+	unsigned mode;          /* st_mode: type and permissions */
+	int64_t mtime_ms;       /* unix time */
+	char link_target[4096]; /* a symlink's target, "" otherwise */
+};
+/* PATH inside a running sandbox (relative: to its working directory), resolved inside its
+ * root as ward/files.h describes; the last component is not followed. */
+int ward_sandbox_stat(struct ward_sandbox *sb, const char *path, struct ward_path_stat *st,
+                      struct ward_error *e);
+/* PATH inside as a tar stream (pax) to OUT: one entry named as its last component, and for a
+ * directory everything below it, walked through fds without following a symlink (a symlink
+ * is an entry); owners as the sandbox sees them; sockets and devices left out. Not
+ * thread-safe (the tar writer's buffer and the locale): a server calls it in a process of
+ * its own. */
+int ward_sandbox_tar_out(struct ward_sandbox *sb, const char *path, int out, struct ward_error *e);
+/* The tar stream IN extracted into the directory DIR inside (which must exist), with the
+ * rules of ward_sandbox_copy_in: symlinks inside the tar stay symlinks, every path is
+ * resolved inside the root, files belong to the sandbox's root user. An entry naming ".."
+ * or a hard link to outside the archive is refused, naming it; devices are not made. The
+ * archive is unpacked in a private host directory first (removed at the end). */
+int ward_sandbox_tar_in(struct ward_sandbox *sb, const char *dir, int in, struct ward_error *e);
 
 #endif

@@ -83,6 +83,9 @@ int ward_spec_set_network(struct ward_spec *s, const char *text, struct ward_err
 int ward_spec_add_publish(struct ward_spec *s, const char *text, struct ward_error *e);
 /* A numeric resolver address for the sandbox's resolv.conf. */
 int ward_spec_add_dns(struct ward_spec *s, const char *text, struct ward_error *e);
+/* NAME:ADDR (ADDR a numeric IPv4 or IPv6 address), a line of the sandbox's /etc/hosts. With
+ * any, the sandbox gets an /etc/hosts of ward's (localhost, then these) over the image's. */
+int ward_spec_add_host(struct ward_spec *s, const char *text, struct ward_error *e);
 
 /* Persistent sandboxes (ward_sandbox_create): a unique name, kept once stopped, and what the
  * sandbox was made from, for listings (default: the image's name or the rootfs). */

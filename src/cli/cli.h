@@ -80,6 +80,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_pause(int argc, char **argv);

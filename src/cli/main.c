@@ -25,6 +25,7 @@ static const char usage[] =
     "  ps                  list sandboxes\n"
     "  inspect             a sandbox's record and config as JSON\n"
     "  logs                what a sandbox's command wrote\n"
+    "  attach              your terminal on a sandbox's command (create -t / -i)\n"
     "  commit              a sandbox's files as a new image\n"
     "  cp                  copy files into or out of a sandbox\n"
     "  read                one file of a sandbox to stdout\n"
@@ -80,12 +81,12 @@ static const struct {
     {"stop", cmd_stop},       {"restart", cmd_restart}, {"pause", cmd_pause},
     {"unpause", cmd_unpause}, {"wait", cmd_wait},       {"kill", cmd_kill},
     {"rm", cmd_rm},           {"exec", cmd_exec},       {"ps", cmd_ps},
-    {"inspect", cmd_inspect}, {"logs", cmd_logs},       {"commit", cmd_commit},
-    {"cp", cmd_cp},           {"read", cmd_read},       {"write", cmd_write},
-    {"port", cmd_port},       {"network", cmd_network}, {"image", cmd_image},
-    {"doctor", cmd_doctor},   {"policy", cmd_policy},   {"version", cmd_version},
-    {"pull", cmd_pull},       {"push", cmd_push},       {"login", cmd_login},
-    {"logout", cmd_logout},   {"serve", cmd_serve},
+    {"inspect", cmd_inspect}, {"logs", cmd_logs},       {"attach", cmd_attach},
+    {"commit", cmd_commit},   {"cp", cmd_cp},           {"read", cmd_read},
+    {"write", cmd_write},     {"port", cmd_port},       {"network", cmd_network},
+    {"image", cmd_image},     {"doctor", cmd_doctor},   {"policy", cmd_policy},
+    {"version", cmd_version}, {"pull", cmd_pull},       {"push", cmd_push},
+    {"login", cmd_login},     {"logout", cmd_logout},   {"serve", cmd_serve},
 };
 
 /* ward help [CMD [SUB]]: CMD [SUB] --help. */

@@ -99,4 +99,5 @@ const char create_usage[] =
     "                          files, until ward rm)\n"
     "      --json              print {\"id\": ...} instead of the id\n"
     "\n"
-    "ward run's options (-t, -i and --changes have no use here):\n" RUN_OPTIONS;
+    "ward run's options (--changes has no use here; -t and -i give CMD a terminal or a\n"
+    "stdin for ward attach):\n" RUN_OPTIONS;

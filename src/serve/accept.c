@@ -111,7 +111,7 @@ int accept_loop(struct serve *srv, struct listener *l, long idle_timeout)
 		uidserver_reap();
 		if (n < 0 && errno != EINTR) {
 			serve_log("poll: %s", strerror(errno));
-			return 1;
+			return 125;
 		}
 		if (http_open_connections() > 0 || uidserver_count() > 0)
 			last = now();

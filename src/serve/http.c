@@ -208,6 +208,8 @@ static enum MHD_Result queue(struct hreq *q, struct MHD_Connection *conn)
 	if (!resp)
 		return MHD_NO;
 	add_docker_headers(resp, p->type);
+	if (q->c.extra_name && q->c.extra_value)
+		MHD_add_response_header(resp, q->c.extra_name, q->c.extra_value);
 	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;

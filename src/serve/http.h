@@ -32,7 +32,8 @@ struct http_conn {
 	struct http_kv *query, *headers;
 	size_t n_query, n_headers;
 	struct http_reply reply;
-	char *path; /* the decoded path without its version prefix */
+	char *path;                     /* the decoded path without its version prefix */
+	char *extra_name, *extra_value; /* api_reply_header's */
 };
 
 /* Parse "a=1&b=x%20y" into C's query (decoded, '+' as a space). */

@@ -22,15 +22,32 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Failures exit as the ward CLI's do (125), option errors worded as its. */
+#define EXIT_WARD 125
+
 static long parse_seconds(const char *s)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (!*s || *end || v < 0) {
-		fprintf(stderr, "ward serve: --idle-timeout %s: not a number of seconds\n", s);
-		exit(2);
+		fprintf(stderr, "ward: serve: --idle-timeout %s: not a number of seconds\n", s);
+		exit(EXIT_WARD);
 	}
 	return v;
+}
+
+static int bad_option(char **argv)
+{
+	const char *opt = argv[optind - 1];
+	if (optopt && optopt != '?' && strncmp(opt, "--", 2))
+		fprintf(stderr, "ward: serve: unknown option -%c (see ward serve --help)\n",
+		        optopt);
+	else if (strchr(opt, '=') || !optopt)
+		fprintf(stderr, "ward: serve: unknown option %s (see ward serve --help)\n", opt);
+	else
+		fprintf(stderr, "ward: serve: option %s needs a value (see ward serve --help)\n",
+		        opt);
+	return EXIT_WARD;
 }
 
 int main(int argc, char **argv)
@@ -42,7 +59,8 @@ int main(int argc, char **argv)
 	                                     {0}};
 	struct listen_opts lo = {.idle_timeout = -1};
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 's')
 			lo.socket_path = optarg;
 		else if (c == 'g')
@@ -53,22 +71,27 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
-			return 2;
+			return bad_option(argv);
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ward serve: %s: unexpected argument\n", argv[optind]);
-		return 2;
+		fprintf(stderr, "ward: serve: unexpected argument '%s' (see ward serve --help)\n",
+		        argv[optind]);
+		return EXIT_WARD;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	struct serve srv = {0};
 	struct listener l;
 	struct ward_error e = {0};
 	serve_settings_from_env(&srv);
-	if (serve_open(&srv, &e) < 0 || listen_open(&lo, &l, &e) < 0) {
+	if (listen_open(&lo, &l, &e) < 0) {
 		fprintf(stderr, "ward serve: %s\n", e.msg);
-		return 1;
+		return EXIT_WARD;
+	}
+	if (serve_open(&srv, &e) < 0) {
+		listen_close(&l);
+		fprintf(stderr, "ward serve: %s\n", e.msg);
+		return EXIT_WARD;
 	}
 	srv.socket_path = l.path;
 	long idle = lo.idle_timeout >= 0 ? lo.idle_timeout : l.activated ? 300 : 0;

@@ -87,6 +87,15 @@ static struct http_reply *slot(struct api_req *r)
 	return &c->reply;
 }
 
+void api_reply_header(struct api_req *r, const char *name, const char *value)
+{
+	struct http_conn *c = r->conn;
+	free(c->extra_name);
+	free(c->extra_value);
+	c->extra_name = strdup(name);
+	c->extra_value = strdup(value);
+}
+
 void api_reply_raw(struct api_req *r, int status, const char *type, const void *data, size_t len)
 {
 	struct http_reply *p = slot(r);

@@ -127,6 +127,8 @@ void http_conn_release(struct http_conn *c)
 	free_kv(c->query, c->n_query);
 	free_kv(c->headers, c->n_headers);
 	free(c->path);
+	free(c->extra_name);
+	free(c->extra_value);
 	struct http_reply *p = &c->reply;
 	free(p->data);
 	if (p->kind == HTTP_STREAM && p->fd >= 0)

@@ -41,8 +41,10 @@ struct api_req {
 	pid_t pid;
 	const char *body; /* the whole body, NUL-terminated ("" when none) */
 	size_t body_len;
-	int body_fd; /* PUT /containers/{id}/archive: the body as a stream, else -1 */
-	void *conn;  /* http.c's */
+	/* PUT /containers/{id}/archive: the body as a stream (a pipe fed while the handler
+	 * runs; the server closes it after the handler: do not), else -1 */
+	int body_fd;
+	void *conn; /* http.c's */
 	bool replied;
 };
 
@@ -77,6 +79,10 @@ void api_reply_ward_error(struct api_req *r, int status, const struct ward_error
  * process) before returning; a client that goes away makes that writer see EPIPE. */
 void api_reply_stream(struct api_req *r, int status, const char *type, int fd);
 
+/* One more header on the reply (before or after the api_reply_* call): GET/HEAD
+ * /containers/{id}/archive's X-Docker-Container-Path-Stat. NAME and VALUE are copied. */
+void api_reply_header(struct api_req *r, const char *name, const char *value);
+
 /* A hijacked connection (attach, exec start). With "Upgrade: tcp" the server answers 101 and
  * FN gets the raw socket: IN reads what the client sends (stdin), OUT writes to it. Without
  * an upgrade FN gets IN = -1 and OUT a pipe whose other end is sent as a 200 stream. TYPE is
@@ -95,7 +101,8 @@ int api_write_frame(int fd, int stream, const void *data, size_t len);
  * FN(srv, IN, &OUT, PROGRESS_FD, e) in a child process of its own (fds beyond 0-2, the
  * result pipe and PROGRESS_FD closed; a fresh context and store from the server's settings)
  * and returns its result: 0 with *OUT (new reference, may be NULL), or -1 with E.
- * PROGRESS_FD (-1: none) is passed down for FN to write progress to. */
+ * PROGRESS_FD (-1: none) is passed down for FN to write progress to; a supervisor FN forks
+ * (a sandbox start) inherits it and holds it open while the sandbox lives: pass -1 there. */
 typedef int (*api_worker_fn)(struct serve *srv, json_t *in, json_t **out, int progress_fd,
                              struct ward_error *e);
 int api_worker(struct serve *srv, api_worker_fn fn, json_t *in, json_t **out, int progress_fd,

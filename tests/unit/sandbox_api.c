@@ -41,6 +41,9 @@ static int run(struct ward_sandbox *sb, char *const *argv, int argc, char *out, 
 	CHECK(ward_exec_new(&x, &e) == 0);
 	CHECK(ward_exec_set_argv(x, argc, argv, &e) == 0);
 	ward_exec_set_capture(x, 0);
+	/* no terminal while it is not running: a resize says so, the size is kept */
+	ward_exec_set_winsize(x, 24, 80);
+	CHECK(ward_exec_resize(x, 30, 100, &e) == -1 && strstr(e.msg, "no terminal"));
 	CHECK(ward_sandbox_exec(sb, x, &res, &e) == 0);
 	snprintf(out, len, "%.*s", (int)res.len[0], res.out[0] ? res.out[0] : "");
 	char *json = ward_exec_result_json(&res, &e, false);

@@ -147,6 +147,17 @@ static void publish_specs(void **state)
 	assert_int_equal(ward_spec_add_dns(s, "10.0.0.1", &e), 0);
 	assert_int_equal(ward_spec_add_dns(s, "fd00::1", &e), 0);
 	assert_int_equal(ward_spec_add_dns(s, "dns.example", &e), -1);
+	assert_int_equal(ward_spec_add_host(s, "db:10.1.2.3", &e), 0);
+	assert_int_equal(ward_spec_add_host(s, "v6.example:fd00::1", &e), 0);
+	assert_string_equal(s->hosts[0], "10.1.2.3 db");
+	assert_string_equal(s->hosts[1], "fd00::1 v6.example");
+	assert_null(s->hosts[2]);
+	const char *bad_hosts[] = {"db",          "db:",          ":1.2.3.4", "db:host-gateway",
+	                           "a b:1.2.3.4", "db:1.2.3.4\nx"};
+	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
+		assert_int_equal(ward_spec_add_host(s, bad_hosts[i], &e), -1);
+		assert_non_null(strstr(e.msg, "--add-host"));
+	}
 }
 
 static void validate_names_culprit(void **state)

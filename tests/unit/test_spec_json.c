@@ -234,6 +234,7 @@ static void every_setter(void **state)
 	OK(ward_spec_add_publish(s, "8080:80", E));
 	OK(ward_spec_add_publish(s, "[::1]:0:443", E));
 	OK(ward_spec_add_dns(s, "9.9.9.9", E));
+	OK(ward_spec_add_host(s, "db:10.1.2.3", E));
 	OK(ward_spec_set_name(s, "web", E));
 	ward_spec_set_persistent(s, true);
 	OK(ward_spec_set_origin(s, "my-image:1", E));
