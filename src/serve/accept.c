@@ -4,10 +4,13 @@
  * more than the CLI would give it as itself. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,20 +43,41 @@ static time_t now(void)
 	return ts.tv_sec;
 }
 
-/* A client this server may not serve: one line of HTTP, then the door. */
-static void refuse(int fd, uid_t uid)
+/* A client this server may not serve: a 403, then the door, once its request is read (closing
+ * a unix socket with unread data makes the client see a reset instead of the answer). */
+static void *refuse_main(void *arg)
 {
-	char msg[256], resp[512];
+	int fd = (int)(intptr_t)arg;
+	struct ucred uc = {0};
+	socklen_t len = sizeof(uc);
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len);
+	char msg[256], resp[512], buf[4096];
 	snprintf(msg, sizeof(msg), "{\"message\":\"uid %u: this server serves uid %u only\"}\n",
-	         (unsigned)uid, (unsigned)geteuid());
+	         (unsigned)uc.uid, (unsigned)geteuid());
 	int n = snprintf(resp, sizeof(resp),
 	                 "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
 	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
 	                 strlen(msg), msg);
-	if (write(fd, resp, (size_t)n) < 0) {
-		/* the client is gone: nothing to tell */
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (write(fd, resp, (size_t)n) == n) {
+		shutdown(fd, SHUT_WR);
+		for (int i = 0; i < 64 && read(fd, buf, sizeof(buf)) > 0; i++)
+			;
 	}
 	close(fd);
+	return NULL;
+}
+
+static void refuse(int fd)
+{
+	pthread_t t;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &a, refuse_main, (void *)(intptr_t)fd) != 0)
+		close(fd);
+	pthread_attr_destroy(&a);
 }
 
 static int started(struct serve *srv, bool *http_up)
@@ -83,7 +107,7 @@ static void handle(struct serve *srv, int fd, bool *http_up)
 		return;
 	}
 	if (geteuid() != 0) {
-		refuse(fd, uc.uid);
+		refuse(fd);
 		return;
 	}
 	uidserver_pass(srv, uc.uid, fd);

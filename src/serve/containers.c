@@ -133,14 +133,18 @@ static bool running(const struct ward_sandbox_info *i)
 	return i->status == WARD_SANDBOX_RUNNING || i->status == WARD_SANDBOX_PAUSED;
 }
 
-/* A call on a running container failed: one that stopped meanwhile is Docker's 409. */
-static void reply_failed(struct api_req *r, struct ward_sandbox *sb, const struct ward_error *e)
+/* A call on a running container failed: one that stopped meanwhile is Docker's 409 (a
+ * stop's: 304). */
+static void reply_failed(struct api_req *r, struct ward_sandbox *sb, const struct ward_error *e,
+                         bool stop)
 {
 	struct ward_sandbox_info now;
 	struct ward_error ignored;
 	if (ward_sandbox_inspect(sb, &now, &ignored) == 0) {
 		bool up = running(&now);
 		ward_sandbox_info_release(&now);
+		if (!up && stop)
+			return api_reply_empty(r, 304);
 		if (!up)
 			return api_reply_error(r, 409, "Container %s is not running",
 			                       ward_sandbox_id(sb));
@@ -230,7 +234,7 @@ static void stop(struct api_req *r)
 		if (!running(&info))
 			api_reply_empty(r, 304);
 		else if (ward_sandbox_stop(sb, (unsigned)t, &e) < 0)
-			reply_failed(r, sb, &e);
+			reply_failed(r, sb, &e, true);
 		else
 			api_reply_empty(r, 204);
 	}
@@ -284,7 +288,7 @@ static void kill_(struct api_req *r)
 	if (info.status != WARD_SANDBOX_RUNNING && info.status != WARD_SANDBOX_PAUSED)
 		api_reply_error(r, 409, "Container %s is not running", info.id);
 	else if (ward_sandbox_kill(sb, sig, &e) < 0)
-		reply_failed(r, sb, &e);
+		reply_failed(r, sb, &e, false);
 	else
 		api_reply_empty(r, 204);
 	ward_sandbox_info_release(&info);
@@ -305,7 +309,7 @@ static void pause_(struct api_req *r, bool pause)
 	else if (!pause && info.status != WARD_SANDBOX_PAUSED)
 		api_reply_error(r, 409, "Container %s is not paused", info.id);
 	else if ((pause ? ward_sandbox_pause(sb, &e) : ward_sandbox_unpause(sb, &e)) < 0)
-		reply_failed(r, sb, &e);
+		reply_failed(r, sb, &e, false);
 	else
 		api_reply_empty(r, 204);
 	ward_sandbox_info_release(&info);

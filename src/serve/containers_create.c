@@ -286,20 +286,6 @@ static int set_strings(struct mk *m)
 	return 0;
 }
 
-/* Until the attach work lets libward give a created sandbox a terminal or stdin, those are
- * refused here, in this one place; remove the check then (the setters below stay). */
-#define CTR_STDIO_SUPPORTED 0
-
-static int set_stdio_check(struct mk *m)
-{
-	bool tty = json_is_true(json_object_get(m->cfg, "Tty"));
-	bool in = json_is_true(json_object_get(m->cfg, "OpenStdin"));
-	if (!CTR_STDIO_SUPPORTED && (tty || in))
-		return fail(m, 400, "Config.%s: not supported by ward yet",
-		            tty ? "Tty" : "OpenStdin");
-	return 0;
-}
-
 static int set_stdio(struct mk *m)
 {
 	ward_spec_set_tty(m->s, json_is_true(json_object_get(m->cfg, "Tty")));
@@ -808,8 +794,7 @@ int ctr_spec_from_body(struct ward_store *st, json_t *body, const char *name,
 		fail(&m, 400, "HostConfig: expected an object");
 		return m.status;
 	}
-	int rc = check_refused(&m) < 0 || set_stdio_check(&m) < 0 || endpoints(&m, body) < 0 ||
-	                 open_image(&m, st, img) < 0
+	int rc = check_refused(&m) < 0 || endpoints(&m, body) < 0 || open_image(&m, st, img) < 0
 	             ? -1
 	             : 0;
 	if (rc == 0 && ward_spec_new(&m.s, &e) < 0)

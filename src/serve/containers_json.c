@@ -126,10 +126,21 @@ static const char *image_id(json_t *wcfg)
 	return id ? id : "";
 }
 
+/* While it runs: its egress now (network connect/disconnect change it); else its config's. */
 static const char *network_name(const struct ward_sandbox_info *i, json_t *wcfg)
 {
 	const char *n = json_string_value(json_object_get(wcfg, "network"));
-	return i->egress || (n && !strcmp(n, "egress")) ? "bridge" : "none";
+	if (up(i))
+		return i->egress ? "bridge" : "none";
+	return n && !strcmp(n, "egress") ? "bridge" : "none";
+}
+
+/* The synthetic networks' ids, as networks.c lists them (sha256 of "ward-" NAME). */
+static const char *network_id(const char *name)
+{
+	return !strcmp(name, "bridge")
+	           ? "af1d3d33cb3f1eac2f31c84d571c6671a2b3b47bce11ec6a2c8b176b69d4afd4"
+	           : "c8fc6648f53ac52b0d3de690f845a1444b6f22a1cc26c36f6bdd42c9671700bf";
 }
 
 /* {"bridge": {...}} or {"none": {...}}: the synthetic networks networks.c lists. */
@@ -137,7 +148,7 @@ static json_t *networks(const struct ward_sandbox_info *i, json_t *wcfg)
 {
 	const char *net = network_name(i, wcfg);
 	return json_pack("{s:{s:n, s:[], s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}}", net,
-	                 "IPAMConfig", "Aliases", "NetworkID", net, "EndpointID",
+	                 "IPAMConfig", "Aliases", "NetworkID", network_id(net), "EndpointID",
 	                 up(i) ? i->id : "", "Gateway", "", "IPAddress", up(i) ? i->address : "",
 	                 "IPPrefixLen", up(i) && i->address[0] ? 31 : 0, "IPv6Gateway", "",
 	                 "GlobalIPv6PrefixLen", 0, "GlobalIPv6Address", "", "MacAddress", "");

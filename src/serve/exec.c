@@ -386,7 +386,10 @@ static void run_exec(struct start_arg *a, int in, int out)
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int code;
 	if (x->tty) {
-		/* the library relays the pty to these fds itself: raw bytes both ways */
+		/* the library relays the pty to these fds itself: raw bytes both ways (detached:
+		 * read and dropped, or the command would block on a full terminal) */
+		if (out < 0)
+			out = devnull;
 		ward_exec_set_interactive(x->x, x->in && in >= 0);
 		ward_exec_set_stdio(x->x, x->in && in >= 0 ? in : devnull, out, out);
 		code = ward_sandbox_exec(x->sb, x->x, &res, &e) < 0 ? -1 : 0;

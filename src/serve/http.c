@@ -145,8 +145,8 @@ static void upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, cons
 
 static bool wants_upgrade(const struct api_req *r)
 {
-	const char *u = api_header(r, "Upgrade");
-	return u && strcasestr(u, "tcp");
+	const char *u = api_header(r, "Upgrade"), *c = api_header(r, "Connection");
+	return u && strcasestr(u, "tcp") && c && strcasestr(c, "upgrade");
 }
 
 /* The hijack reply: a 101 and the raw socket, or a 200 stream fed from a pipe. */

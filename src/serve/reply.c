@@ -36,8 +36,9 @@ bool api_query_bool(const struct api_req *r, const char *key, bool dflt)
 	const char *v = api_query(r, key);
 	if (!v || !*v)
 		return dflt;
-	/* Docker: anything but 0/false/no (any case) is true */
-	return strcasecmp(v, "0") && strcasecmp(v, "false") && strcasecmp(v, "no");
+	/* Docker: anything but 0/false/no/none (any case) is true */
+	return strcasecmp(v, "0") && strcasecmp(v, "false") && strcasecmp(v, "no") &&
+	       strcasecmp(v, "none");
 }
 
 int api_query_long(struct api_req *r, const char *key, long dflt, long *out)

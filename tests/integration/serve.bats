@@ -28,6 +28,8 @@ teardown() {
   done
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
   if [[ -n ${SHARED:-} ]]; then rm -rf "$SHARED"; fi
+  # a sanitizer build's report (the server's own stderr) fails the test
+  ! grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BATS_TEST_TMPDIR"/*.log 2>/dev/null
 }
 
 # start_server [ARGS...]: ward serve on $SOCK (unless ARGS name another), answering.

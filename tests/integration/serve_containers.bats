@@ -323,6 +323,20 @@ have_freezer() {
   [ "$output" = $'1:CapEff: 0000000000000000\n1:Seccomp: 0' ]
 }
 
+@test "a Tty container runs on a terminal; its log is raw, not multiplexed" {
+  create tty '{"Image":"ctr:1","Tty":true,"Cmd":["sh","-c","echo on; tty"]}'
+  req POST /containers/tty/start
+  [ "$CODE" = 204 ]
+  req POST /containers/tty/wait
+  [ "$(jq -r .StatusCode <<<"$BODY")" = 0 ]
+  run curl -sS -D "$BATS_TEST_TMPDIR/headers" --unix-socket "$SOCK" \
+    "http://localhost/v1.41/containers/tty/logs?stdout=1&stderr=1"
+  [ "$output" = $'on\r\n/dev/pts/0\r' ]
+  grep -qi '^content-type: application/vnd.docker.raw-stream' "$BATS_TEST_TMPDIR/headers"
+  req GET /containers/tty/json
+  [ "$(jq -r .Config.Tty <<<"$BODY")" = true ]
+}
+
 @test "refused fields: a 400 naming each, and no sandbox left behind" {
   while IFS='|' read -r body want; do
     req POST /containers/create "$body"
@@ -353,8 +367,6 @@ have_freezer() {
 {"Image":"ctr:1","HostConfig":{"Memory":-1}}|HostConfig.Memory
 {"Image":"ctr:1","Volumes":{"/data":{}}}|Config.Volumes
 {"Image":"ctr:1","Domainname":"example.org"}|Config.Domainname
-{"Image":"ctr:1","Tty":true}|Config.Tty
-{"Image":"ctr:1","OpenStdin":true}|Config.OpenStdin
 {"Image":"ctr:1","NetworkingConfig":{"EndpointsConfig":{"mynet":{}}}}|NetworkingConfig.EndpointsConfig
 EOF
   req GET '/containers/json?all=1'

@@ -98,6 +98,11 @@ exec_create() {
   [ "$(code)" = 200 ] && [ -z "$output" ]
   eventually bash -c "[ \"\$(curl -s --unix-socket $SOCK http://d/exec/$id/json | jq .ExitCode)\" = 4 ]"
   [ "$(ward exec c1 cat /tmp/detached)" = done ]
+  # with a terminal whose output nobody reads: it is dropped, the command not blocked
+  id=$(exec_create c1 '{"Cmd":["sh","-c","yes | head -c 300000; exit 5"],"Tty":true}')
+  run api POST "/exec/$id/start" '{"Detach":true,"Tty":true}'
+  [ "$(code)" = 200 ]
+  eventually bash -c "[ \"\$(curl -s --unix-socket $SOCK http://d/exec/$id/json | jq .ExitCode)\" = 5 ]"
 }
 
 @test "exec: a missing command is exit code 127 with the reason on stderr; bad requests" {

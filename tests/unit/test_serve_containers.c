@@ -82,7 +82,6 @@ static void refusals_name_the_field(void **state)
 	    {"{\"Image\":\"x\",\"StopSignal\":\"SIGKILL\"}", "Config.StopSignal SIGKILL"},
 	    {"{\"Image\":\"x\",\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}}",
 	     "Config.Healthcheck"},
-	    {"{\"Image\":\"x\",\"Tty\":true}", "Config.Tty"},
 	    {"{\"Image\":\"x\",\"HostConfig\":[]}", "HostConfig: expected an object"},
 	    {"{\"Image\":\"x\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}",
 	     "NetworkingConfig.EndpointsConfig n"},
