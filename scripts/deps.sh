@@ -32,3 +32,30 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The Docker API's client tests (tests/docker/): Debian's docker CLI 20.10 (API 1.41) taken
+# from the docker.io package without installing it (the package would bring dockerd and
+# containerd), and dockerode from npm; both cached under /var/cache/ward-test.
+cache=${WARD_TEST_CACHE:-/var/cache/ward-test}
+if [[ $(id -u) -eq 0 && ! -x $cache/docker-cli/docker ]]; then
+  fetch=$(mktemp -d)
+  (cd "$fetch" && apt-get download -qq docker.io >/dev/null 2>&1 && dpkg -x docker.io_*.deb x) ||
+    { rm -rf "$fetch"; echo "deps.sh: cannot fetch Debian's docker.io package (apt-get download docker.io)" >&2; exit 1; }
+  mkdir -p "$cache/docker-cli"
+  install -m 755 "$fetch/x/usr/bin/docker" "$cache/docker-cli/docker"
+  rm -rf "$fetch"
+fi
+if [[ $(id -u) -eq 0 && ! -f $cache/node/node_modules/dockerode/package.json ]]; then
+  if ! command -v npm >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  mkdir -p "$cache/node"
+  if ! npm install --prefix "$cache/node" --no-audit --no-fund --silent dockerode@4 >"$cache/node/npm.log" 2>&1; then
+    echo "deps.sh: npm install dockerode@4 failed (is npm's registry reachable?): $(grep -m1 -i 'err' "$cache/node/npm.log")" >&2
+    exit 1
+  fi
+fi
+# the rootless half of the tests runs them as the test user
+[[ $(id -u) -ne 0 ]] || chmod -R a+rX "$cache/node" "$cache/docker-cli"
