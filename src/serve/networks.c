@@ -165,7 +165,8 @@ static bool all_empty(json_t *v)
 		return true;
 	}
 	return !v || json_is_null(v) || json_is_false(v) ||
-	       (json_is_string(v) && !json_string_length(v));
+	       (json_is_string(v) && !json_string_length(v)) ||
+	       (json_is_integer(v) && !json_integer_value(v)); /* IPPrefixLen: 0 */
 }
 
 static void network_change(struct api_req *r, bool connect)

@@ -64,7 +64,11 @@ json_t *api_body_json(struct api_req *r)
 	if (r->body_len == 0)
 		return json_object();
 	json_error_t je;
-	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (json_is_null(j)) { /* what docker commit sends without a config: as Docker, none */
+		json_decref(j);
+		return json_object();
+	}
 	if (!j) {
 		api_reply_error(r, 400, "invalid JSON body: %s (at %d:%d)", je.text, je.line,
 		                je.column);

@@ -58,7 +58,7 @@ int api_query_long(struct api_req *r, const char *key, long dflt, long *out);
 /* A request header, or NULL. */
 const char *api_header(const struct api_req *r, const char *name);
 /* The body as a JSON object (new reference); on a bad body NULL with a 400 already replied.
- * An empty body is {}. */
+ * An empty body, or null, is {}. */
 json_t *api_body_json(struct api_req *r);
 
 /* Each handler replies exactly once with one of these. */
