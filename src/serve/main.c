@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "listen.h"
+#include "uidserver.h"
 
 static void usage(FILE *f)
 {
@@ -52,6 +53,11 @@ static int bad_option(char **argv)
 
 int main(int argc, char **argv)
 {
+	/* a root server's child for another uid, executed afresh (uidserver.c) */
+	if (argc == 3 && !strcmp(argv[1], "--uid-child")) {
+		signal(SIGPIPE, SIG_IGN);
+		uidserver_child_run(argv[2], 3);
+	}
 	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
 	                                     {"group", required_argument, NULL, 'g'},
 	                                     {"idle-timeout", required_argument, NULL, 't'},

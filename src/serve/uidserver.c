@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,14 +83,12 @@ static time_t now(void)
 	return ts.tv_sec;
 }
 
-static void __attribute__((noreturn)) child_main(struct serve *parent, uid_t uid, int sock)
+void uidserver_child_run(const char *socket_path, int sock)
 {
 	struct ward_error e = {0};
-	struct serve s = {.socket_path = parent->socket_path};
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	if (become(uid, &e) < 0 || serve_open(&s, &e) < 0 || http_start(&s, &e) < 0) {
-		serve_log("uid %u: %s", (unsigned)uid, e.msg);
+	struct serve s = {.socket_path = socket_path};
+	if (serve_open(&s, &e) < 0 || http_start(&s, &e) < 0) {
+		serve_log("uid %u: %s", (unsigned)getuid(), e.msg);
 		_exit(1);
 	}
 	time_t last = now();
@@ -113,6 +112,29 @@ static void __attribute__((noreturn)) child_main(struct serve *parent, uid_t uid
 	}
 }
 
+/* The fork becomes UID and executes ward-serve afresh (uidserver_child_run on fd 3): no
+ * memory of the root server's (other clients' requests, credentials) stays in a process the
+ * user may trace, and, its ids unchanged by that exec, it is dumpable, as the user's own
+ * server would be (a rootless start opens its children's /proc files as the user). */
+static void __attribute__((noreturn)) child_exec(struct serve *parent, uid_t uid, int sock)
+{
+	struct ward_error e = {0};
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	/* the pair on fd 3 without close-on-exec; fds above 3 were closed by spawn */
+	int moved = sock == 3 ? fcntl(3, F_SETFD, 0) : dup2(sock, 3);
+	int exe = moved < 0 ? -1 : open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	if (exe < 0 || become(uid, &e) < 0) {
+		serve_log("uid %u: %s", (unsigned)uid, e.msg[0] ? e.msg : strerror(errno));
+		_exit(1);
+	}
+	char *const argv[] = {"ward-serve", "--uid-child", (char *)parent->socket_path, NULL};
+	syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
+	serve_log("uid %u: executing ward-serve: %s", (unsigned)uid, strerror(errno));
+	_exit(1);
+}
+
 static int spawn(struct serve *srv, uid_t uid)
 {
 	if (n_kids == MAX_CHILDREN)
@@ -127,7 +149,7 @@ static int spawn(struct serve *srv, uid_t uid)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != sp[1])
 				close(fd);
-		child_main(srv, uid, sp[1]);
+		child_exec(srv, uid, sp[1]);
 	}
 	close(sp[1]);
 	if (pid < 0) {

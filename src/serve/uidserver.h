@@ -12,6 +12,9 @@ void uidserver_pass(struct serve *srv, uid_t uid, int fd);
 void uidserver_reap(void);
 /* Children alive. */
 unsigned uidserver_count(void);
+/* The child's side, in the ward-serve it executes as the uid (main.c's --uid-child): serve
+ * the connections that come over SOCK until idle or the parent is gone. */
+void uidserver_child_run(const char *socket_path, int sock) __attribute__((noreturn));
 /* SIGTERM to each. */
 void uidserver_stop_all(void);
 

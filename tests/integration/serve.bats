@@ -232,3 +232,44 @@ EOF
   [ "${lines[1]}" = 403 ]
   [ "$(jq -r .message <<<"${lines[0]}")" = "uid 0: this server serves uid $uid only" ]
 }
+
+@test "a group member on the root socket reads through a bind only what it could read itself" {
+  ! rootless || skip "a root server's rule"
+  [[ -n ${WARD_TEST_USER:-} ]] || skip "no WARD_TEST_USER"
+  user=$WARD_TEST_USER
+  SHARED=$(mktemp -d /tmp/ward-serve-test.XXXXXX)
+  chmod 755 "$SHARED"
+  SOCK=$SHARED/docker.sock
+  "$MKROOTFS" "$SHARED/rootfs" "$PROBE" >/dev/null
+  as_user() { setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR \
+    -u WARD_STORE -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" "$@"; }
+  image=ward-serve-test-$$:1
+  as_user "$WARD" image pack --name "$image" "$SHARED/rootfs" >/dev/null
+  mkdir -m 700 "$SHARED/mine"
+  echo theirs >"$SHARED/mine/f"
+  chown -R "$user" "$SHARED/mine"
+  start_server --group "$(id -gn "$user")"
+  # try BIND CMD: the container runs CMD (reading through BIND); its log
+  try() {
+    local body id
+    body=$(jq -nc --arg i "$image" --arg b "$1" --arg f "$2" \
+      '{Image: $i, Cmd: ["sh", "-c", "\($f) && echo READ || echo REFUSED"],
+        HostConfig: {Binds: [$b]}}')
+    id=$(as_user curl -s --unix-socket "$SOCK" -H 'Content-Type: application/json' -d "$body" \
+      http://d/v1.41/containers/create | jq -r '.Id // empty')
+    [[ -n $id ]] || return 1
+    as_user curl -s --unix-socket "$SOCK" -X POST "http://d/v1.41/containers/$id/start"
+    as_user curl -s --unix-socket "$SOCK" -X POST "http://d/v1.41/containers/$id/wait" >/dev/null
+    as_user "$WARD" logs "$id" 2>&1
+    as_user "$WARD" rm -f "$id" >/dev/null 2>&1 || true
+  }
+  run try /etc/shadow:/s:ro 'cat /s'
+  [[ $output != *READ* ]] || { echo "$output"; false; }
+  [[ $output != *root:* ]] || { echo "$output"; false; }
+  run try /root:/r 'ls -a /r'
+  [[ $output != *READ* ]] || { echo "$output"; false; }
+  # what the member owns reads as for the CLI
+  run try "$SHARED/mine:/m" 'cat /m/f'
+  [[ $output == *theirs*READ* ]] || { echo "$output"; false; }
+  as_user "$WARD" image rm "$image" >/dev/null
+}
