@@ -247,7 +247,7 @@ json_t *store_load_index(struct store *s, struct ward_error *e)
 {
 	autoclose int fd = openat(s->fd, "index.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	json_error_t je;
-	json_t *root = fd < 0 ? NULL : json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	json_t *root = fd < 0 ? NULL : json_read_fd(fd, JSON_REJECT_DUPLICATES, &je);
 	if (!root || !json_is_array(json_object_get(root, "manifests"))) {
 		ward_error_set(e, fd < 0 ? errno : 0, "image store %s: index.json is %s", s->path,
 		               fd < 0 ? "unreadable" : "not an OCI index");

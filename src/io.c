@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sys.h"
@@ -16,6 +17,43 @@ long read_long_file(const char *path)
 		fclose(f);
 	}
 	return v;
+}
+
+json_t *json_read_fd(int fd, size_t flags, json_error_t *je)
+{
+	size_t len = 0, cap = 16384;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			snprintf(je->text, sizeof(je->text), "out of memory");
+			return NULL;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(je->text, sizeof(je->text), "read: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			if (cap >= (256u << 20)) {
+				snprintf(je->text, sizeof(je->text), "larger than 256 MiB");
+				free(buf);
+				return NULL;
+			}
+			char *more = realloc(buf, cap *= 2);
+			if (!more)
+				free(buf);
+			buf = more;
+		}
+	}
+	json_t *j = json_loadb(buf, len, flags, je);
+	free(buf);
+	return j;
 }
 
 int write_all(int fd, const void *buf, size_t n)

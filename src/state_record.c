@@ -170,7 +170,7 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 	if (state_check_owned(fd, what, e) < 0)
 		return -1;
 	json_error_t je;
-	json_t *o = json_loadfd(fd, 0, &je);
+	json_t *o = json_read_fd(fd, 0, &je);
 	const char *why = !o                    ? je.text
 	                  : parse(o, rec) < 0   ? "not a sandbox record"
 	                  : strcmp(rec->id, id) ? "it names another sandbox"
@@ -200,7 +200,7 @@ int state_read_config(struct state *st, const char *id, json_t **out, struct war
 	if (state_check_owned(fd, what, e) < 0)
 		return -1;
 	json_error_t je;
-	if (!(*out = json_loadfd(fd, 0, &je)) || !json_is_object(*out)) {
+	if (!(*out = json_read_fd(fd, 0, &je)) || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		return ward_error_set(e, 0, "%s is damaged: %s", what, je.text);

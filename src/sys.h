@@ -2,6 +2,7 @@
 #ifndef WARD_SYS_H
 #define WARD_SYS_H
 
+#include <jansson.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -41,6 +42,10 @@ long read_long_file(const char *path);
  * it is gone. proc_start_time: just the start time, 0 if gone. */
 int proc_stat(pid_t pid, char *state, uint64_t *start);
 uint64_t proc_start_time(pid_t pid);
+
+/* The JSON document in FD, read whole first (jansson's json_loadfd reads a byte per
+ * syscall: thousands for one sandbox record); at most 256 MiB. */
+json_t *json_read_fd(int fd, size_t flags, json_error_t *je);
 
 /* All N bytes to FD (waiting out EINTR, and EAGAIN on non-blocking fds); 0 or -1. */
 int write_all(int fd, const void *buf, size_t n);
