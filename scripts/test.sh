@@ -69,7 +69,8 @@ for variant in "" --sanitize; do
   # Two at a time: each test checks only what it made itself (its own state root, store,
   # processes and cgroups), so tests need not run alone; files that share a resource say so
   # (RESOURCE_LOCK in tests/CMakeLists.txt).
-  (cd "$dir" && ctest --output-on-failure -j2) || ok=0
+  # A test that hangs fails after 15 minutes instead of holding the run.
+  (cd "$dir" && ctest --output-on-failure -j2 --timeout 900) || ok=0
   if [[ -n $variant ]] && grep -l -E "ERROR|runtime error" "$logs"/* >/dev/null 2>&1; then
     echo "== sanitizer reports of processes the tests did not see:" >&2
     cat "$logs"/* >&2

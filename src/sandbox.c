@@ -395,7 +395,7 @@ static void serve(struct sup *sp)
 		if (sp->stopping && idle && !any_busy(sp))
 			run_kill(&sp->r);
 		enum { FIXED = 6 };
-		struct pollfd pfd[FIXED + 2 * MAX_CONNS], apfd[ATTACH_POLL];
+		struct pollfd pfd[FIXED + 2 * MAX_CONNS + ATTACH_POLL], apfd[ATTACH_POLL];
 		bool held = attach_blocked(&sp->at); /* an attached client is behind */
 		size_t n = 0;
 		pfd[n++] = (struct pollfd){.fd = sp->r.pidfd, .events = POLLIN};
@@ -409,15 +409,19 @@ static void serve(struct sup *sp)
 			pfd[n++] = (struct pollfd){.fd = sp->c[i].busy ? sp->c[i].job.pidfd : -1,
 			                           .events = POLLIN};
 		}
-		attach_fds(&sp->at, apfd);
-		memcpy(pfd + n, apfd, sizeof(apfd));
-		int ready = poll(pfd, n + ATTACH_POLL, next_timeout(sp));
-		if (ready < 0 && errno != EINTR)
+		size_t used = attach_fds(&sp->at, apfd);
+		memcpy(pfd + n, apfd, used * sizeof(*apfd));
+		int ready = poll(pfd, n + used, next_timeout(sp));
+		if (ready < 0 && errno != EINTR) { /* never a supervisor gone with its sandbox up */
+			fprintf(stderr, "ward: supervisor: poll: %s; stopping the sandbox\n",
+			        strerror(errno));
+			run_kill(&sp->r);
 			return;
+		}
 		check_deadlines(sp);
 		if (ready <= 0)
 			continue;
-		memcpy(apfd, pfd + n, sizeof(apfd));
+		memcpy(apfd, pfd + n, used * sizeof(*apfd));
 		if (pfd[2].revents)
 			run_on_message(&sp->r);
 		if (pfd[1].revents)

@@ -233,7 +233,7 @@ static void reap(struct attach_set *a)
 			client_remove(a, i);
 }
 
-void attach_fds(struct attach_set *a, struct pollfd *pfd)
+size_t attach_fds(struct attach_set *a, struct pollfd *pfd)
 {
 	reap(a);
 	bool blocked = attach_blocked(a);
@@ -255,6 +255,7 @@ void attach_fds(struct attach_set *a, struct pollfd *pfd)
 				p[2 + k] = (struct pollfd){.fd = c->out[k],
 				                           .events = c->pend[k].len ? POLLOUT : 0};
 	}
+	return 2 + 4 * a->n;
 }
 
 static void read_master(struct attach_set *a)

@@ -54,8 +54,10 @@ void attach_add(struct attach_set *a, int ctl, json_t *q, int *fds, size_t nfds)
 void attach_resize(struct attach_set *a, int ctl, json_t *q);
 /* True while a client's output waits: the command's output is not read meanwhile. */
 bool attach_blocked(const struct attach_set *a);
-/* ATTACH_POLL entries at PFD, in the layout attach_io expects. */
-void attach_fds(struct attach_set *a, struct pollfd *pfd);
+/* Entries at PFD in the layout attach_io expects (ATTACH_POLL at most, unused ones -1);
+ * returns how many to poll: only those in use, since poll() refuses more entries than the
+ * file limit (a supervisor started under ulimit -n 64). */
+size_t attach_fds(struct attach_set *a, struct pollfd *pfd);
 void attach_io(struct attach_set *a, const struct pollfd *pfd);
 /* The command ended: the rest of its output to the clients, then its exit code; all closed. */
 void attach_end(struct attach_set *a, int exit_code);
