@@ -113,7 +113,9 @@ user_rootfs() {
   pv6=$(host_port "$v6" 7000)
   [[ $(ward port "$v6") == "7000/tcp -> [::1]:$pv6" ]]
   for _ in $(seq 50); do
-    got=$(python3 -c 'import socket,sys; print(socket.create_connection(("::1", int(sys.argv[1]))).recv(9).decode())' "$pv6" 2>/dev/null) && break
+    # the forwarder may accept before the server inside listens: that one reads nothing
+    got=$(python3 -c 'import socket,sys; print(socket.create_connection(("::1", int(sys.argv[1]))).recv(9).decode())' "$pv6" 2>/dev/null)
+    [ "$got" = six ] && break
     sleep 0.05
   done
   [ "$got" = six ]
