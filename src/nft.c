@@ -65,14 +65,28 @@ int nft_load(struct ward_error *e)
  * A forked child (a server's worker, which closes the fds it inherits) makes its own and
  * leaves the parent's alone: freeing it would close an fd number that may be another's now.
  * Callers on several threads take turns. Run COMMANDS as one transaction. */
+static pthread_mutex_t nft_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t nft_once = PTHREAD_ONCE_INIT;
+
+/* A child forked while another thread held the lock would wait for it forever. */
+static void nft_child_reset(void)
+{
+	pthread_mutex_init(&nft_lock, NULL);
+}
+
+static void nft_register_reset(void)
+{
+	pthread_atfork(NULL, NULL, nft_child_reset);
+}
+
 static int nft_run(const char *commands, const char *what, struct ward_error *e)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static struct nft_ctx *ctx;
 	static pid_t owner;
 	if (nft_load(e) < 0)
 		return -1;
-	pthread_mutex_lock(&lock);
+	pthread_once(&nft_once, nft_register_reset);
+	pthread_mutex_lock(&nft_lock);
 	if (ctx && owner != getpid())
 		ctx = NULL;
 	if (!ctx && (ctx = nft.ctx_new(0))) {
@@ -81,7 +95,7 @@ static int nft_run(const char *commands, const char *what, struct ward_error *e)
 		nft.buffer_output(ctx); /* nothing for the terminal */
 	}
 	if (!ctx) {
-		pthread_mutex_unlock(&lock);
+		pthread_mutex_unlock(&nft_lock);
 		return ward_error_set(e, ENOMEM, "network: nftables");
 	}
 	int rc = nft.run(ctx, commands);
@@ -91,7 +105,7 @@ static int nft_run(const char *commands, const char *what, struct ward_error *e)
 		first[strcspn(first, "\n")] = 0;
 		ward_error_set(e, 0, "network: %s: nftables refused it: %s", what, first);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&nft_lock);
 	return rc == 0 ? 0 : -1;
 }
 
