@@ -37,13 +37,7 @@ export DOCKER_HOST=unix://$work/docker.sock DOCKER_CONFIG=$work/docker-config
 mkdir -p "$DOCKER_CONFIG"
 # podman reads it too (for registry credentials): it must exist
 echo "{}" >"$DOCKER_CONFIG/config.json"
-# podman with everything private to $work; the ulimits and runc as in notes/oci-engines.md
-pm=$work/podman
-mkdir -p "$pm"
-printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\n' \
-  >"$pm/containers.conf"
-printf '[storage]\ndriver = "overlay"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n' "$pm" "$pm" >"$pm/storage.conf"
-export CONTAINERS_CONF=$pm/containers.conf CONTAINERS_STORAGE_CONF=$pm/storage.conf
+podman_private "$work/podman"
 
 serve_pid=
 cleanup() {
@@ -67,18 +61,7 @@ for _ in $(seq 100); do
 done
 [[ $(curl -s --unix-socket "$work/docker.sock" http://d/_ping) == OK ]] || { cat "$work/serve.log"; exit 1; }
 
-report() { # result.json, then "A/B" pairs to print as ratios of means
-  "$PY" - "$@" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print("\n%-20s %10s %10s %10s" % ("", "mean ms", "min ms", "stddev"))
-for name, x in r.items():
-    print("%-20s %10.2f %10.2f %10.2f" % (name, x["mean"] * 1e3, x["min"] * 1e3, x["stddev"] * 1e3))
-for pair in sys.argv[2:]:
-    a, b = pair.split("/")
-    print("%s / %s = %.2f" % (a, b, r[a]["mean"] / r[b]["mean"]))
-PY
-}
+. scripts/bench-lib.sh
 
 # each command once, its errors shown, before any timing
 "$DOCKER" run --rm --network none wardbench:1 true

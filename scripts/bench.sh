@@ -42,18 +42,7 @@ args=()
 for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/result.json" "${args[@]}"
 
-report() { # result.json, then "A/B" pairs to print as ratios of means
-  python3 - "$@" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print("\n%-18s %10s %10s %10s" % ("", "mean ms", "min ms", "stddev"))
-for name, x in r.items():
-    print("%-18s %10.2f %10.2f %10.2f" % (name, x["mean"] * 1e3, x["min"] * 1e3, x["stddev"] * 1e3))
-for pair in sys.argv[2:]:
-    a, b = pair.split("/")
-    print("%s / %s = %.2f" % (a, b, r[a]["mean"] / r[b]["mean"]))
-PY
-}
+. scripts/bench-lib.sh
 report "$work/result.json" ward/bwrap runc/ward
 
 echo

@@ -101,6 +101,19 @@ static struct exec_inst *find(struct exec_table *t, const char *id)
 	return hit;
 }
 
+/* The table, locked (the caller finds its instance there and unlocks); NULL with a 500
+ * replied when there is no memory for a table. */
+static struct exec_table *locked_table(struct api_req *r)
+{
+	struct exec_table *t = table(r->srv);
+	if (!t) {
+		api_reply_error(r, 500, "exec: out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&t->mu);
+	return t;
+}
+
 /* A running container, or a reply: 404 unknown, 409 paused or not running. */
 static struct ward_sandbox *running_container(struct api_req *r, const char *ref)
 {
@@ -446,12 +459,9 @@ static void exec_start(struct api_req *r)
 		return;
 	bool detach = json_is_true(json_object_get(b, "Detach"));
 	json_decref(b);
-	struct exec_table *t = table(r->srv);
-	if (!t) {
-		api_reply_error(r, 500, "exec: out of memory");
+	struct exec_table *t = locked_table(r);
+	if (!t)
 		return;
-	}
-	pthread_mutex_lock(&t->mu);
 	struct exec_inst *x = find(t, r->arg[0]);
 	bool was = x && x->started;
 	if (x && !was)
@@ -503,12 +513,9 @@ static void exec_start(struct api_req *r)
 
 static void exec_json(struct api_req *r)
 {
-	struct exec_table *t = table(r->srv);
-	if (!t) {
-		api_reply_error(r, 500, "exec: out of memory");
+	struct exec_table *t = locked_table(r);
+	if (!t)
 		return;
-	}
-	pthread_mutex_lock(&t->mu);
 	struct exec_inst *x = find(t, r->arg[0]);
 	json_t *j = NULL;
 	if (x) {
@@ -544,12 +551,9 @@ static void exec_resize(struct api_req *r)
 		api_reply_error(r, 400, "resize: h=%ld w=%ld: expected 1 to 65535", h, w);
 		return;
 	}
-	struct exec_table *t = table(r->srv);
-	if (!t) {
-		api_reply_error(r, 500, "exec: out of memory");
+	struct exec_table *t = locked_table(r);
+	if (!t)
 		return;
-	}
-	pthread_mutex_lock(&t->mu);
 	struct exec_inst *x = find(t, r->arg[0]);
 	bool tty = x && x->tty;
 	struct ward_error e = {0};

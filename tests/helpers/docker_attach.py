@@ -5,27 +5,22 @@ and prints what comes back: for a multiplexed stream each stream's lines as 'STR
 (stdout's first), for a raw stream the bytes as they are.
 usage: docker_attach.py SOCKET ID QUERY [INPUT [DELAY]]
 A line 'status: N' and 'type: T' go to stderr."""
-import socket
+import os
 import struct
 import sys
 import time
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from docker_hijack import request  # noqa: E402 (the same directory)
 
 
 def main():
     sock_path, cid, query = sys.argv[1:4]
     data = sys.argv[4].encode().decode('unicode_escape').encode() if len(sys.argv) > 4 else None
     delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0.5
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock_path)
-    s.sendall((f"POST /v1.41/containers/{cid}/attach?{query} HTTP/1.1\r\nHost: docker\r\n"
-               "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        b = s.recv(1)
-        if not b:
-            break
-        head += b
-    lines = head.decode().split("\r\n")
+    s, head = request(sock_path, f"/v1.41/containers/{cid}/attach?{query}", "")
+    lines = head.split("\r\n")
     status = int(lines[0].split()[1])
     ctype = ""
     for line in lines[1:]:

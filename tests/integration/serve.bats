@@ -199,7 +199,10 @@ EOF
   ! kill -0 "${SERVER_PIDS[0]}" 2>/dev/null
 }
 
-@test "a root server with --group serves another uid as itself (its own sandboxes)" {
+# For a root server's tests with another uid: USER (the test user), a socket and a root
+# filesystem in SHARED (a directory both may read), and as_user CMD... run as USER with that
+# user's own defaults (state root, store, home).
+group_setup() {
   ! rootless || skip "a root server's rule"
   [[ -n ${WARD_TEST_USER:-} ]] || skip "no WARD_TEST_USER"
   user=$WARD_TEST_USER
@@ -207,8 +210,14 @@ EOF
   chmod 755 "$SHARED"
   SOCK=$SHARED/docker.sock
   "$MKROOTFS" "$SHARED/rootfs" "$PROBE" >/dev/null
-  as_user() { setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR \
-    -u WARD_STORE -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" "$@"; }
+}
+as_user() {
+  setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR -u WARD_STORE \
+    -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" "$@"
+}
+
+@test "a root server with --group serves another uid as itself (its own sandboxes)" {
+  group_setup
   uid=$(id -u "$user")
   [[ -d /run/user/$uid ]] || as_user "$WARD" ps -a >/dev/null
   theirs=$(as_user "$WARD" create --rootfs "$SHARED/rootfs" sleep 1000)
@@ -223,9 +232,7 @@ EOF
   # a user's server refuses another uid (root here)
   mkdir -m 700 "$SHARED/u"
   chown "$user" "$SHARED/u"
-  setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR -u WARD_STORE \
-    -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" \
-    "$WARD" serve --socket "$SHARED/u/docker.sock" 2>"$BATS_TEST_TMPDIR/user.log" &
+  as_user "$WARD" serve --socket "$SHARED/u/docker.sock" 2>"$BATS_TEST_TMPDIR/user.log" &
   SERVER_PIDS+=($!)
   eventually as_user curl -sf --unix-socket "$SHARED/u/docker.sock" http://d/_ping
   run curl -s -w '\n%{http_code}' --unix-socket "$SHARED/u/docker.sock" http://d/_ping
@@ -234,15 +241,7 @@ EOF
 }
 
 @test "a group member on the root socket reads through a bind only what it could read itself" {
-  ! rootless || skip "a root server's rule"
-  [[ -n ${WARD_TEST_USER:-} ]] || skip "no WARD_TEST_USER"
-  user=$WARD_TEST_USER
-  SHARED=$(mktemp -d /tmp/ward-serve-test.XXXXXX)
-  chmod 755 "$SHARED"
-  SOCK=$SHARED/docker.sock
-  "$MKROOTFS" "$SHARED/rootfs" "$PROBE" >/dev/null
-  as_user() { setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR \
-    -u WARD_STORE -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" "$@"; }
+  group_setup
   image=ward-serve-test-$$:1
   as_user "$WARD" image pack --name "$image" "$SHARED/rootfs" >/dev/null
   mkdir -m 700 "$SHARED/mine"

@@ -108,7 +108,8 @@ for s, b in runs:
   [ "$(jq -r '.Mounts[0] | "\(.Type) \(.Destination) \(.RW)"' <<<"$BODY")" = "bind /ws false" ]
   [ "$(jq -r '.NetworkSettings.Ports["8080/tcp"][0].HostIp' <<<"$BODY")" = 127.0.0.1 ]
   port=$(jq -r '.NetworkSettings.Ports["8080/tcp"][0].HostPort' <<<"$BODY")
-  [[ $port =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ]
+  [[ $port =~ ^[0-9]+$ ]]
+  [ "$port" -gt 0 ]
   eventually "$NETPROBE" connect 127.0.0.1 "$port"
   run "$NETPROBE" connect 127.0.0.1 "$port"
   [[ $output == *HELLO* ]]
@@ -140,7 +141,8 @@ for s, b in runs:
     done
   done
   echo "limits: $out"
-  [[ $out == *=67108864\ * ]] && [[ $out == *"pids.max=64 "* ]]
+  [[ $out == *=67108864\ * ]]
+  [[ $out == *"pids.max=64 "* ]]
   req GET /containers/mem/json
   [ "$(jq -r .HostConfig.Memory <<<"$BODY")" = 67108864 ]
 }

@@ -53,7 +53,8 @@ exec_create() {
   id=$(exec_create c1 '{"Cmd":["sh","-c","echo out; echo err >&2; exit 3"],"AttachStdout":true,"AttachStderr":true}')
   [[ $id =~ ^[0-9a-f]{64}$ ]]
   run api GET "/exec/$id/json"
-  [ "$(jq .Running <<<"$output")" = false ] && [ "$(jq .ExitCode <<<"$output")" = null ]
+  [ "$(jq .Running <<<"$output")" = false ]
+  [ "$(jq .ExitCode <<<"$output")" = null ]
   $HIJACK "$SOCK" "/v1.41/exec/$id/start" '{"Detach":false,"Tty":false}' \
     >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
   [ "$(cat "$BATS_TEST_TMPDIR/out")" = out ]
@@ -63,16 +64,19 @@ exec_create() {
     "[false,3,\"$(ward inspect c1 | jq -r .id)\",\"sh\",\"-c\",false,true]" ]
   # started once only
   run api POST "/exec/$id/start" '{}'
-  [ "$(code)" = 409 ] && [[ $output == *"already been started"* ]]
+  [ "$(code)" = 409 ]
+  [[ $output == *"already been started"* ]]
 }
 
 @test "exec: Env, WorkingDir and User reach the command; stdin from the client" {
   id=$(exec_create c1 '{"Cmd":["sh","-c","echo $FOO; pwd; id -u"],"Env":["FOO=bar"],"WorkingDir":"/tmp","User":"1000","AttachStdout":true}')
   run $HIJACK "$SOCK" "/exec/$id/start" '{}'
-  [ "$status" -eq 0 ] && [ "$output" = "$(printf 'bar\n/tmp\n1000')" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'bar\n/tmp\n1000')" ]
   id=$(exec_create c1 '{"Cmd":["sh","-c","cat; echo end"],"AttachStdin":true,"AttachStdout":true}')
   run $HIJACK "$SOCK" "/exec/$id/start" '{}' --stdin "$(printf 'one\ntwo')"
-  [ "$status" -eq 0 ] && [ "$output" = "$(printf 'one\ntwoend')" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'one\ntwoend')" ]
   [ "$(api GET "/exec/$id/json" | jq .ExitCode)" = 0 ]
 }
 
@@ -84,18 +88,21 @@ exec_create() {
   # a size asked through resize reaches the terminal
   id=$(exec_create c1 '{"Cmd":["sh","-c","sleep 1; stty size"],"Tty":true,"AttachStdout":true}')
   run $HIJACK "$SOCK" "/exec/$id/start" '{"Tty":true}' --raw --resize "/exec/$id/resize?h=40&w=100"
-  [ "$status" -eq 0 ] && [[ $output == "40 100"* ]]
+  [ "$status" -eq 0 ]
+  [[ $output == "40 100"* ]]
   run api POST "/exec/$id/resize?h=0&w=10"
   [ "$(code)" = 400 ]
   id=$(exec_create c1 '{"Cmd":["true"]}')
   run api POST "/exec/$id/resize?h=10&w=10"
-  [ "$(code)" = 400 ] && [[ $output == *"has no terminal"* ]]
+  [ "$(code)" = 400 ]
+  [[ $output == *"has no terminal"* ]]
 }
 
 @test "exec detached: runs on, its exit code recorded" {
   id=$(exec_create c1 '{"Cmd":["sh","-c","sleep 0.5; echo done >/tmp/detached; exit 4"]}')
   run api POST "/exec/$id/start" '{"Detach":true}'
-  [ "$(code)" = 200 ] && [ -z "$output" ]
+  [ "$(code)" = 200 ]
+  [ -z "$output" ]
   eventually bash -c "[ \"\$(curl -s --unix-socket $SOCK http://d/exec/$id/json | jq .ExitCode)\" = 4 ]"
   [ "$(ward exec c1 cat /tmp/detached)" = done ]
   # with a terminal whose output nobody reads: it is dropped, the command not blocked
@@ -111,28 +118,35 @@ exec_create() {
   [[ $output == *"nosuchcmd"* ]]
   [ "$(api GET "/exec/$id/json" | jq .ExitCode)" = 127 ]
   run api POST /containers/c1/exec '{"Cmd":["true"],"Privileged":true}'
-  [ "$(code)" = 400 ] && [ "$output" = '{"message":"Privileged: not supported by ward"}' ]
+  [ "$(code)" = 400 ]
+  [ "$output" = '{"message":"Privileged: not supported by ward"}' ]
   run api POST /containers/c1/exec '{"Cmd":[]}'
-  [ "$(code)" = 400 ] && [[ $output == *"No exec command specified"* ]]
+  [ "$(code)" = 400 ]
+  [[ $output == *"No exec command specified"* ]]
   run api POST /containers/nosuch/exec '{"Cmd":["true"]}'
-  [ "$(code)" = 404 ] && [ "$output" = '{"message":"No such container: nosuch"}' ]
+  [ "$(code)" = 404 ]
+  [ "$output" = '{"message":"No such container: nosuch"}' ]
   run api GET /exec/0123456789abcdef/json
-  [ "$(code)" = 404 ] && [[ $output == *"No such exec instance"* ]]
+  [ "$(code)" = 404 ]
+  [[ $output == *"No such exec instance"* ]]
 }
 
 @test "exec on a paused or stopped container: 409 as Docker says it" {
   ward create --name c2 box:1 >/dev/null
   if ward pause c2 2>/dev/null; then
     run api POST /containers/c2/exec '{"Cmd":["true"]}'
-    [ "$(code)" = 409 ] && [[ $output == *"is paused, unpause the container before exec"* ]]
+    [ "$(code)" = 409 ]
+    [[ $output == *"is paused, unpause the container before exec"* ]]
     ward unpause c2
   fi
   id=$(exec_create c2 '{"Cmd":["true"]}')
   ward stop c2 >/dev/null
   run api POST "/exec/$id/start" '{}'
-  [ "$(code)" = 409 ] && [[ $output == *"is not running"* ]]
+  [ "$(code)" = 409 ]
+  [[ $output == *"is not running"* ]]
   run api POST /containers/c2/exec '{"Cmd":["true"]}'
-  [ "$(code)" = 409 ] && [[ $output == *"is not running"* ]]
+  [ "$(code)" = 409 ]
+  [[ $output == *"is not running"* ]]
   ward rm -f c2 >/dev/null
 }
 
@@ -145,7 +159,8 @@ exec_create() {
   [ "$(jq -c '[.RepoTags, .Os, (.Size > 0), .RootFS.Type, (.RootFS.Layers | length), (.Created | test("Z$"))]' <<<"$output")" = '[["box:1"],"linux",true,"layers",1,true]' ]
   id=$(jq -r .Id <<<"$output")
   run api GET /images/nosuch:1/json
-  [ "$(code)" = 404 ] && [ "$output" = '{"message":"No such image: nosuch:1"}' ]
+  [ "$(code)" = 404 ]
+  [ "$output" = '{"message":"No such image: nosuch:1"}' ]
   run api POST "/images/box:1/tag?repo=other/box&tag=2"
   [ "$(code)" = 201 ]
   [ "$(api GET /images/other/box:2/json | jq -r .Id)" = "$id" ]
@@ -153,32 +168,40 @@ exec_create() {
   [ "$(jq -c '[.[].RepoTags]' <<<"$output")" = '[["box:1","other/box:2"]]' ]
   # by id with two names: must be forced
   run api DELETE "/images/${id#sha256:}"
-  [ "$(code)" = 409 ] && [[ $output == *"must be forced"* ]]
+  [ "$(code)" = 409 ]
+  [[ $output == *"must be forced"* ]]
   run api DELETE /images/other/box:2
-  [ "$(code)" = 200 ] && [ "$output" = '[{"Untagged":"other/box:2"}]' ]
+  [ "$(code)" = 200 ]
+  [ "$output" = '[{"Untagged":"other/box:2"}]' ]
   # the last name of an image a container uses: 409 unless forced
   run api DELETE /images/box:1
-  [ "$(code)" = 409 ] && [[ $output == *"container $(ward inspect c1 | jq -r .id) is using"* ]]
+  [ "$(code)" = 409 ]
+  [[ $output == *"container $(ward inspect c1 | jq -r .id) is using"* ]]
   run api DELETE /images/nosuch:1
   [ "$(code)" = 404 ]
   run api POST /build
-  [ "$(code)" = 501 ] && [[ $output == *"/build: not supported by ward"* ]]
+  [ "$(code)" = 501 ]
+  [[ $output == *"/build: not supported by ward"* ]]
 }
 
 @test "commit: the container's files as an image that runs with them" {
   ward exec c1 sh -c 'echo committed >/etc/marker'
   run api POST "/commit?container=c1&repo=snap&tag=v1&comment=by+test"
-  [ "$(code)" = 201 ] && [[ $(jq -r .Id <<<"$output") == sha256:* ]]
+  [ "$(code)" = 201 ]
+  [[ $(jq -r .Id <<<"$output") == sha256:* ]]
   id=$(jq -r .Id <<<"$output")
   run ward run snap:v1 -- cat /etc/marker
-  [ "$status" -eq 0 ] && [ "$output" = committed ]
+  [ "$status" -eq 0 ]
+  [ "$output" = committed ]
   [ "$(api GET /images/snap:v1/history | jq -r '.[0].Comment')" = "by test" ]
   run api POST "/commit?container=c1&repo=snap&tag=v2" '{"Cmd":["sh"]}'
-  [ "$(code)" = 400 ] && [[ $output == *"Cmd: changing the config on commit is not supported"* ]]
+  [ "$(code)" = 400 ]
+  [[ $output == *"Cmd: changing the config on commit is not supported"* ]]
   run api POST "/commit?container=nosuch&repo=snap"
   [ "$(code)" = 404 ]
   run api DELETE /images/snap:v1
-  [ "$(code)" = 200 ] && [ "$output" = "[{\"Untagged\":\"snap:v1\"},{\"Deleted\":\"$id\"}]" ]
+  [ "$(code)" = 200 ]
+  [ "$output" = "[{\"Untagged\":\"snap:v1\"},{\"Deleted\":\"$id\"}]" ]
 }
 
 @test "networks: bridge and none; disconnect and connect turn egress off and on" {
@@ -201,14 +224,17 @@ exec_create() {
   run api POST /networks/bridge/disconnect '{"Container":"n1"}'
   [ "$(code)" = 403 ]
   run api POST /networks/none/disconnect '{"Container":"n1"}'
-  [ "$(code)" = 403 ] && [[ $output == *"connect it to bridge"* ]]
+  [ "$(code)" = 403 ]
+  [[ $output == *"connect it to bridge"* ]]
   run api POST "/networks/$(printf ward-bridge | sha256sum | cut -c1-12)/connect" '{"Container":"n1","EndpointConfig":{}}'
   [ "$(code)" = 200 ]
   [ "$(ward inspect n1 | jq .network.egress)" = true ]
   run api POST /networks/bridge/connect '{"Container":"n1","EndpointConfig":{"Aliases":["a"]}}'
-  [ "$(code)" = 400 ] && [[ $output == *EndpointConfig* ]]
+  [ "$(code)" = 400 ]
+  [[ $output == *EndpointConfig* ]]
   run api POST /networks/create '{"Name":"mine"}'
-  [ "$(code)" = 501 ] && [[ $output == *"no user-defined networks"* ]]
+  [ "$(code)" = 501 ]
+  [[ $output == *"no user-defined networks"* ]]
   run api DELETE /networks/bridge
   [ "$(code)" = 403 ]
   run api POST /networks/prune
@@ -233,7 +259,8 @@ exec_create() {
   [[ $(tail -1 <<<"$output" | jq -r .errorDetail.message) == *"nosuch"* ]]
   [ "$(tail -1 <<<"$output" | jq -r .error)" = "$(tail -1 <<<"$output" | jq -r .errorDetail.message)" ]
   run api POST "/images/create?fromSrc=-"
-  [ "$(code)" = 501 ] && [[ $output == *fromSrc* ]]
+  [ "$(code)" = 501 ]
+  [[ $output == *fromSrc* ]]
   run api POST "/images/create?fromImage=$R/pushed&tag=1" ''
   # credentials from X-Registry-Auth are taken (an anonymous registry ignores them)
   auth=$(printf '{"username":"u","password":"p","serveraddress":"%s"}' "$R" | base64 -w0 | tr '+/' '-_' | tr -d =)
