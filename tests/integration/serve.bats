@@ -210,11 +210,10 @@ group_setup() {
   chmod 755 "$SHARED"
   SOCK=$SHARED/docker.sock
   "$MKROOTFS" "$SHARED/rootfs" "$PROBE" >/dev/null
+  AS_USER=(setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR
+    -u WARD_STORE -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)")
 }
-as_user() {
-  setpriv --reuid="$user" --regid="$user" --init-groups env -u WARD_STATE_DIR -u WARD_STORE \
-    -u XDG_RUNTIME_DIR HOME="$(getent passwd "$user" | cut -d: -f6)" "$@"
-}
+as_user() { "${AS_USER[@]}" "$@"; }
 
 @test "a root server with --group serves another uid as itself (its own sandboxes)" {
   group_setup
@@ -232,7 +231,8 @@ as_user() {
   # a user's server refuses another uid (root here)
   mkdir -m 700 "$SHARED/u"
   chown "$user" "$SHARED/u"
-  as_user "$WARD" serve --socket "$SHARED/u/docker.sock" 2>"$BATS_TEST_TMPDIR/user.log" &
+  # not through the function: $! must be the server itself, for the teardown to stop it
+  "${AS_USER[@]}" "$WARD" serve --socket "$SHARED/u/docker.sock" 2>"$BATS_TEST_TMPDIR/user.log" &
   SERVER_PIDS+=($!)
   eventually as_user curl -sf --unix-socket "$SHARED/u/docker.sock" http://d/_ping
   run curl -s -w '\n%{http_code}' --unix-socket "$SHARED/u/docker.sock" http://d/_ping

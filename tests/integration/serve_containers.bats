@@ -196,7 +196,7 @@ for s, b in runs:
   req GET /containers/json
   [ "$(jq -r '.[0].Names[0]' <<<"$BODY")" = /keep ]
   ward kill keep
-  for _ in $(seq 50); do req GET /containers/keep/json; [ "$CODE" = 404 ] && break; sleep 0.1; done
+  for _ in $(seq 200); do req GET /containers/keep/json; [ "$CODE" = 404 ] && break; sleep 0.1; done
   [ "$CODE" = 404 ]
 }
 
