@@ -655,6 +655,9 @@ void sandbox_supervise(const struct ward_spec *s, struct state *st, int dirfd, i
 	fault_point("removing");
 	state_lock(st, true);
 	rec->status = SB_STOPPED;
+	/* unlocked, not only closed: a child forked for the teardown (the veth's removal) may
+	 * hold a copy of the descriptor a while, and the sandbox would look alive to rm */
+	flock(lockfd, LOCK_UN);
 	close(lockfd);
 	if (announced && !s->auto_remove) {
 		rec->finished = (int64_t)wall_ms();

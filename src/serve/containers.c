@@ -582,7 +582,9 @@ static void *watch_thread(void *arg)
 			}
 			if (!again) {
 				removed_note(w->id, code); /* before it is gone: waits read it */
-				ward_sandbox_remove(sb, false, &e);
+				if (ward_sandbox_remove(sb, false, &e) < 0)
+					fprintf(stderr, "ward serve: AutoRemove of %.12s: %s\n",
+					        w->id, e.msg);
 				break;
 			}
 		}

@@ -100,6 +100,11 @@ int main(int argc, char **argv)
 		return EXIT_WARD;
 	}
 	srv.socket_path = l.path;
+	if (api_worker_start(&srv, &e) < 0) {
+		listen_close(&l);
+		fprintf(stderr, "ward serve: %s\n", e.msg);
+		return EXIT_WARD;
+	}
 	long idle = lo.idle_timeout >= 0 ? lo.idle_timeout : l.activated ? 300 : 0;
 	serve_log("listening on %s%s", l.path, l.activated ? " (from systemd)" : "");
 	return accept_loop(&srv, &l, idle);

@@ -98,7 +98,7 @@ int api_write_frame(int fd, int stream, const void *data, size_t len);
 
 /* Work that forks (a sandbox start: its supervisor is forked; a pull) must not run on a
  * server thread, whose process holds other clients' sockets and locks: api_worker runs
- * FN(srv, IN, &OUT, PROGRESS_FD, e) in a child process of its own (fds beyond 0-2, the
+ * FN(srv, IN, &OUT, PROGRESS_FD, e) in a process of its own (fds beyond 0-2, the
  * result pipe and PROGRESS_FD closed; a fresh context and store from the server's settings)
  * and returns its result: 0 with *OUT (new reference, may be NULL), or -1 with E.
  * PROGRESS_FD (-1: none) is passed down for FN to write progress to; a supervisor FN forks
@@ -107,6 +107,9 @@ typedef int (*api_worker_fn)(struct serve *srv, json_t *in, json_t **out, int pr
                              struct ward_error *e);
 int api_worker(struct serve *srv, api_worker_fn fn, json_t *in, json_t **out, int progress_fd,
                struct ward_error *e);
+/* Forks the worker parent that api_worker's jobs are forked from: call once, while the
+ * server has a single thread, after SRV holds its settings. */
+int api_worker_start(const struct serve *srv, struct ward_error *e);
 
 /* The routes. PATTERN: "/containers/{}/json" ({} captures one segment; a trailing "{*}"
  * captures the rest, slashes included, as image names need). The version prefix is

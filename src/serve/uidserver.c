@@ -87,7 +87,7 @@ void uidserver_child_run(const char *socket_path, int sock)
 {
 	struct ward_error e = {0};
 	struct serve s = {.socket_path = socket_path};
-	if (serve_open(&s, &e) < 0 || http_start(&s, &e) < 0) {
+	if (serve_open(&s, &e) < 0 || api_worker_start(&s, &e) < 0 || http_start(&s, &e) < 0) {
 		serve_log("uid %u: %s", (unsigned)getuid(), e.msg);
 		_exit(1);
 	}

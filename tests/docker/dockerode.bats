@@ -25,7 +25,7 @@ teardown() { serve_teardown; }
   user_owned "$ws"
   freezer=0
   have_freezer && freezer=1
-  run node "$BATS_TEST_DIRNAME/dockerode.js" "$REG/wtest/pulled:1" "$ws" "$(free_port)" $freezer
+  run docker_timeout node "$BATS_TEST_DIRNAME/dockerode.js" "$REG/wtest/pulled:1" "$ws" "$(free_port)" $freezer
   echo "$output"
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = ok ]

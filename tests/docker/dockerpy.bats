@@ -22,7 +22,7 @@ teardown() { serve_teardown; }
   user_owned "$BATS_TEST_TMPDIR/ws"
   freezer=0
   have_freezer && freezer=1
-  run "$PY" "$BATS_TEST_DIRNAME/dockerpy.py" "$REG" "$BATS_TEST_TMPDIR/ws" "$(free_port)" $freezer
+  run docker_timeout "$PY" "$BATS_TEST_DIRNAME/dockerpy.py" "$REG" "$BATS_TEST_TMPDIR/ws" "$(free_port)" $freezer
   echo "$output"
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = ok ]

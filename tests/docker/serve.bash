@@ -119,7 +119,10 @@ serve_teardown() {
   fi
 }
 
-docker() { "$DOCKER" "$@"; }
+# Bounded: a command that hangs fails the test (with the server's log) instead of the run.
+# -k: docker run forwards SIGTERM to the container (sig-proxy) and keeps waiting.
+docker_timeout() { timeout -k 5 "${DOCKER_TIMEOUT:-120}" "$@"; }
+docker() { docker_timeout "$DOCKER" "$@"; }
 
 # The API itself, for what no client shows: curl over the socket.
 api() { curl -s --unix-socket "$SOCK" "$@"; }
