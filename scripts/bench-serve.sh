@@ -31,6 +31,7 @@ command -v hyperfine podman >/dev/null 2>&1 || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine podman runc >/dev/null
 }
 
+. scripts/bench-lib.sh
 work=$(mktemp -d /tmp/ward-bench-serve.XXXXXX)
 export WARD_STATE_DIR=$work/state WARD_STORE=$work/store WARD_PULL=never
 export DOCKER_HOST=unix://$work/docker.sock DOCKER_CONFIG=$work/docker-config
@@ -61,7 +62,6 @@ for _ in $(seq 100); do
 done
 [[ $(curl -s --unix-socket "$work/docker.sock" http://d/_ping) == OK ]] || { cat "$work/serve.log"; exit 1; }
 
-. scripts/bench-lib.sh
 
 # each command once, its errors shown, before any timing
 "$DOCKER" run --rm --network none wardbench:1 true
