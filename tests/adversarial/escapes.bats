@@ -170,7 +170,8 @@ teardown() {
   [[ $output == *"NoNewPrivs:	1"* ]]
   # container root: inheritable and ambient stay empty, so nothing is raised across exec
   run ward run --rootfs "$caps" -- probe status
-  [[ $output == *"CapInh:	0000000000000000"* ]] && [[ $output == *"CapAmb:	0000000000000000"* ]]
+  [[ $output == *"CapInh:	0000000000000000"* ]]
+  [[ $output == *"CapAmb:	0000000000000000"* ]]
   settled
 }
 
@@ -212,8 +213,10 @@ teardown() {
   run ward run --rootfs "$ROOTFS" -- probe connect abstract "$name"
   r2=$status o2=$output
   kill "$tcp" "$abs"
-  [ "$r1" -eq 1 ] && [ "$o1" = "Connection refused" ]
-  [ "$r2" -eq 1 ] && [ "$o2" = "Connection refused" ]
+  [ "$r1" -eq 1 ]
+  [ "$o1" = "Connection refused" ]
+  [ "$r2" -eq 1 ]
+  [ "$o2" = "Connection refused" ]
   settled
 }
 

@@ -80,7 +80,8 @@ exec_stopped() {
 @test "an exec'd command starts with fds 0, 1, 2 only, with or without a nested user namespace" {
   id=$(ward create --rootfs "$ROOTFS")
   run ward exec "$id" probe fds
-  [ "$status" -eq 0 ] && [ "$output" = "0 1 2" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "0 1 2" ]
   # the nested maps are written through the sandbox's /proc, as root and rootless
   admin=$(ward create --cap-add SYS_ADMIN --rootfs "$ROOTFS")
   run ward exec "$admin" sh -c 'probe fds; cat /proc/self/uid_map /proc/self/gid_map'

@@ -88,7 +88,8 @@ delays="0.0005 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.010 0.013 0.017 0.022
   [[ $output == *"No space left on device"* ]]
   # nothing half-written is trusted: the store lists nothing and keeps no staging files
   run ward image ls --json
-  [ "$status" -eq 0 ] && [ "$output" = "[]" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "[]" ]
   [ -z "$(find "$WARD_STORE/tmp" "$WARD_STORE/trees" -mindepth 1)" ]
   umount "$small"
   small=
@@ -104,8 +105,10 @@ delays="0.0005 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.010 0.013 0.017 0.022
   run ward run layout:base -- true
   r2=$status o2=$output
   chmod 700 "$WARD_STORE"
-  [ "$r1" -eq 125 ] && [[ $o1 == *"$WARD_STORE"*"Permission denied"* ]]
-  [ "$r2" -eq 125 ] && [[ $o2 == *"$WARD_STORE"*"Permission denied"* ]]
+  [ "$r1" -eq 125 ]
+  [[ $o1 == *"$WARD_STORE"*"Permission denied"* ]]
+  [ "$r2" -eq 125 ]
+  [[ $o2 == *"$WARD_STORE"*"Permission denied"* ]]
   clean_after_next_command
 }
 
@@ -117,9 +120,12 @@ delays="0.0005 0.001 0.002 0.003 0.004 0.005 0.006 0.008 0.010 0.013 0.017 0.022
   sentinel=$!
   echo '{"id": "'"$id"'", "status": "running", "init": {"pid": '"$sentinel" >"$WARD_STATE_DIR/sandboxes/$id/record.json"
   run ward ps -a
-  [ "$status" -eq 0 ] && [[ $output == *"$id"*"damaged"* ]]
+  [ "$status" -eq 0 ]
+  [[ $output == *"$id"*"damaged"* ]]
   run ward exec victim true
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == *"record"*"damaged"* ]]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ $output == *"record"*"damaged"* ]]
   ward rm -f "$id"
   # the process the damaged record names was never signalled
   kill -0 "$sentinel"

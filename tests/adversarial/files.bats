@@ -112,7 +112,8 @@ one_line_naming() {
   left_nothing
   rc=0
   ward read "$id" /big/data >"$BATS_TEST_TMPDIR/read" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-  [ "$rc" -eq 125 ] && [ ! -s "$BATS_TEST_TMPDIR/read" ]
+  [ "$rc" -eq 125 ]
+  [ ! -s "$BATS_TEST_TMPDIR/read" ]
   grep -q '/big/data: .*16m' "$BATS_TEST_TMPDIR/err"
   # --max-bytes: lower, a tree stopped half-way is removed whole
   ward exec "$id" sh -c 'mkdir -p /tmp/t/a /tmp/t/b && head -c 49152 /dev/urandom >/tmp/t/a/f && head -c 49152 /dev/urandom >/tmp/t/b/f'
@@ -176,7 +177,8 @@ status 125" ]
   # terminal (script gives one) and without one (setsid)
   ward exec "$id" ln -s /dev/tty /out
   run script -qec "$WARD read $id /out" /dev/null
-  [ "$status" -eq 125 ] && [[ $output == *"/out: a character device"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"/out: a character device"* ]]
   run setsid -w "$WARD" read "$id" /dev/tty
   one_line_naming "/dev/tty: a character device"
   ward rm -f "$id" >/dev/null
@@ -207,8 +209,11 @@ status 125" ]
   [ "$(grep -c '^ward: /dev/null: a character device' "$BATS_TEST_TMPDIR/said")" -eq 2 ]
   [ "$(grep -c '^ward: /tmp/d/fifo: a fifo' "$BATS_TEST_TMPDIR/said")" -eq 2 ]
   [ "$(grep -c '^ward: /tmp/d/zero: a character device' "$BATS_TEST_TMPDIR/said")" -eq 2 ]
-  [ "$tree_status" -eq 0 ] && [ "$tree_output" = "ward: $d/tree/fifo: a fifo, not copied" ]
-  [ -L "$d/tree/zero" ] && [ "$(cat "$d/tree/f")" = f ] && [ ! -e "$d/tree/fifo" ]
+  [ "$tree_status" -eq 0 ]
+  [ "$tree_output" = "ward: $d/tree/fifo: a fifo, not copied" ]
+  [ -L "$d/tree/zero" ]
+  [ "$(cat "$d/tree/f")" = f ]
+  [ ! -e "$d/tree/fifo" ]
   run ward cp "$id:/dev" "$d/dev"
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
   [[ $output == *"$d/dev/null: a character device, not copied"* ]]

@@ -73,18 +73,22 @@ refused() {
 @test "setid class: ward exec into a sandbox with a rw volume is banned too" {
   id=$(ward create -v "$V:/w" --rootfs "$ROOTFS")
   run ward exec "$id" sh -c 'echo x >/w/e && chmod 4755 /w/e'
-  [ "$status" -ne 0 ] && [[ $output == *"Operation not permitted"* ]]
+  [ "$status" -ne 0 ]
+  [[ $output == *"Operation not permitted"* ]]
   [ -z "$(find "$V" -perm /6000)" ]
 }
 
 @test "setid class: without a rw volume set-id files work (an image's dpkg installs sudo)" {
   run ward run --rootfs "$ROOTFS" -- sh -c 'cp -p /bin/suid-probe /tmp/p && chmod 6755 /tmp/p && stat -c %a /tmp/p /bin/suid-probe'
-  [ "$status" -eq 0 ] && [ "$output" = $'6755\n4755' ]
+  [ "$status" -eq 0 ]
+  [ "$output" = $'6755\n4755' ]
   run ward run -v "$V:/w:ro" --rootfs "$ROOTFS" -- sh -c 'echo x >/tmp/f && chmod 4755 /tmp/f && stat -c %a /tmp/f'
-  [ "$status" -eq 0 ] && [ "$output" = 4755 ]
+  [ "$status" -eq 0 ]
+  [ "$output" = 4755 ]
   # an overlay volume's writes stay in the sandbox
   run ward run -v "$V:/w:overlay" --rootfs "$ROOTFS" -- sh -c 'echo x >/w/f && chmod 4755 /w/f && stat -c %a /w/f'
-  [ "$status" -eq 0 ] && [ "$output" = 4755 ]
+  [ "$status" -eq 0 ]
+  [ "$output" = 4755 ]
   [ -z "$(find "$V" -perm /6000)" ]
 }
 
@@ -118,7 +122,8 @@ refused() {
   [ "$status" -eq 125 ]
   [ "$output" = "ward: volume $V: its group 4711 is not its owner's primary group ($primary), the only one ward maps for a rw volume. chgrp it to $primary, or mount it :ro" ]
   run ward run -v "$V:/w:ro" --rootfs "$ROOTFS" -- stat -c %g /w/old
-  [ "$status" -eq 0 ] && [ "$output" = 65534 ]
+  [ "$status" -eq 0 ]
+  [ "$output" = 65534 ]
   # with the owner's primary group, it is the group of what the sandbox makes
   chgrp "$primary" "$V"
   run ward run -v "$V:/w" --rootfs "$ROOTFS" -- sh -c 'echo x >/w/new'

@@ -74,9 +74,11 @@ works_in() {
   id=$(user_ward HOME="$home" "$WARD" create --name probe --rootfs "$AREA/rootfs")
   [ -d "$state/sandboxes/$id" ]
   run user_ward HOME="$home" "$WARD" exec probe -- echo inside
-  [ "$status" -eq 0 ] && [ "$output" = inside ]
+  [ "$status" -eq 0 ]
+  [ "$output" = inside ]
   run user_ward HOME="$home" "$WARD" ps -q
-  [ "$status" -eq 0 ] && [ "$output" = "$id" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "$id" ]
   run user_ward HOME="$home" "$WARD" rm -f probe
   [ "$status" -eq 0 ]
   [ -z "$(ls -A "$state/sandboxes")" ]
@@ -96,11 +98,13 @@ works_in() {
   mkdir -m 755 "$taken"
   chown "$ATTACKER:$ATTACKER" "$taken"
   run user_ward HOME="$home" "$WARD" run --rootfs "$AREA/rootfs" -- echo ran
-  [ "$status" -eq 0 ] && [ "$output" = ran ]
+  [ "$status" -eq 0 ]
+  [ "$output" = ran ]
   works_in "$home" "$home/.local/state/ward"
   [ "$(stat -c %a "$home/.local/state/ward")" = 700 ]
   # the attacker's directory untouched, none of the user's state in it
-  [ "$(stat -c %u "$taken")" = "$ATTACKER" ] && [ -z "$(ls -A "$taken")" ]
+  [ "$(stat -c %u "$taken")" = "$ATTACKER" ]
+  [ -z "$(ls -A "$taken")" ]
 }
 
 @test "a HOME or XDG directory another user owns is refused or skipped with one line" {
@@ -113,16 +117,19 @@ works_in() {
   [ "$status" -eq 0 ]
   [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: warning: XDG_RUNTIME_DIR skipped: "*"$open is writable by others"* ]]
-  [ -d "$home/.local/state/ward/sandboxes" ] && [ ! -e "$open/ward" ]
+  [ -d "$home/.local/state/ward/sandboxes" ]
+  [ ! -e "$open/ward" ]
   # a home others may write: refused with one line, for the state and the store
   openhome=$(user_dir open-home)
   homes+=("$openhome")
   chmod 777 "$openhome"
   run user_ward HOME="$openhome" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: state directory $openhome/.local/state/ward: $openhome is writable by others (mode 777)"* ]]
   run user_ward HOME="$openhome" "$WARD" image ls
-  [ "$status" -ne 0 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -ne 0 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: image store $openhome/.local/share/ward: $openhome is writable by others"* ]]
   [ -z "$(ls -A "$openhome")" ]
   rootless && skip "directories of another user need root to set up (tested in the _root variant)"
@@ -131,7 +138,8 @@ works_in() {
   other=$T/other-run
   mkdir -m 700 "$other" && chown "$ATTACKER" "$other"
   run user_ward HOME="$home" XDG_RUNTIME_DIR="$other" "$WARD" ps -q
-  [ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: warning: XDG_RUNTIME_DIR skipped: "*"belongs to uid $ATTACKER"* ]]
   # a shared sticky directory as HOME (HOME=/tmp) where the attacker made .local and .cache
   # first: the state and the store refused with one line, the filter cache not used
@@ -141,19 +149,23 @@ works_in() {
   mkdir -m 777 "$shared/.local" "$shared/.cache"
   chown "$ATTACKER" "$shared/.local" "$shared/.cache"
   run user_ward HOME="$shared" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: state directory $shared/.local/state/ward: $shared/.local belongs to uid $ATTACKER, who could replace what is in it"* ]]
   run user_ward HOME="$shared" "$WARD" image ls
-  [ "$status" -ne 0 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -ne 0 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == "ward: image store $shared/.local/share/ward: $shared/.local belongs to uid $ATTACKER"* ]]
   run user_ward HOME="$shared" "$WARD" run --rootfs "$AREA/rootfs" -- echo ran
-  [ "$status" -eq 0 ] && [ "$output" = ran ]
+  [ "$status" -eq 0 ]
+  [ "$output" = ran ]
   [ -z "$(find "$shared/.local" "$shared/.cache" -mindepth 1)" ]
   # another user's home
   theirs=$T/their-home
   mkdir -m 755 "$theirs" && chown "$ATTACKER" "$theirs"
   run user_ward HOME="$theirs" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == *"$theirs belongs to uid $ATTACKER"* ]]
 }
 
@@ -169,7 +181,8 @@ works_in() {
   mkdir -p "$longer"
   rootless || chown -R "$WARD_TEST_USER:" "$T/home"
   run user_ward HOME="$longer" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == *"longer than 255 bytes; set WARD_STATE_DIR to a shorter path" ]]
   [ ! -e "$longer/.local" ]
 }
@@ -183,7 +196,8 @@ works_in() {
   mkdir -m 700 "$open/state"
   rootless || chown "$WARD_TEST_USER:" "$open/state"
   run user_ward HOME="$home" WARD_STATE_DIR="$open/state" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [ "$output" = "ward: state directory $open/state: $open is writable by others (mode 777)" ]
   [ -z "$(ls -A "$open/state")" ]
   rootless && skip "another user's directories need root to set up (tested in the _root variant)"
@@ -193,18 +207,21 @@ works_in() {
   chown "$WARD_TEST_USER:" "$theirs/state"
   chmod 700 "$theirs/state"
   run user_ward HOME="$home" WARD_STATE_DIR="$theirs/state" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [ "$output" = "ward: state directory $theirs/state: $theirs belongs to uid $ATTACKER, who could replace what is in it" ]
   # root's own state is held to the same rule
   chown root: "$theirs/state"
   run env WARD_STATE_DIR="$theirs/state" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [[ $output == *"$theirs belongs to uid $ATTACKER"* ]]
   # the state directory itself another user's
   chown "$ATTACKER" "$theirs/state"
   chown root: "$theirs"
   run user_ward HOME="$home" WARD_STATE_DIR="$theirs/state" "$WARD" ps -q
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
   [ "$output" = "ward: state directory $theirs/state belongs to uid $ATTACKER, not to you (uid $uid); refusing to trust it" ]
   [ -z "$(ls -A "$theirs/state")" ]
 }

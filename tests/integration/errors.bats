@@ -85,7 +85,8 @@ refused() {
   run ward run -w /proc/self/cwd --rootfs "$ROOTFS" -- true
   refused "--workdir /proc/self/cwd: must not be under /proc" 125
   run ward run -w /new/dir --rootfs "$ROOTFS" -- pwd
-  [ "$status" -eq 0 ] && [ "$output" = /new/dir ]
+  [ "$status" -eq 0 ]
+  [ "$output" = /new/dir ]
 }
 
 @test "an rlimit above the host's hard limit is refused by the kernel and reported" {

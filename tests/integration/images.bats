@@ -15,7 +15,8 @@ teardown() { empty_store; }
 
 @test "an imported image runs with its Entrypoint, Cmd, Env, User and WorkingDir" {
   run ward image import oci:"$FX/layout:base"
-  [ "$status" -eq 0 ] && [ "$output" = "layout:base" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "layout:base" ]
   run ward run layout:base
   [ "$status" -eq 0 ]
   [ "$output" = "hello from /work as 1000:1000" ]
@@ -89,7 +90,8 @@ teardown() { empty_store; }
 
 @test "bad references and names get one line naming the culprit" {
   run ward run nosuch:tag -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: image nosuch:tag: not in the store "* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: image nosuch:tag: not in the store "* ]]
   run ward image import oci:"$BATS_TEST_TMPDIR/missing"
   [ "$output" = "ward: oci:$BATS_TEST_TMPDIR/missing: not an OCI image layout (no index.json): No such file or directory" ]
   run ward image import oci:"$FX/layout:nosuchtag"
@@ -150,7 +152,8 @@ tampered_layout() {
   ward image import -q oci:"$FX/layout:multi" >"$BATS_TEST_TMPDIR/a" &
   ward image import -q oci:"$FX/layout:multi" >"$BATS_TEST_TMPDIR/b" &
   wait %1 && wait %2
-  [ "$(cat "$BATS_TEST_TMPDIR/a")" = layout:multi ] && [ "$(cat "$BATS_TEST_TMPDIR/b")" = layout:multi ]
+  [ "$(cat "$BATS_TEST_TMPDIR/a")" = layout:multi ]
+  [ "$(cat "$BATS_TEST_TMPDIR/b")" = layout:multi ]
   # One tree for each of multi's four prefixes, none twice.
   [ "$(ls "$WARD_STORE/trees" | wc -l)" -eq 4 ]
 }

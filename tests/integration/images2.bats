@@ -26,14 +26,16 @@ teardown() { empty_store; }
 @test "pack: the same directory twice gives the same id, a changed file another" {
   cp -a "$ROOTFS" "$BATS_TEST_TMPDIR/tree"
   run "$TC" pack "$BATS_TEST_TMPDIR/tree" one
-  [ "$status" -eq 0 ] && [[ $output == sha256:* ]]
+  [ "$status" -eq 0 ]
+  [[ $output == sha256:* ]]
   local first=$output
   run "$TC" pack "$BATS_TEST_TMPDIR/tree" two
   [ "$output" = "$first" ]
   [ "$(ward image ls --json | jq -r '.[] | select(.name == "two:latest") | .id')" = "$first" ]
   echo changed >"$BATS_TEST_TMPDIR/tree/etc/motd"
   run "$TC" pack "$BATS_TEST_TMPDIR/tree" three
-  [ "$status" -eq 0 ] && [ "$output" != "$first" ]
+  [ "$status" -eq 0 ]
+  [ "$output" != "$first" ]
 }
 
 @test "pack: SOURCE_DATE_EPOCH clamps newer times and dates the config" {
@@ -59,7 +61,8 @@ teardown() { empty_store; }
   run "$TC" pack "$BATS_TEST_TMPDIR/tree" -bad-
   [ "$status" -ne 0 ]
   SOURCE_DATE_EPOCH=soon run "$TC" pack "$BATS_TEST_TMPDIR/tree" five
-  [ "$status" -ne 0 ] && [[ $output == *"SOURCE_DATE_EPOCH soon: expected seconds since 1970"* ]]
+  [ "$status" -ne 0 ]
+  [[ $output == *"SOURCE_DATE_EPOCH soon: expected seconds since 1970"* ]]
 }
 
 @test "a file capability survives pack, import into another store and run" {
@@ -73,13 +76,15 @@ teardown() { empty_store; }
   fi
   ward image pack "$BATS_TEST_TMPDIR/tree" --name capped:1 >/dev/null
   run ward run capped:1 /bin/getcap /bin/capped
-  [ "$status" -eq 0 ] && [ "$output" = "/bin/capped cap_net_raw=ep" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "/bin/capped cap_net_raw=ep" ]
   # The layer carries it as a pax xattr record; a fresh store imports it from the layout.
   grep -qa "SCHILY.xattr.security.capability=" "$WARD_STORE"/blobs/sha256/*
   export WARD_STORE="$BATS_TEST_TMPDIR/store2"
   ward image import --name again oci:"$BATS_TEST_TMPDIR/store:capped:1" >/dev/null
   run ward run again /bin/getcap /bin/capped
-  [ "$status" -eq 0 ] && [ "$output" = "/bin/capped cap_net_raw=ep" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "/bin/capped cap_net_raw=ep" ]
   run ward run again /bin/getcap /bin/probe
   [ "$output" = "" ]
   empty_store
@@ -107,7 +112,8 @@ teardown() { empty_store; }
   echo old >"$BATS_TEST_TMPDIR/tree/opq/old"
   base=$("$TC" pack "$BATS_TEST_TMPDIR/tree" base)
   run "$TC" commit base saved:1
-  [ "$status" -eq 0 ] && [[ $output == sha256:* ]]
+  [ "$status" -eq 0 ]
+  [[ $output == sha256:* ]]
   run ward run saved:1 sh -c 'pwd; echo $COMMITTED; cat /added.txt; ls /opq; ls /etc; stat -c "%u %a" /added.txt'
   [ "$status" -eq 0 ]
   [ "$output" = $'/opq\nyes\nadded by commit\nnew\npasswd\n1000 640' ]

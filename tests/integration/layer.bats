@@ -10,6 +10,7 @@ setup_file() { build_rootfs; }
   before=$(host_state)
   run "${LAYER_TEST:-$_ward_build/tests/test_layer}" "$ROOTFS" "$BATS_TEST_TMPDIR"
   echo "$output"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = ok ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = ok ]
   host_back "$before"
 }

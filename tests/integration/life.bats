@@ -26,7 +26,8 @@ status_of() { ward inspect "$1" | jq -r .status; }
   [[ $(ward ps -a) == *keep*created* ]]
   [[ $(ward ps) != *keep* ]]
   run ward exec keep true
-  [ "$status" -eq 125 ] && [[ $output == *"not started"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"not started"* ]]
   ward start keep
   [ "$(status_of keep)" = running ]
   # new files, a deleted file of the image, a replaced directory, an owner, a hard link
@@ -50,7 +51,8 @@ status_of() { ward inspect "$1" | jq -r .status; }
   ward start keep
   [ "$(ward exec keep cat /work/rounds)" = "$(printf '1\n2')" ]
   # the same file of the image, untouched on the host
-  [ -f "$ROOTFS/etc/group" ] && [ -d "$ROOTFS/usr/bin" ]
+  [ -f "$ROOTFS/etc/group" ]
+  [ -d "$ROOTFS/usr/bin" ]
   ward rm -f keep
   settled
 }
@@ -60,7 +62,8 @@ status_of() { ward inspect "$1" | jq -r .status; }
   ward exec "$id" true
   ward stop --time 0 "$id"
   run ward inspect "$id"
-  [ "$status" -eq 125 ] && [[ $output == *"no such sandbox"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"no such sandbox"* ]]
   id=$(ward create --persistent --name agent --rootfs "$ROOTFS")
   ward exec agent sh -c 'echo state >/tmp/s'
   ward stop --time 0 agent
@@ -78,7 +81,8 @@ status_of() { ward inspect "$1" | jq -r .status; }
   ward start "$id"
   [ "$(ward exec "$id" stat -c %s /tmp/big)" = 5242880 ]
   run ward exec "$id" dd if=/dev/zero of=/tmp/more bs=1M count=8 status=none
-  [ "$status" -ne 0 ] && [[ $output == *"No space left"* ]]
+  [ "$status" -ne 0 ]
+  [[ $output == *"No space left"* ]]
   ward rm -f "$id"
   settled
 }
@@ -173,7 +177,9 @@ status_of() { ward inspect "$1" | jq -r .status; }
   [ "$(ward exec "$b" cat /srv/app/v)" = v1 ]
   ward rm -f work "$a" "$b"
   run ward commit no-such app:x
-  [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == *no-such* ]]
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ $output == *no-such* ]]
   settled
 }
 

@@ -26,7 +26,8 @@ supervisor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
   [[ $(ward ps) == *"$id"*running* ]]
   # the filesystem persists between execs; the hostname is the sandbox's
   run ward exec "$id" sh -c 'echo one >/tmp/state; hostname'
-  [ "$status" -eq 0 ] && [ "$output" = box ]
+  [ "$status" -eq 0 ]
+  [ "$output" = box ]
   run ward exec "${id:0:5}" cat /tmp/state
   [ "$output" = one ]
   # concurrent execs: each its own process, all in the same pid namespace as init
@@ -54,10 +55,12 @@ supervisor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
   [ "$status" -eq 0 ]
   # stopped, it stays until ward rm (as Docker's); nothing runs there
   run ward exec "$id" true
-  [ "$status" -eq 125 ] && [[ $output == *"is stopped"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"is stopped"* ]]
   ward rm "$id"
   run ward exec "$id" true
-  [ "$status" -eq 125 ] && [[ $output == *"no such sandbox"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"no such sandbox"* ]]
   settled
 }
 
@@ -178,22 +181,27 @@ EOF
   id=$(ward create --name web --persistent --rootfs "$ROOTFS")
   [ "$(ward create --name web --persistent --rootfs "$ROOTFS")" = "$id" ]
   run ward create --name web --rootfs "$ROOTFS"
-  [ "$status" -eq 125 ] && [[ $output == *"--name web: taken by sandbox $id"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"--name web: taken by sandbox $id"* ]]
   run ward create --name web --persistent --hostname other --rootfs "$ROOTFS"
-  [ "$status" -eq 125 ] && [[ $output == *"another spec"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"another spec"* ]]
   run ward create --name 'bad/name' --rootfs "$ROOTFS"
-  [ "$status" -eq 125 ] && [[ $output == *"--name bad/name"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"--name bad/name"* ]]
   run ward exec web hostname
   [ "$output" = ward ]
   ward stop --time 0 web
   [[ $(ward ps) != *"$id"* ]]
   [[ $(ward ps -a) == *"$id"*stopped* ]]
   run ward exec web true
-  [ "$status" -eq 125 ] && [[ $output == *"is stopped"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"is stopped"* ]]
   [ "$(ward inspect web | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["status"], r["name"], r["persistent"])')" = "stopped web True" ]
   ward rm web
   run ward inspect web
-  [ "$status" -eq 125 ] && [[ $output == *"no such sandbox"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"no such sandbox"* ]]
   settled
 }
 
@@ -227,7 +235,8 @@ EOF
   ward exec "$id" sleep "$marker" &
   eventually pgrep -f "sleep $marker"
   run ward rm "$id"
-  [ "$status" -eq 125 ] && [[ $output == *"rm -f"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"rm -f"* ]]
   ward rm -f "$id"
   wait || true
   settled
@@ -241,15 +250,18 @@ EOF
 
 @test "bad references and untrusted records are refused with the culprit named" {
   run ward exec nosuchbox true
-  [ "$status" -eq 125 ] && [ "$output" = "ward: sandbox nosuchbox: no such sandbox (see ward ps --all)" ]
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: sandbox nosuchbox: no such sandbox (see ward ps --all)" ]
   id=$(ward create --persistent --rootfs "$ROOTFS")
   chmod 666 "$WARD_STATE_DIR/sandboxes/$id/record.json"
   run ward exec "$id" true
-  [ "$status" -eq 125 ] && [[ $output == *"its record $WARD_STATE_DIR/sandboxes/$id/record.json is writable by others"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"its record $WARD_STATE_DIR/sandboxes/$id/record.json is writable by others"* ]]
   chmod 600 "$WARD_STATE_DIR/sandboxes/$id/record.json"
   chmod 777 "$WARD_STATE_DIR"
   run ward ps
-  [ "$status" -eq 125 ] && [[ $output == *"state directory $WARD_STATE_DIR is writable by others"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"state directory $WARD_STATE_DIR is writable by others"* ]]
   chmod 700 "$WARD_STATE_DIR"
   run ward exec "$id" -- true
   [ "$status" -eq 0 ]

@@ -69,7 +69,8 @@ user_rootfs() {
 
 @test "by default only lo: the host's loopback, other sandboxes and the metadata address are out of reach" {
   run ward run --rootfs "$ROOTFS" -- probe links
-  [ "$status" -eq 0 ] && [ "$output" = lo ]
+  [ "$status" -eq 0 ]
+  [ "$output" = lo ]
   a=$(ward create -p 0:8080 --rootfs "$ROOTFS" -- netprobe hello-server 8080 A)
   wait_published "$(host_port "$a" 8080)"
   addr=$(address_of "$a")
@@ -83,14 +84,16 @@ user_rootfs() {
   if ! rootless; then
     # nor the host's end of its own veth, nor the host's services behind it
     run ward run -p 0:1 --rootfs "$ROOTFS" -- sh -c 'netprobe connect $(ip route | sed -n "s/.* src \([0-9.]*\).*/\1/p" | sed "s/\.[0-9]*$/.1/") 22'
-    [ "$status" -eq 1 ] && [[ $output != *connected* ]]
+    [ "$status" -eq 1 ]
+    [[ $output != *connected* ]]
   fi
 }
 
 @test "a published port echoes megabytes byte for byte, over many connections at once" {
   id=$(ward create -p 0:7000 --rootfs "$ROOTFS" -- netprobe echo-server 7000)
   port=$(host_port "$id" 7000)
-  [[ $port =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ]
+  [[ $port =~ ^[0-9]+$ ]]
+  [ "$port" -gt 0 ]
   wait_published "$port"
   run "$NETPROBE" echo-check 127.0.0.1 "$port" 8000000 1
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -125,7 +128,8 @@ user_rootfs() {
     run "$NETPROBE" connect "$global" "$plo"
     [ "$status" -eq 1 ]
     run "$NETPROBE" connect "$global" "$pany"
-    [ "$status" -eq 0 ] && [[ $output == *any* ]]
+    [ "$status" -eq 0 ]
+    [[ $output == *any* ]]
   fi
 }
 
@@ -159,7 +163,8 @@ egress_cycle() {
   port=$($w port "$id" | sed 's/.*://')
   wait_published "$port"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ] && [ "${lines[1]}" = outside ]
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = outside ]
   # cut it: the outside is gone, the published port and loopback stay
   $w network disconnect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
@@ -168,13 +173,16 @@ egress_cycle() {
   [ "$status" -eq 0 ]
   [ "$($w inspect "$id" | jq .network.egress)" = false ]
   run $w network disconnect "$id"
-  [ "$status" -eq 125 ] && [[ $output == *"no egress to take away"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"no egress to take away"* ]]
   # and back on
   $w network connect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ] && [ "${lines[1]}" = outside ]
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = outside ]
   run $w network connect "$id"
-  [ "$status" -eq 125 ] && [[ $output == *"egress already"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"egress already"* ]]
   [ "$($w inspect "$id" | jq .network.egress)" = true ]
   $w rm -f "$id"
   # a sandbox made without any network gets egress while it runs, and loses it again
@@ -183,7 +191,8 @@ egress_cycle() {
   [ "$status" -eq 1 ]
   $w network connect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ] && [ "${lines[1]}" = outside ]
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = outside ]
   $w network disconnect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
   [ "$status" -eq 1 ]
@@ -247,7 +256,8 @@ egress_cycle() {
     fi
     # a host without pasta cannot give a rootless sandbox egress
     run env PATH=/nonexistent "$WARD" run --network egress --rootfs "$ROOTFS" -- true
-    [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ]
+    [ "$status" -eq 125 ]
+    [ "${#lines[@]}" -eq 1 ]
     [[ $output == *"egress without root needs pasta"* ]]
   fi
 }

@@ -52,14 +52,18 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   [[ $(ward ps) == *"$id"*paused* ]]
   [ "$(ward inspect "$id" | jq -r .status)" = paused ]
   run ward exec "$id" true
-  [ "$status" -eq 125 ] && [ "$output" = "ward: sandbox $id is paused; ward unpause it first" ]
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: sandbox $id is paused; ward unpause it first" ]
   run api exec "$id"
-  [ "$status" -eq 1 ] && [ "$output" = "sandbox $id is paused; ward unpause it first" ]
+  [ "$status" -eq 1 ]
+  [ "$output" = "sandbox $id is paused; ward unpause it first" ]
   # files do not need its processes
   run ward read "$id" /etc/passwd
-  [ "$status" -eq 0 ] && [[ $output == root:* ]]
+  [ "$status" -eq 0 ]
+  [[ $output == root:* ]]
   run api pause "$id"
-  [ "$status" -eq 1 ] && [ "$output" = "sandbox $id: already paused" ]
+  [ "$status" -eq 1 ]
+  [ "$output" = "sandbox $id: already paused" ]
   run api unpause "$id"
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
   echo "# unpause latency: ${output} us" >&3
@@ -67,7 +71,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   [ "$b" -gt "$a" ] || { echo "CPU time did not move after unpause: $a -> $b"; return 1; }
   [ "$(ward inspect "$id" | jq -r .status)" = running ]
   run api unpause "$id"
-  [ "$status" -eq 1 ] && [ "$output" = "sandbox $id: not paused" ]
+  [ "$status" -eq 1 ]
+  [ "$output" = "sandbox $id: not paused" ]
   run ward exec "$id" true
   [ "$status" -eq 0 ]
 }
@@ -130,7 +135,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   run --separate-stderr api logs "$id" -n 2
   [ "$output" = four ] && [ "$stderr" = five ] || { echo "$output / $stderr"; return 1; }
   run --separate-stderr api logs "$id" -n 0
-  [ -z "$output" ] && [ -z "$stderr" ]
+  [ -z "$output" ]
+  [ -z "$stderr" ]
   # each line stamped once, RFC 3339 in UTC with nanoseconds, as docker logs -t
   run --separate-stderr api logs "$id" -t
   [ "${#lines[@]}" -eq 3 ]
@@ -143,7 +149,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   run --separate-stderr api logs "$id" -s "$since_ms"
   [ "$output" = four ] && [ "$stderr" = five ] || { echo "$output / $stderr"; return 1; }
   run --separate-stderr api logs "$id" -s "$(( since_ms + 60000 ))"
-  [ -z "$output" ] && [ -z "$stderr" ]
+  [ -z "$output" ]
+  [ -z "$stderr" ]
 }
 
 @test "logs -f writes as the sandbox does and ends within a second of its stop" {
@@ -165,7 +172,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   id=$(ward create --persistent --rootfs "$ROOTFS" echo done)
   for _ in $(seq 50); do [ "$(ward inspect "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
   run timeout 5 "$PAUSE_LOGS_API" logs "$id" -f
-  [ "$status" -eq 0 ] && [ "$output" = done ]
+  [ "$status" -eq 0 ]
+  [ "$output" = done ]
 }
 
 @test "the log survives stop and start: appended" {

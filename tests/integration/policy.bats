@@ -154,13 +154,16 @@ prove_errno_rules() {
 
 @test "bad --policy, --seccomp and capability names are refused" {
   run ward run --policy nosuch --rootfs "$ROOTFS" -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: --policy nosuch: no such policy"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: --policy nosuch: no such policy"* ]]
   run ward run --policy ../etc --rootfs "$ROOTFS" -- true
   [ "$status" -eq 125 ]
   run ward run --seccomp=off --rootfs "$ROOTFS" -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: --seccomp off: only 'unconfined'"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: --seccomp off: only 'unconfined'"* ]]
   run ward run --cap-add SYS_FROB --rootfs "$ROOTFS" -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: --cap-add SYS_FROB: unknown capability"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: --cap-add SYS_FROB: unknown capability"* ]]
   run ward run --cap-drop frob --rootfs "$ROOTFS" -- true
   [ "$status" -eq 125 ]
 }

@@ -48,7 +48,8 @@ blob_gets() { grep -c 'GET /v2/[^ ]*/blobs/sha256' "$REG/log" || true; }
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = "$R/python:3.12" ]
   run ward run "$R/python:3.12" -- python3 -c 'print(1)'
-  [ "$status" -eq 0 ] && [ "$output" = 1 ]
+  [ "$status" -eq 0 ]
+  [ "$output" = 1 ]
   before=$(blob_gets)
   run ward pull "$R/python:3.12"
   [ "$status" -eq 0 ]
@@ -62,17 +63,22 @@ blob_gets() { grep -c 'GET /v2/[^ ]*/blobs/sha256' "$REG/log" || true; }
 
 @test "ward run pulls a missing image (--pull missing), --pull never does not" {
   run ward run --pull never "$R/python:3.12" -- true
-  [ "$status" -eq 125 ] && [[ $output == *"not in the store"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"not in the store"* ]]
   run ward run "$R/python:3.12" -- python3 -c 'print(2)'
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = 2 ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = 2 ]
   run ward run --pull always "$R/python:3.12" -- true
   [ "$status" -eq 0 ]
   run ward run --pull sometimes "$R/python:3.12" -- true
-  [ "$status" -eq 125 ] && [ "$output" = "ward: --pull sometimes: expected missing, always or never" ]
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: --pull sometimes: expected missing, always or never" ]
   run ward run --pull missing "$R/nosuch:1" -- true
-  [ "$status" -eq 125 ] && [[ $output == *"not found"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"not found"* ]]
   run ward image import "docker://$R/python:3.12"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = "$R/python:3.12" ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$R/python:3.12" ]
 }
 
 @test "a pull killed mid-layer leaves a partial file; the next pull resumes and finishes" {
@@ -87,7 +93,8 @@ blob_gets() { grep -c 'GET /v2/[^ ]*/blobs/sha256' "$REG/log" || true; }
   run ward image ls -q
   [ -z "$output" ]
   run ward pull "$R/python:3.12"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = "$R/python:3.12" ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$R/python:3.12" ]
   [ -z "$(ls "$WARD_STORE/tmp")" ]
   run ward run "$R/python:3.12" -- python3 -c 'print(3)'
   [ "$output" = 3 ]
@@ -119,7 +126,8 @@ blob_gets() { grep -c 'GET /v2/[^ ]*/blobs/sha256' "$REG/log" || true; }
   store=$WARD_STORE
   export WARD_STORE="$BATS_TEST_TMPDIR/store2"
   run ward pull "$R/team/committed:1"
-  [ "$status" -eq 0 ] && [ "${lines[-1]}" = "$R/team/committed:1" ]
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$R/team/committed:1" ]
   run ward run "$R/team/committed:1" -- cat /hello
   [ "$output" = pushed ]
   empty_store
@@ -128,7 +136,9 @@ blob_gets() { grep -c 'GET /v2/[^ ]*/blobs/sha256' "$REG/log" || true; }
 
 @test "bad references and platforms: one line naming the culprit" {
   run ward pull --platform nonsense "$R/python:3.12"
-  [ "$status" -eq 125 ] && [ "$output" = "ward: --platform nonsense: expected OS/ARCH[/VARIANT] (linux/arm64/v8)" ]
+  [ "$status" -eq 125 ]
+  [ "$output" = "ward: --platform nonsense: expected OS/ARCH[/VARIANT] (linux/arm64/v8)" ]
   run ward pull "$R/nosuch:1"
-  [ "$status" -eq 125 ] && [[ $output == *"not found"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"not found"* ]]
 }

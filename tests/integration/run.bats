@@ -136,7 +136,7 @@ setup_file() { build_rootfs; }
   [ "$status" -eq 137 ]
   [[ $output == *"timeout"* ]]
   [[ $output == *'"reason":"timeout"'* ]]
-  ! pgrep -f "sleep $marker"
+  ! pgrep -f "sleep $marker" || false
 }
 
 @test "SIGTERM to ward reaches the workload through init" {
@@ -158,7 +158,7 @@ setup_file() { build_rootfs; }
   kill -KILL "$pid"
   wait "$pid" || true
   for _ in $(seq 100); do pgrep -f "sleep $marker" >/dev/null || break; sleep 0.05; done
-  ! pgrep -f "sleep $marker"
+  ! pgrep -f "sleep $marker" || false
   # the next ward command removes the dead supervisor's empty cgroup
   ward run --rootfs "$ROOTFS" -- true
   host_back "$before"

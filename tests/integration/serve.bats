@@ -29,7 +29,7 @@ teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
   if [[ -n ${SHARED:-} ]]; then rm -rf "$SHARED"; fi
   # a sanitizer build's report (the server's own stderr) fails the test
-  ! grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BATS_TEST_TMPDIR"/*.log 2>/dev/null
+  ! grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BATS_TEST_TMPDIR"/*.log 2>/dev/null || false
 }
 
 # start_server [ARGS...]: ward serve on $SOCK (unless ARGS name another), answering.
@@ -196,7 +196,7 @@ EOF
   eventually curl -sf --unix-socket "$SOCK" http://d/_ping
   grep -q "(from systemd)" "$BATS_TEST_TMPDIR/server.log"
   for _ in $(seq 60); do kill -0 "${SERVER_PIDS[0]}" 2>/dev/null || break; sleep 0.1; done
-  ! kill -0 "${SERVER_PIDS[0]}" 2>/dev/null
+  ! kill -0 "${SERVER_PIDS[0]}" 2>/dev/null || false
 }
 
 # For a root server's tests with another uid: USER (the test user), a socket and a root

@@ -70,7 +70,8 @@ snapshot() {
   [ "$(stat -c %i "$base/bin/busybox")" = "$(stat -c %i "$multi/bin/busybox")" ]
   [ "$(stat -c %i "$base/bin/ls")" = "$(stat -c %i "$multi/bin/ls")" ]
   [ "$(stat -c %i "$base/etc/hard.txt")" = "$(stat -c %i "$multi/etc/hard.txt")" ]
-  [ -L "$multi/bin/ls" ] && [ "$(readlink "$multi/bin/ls")" = busybox ]
+  [ -L "$multi/bin/ls" ]
+  [ "$(readlink "$multi/bin/ls")" = busybox ]
   # The store grew by the top layers, their directories and links: far less than the base.
   local basesize
   basesize=$(du -sk "$base" | cut -f1)
@@ -102,12 +103,17 @@ snapshot() {
   mod=$(tree_of layout:mod)
   [ "$(cat "$mod/etc/passwd")" = "root:x:0:0:rewritten:/root:/bin/sh" ]
   [ "$(stat -c %i "$mod/etc/passwd")" != "$(stat -c %i "$base/etc/passwd")" ]
-  [ "$(stat -c %a "$mod/etc/group")" = 600 ] && [ "$(stat -c %a "$base/etc/group")" = 644 ]
+  [ "$(stat -c %a "$mod/etc/group")" = 600 ]
+  [ "$(stat -c %a "$base/etc/group")" = 644 ]
   [ "$(stat -c %i "$mod/etc/group")" != "$(stat -c %i "$base/etc/group")" ]
-  [ "$(stat -c %a "$mod/etc")" = 700 ] && [ "$(stat -c %a "$base/etc")" = 755 ]
-  [ ! -e "$mod/etc/gone.txt" ] && [ -e "$base/etc/gone.txt" ]
+  [ "$(stat -c %a "$mod/etc")" = 700 ]
+  [ "$(stat -c %a "$base/etc")" = 755 ]
+  [ ! -e "$mod/etc/gone.txt" ]
+  [ -e "$base/etc/gone.txt" ]
   [ "$(stat -c %i "$mod/hl")" = "$(stat -c %i "$base/etc/hard.txt")" ]
-  [ ! -L "$mod/bin/sh" ] && [ -L "$base/bin/sh" ] && [ -L "$multi/bin/sh" ]
+  [ ! -L "$mod/bin/sh" ]
+  [ -L "$base/bin/sh" ]
+  [ -L "$multi/bin/sh" ]
   # The sandboxes see the same: base's files as they were, mod's as its layer says.
   run ward run --entrypoint '' layout:base sh -c 'cat /etc/passwd | head -1; cat /etc/gone.txt'
   [ "$output" = $'root:x:0:0:root:/root:/bin/sh\ngone' ]

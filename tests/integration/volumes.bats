@@ -34,7 +34,9 @@ setup() {
   run ward run -v "$H/ref:/data:ro" --rootfs "$ROOTFS" -- sh -c 'cat /data/r; echo x >/data/new; echo x >/data/sub/new; rm /data/r; mkdir /data/sub/d'
   [ "${lines[0]}" = ref ]
   [ "$(grep -c 'Read-only file system' <<<"$output")" -ge 3 ]
-  [ ! -e "$H/ref/new" ] && [ ! -e "$H/ref/sub/new" ] && [ -e "$H/ref/r" ]
+  [ ! -e "$H/ref/new" ]
+  [ ! -e "$H/ref/sub/new" ]
+  [ -e "$H/ref/r" ]
 }
 
 @test "SANDBOX_VOLUMES and -v combine: SANDBOX_VOLUMES first, its first entry the workspace" {
@@ -81,12 +83,13 @@ setup() {
   [[ $output == *inside* ]]
   [ ! -e "$H/ws/sub/f" ]
   host_back "$before"
-  ! grep -q "$H/ws/sub" /proc/self/mountinfo
+  ! grep -q "$H/ws/sub" /proc/self/mountinfo || false
 }
 
 @test "bad volumes are refused, naming the culprit" {
   run ward run -v "$H/missing:/x" --rootfs "$ROOTFS" -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: volume $H/missing: host path: No such file or directory" ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: volume $H/missing: host path: No such file or directory" ]]
   ln -s "$H/ws" "$H/link"
   run ward run -v "$H/link:/x" --rootfs "$ROOTFS" -- true
   [[ $output == "ward: volume $H/link: host path is a symbolic link"* ]]
@@ -102,7 +105,8 @@ setup() {
   [[ $output == "ward: --changes $H/nodir/c.tar: No such file or directory" ]]
   # a start that fails leaves no half-written changes file
   run -127 ward run -v "$H/ws:/w:overlay" --changes "$H/c.tar" --rootfs "$ROOTFS" -- /no/such/cmd
-  [ "$status" -eq 127 ] && [ ! -e "$H/c.tar" ]
+  [ "$status" -eq 127 ]
+  [ ! -e "$H/c.tar" ]
   run ward run --tmpfs /t:size=huge --rootfs "$ROOTFS" -- true
   [[ $output == "ward: --tmpfs /t:size=huge: 'size=huge': size: expected a size like 64m" ]]
   run ward run --tmpfs /w -v "$H/ws:/w" --rootfs "$ROOTFS" -- true
@@ -122,7 +126,8 @@ setup() {
   rootless && skip "a rootless caller cannot create host-root files anyway"
   mkdir "$H/rootowned"
   run ward run -v "$H/rootowned:/x" --rootfs "$ROOTFS" -- true
-  [ "$status" -eq 125 ] && [[ $output == "ward: volume $H/rootowned: owned by host root;"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == "ward: volume $H/rootowned: owned by host root;"* ]]
   run ward run -v "$H/rootowned:/x:ro" --rootfs "$ROOTFS" -- ls -d /x
   [ "$status" -eq 0 ]
 }
@@ -155,9 +160,11 @@ setup() {
   [[ $output == *"No space left on device"* ]]
   [ "${lines[-1]}" = f ]
   # the mount point is made in the volume, the data stays in the sandbox
-  [ -d "$H/ws/cache" ] && [ -z "$(ls -A "$H/ws/cache")" ]
+  [ -d "$H/ws/cache" ]
+  [ -z "$(ls -A "$H/ws/cache")" ]
   run ward run --tmpfs /run/t:noexec --rootfs "$ROOTFS" -- sh -c 'cp /bin/busybox /run/t/true && /run/t/true'
-  [ "$status" -eq 126 ] && [[ $output == *"Permission denied"* ]]
+  [ "$status" -eq 126 ]
+  [[ $output == *"Permission denied"* ]]
   run ward run --tmpfs /run/t --rootfs "$ROOTFS" -- sh -c 'cp /bin/busybox /run/t/true && /run/t/true'
   [ "$status" -eq 0 ]
   host_back "$before"

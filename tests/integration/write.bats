@@ -35,7 +35,8 @@ teardown() {
   id=$(ward create --rootfs "$ROOTFS")
   run ward write "$id" /a/b/c/file <<<"x"
   [ "$status" -eq 125 ]
-  [[ $output == *"/a/b/c"* ]] && [[ $output == *"No such file or directory"* ]]
+  [[ $output == *"/a/b/c"* ]]
+  [[ $output == *"No such file or directory"* ]]
   [ "$(echo "${output}" | wc -l)" -eq 1 ]
   run ward exec "$id" ls /a
   [ "$status" -ne 0 ]
@@ -51,7 +52,9 @@ teardown() {
   [ "$(ward read "$id" /a/b/other)" = more ]
   # a file in the way is named
   run ward write -p "$id" /a/b/c/file/below <<<"x"
-  [ "$status" -eq 125 ] && [[ $output == *"/a/b/c/file"* ]] && [[ $output == *"Not a directory"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"/a/b/c/file"* ]]
+  [[ $output == *"Not a directory"* ]]
   ward rm -f "$id" >/dev/null
   host_back "$before"
 }
@@ -66,11 +69,14 @@ teardown() {
   # the target is not in the root: an error naming the link, as mkdir -p gives, and the
   # host's directory untouched
   run ward write -p "$id" /abs/new/file <<<"a"
-  [ "$status" -eq 125 ] && [[ $output == *"directory /abs:"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"directory /abs:"* ]]
   run ward write -p "$id" rel/new/file <<<"a"
-  [ "$status" -eq 125 ] && [[ $output == *"directory /work/rel:"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"directory /work/rel:"* ]]
   run ward write -p "$id" /dangling/y/file <<<"x"
-  [ "$status" -eq 125 ] && [[ $output == *"directory /dangling:"* ]]
+  [ "$status" -eq 125 ]
+  [[ $output == *"directory /dangling:"* ]]
   [ -z "$(ls -A "$outside")" ]
   [ ! -e /nonexistent/x ]
   # the same path inside the root: both links lead there
