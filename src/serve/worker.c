@@ -25,6 +25,19 @@
 
 static int parent_sock = -1; /* the server's end */
 
+static bool write_all(int fd, const char *s, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, s + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += (size_t)w;
+	}
+	return true;
+}
+
 static void write_line(int fd, json_t *j)
 {
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -39,14 +52,7 @@ static void write_line(int fd, json_t *j)
 		return;
 	}
 	s = strcat(t, "\n");
-	for (size_t off = 0, n = strlen(s); off < n;) {
-		ssize_t w = write(fd, s + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	write_all(fd, s, strlen(s));
 	free(s);
 }
 
@@ -274,22 +280,14 @@ static int result(const char *text, json_t **out, struct ward_error *e)
 	return rc;
 }
 
-/* IN as a sealed-off memfd the job reads whole (a job may be larger than one message). */
+/* IN as a memfd the job reads whole (a job may be larger than one message). */
 static int job_input(json_t *in, struct ward_error *e)
 {
 	char *s = json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY);
 	int fd = s ? memfd_create("ward-serve-job", MFD_CLOEXEC) : -1;
-	size_t len = s ? strlen(s) : 0, off = 0;
-	while (fd >= 0 && off < len) {
-		ssize_t w = write(fd, s + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			fd = -1;
-			break;
-		}
-		off += (size_t)w;
+	if (fd >= 0 && !write_all(fd, s, strlen(s))) {
+		close(fd);
+		fd = -1;
 	}
 	free(s);
 	if (fd < 0)

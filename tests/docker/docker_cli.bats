@@ -41,7 +41,7 @@ teardown() { serve_teardown; }
   run -0 docker run --rm -e FOO=bar "$BB" sh -c 'echo $IMG_VAR $FOO'
   [ "$output" = "from-image bar" ]
   # stdin (-i): attach sends it, EOF closes it
-  run -0 bash -c 'echo piped | timeout -k 5 120 "$DOCKER" run --rm -i "$BB" cat'
+  run -0 docker_timeout bash -c 'echo piped | "$DOCKER" run --rm -i "$BB" cat'
   [ "$output" = piped ]
   # --rm: docker waits until removed; gone for docker and for ward
   [ -z "$(docker ps -aq)" ]
@@ -91,7 +91,7 @@ teardown() { serve_teardown; }
   [ "$output" = "b /tmp from-image" ]
   run -0 docker exec -u 1000 "$id" id -u
   [ "$output" = 1000 ]
-  run -0 bash -c 'printf "line1\nline2\n" | timeout -k 5 120 "$DOCKER" exec -i "$1" wc -l' _ "$id"
+  run -0 docker_timeout bash -c 'printf "line1\nline2\n" | "$DOCKER" exec -i "$1" wc -l' _ "$id"
   [ "$(echo $output)" = 2 ]
   run ! docker exec "$id" /no/such/program
   run docker exec nosuch true

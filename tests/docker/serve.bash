@@ -121,7 +121,7 @@ serve_teardown() {
 
 # Bounded: a command that hangs fails the test (with the server's log) instead of the run.
 # -k: docker run forwards SIGTERM to the container (sig-proxy) and keeps waiting.
-docker_timeout() { timeout -k 5 "${DOCKER_TIMEOUT:-120}" "$@"; }
+docker_timeout() { timeout -k 5 120 "$@"; }
 docker() { docker_timeout "$DOCKER" "$@"; }
 
 # The API itself, for what no client shows: curl over the socket.
