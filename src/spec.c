@@ -51,6 +51,7 @@ void spec_clear(struct ward_spec *s)
 	free(s->origin);
 	strv_free(s->labels);
 	strv_free(s->hosts);
+	oci_config_free(s->oci);
 	memset(s, 0, sizeof(*s));
 	s->layer_in = -1;
 }

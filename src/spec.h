@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "oci.h"
 #include "strv.h"
 #include "ward/ward.h"
 
@@ -139,6 +140,10 @@ struct ward_spec {
 	 * owned. keep_upper: the supervisor keeps the upper directory for layer_export. */
 	int layer_in;
 	bool keep_upper;
+
+	/* An OCI runtime config's own settings (ward_spec_load_oci), NULL otherwise: the engine
+	 * owns policy, the launcher adds nothing of its own (oci.h). Owned. */
+	struct oci_config *oci;
 };
 
 /* An embedded spec's life (the public ward_spec_new/free wrap these). */
