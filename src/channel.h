@@ -21,6 +21,7 @@ enum msg_type {
 	MSG_READY,     /* init → supervisor (persistent sandboxes): set up; fd: the root */
 	MSG_NS, /* init → supervisor (persistent sandboxes): namespace ns_names[value] (fd) */
 	MSG_EXEC_PID, /* exec helper → supervisor: the command's host pid (value), pidfd (fd) */
+	MSG_HOOKS,    /* OCI container → create: its mounts are made, the runtime's hooks run */
 };
 
 struct msg {

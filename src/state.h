@@ -90,6 +90,8 @@ int state_write(int dirfd, const struct sandbox_record *rec, struct ward_error *
 /* The sandbox's config (its spec as spec_json.h writes it), replaced atomically / read back
  * checked to be the caller's. */
 int state_write_config(int dirfd, json_t *config, struct ward_error *e);
+/* NAME in DIRFD replaced atomically by O's text (and a newline), 0600. */
+int state_write_json(int dirfd, const char *name, json_t *o, struct ward_error *e);
 int state_read_config(struct state *st, const char *id, json_t **out, struct ward_error *e);
 /* True while a supervisor holds the sandbox's lock. */
 bool state_alive(struct state *st, const char *id);

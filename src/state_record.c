@@ -58,7 +58,7 @@ json_t *state_network_json(const struct sandbox_record *r)
 }
 
 /* NAME in DIRFD replaced atomically by O's text (and a newline), 0600. */
-static int write_json(int dirfd, const char *name, json_t *o, struct ward_error *e)
+int state_write_json(int dirfd, const char *name, json_t *o, struct ward_error *e)
 {
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
@@ -96,7 +96,7 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	              (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net, "cgroups", cg, "network",
 	              net, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
 	              r->reason, "started", (json_int_t)r->started, "autoRemove", r->auto_remove);
-	int rc = o ? write_json(dirfd, "record.json", o, e) : ward_error_set(e, ENOMEM, "record");
+	int rc = o ? state_write_json(dirfd, "record.json", o, e) : ward_error_set(e, ENOMEM, "record");
 	json_decref(o);
 	return rc < 0 ? ward_error_prefix(e, "state: writing the record of %s", r->id) : 0;
 }
@@ -183,7 +183,7 @@ int state_read(struct state *st, const char *id, struct sandbox_record *rec, str
 
 int state_write_config(int dirfd, json_t *config, struct ward_error *e)
 {
-	if (write_json(dirfd, STATE_CONFIG, config, e) < 0)
+	if (state_write_json(dirfd, STATE_CONFIG, config, e) < 0)
 		return ward_error_prefix(e, "state: writing a sandbox's config");
 	return 0;
 }

@@ -1,0 +1,177 @@
+/* A container's process from clone3 to execve: namespaces joined, root built, hooks, the
+ * terminal, then held until start. Up to the hand-over it reports to create over the sync
+ * socket and dies with it; after, it is on its own (the engine adopts it). */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "container.h"
+#include "container_create.h"
+#include "oci_hooks.h"
+#include "oci_rootfs.h"
+#include "sys.h"
+
+static int wait_go(int sock, struct msg *m)
+{
+	int fd = -1;
+	if (msg_recv(sock, m, &fd) != 1 || m->type != MSG_GO)
+		_exit(125); /* create failed and reports it */
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static void arm_parent_death(int sock)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(125);
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP))
+		_exit(125);
+}
+
+static int join_namespaces(const struct container_launch *l, struct ward_error *e)
+{
+	const struct oci_config *o = l->s->oci;
+	for (size_t i = 0; i < o->n_ns; i++) {
+		if (!o->ns[i].path || l->nsfd[i] < 0)
+			continue;
+		if (setns(l->nsfd[i], o->ns[i].type) < 0)
+			return ward_error_set(e, errno, "linux.namespaces[%zu]: joining %s", i,
+			                      o->ns[i].path);
+		close(l->nsfd[i]);
+	}
+	return 0;
+}
+
+static int names(const struct ward_spec *s, int new_ns, struct ward_error *e)
+{
+	const struct oci_config *o = s->oci;
+	bool uts = new_ns & CLONE_NEWUTS;
+	if ((s->hostname || o->domainname) && !uts) {
+		bool joined = false;
+		for (size_t i = 0; i < o->n_ns; i++)
+			joined |= o->ns[i].type == CLONE_NEWUTS;
+		if (!joined)
+			return ward_error_set(e, 0,
+			                      "hostname: setting it needs a private UTS namespace "
+			                      "(linux.namespaces has no \"uts\")");
+	}
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return ward_error_set(e, errno, "hostname %s", s->hostname);
+	if (o->domainname && setdomainname(o->domainname, strlen(o->domainname)) < 0)
+		return ward_error_set(e, errno, "domainname %s", o->domainname);
+	return 0;
+}
+
+/* Everything up to the point where the process waits for start; -1 with E filled. */
+static int setup(const struct container_launch *l, int sock, int *tty, struct ward_error *e)
+{
+	const struct ward_spec *s = l->s;
+	const struct oci_config *o = s->oci;
+	struct msg go;
+	wait_go(sock, &go);
+	pid_t host_pid = (pid_t)go.value;
+	if (l->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return ward_error_set(e, errno, "cgroup namespace");
+	if (join_namespaces(l, e) < 0)
+		return -1;
+	if (l->new_ns & CLONE_NEWUSER) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return ward_error_set(e, errno, "user namespace: becoming its root");
+		arm_parent_death(sock);
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return ward_error_set(e, errno, "prctl(PR_SET_DUMPABLE)");
+	if (names(s, l->new_ns, e) < 0)
+		return -1;
+	bool in_userns = l->userns;
+	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_prepare(o, in_userns, e) < 0)
+		return -1;
+	/* the runtime's hooks run now, in create's namespaces */
+	struct msg m = {.type = MSG_HOOKS};
+	if (msg_send(sock, &m, -1) < 0)
+		return ward_error_set(e, errno, "reporting to create");
+	wait_go(sock, &go);
+	if (o->n_hooks[OCI_HOOK_CREATE_CONTAINER]) {
+		char *state = container_state_json(l->id, "created", host_pid, o->bundle,
+		                                   o->annotations, o->root_path, "", 0, false);
+		int rc = oci_hooks_run(o, OCI_HOOK_CREATE_CONTAINER, state ? state : "{}", e);
+		free(state);
+		if (rc < 0)
+			return -1;
+	}
+	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_enter(o, l->no_pivot, e) < 0)
+		return -1;
+	if (s->tty) {
+		int master = -1;
+		*tty = container_tty_open(s, &master, e);
+		if (*tty < 0)
+			return -1;
+		struct msg p = {.type = MSG_PTY};
+		int rc = msg_send(sock, &p, master);
+		close(master);
+		if (rc < 0)
+			return ward_error_set(e, errno, "process.terminal: passing the terminal");
+	}
+	return container_proc_find(s, e);
+}
+
+/* Blocks until start writes to the fifo; false when it never will (the fifo's writer left
+ * without a byte). */
+static bool wait_start(int fifo)
+{
+	struct pollfd p = {.fd = fifo, .events = POLLIN};
+	char b;
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return false;
+	return read(fifo, &b, 1) == 1;
+}
+
+void container_child(const struct container_launch *l, int sock)
+{
+	arm_parent_death(sock);
+	struct ward_error e = {0};
+	int tty = -1;
+	if (setup(l, sock, &tty, &e) < 0)
+		msg_fail_exit(sock, 125, &e);
+	struct msg ready = {.type = MSG_READY};
+	struct msg go;
+	if (msg_send(sock, &ready, -1) < 0)
+		_exit(125);
+	wait_go(sock, &go);
+	/* create recorded this process: from here it outlives create */
+	prctl(PR_SET_PDEATHSIG, 0);
+	struct msg ack = {.type = MSG_STATUS};
+	if (msg_send(sock, &ack, -1) < 0)
+		_exit(125);
+	close(sock);
+	if (!wait_start(l->fifo))
+		_exit(125);
+	close(l->fifo);
+	const struct ward_spec *s = l->s;
+	const struct oci_config *o = s->oci;
+	int code = 1;
+	if (o->n_hooks[OCI_HOOK_START_CONTAINER]) {
+		char *state = container_state_json(l->id, "running", 1, o->bundle, o->annotations,
+		                                   o->root_path, "", 0, false);
+		int rc = oci_hooks_run(o, OCI_HOOK_START_CONTAINER, state ? state : "{}", &e);
+		free(state);
+		if (rc < 0)
+			goto fail;
+	}
+	if (container_proc_setup(s, &l->filter, tty, l->preserve_fds, &e) == 0)
+		container_proc_exec(s, &code, &e);
+fail:
+	/* nobody listens any more: the error goes where the process's stderr goes */
+	dprintf(2, "ward-runc: %s\n", e.msg);
+	_exit(code);
+}

@@ -1,0 +1,27 @@
+/* What create hands its container's process across clone3. */
+#ifndef WARD_CONTAINER_CREATE_H
+#define WARD_CONTAINER_CREATE_H
+
+#include <stdbool.h>
+
+#include "filter.h"
+#include "oci.h"
+#include "spec.h"
+
+struct container_launch {
+	const struct ward_spec *s;
+	const char *id;
+	struct ward_filter filter;
+	int nsfd[OCI_MAX_NAMESPACES]; /* joined namespaces, by oci->ns index; -1 */
+	int new_ns;                   /* CLONE_NEW* made at clone3 */
+	bool late_cgroupns;           /* a new cgroup namespace, made after the v1 attach */
+	bool userns;                  /* the container has a user namespace of its own */
+	int fifo;                     /* the start fifo's read end */
+	unsigned preserve_fds;
+	bool no_pivot;
+};
+
+/* The clone3 child: never returns. */
+__attribute__((noreturn)) void container_child(const struct container_launch *l, int sock);
+
+#endif
