@@ -10,4 +10,7 @@
 __attribute__((noreturn)) void child_main(const struct ward_spec *s, const struct ward_filter *f,
                                           int *volfds, int sock, int rootdirfd);
 
+/* Bring up lo in the current network namespace (a new one has it down). */
+int loopback_up(struct ward_error *e);
+
 #endif

@@ -59,15 +59,21 @@ char *container_state_json(const char *id, const char *status, pid_t pid, const 
 /* The spec of the container at DIR, from its saved config (for exec, start and delete). */
 int container_spec_load(const char *dir, struct ward_spec *s, struct ward_error *e);
 
-/* The OCI filter of spec S (none: empty). */
-int container_filter(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e);
+/* The container's seccomp programs: the config's (none: empty), and with the harden
+ * annotation ward's default policy and the set-id ban, stacked under it. */
+struct container_filters {
+	struct ward_filter config, ward;
+};
+int container_filter(const struct ward_spec *s, struct container_filters *f,
+                     struct ward_error *e);
+void container_filter_free(struct container_filters *f);
 
 /* The last steps of a container's process (its init, or an exec'd one), as runc takes them:
  * oom score, tty, rlimits, groups and ids with the five capability sets, no_new_privs,
  * AppArmor/SELinux, umask, personality, fds (3+PRESERVE and up close at exec), cwd, seccomp,
  * execve. TTY: the terminal's peer or -1. Returns only on failure (-1, E filled); an
  * execve failure sets *EXEC_CODE to 126/127. */
-int container_proc_setup(const struct ward_spec *s, const struct ward_filter *f, int tty,
+int container_proc_setup(const struct ward_spec *s, const struct container_filters *f, int tty,
                          unsigned preserve_fds, struct ward_error *e);
 int container_proc_exec(const struct ward_spec *s, int *exec_code, struct ward_error *e);
 /* PATH lookup of argv[0] in the container's root and environment, as runc does before it

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "child.h"
 #include "container.h"
 #include "container_create.h"
 #include "oci_hooks.h"
@@ -41,7 +42,8 @@ static int join_namespaces(const struct container_launch *l, struct ward_error *
 {
 	const struct oci_config *o = l->s->oci;
 	for (size_t i = 0; i < o->n_ns; i++) {
-		if (!o->ns[i].path || l->nsfd[i] < 0)
+		/* the pid namespace was joined by the clone (container_create.c) */
+		if (!o->ns[i].path || l->nsfd[i] < 0 || o->ns[i].type == CLONE_NEWPID)
 			continue;
 		if (setns(l->nsfd[i], o->ns[i].type) < 0)
 			return ward_error_set(e, errno, "linux.namespaces[%zu]: joining %s", i,
@@ -91,6 +93,9 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return ward_error_set(e, errno, "prctl(PR_SET_DUMPABLE)");
 	if (names(s, l->new_ns, e) < 0)
+		return -1;
+	/* a network namespace of its own has its loopback up, as runc brings it up */
+	if ((l->new_ns & CLONE_NEWNET) && loopback_up(e) < 0)
 		return -1;
 	bool in_userns = l->userns;
 	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_prepare(o, in_userns, e) < 0)

@@ -97,19 +97,25 @@ static int plan_namespaces(struct container_launch *l, struct container_record *
 			l->new_ns |= t;
 			continue;
 		}
-		if (t == CLONE_NEWUSER || t == CLONE_NEWNS || t == CLONE_NEWPID || t == CLONE_NEWTIME)
+		if (t == CLONE_NEWUSER || t == CLONE_NEWNS || t == CLONE_NEWTIME)
 			return ward_error_set(e, 0,
 			                      "linux.namespaces[%zu]: joining a %s namespace by path "
 			                      "is not supported by ward yet",
 			                      i,
-			                      t == CLONE_NEWUSER  ? "user"
-			                      : t == CLONE_NEWNS  ? "mount"
-			                      : t == CLONE_NEWPID ? "pid"
-			                                          : "time");
+			                      t == CLONE_NEWUSER ? "user"
+			                      : t == CLONE_NEWNS ? "mount"
+			                                         : "time");
 		l->nsfd[i] = open(o->ns[i].path, O_RDONLY | O_CLOEXEC);
 		if (l->nsfd[i] < 0)
 			return ward_error_set(e, errno, "linux.namespaces[%zu] path %s", i,
 			                      o->ns[i].path);
+		if (t == CLONE_NEWPID)
+			l->pidns = l->nsfd[i];
+	}
+	/* run.ward.harden: loopback only unless the engine gave it a network namespace */
+	if (o->harden && !(rec->ns_types & CLONE_NEWNET)) {
+		l->new_ns |= CLONE_NEWNET;
+		rec->ns_types |= CLONE_NEWNET;
 	}
 	if (l->new_ns & CLONE_NEWTIME)
 		return ward_error_set(e, 0, "linux.namespaces: a time namespace is not supported "
@@ -183,8 +189,46 @@ static void remove_state(const char *dir)
 	rmdir(dir);
 }
 
+/* A pid namespace is joined by the children of a process that setns'ed into it: a helper
+ * does, and clones the container's process as this process's child (CLONE_PARENT). */
+static long clone_into_pidns(struct container_launch *l, int *pidfd, int sv[2])
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t helper = fork();
+	if (helper == 0) {
+		close(p[0]);
+		if (setns(l->pidns, CLONE_NEWPID) < 0)
+			_exit(1);
+		struct clone_args args = {.flags = (uint64_t)l->new_ns | CLONE_PARENT};
+		pid_t pid = (pid_t)sys_clone3(&args);
+		if (pid == 0) {
+			close(sv[0]);
+			container_child(l, sv[1]);
+		}
+		_exit(pid > 0 && write(p[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+	}
+	close(p[1]);
+	int err = errno;
+	if (helper > 0)
+		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	pid_t pid = -1;
+	if (helper < 0 || read(p[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1, err = helper < 0 ? err : EPERM;
+	close(p[0]);
+	/* our child now: its pid cannot be reused before we reap it */
+	if (pid > 0 && (*pidfd = pidfd_open(pid, 0)) < 0)
+		return -1;
+	errno = err;
+	return pid;
+}
+
 static long clone_child(struct container_launch *l, int *pidfd, int sv[2])
 {
+	if (l->pidns >= 0)
+		return clone_into_pidns(l, pidfd, sv);
 	struct clone_args args = {.flags = (uint64_t)l->new_ns | CLONE_PIDFD,
 	                          .pidfd = (uint64_t)(uintptr_t)pidfd,
 	                          .exit_signal = SIGCHLD};
@@ -210,7 +254,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	if (mkdir(o->state_dir, 0700) < 0)
 		return ward_error_set(e, errno == EEXIST ? 0 : errno, "container %s%s", o->id,
 		                      errno == EEXIST ? " exists already" : ": its state directory");
-	struct container_launch l = {.s = s, .id = o->id, .fifo = -1,
+	struct container_launch l = {.s = s, .id = o->id, .fifo = -1, .pidns = -1,
 	                             .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot};
 	for (size_t i = 0; i < OCI_MAX_NAMESPACES; i++)
 		l.nsfd[i] = -1;
@@ -289,7 +333,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	close(sv[0]);
 	close(pidfd);
 	close(l.fifo);
-	filter_free(&l.filter);
+	container_filter_free(&l.filter);
 	for (size_t i = 0; i < OCI_MAX_NAMESPACES; i++)
 		if (l.nsfd[i] >= 0)
 			close(l.nsfd[i]);
@@ -312,7 +356,7 @@ fail:
 		if (l.nsfd[i] >= 0)
 			close(l.nsfd[i]);
 	if (have_filter)
-		filter_free(&l.filter);
+		container_filter_free(&l.filter);
 	if (rec.have_cgroup)
 		oci_cgroup_destroy(&rec.cg);
 	if (o->pid_file && rec.pid)

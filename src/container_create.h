@@ -4,15 +4,16 @@
 
 #include <stdbool.h>
 
-#include "filter.h"
+#include "container.h"
 #include "oci.h"
 #include "spec.h"
 
 struct container_launch {
 	const struct ward_spec *s;
 	const char *id;
-	struct ward_filter filter;
+	struct container_filters filter;
 	int nsfd[OCI_MAX_NAMESPACES]; /* joined namespaces, by oci->ns index; -1 */
+	int pidns;                    /* the pid namespace joined (one of nsfd), or -1 */
 	int new_ns;                   /* CLONE_NEW* made at clone3 */
 	bool late_cgroupns;           /* a new cgroup namespace, made after the v1 attach */
 	bool userns;                  /* the container has a user namespace of its own */

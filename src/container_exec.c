@@ -42,12 +42,13 @@ static int exec_spec(const struct ward_spec *c, const char *process_json, struct
 	if (c->oci->seccomp && !(x->oci->seccomp = strdup(c->oci->seccomp)))
 		return ward_error_set(e, ENOMEM, "exec");
 	x->oci->seccomp_flags = c->oci->seccomp_flags;
+	x->oci->harden = c->oci->harden;
 	return 0;
 }
 
 struct exec_ctx {
 	const struct ward_spec *x;
-	struct ward_filter filter;
+	struct container_filters filter;
 	unsigned preserve_fds;
 	int pidfd;  /* the container's process */
 	int ns;     /* CLONE_NEW* to join */
@@ -215,7 +216,7 @@ int ward_container_exec(const char *dir, const struct ward_container_exec_opts *
 		close(sv[0]);
 	if (ctx.pidfd > 0)
 		close(ctx.pidfd);
-	filter_free(&ctx.filter);
+	container_filter_free(&ctx.filter);
 	spec_clear(&x);
 	spec_clear(&c);
 	return rc;

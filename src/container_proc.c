@@ -136,12 +136,18 @@ static int security_labels(const struct oci_config *o, struct ward_error *e)
 	return 0;
 }
 
-static int load_seccomp(const struct ward_filter *f, unsigned flags)
+/* ward's programs (the set-id ban first, as filter_load orders them), then the config's,
+ * with the config's flags. */
+static int load_seccomp(const struct container_filters *f, unsigned flags)
 {
-	for (int i = 0; i < 3; i++) {
-		if (!f->len[i])
+	if (filter_load(&f->ward) < 0)
+		return -1;
+	static const int order[] = {2, 0, 1};
+	for (int k = 0; k < 3; k++) {
+		int i = order[k];
+		if (!f->config.len[i])
 			continue;
-		struct sock_fprog prog = {.len = f->len[i], .filter = f->prog[i]};
+		struct sock_fprog prog = {.len = f->config.len[i], .filter = f->config.prog[i]};
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
 			return -1;
 	}
@@ -208,7 +214,7 @@ static int set_stdio(int tty, struct ward_error *e)
 	return 0;
 }
 
-int container_proc_setup(const struct ward_spec *s, const struct ward_filter *f, int tty,
+int container_proc_setup(const struct ward_spec *s, const struct container_filters *f, int tty,
                          unsigned preserve_fds, struct ward_error *e)
 {
 	const struct oci_config *o = s->oci;

@@ -15,12 +15,32 @@ int container_spec_load(const char *dir, struct ward_spec *s, struct ward_error 
 	return 0;
 }
 
-int container_filter(const struct ward_spec *s, struct ward_filter *f, struct ward_error *e)
+/* Both through filter_prepare, for its cache: an engine sends the same profile every time. */
+int container_filter(const struct ward_spec *s, struct container_filters *f,
+                     struct ward_error *e)
 {
 	memset(f, 0, sizeof(*f));
 	const struct oci_config *o = s->oci;
-	if (!o || !o->seccomp)
+	struct ward_spec view = {.layer_in = -1, .capabilities = o->caps.bounding};
+	if (o->seccomp) {
+		view.policy_text = o->seccomp;
+		if (filter_prepare(NULL, &view, &f->config, e) < 0)
+			return ward_error_prefix(e, "linux.seccomp");
+	}
+	if (!o->harden)
 		return 0;
-	return filter_compile(o->seccomp, strlen(o->seccomp), "linux.seccomp",
-	                      o->caps.effective | o->caps.bounding, f, e);
+	/* run.ward.harden: ward's default policy and the set-id ban under the config's */
+	view.policy_text = NULL;
+	if (filter_prepare(NULL, &view, &f->ward, e) < 0 ||
+	    filter_setid(&f->ward.prog[2], &f->ward.len[2]) < 0) {
+		container_filter_free(f);
+		return ward_error_prefix(e, "%s", OCI_ANNOTATION_HARDEN);
+	}
+	return 0;
+}
+
+void container_filter_free(struct container_filters *f)
+{
+	filter_free(&f->config);
+	filter_free(&f->ward);
 }
