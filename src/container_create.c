@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -199,6 +200,8 @@ static long clone_into_pidns(struct container_launch *l, int *pidfd, int sv[2])
 	pid_t helper = fork();
 	if (helper == 0) {
 		close(p[0]);
+		/* the pid namespace is shared: non-dumpable from the first instant (inherited) */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		if (setns(l->pidns, CLONE_NEWPID) < 0)
 			_exit(1);
 		struct clone_args args = {.flags = (uint64_t)l->new_ns | CLONE_PARENT};

@@ -86,6 +86,9 @@ __attribute__((noreturn)) static void exec_process(const struct exec_ctx *c)
 /* The helper: into the namespaces, then the process as a child of the caller. */
 __attribute__((noreturn)) static void exec_helper(const struct exec_ctx *c, int pidpipe)
 {
+	/* inherited by the clone: no process of the container may open its /proc/PID/exe (the
+	 * ward binary) in the moment before it would have said so itself */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (setns(c->pidfd, c->ns) < 0)
 		_exit(errno == EPERM ? 3 : 2);
 	struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = 0};

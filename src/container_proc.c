@@ -221,6 +221,10 @@ int container_proc_setup(const struct ward_spec *s, const struct container_filte
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* an ignored signal stays ignored across execve: the engine's or ward's must not */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	if (o->oom_score_adj_set) {
 		char buf[16];
 		snprintf(buf, sizeof(buf), "%d", o->oom_score_adj);
