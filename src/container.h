@@ -28,24 +28,24 @@ struct container_record {
 	char id[1025];
 	char bundle[4096];
 	char rootfs[4096];
-	pid_t pid;           /* the container's process (host pid); 0 while being created */
-	uint64_t pid_start;  /* its start time, against pid reuse */
-	pid_t creator;       /* the create call's process, while pid is 0 */
+	pid_t pid;          /* the container's process (host pid); 0 while being created */
+	uint64_t pid_start; /* its start time, against pid reuse */
+	pid_t creator;      /* the create call's process, while pid is 0 */
 	uint64_t creator_start;
 	char created[40]; /* RFC 3339, UTC */
 	uid_t owner;
 	bool have_cgroup;
 	struct oci_cgroup cg;
-	bool userns;         /* it has a user namespace of its own (new or joined) */
-	int ns_types;        /* CLONE_NEW* of every namespace it has apart from the host's */
+	bool userns;      /* it has a user namespace of its own (new or joined) */
+	int ns_types;     /* CLONE_NEW* of every namespace it has apart from the host's */
+	unsigned id_slot; /* run.ward.harden's private id range (container_harden.h), 0 */
 };
 
 const char *container_status_name(enum container_status st);
 
 /* DIR's record; -1 with "container ID does not exist" when there is none. */
 int container_record_load(const char *dir, struct container_record *r, struct ward_error *e);
-int container_record_save(const char *dir, const struct container_record *r,
-                          struct ward_error *e);
+int container_record_save(const char *dir, const struct container_record *r, struct ward_error *e);
 enum container_status container_status_of(const char *dir, const struct container_record *r);
 /* A pidfd of the container's process when it is still the one recorded, else -1. */
 int container_pidfd(const struct container_record *r);
@@ -64,8 +64,7 @@ int container_spec_load(const char *dir, struct ward_spec *s, struct ward_error 
 struct container_filters {
 	struct ward_filter config, ward;
 };
-int container_filter(const struct ward_spec *s, struct container_filters *f,
-                     struct ward_error *e);
+int container_filter(const struct ward_spec *s, struct container_filters *f, struct ward_error *e);
 void container_filter_free(struct container_filters *f);
 
 /* The last steps of a container's process (its init, or an exec'd one), as runc takes them:

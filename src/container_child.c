@@ -15,18 +15,18 @@
 #include "child.h"
 #include "container.h"
 #include "container_create.h"
+#include "container_harden.h"
 #include "oci_hooks.h"
 #include "oci_rootfs.h"
 #include "sys.h"
 
+/* The next GO from create, with the fd it carries (or -1). */
 static int wait_go(int sock, struct msg *m)
 {
 	int fd = -1;
 	if (msg_recv(sock, m, &fd) != 1 || m->type != MSG_GO)
 		_exit(125); /* create failed and reports it */
-	if (fd >= 0)
-		close(fd);
-	return 0;
+	return fd;
 }
 
 static void arm_parent_death(int sock)
@@ -79,7 +79,7 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 	const struct ward_spec *s = l->s;
 	const struct oci_config *o = s->oci;
 	struct msg go;
-	wait_go(sock, &go);
+	int idmapped_root = wait_go(sock, &go);
 	pid_t host_pid = (pid_t)go.value;
 	if (l->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		return ward_error_set(e, errno, "cgroup namespace");
@@ -98,13 +98,17 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 	if ((l->new_ns & CLONE_NEWNET) && loopback_up(e) < 0)
 		return -1;
 	bool in_userns = l->userns;
+	if (idmapped_root >= 0 && harden_root_attach(o->root_path, idmapped_root, e) < 0)
+		return -1;
 	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_prepare(o, in_userns, e) < 0)
 		return -1;
 	/* the runtime's hooks run now, in create's namespaces */
 	struct msg m = {.type = MSG_HOOKS};
 	if (msg_send(sock, &m, -1) < 0)
 		return ward_error_set(e, errno, "reporting to create");
-	wait_go(sock, &go);
+	int stray = wait_go(sock, &go);
+	if (stray >= 0)
+		close(stray);
 	if (o->n_hooks[OCI_HOOK_CREATE_CONTAINER]) {
 		char *state = container_state_json(l->id, "created", host_pid, o->bundle,
 		                                   o->annotations, o->root_path, "", 0, false);
@@ -152,7 +156,9 @@ void container_child(const struct container_launch *l, int sock)
 	struct msg go;
 	if (msg_send(sock, &ready, -1) < 0)
 		_exit(125);
-	wait_go(sock, &go);
+	int stray = wait_go(sock, &go);
+	if (stray >= 0)
+		close(stray);
 	/* create recorded this process: from here it outlives create */
 	prctl(PR_SET_PDEATHSIG, 0);
 	struct msg ack = {.type = MSG_STATUS};

@@ -22,6 +22,7 @@
 #include "channel.h"
 #include "container.h"
 #include "container_create.h"
+#include "container_harden.h"
 #include "idmap.h"
 #include "oci_hooks.h"
 #include "state.h"
@@ -86,6 +87,31 @@ static int write_pid_file(const char *path, pid_t pid, struct ward_error *e)
 	return 0;
 }
 
+/* run.ward.harden on a container without a user namespace: one with a private id range. */
+static int harden_userns(struct container_launch *l, struct container_record *rec,
+                         struct ward_error *e)
+{
+	const struct oci_config *o = l->s->oci;
+	for (size_t i = 0; i < o->n_ns; i++)
+		if (o->ns[i].path)
+			return ward_error_set(
+			    e, 0,
+			    "%s: a container that joins namespaces by path cannot "
+			    "get ward's user namespace yet",
+			    OCI_ANNOTATION_HARDEN);
+	uint32_t base;
+	if (harden_range_take(rec->id, &rec->id_slot, &base, e) < 0)
+		return -1;
+	struct ward_idmaps *m = (struct ward_idmaps *)&l->s->idmaps;
+	*m = (struct ward_idmaps){0};
+	m->uid_map[0] = m->gid_map[0] = (struct ward_idmap){0, base, WARD_IDMAP_SIZE};
+	m->n_uid_map = m->n_gid_map = 1;
+	l->new_ns |= CLONE_NEWUSER;
+	rec->ns_types |= CLONE_NEWUSER;
+	l->harden_userns = true;
+	return 0;
+}
+
 /* Which namespaces are new, which are joined (their fds opened now), which are refused. */
 static int plan_namespaces(struct container_launch *l, struct container_record *rec,
                            struct ward_error *e)
@@ -99,13 +125,14 @@ static int plan_namespaces(struct container_launch *l, struct container_record *
 			continue;
 		}
 		if (t == CLONE_NEWUSER || t == CLONE_NEWNS || t == CLONE_NEWTIME)
-			return ward_error_set(e, 0,
-			                      "linux.namespaces[%zu]: joining a %s namespace by path "
-			                      "is not supported by ward yet",
-			                      i,
-			                      t == CLONE_NEWUSER ? "user"
-			                      : t == CLONE_NEWNS ? "mount"
-			                                         : "time");
+			return ward_error_set(
+			    e, 0,
+			    "linux.namespaces[%zu]: joining a %s namespace by path "
+			    "is not supported by ward yet",
+			    i,
+			    t == CLONE_NEWUSER ? "user"
+			    : t == CLONE_NEWNS ? "mount"
+			                       : "time");
 		l->nsfd[i] = open(o->ns[i].path, O_RDONLY | O_CLOEXEC);
 		if (l->nsfd[i] < 0)
 			return ward_error_set(e, errno, "linux.namespaces[%zu] path %s", i,
@@ -119,8 +146,12 @@ static int plan_namespaces(struct container_launch *l, struct container_record *
 		rec->ns_types |= CLONE_NEWNET;
 	}
 	if (l->new_ns & CLONE_NEWTIME)
-		return ward_error_set(e, 0, "linux.namespaces: a time namespace is not supported "
-		                            "by ward yet");
+		return ward_error_set(e, 0,
+		                      "linux.namespaces: a time namespace is not supported "
+		                      "by ward yet");
+	if (o->harden && !(rec->ns_types & CLONE_NEWUSER) && harden_in_init_userns() &&
+	    harden_userns(l, rec, e) < 0)
+		return -1;
 	rec->userns = l->new_ns & CLONE_NEWUSER;
 	l->userns = rec->userns;
 	if ((l->new_ns & CLONE_NEWUSER) && !l->s->idmaps.n_uid_map)
@@ -152,10 +183,11 @@ static int converse(const struct ward_spec *s, const struct ward_container_opts 
 			return msg_error(&m, e);
 		}
 		if (m.type == MSG_PTY) {
-			int rc = o->console_socket ? container_console_send(o->console_socket, fd, e)
-			                           : ward_error_set(e, 0,
-			                                            "process.terminal is true: "
-			                                            "--console-socket is needed");
+			int rc = o->console_socket
+			             ? container_console_send(o->console_socket, fd, e)
+			             : ward_error_set(e, 0,
+			                              "process.terminal is true: "
+			                              "--console-socket is needed");
 			close(fd);
 			if (rc < 0)
 				return -1;
@@ -244,21 +276,26 @@ static long clone_child(struct container_launch *l, int *pidfd, int sv[2])
 }
 
 int ward_container_create(const struct ward_context *c, struct ward_spec *s,
-                          const struct ward_container_opts *o, pid_t *pidout,
-                          struct ward_error *e)
+                          const struct ward_container_opts *o, pid_t *pidout, struct ward_error *e)
 {
 	(void)c;
 	if (!s || !s->oci)
-		return ward_error_set(e, 0, "create: the spec has no OCI config (ward_spec_load_oci)");
+		return ward_error_set(e, 0,
+		                      "create: the spec has no OCI config (ward_spec_load_oci)");
 	if (!valid_id(o->id))
 		return ward_error_set(e, 0,
 		                      "container id \"%s\": use 1 to 1024 of A-Z a-z 0-9 _ . + -",
 		                      o->id ? o->id : "");
 	if (mkdir(o->state_dir, 0700) < 0)
 		return ward_error_set(e, errno == EEXIST ? 0 : errno, "container %s%s", o->id,
-		                      errno == EEXIST ? " exists already" : ": its state directory");
-	struct container_launch l = {.s = s, .id = o->id, .fifo = -1, .pidns = -1,
-	                             .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot};
+		                      errno == EEXIST ? " exists already"
+		                                      : ": its state directory");
+	struct container_launch l = {.s = s,
+	                             .id = o->id,
+	                             .fifo = -1,
+	                             .pidns = -1,
+	                             .preserve_fds = o->preserve_fds,
+	                             .no_pivot = o->no_pivot};
 	for (size_t i = 0; i < OCI_MAX_NAMESPACES; i++)
 		l.nsfd[i] = -1;
 	struct container_record rec = {.owner = geteuid(), .creator = getpid()};
@@ -273,7 +310,8 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	if (save_config(o->state_dir, s->oci, e) < 0 || container_filter(s, &l.filter, e) < 0)
 		goto fail;
 	have_filter = true;
-	if (oci_cgroup_allow_devices(&s->oci->resources, s->oci->devices, s->oci->n_devices, e) < 0 ||
+	if (oci_cgroup_allow_devices(&s->oci->resources, s->oci->devices, s->oci->n_devices, e) <
+	        0 ||
 	    oci_cgroup_create(&rec.cg, s->oci->cgroups_path, o->id, &s->oci->resources, e) < 0)
 		goto fail;
 	rec.have_cgroup = rec.cg.v2[0] || rec.cg.n_v1;
@@ -312,8 +350,14 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 			goto fail;
 		}
 	}
+	int tree = -1;
+	if (l.harden_userns && (tree = harden_root_tree(s->oci->root_path, (pid_t)pid, e)) < 0)
+		goto fail;
 	struct msg go = {.type = MSG_GO, .value = (int)pid};
-	if (msg_send(sv[0], &go, -1) < 0) {
+	int sent = msg_send(sv[0], &go, tree);
+	if (tree >= 0)
+		close(tree);
+	if (sent < 0) {
 		ward_error_set(e, errno, "starting the container's setup");
 		goto fail;
 	}
@@ -328,8 +372,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	/* the hand-over: the child stops dying with this process, then says so */
 	struct msg m;
 	int fd = -1;
-	if (msg_send(sv[0], &go, -1) < 0 || msg_recv(sv[0], &m, &fd) != 1 ||
-	    m.type != MSG_STATUS) {
+	if (msg_send(sv[0], &go, -1) < 0 || msg_recv(sv[0], &m, &fd) != 1 || m.type != MSG_STATUS) {
 		ward_error_set(e, errno, "the container's process ended during its setup");
 		goto fail;
 	}
@@ -362,6 +405,7 @@ fail:
 		container_filter_free(&l.filter);
 	if (rec.have_cgroup)
 		oci_cgroup_destroy(&rec.cg);
+	harden_range_release(rec.id_slot);
 	if (o->pid_file && rec.pid)
 		unlink(o->pid_file);
 	remove_state(o->state_dir);

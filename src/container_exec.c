@@ -50,8 +50,8 @@ struct exec_ctx {
 	const struct ward_spec *x;
 	struct container_filters filter;
 	unsigned preserve_fds;
-	int pidfd;  /* the container's process */
-	int ns;     /* CLONE_NEW* to join */
+	int pidfd; /* the container's process */
+	int ns;    /* CLONE_NEW* to join */
 	int sock;
 };
 
@@ -118,11 +118,9 @@ static int spawn(struct exec_ctx *c, pid_t *out, struct ward_error *e)
 	ssize_t n = read(p[0], &pid, sizeof(pid));
 	close(p[0]);
 	if (helper < 0 || n != sizeof(pid) || pid <= 0)
-		return ward_error_set(e, helper < 0 ? errno : 0,
-		                      "exec: joining the container's namespaces failed%s",
-		                      WIFEXITED(status) && WEXITSTATUS(status) == 3
-		                          ? " (permission denied)"
-		                          : "");
+		return ward_error_set(
+		    e, helper < 0 ? errno : 0, "exec: joining the container's namespaces failed%s",
+		    WIFEXITED(status) && WEXITSTATUS(status) == 3 ? " (permission denied)" : "");
 	*out = pid;
 	return 0;
 }
@@ -150,10 +148,11 @@ static int follow(const struct container_record *r, const struct ward_container_
 		if (got <= 0)
 			return 0; /* the socket closed at execve */
 		if (m.type == MSG_PTY) {
-			int rc = o->console_socket ? container_console_send(o->console_socket, fd, e)
-			                           : ward_error_set(e, 0,
-			                                            "exec --tty: --console-socket is "
-			                                            "needed");
+			int rc = o->console_socket
+			             ? container_console_send(o->console_socket, fd, e)
+			             : ward_error_set(e, 0,
+			                              "exec --tty: --console-socket is "
+			                              "needed");
 			close(fd);
 			if (rc < 0)
 				return -1;
@@ -179,7 +178,9 @@ int ward_container_exec(const char *dir, const struct ward_container_exec_opts *
 	struct ward_spec c, x;
 	if (container_spec_load(dir, &c, e) < 0)
 		return -1;
-	struct exec_ctx ctx = {.x = &x, .preserve_fds = o->preserve_fds, .sock = -1,
+	struct exec_ctx ctx = {.x = &x,
+	                       .preserve_fds = o->preserve_fds,
+	                       .sock = -1,
 	                       .ns = r.ns_types & ~CLONE_NEWTIME};
 	int sv[2] = {-1, -1};
 	pid_t pid = 0;
@@ -201,7 +202,8 @@ int ward_container_exec(const char *dir, const struct ward_container_exec_opts *
 		char tmp[4200];
 		snprintf(tmp, sizeof(tmp), "%s.ward-tmp", o->pid_file);
 		FILE *f = fopen(tmp, "we");
-		if (!f || fprintf(f, "%d", pid) < 0 || fclose(f) != 0 || rename(tmp, o->pid_file) < 0)
+		if (!f || fprintf(f, "%d", pid) < 0 || fclose(f) != 0 ||
+		    rename(tmp, o->pid_file) < 0)
 			rc = ward_error_set(e, errno, "--pid-file %s", o->pid_file);
 	}
 	if (rc < 0 && pid > 0) {

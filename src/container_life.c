@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "container_harden.h"
 #include "oci_hooks.h"
 #include "sys.h"
 #include "ward/container.h"
@@ -37,9 +38,9 @@ static int hooks(const char *dir, const struct container_record *r, enum oci_hoo
 		return fails_call ? -1 : 0;
 	int rc = 0;
 	if (s.oci->n_hooks[kind]) {
-		char *state = container_state_json(r->id, status, r->pid, r->bundle,
-		                                   s.oci->annotations, r->rootfs, r->created,
-		                                   r->owner, false);
+		char *state =
+		    container_state_json(r->id, status, r->pid, r->bundle, s.oci->annotations,
+		                         r->rootfs, r->created, r->owner, false);
 		rc = oci_hooks_run(s.oci, kind, state ? state : "{}", fails_call ? e : &ignored);
 		free(state);
 	}
@@ -54,8 +55,8 @@ int ward_container_start(const char *dir, struct ward_error *e)
 	if (load(dir, &r, &st, e) < 0)
 		return -1;
 	if (st != CONTAINER_CREATED)
-		return ward_error_set(e, 0, "container %s is %s: only a created one can start", r.id,
-		                      container_status_name(st));
+		return ward_error_set(e, 0, "container %s is %s: only a created one can start",
+		                      r.id, container_status_name(st));
 	char fifo[PATH_MAX];
 	snprintf(fifo, sizeof(fifo), "%s/%s", dir, CONTAINER_FIFO);
 	autoclose int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -77,10 +78,9 @@ int ward_container_state(const char *dir, char **json, struct ward_error *e)
 	struct ward_spec s;
 	struct ward_error ignored;
 	bool have_spec = container_spec_load(dir, &s, &ignored) == 0;
-	*json = container_state_json(r.id, container_status_name(st),
-	                             st == CONTAINER_STOPPED ? 0 : r.pid, r.bundle,
-	                             have_spec ? s.oci->annotations : NULL, r.rootfs, r.created,
-	                             r.owner, true);
+	*json = container_state_json(
+	    r.id, container_status_name(st), st == CONTAINER_STOPPED ? 0 : r.pid, r.bundle,
+	    have_spec ? s.oci->annotations : NULL, r.rootfs, r.created, r.owner, true);
 	if (have_spec)
 		spec_clear(&s);
 	return *json ? 0 : ward_error_set(e, ENOMEM, "state of %s", r.id);
@@ -140,14 +140,15 @@ int ward_container_delete(const char *dir, bool force, struct ward_error *e)
 		if (st == CONTAINER_PAUSED)
 			oci_cgroup_freeze(&r.cg, false, NULL);
 		if (!wait_gone(pfd, 10000))
-			return ward_error_set(e, 0, "container %s: its process did not end after SIGKILL",
-			                      r.id);
+			return ward_error_set(
+			    e, 0, "container %s: its process did not end after SIGKILL", r.id);
 	}
-	if (st == CONTAINER_CREATING && r.creator > 0 && proc_start_time(r.creator) ==
-	                                                     r.creator_start)
+	if (st == CONTAINER_CREATING && r.creator > 0 &&
+	    proc_start_time(r.creator) == r.creator_start)
 		kill(r.creator, SIGKILL);
 	if (r.have_cgroup)
 		oci_cgroup_destroy(&r.cg);
+	harden_range_release(r.id_slot);
 	if (r.id[0])
 		hooks(dir, &r, OCI_HOOK_POSTSTOP, "stopped", false, e);
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

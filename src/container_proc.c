@@ -205,7 +205,8 @@ static int set_stdio(int tty, struct ward_error *e)
 	if (tty < 0)
 		return 0;
 	if (setsid() < 0 || ioctl(tty, TIOCSCTTY, 0) < 0)
-		return ward_error_set(e, errno, "process.terminal: making the terminal controlling");
+		return ward_error_set(e, errno,
+		                      "process.terminal: making the terminal controlling");
 	for (int i = 0; i < 3; i++)
 		if (dup2(tty, i) < 0)
 			return ward_error_set(e, errno, "process.terminal: attaching stdio");
@@ -252,8 +253,7 @@ int container_proc_setup(const struct ward_spec *s, const struct container_filte
 		return ward_error_set(e, errno, "process.capabilities.bounding");
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return ward_error_set(e, errno, "process.capabilities: keeping them across setuid");
-	if (setgroups(o->n_groups, (const gid_t *)o->groups) < 0 &&
-	    (o->n_groups || errno != EPERM))
+	if (setgroups(o->n_groups, (const gid_t *)o->groups) < 0 && (o->n_groups || errno != EPERM))
 		return ward_error_set(e, errno, "process.user.additionalGids");
 	if (setresgid(s->gid, s->gid, s->gid) < 0)
 		return ward_error_set(e, errno, "process.user.gid %u", s->gid);
@@ -306,6 +306,7 @@ int container_proc_exec(const struct ward_spec *s, int *exec_code, struct ward_e
 	}
 	*exec_code = err == ENOENT ? 127 : 126;
 	if (err == ENOENT)
-		return ward_error_set(e, 0, "exec: \"%s\": executable file not found in $PATH", cmd);
+		return ward_error_set(e, 0, "exec: \"%s\": executable file not found in $PATH",
+		                      cmd);
 	return ward_error_set(e, err, "exec: \"%s\"", cmd);
 }

@@ -16,8 +16,7 @@
 
 const char *container_status_name(enum container_status st)
 {
-	static const char *const names[] = {"creating", "created", "running", "paused",
-	                                    "stopped"};
+	static const char *const names[] = {"creating", "created", "running", "paused", "stopped"};
 	return names[st];
 }
 
@@ -36,8 +35,9 @@ int container_record_load(const char *dir, struct container_record *r, struct wa
 	const char *slash = strrchr(dir, '/');
 	const char *id = slash ? slash + 1 : dir;
 	if (fd < 0)
-		return ward_error_set(e, errno == ENOENT ? 0 : errno, "container %s does not exist%s",
-		                      id, errno == ENOENT ? "" : ": its record");
+		return ward_error_set(e, errno == ENOENT ? 0 : errno,
+		                      "container %s does not exist%s", id,
+		                      errno == ENOENT ? "" : ": its record");
 	json_error_t je;
 	json_t *o = json_read_fd(fd, 0, &je);
 	if (!o || !json_is_object(o)) {
@@ -56,6 +56,7 @@ int container_record_load(const char *dir, struct container_record *r, struct wa
 	r->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
 	r->userns = json_is_true(json_object_get(o, "userns"));
 	r->ns_types = (int)json_integer_value(json_object_get(o, "namespaces"));
+	r->id_slot = (unsigned)json_integer_value(json_object_get(o, "idSlot"));
 	json_t *cg = json_object_get(o, "cgroup");
 	int rc = 0;
 	if (cg && !json_is_null(cg)) {
@@ -66,21 +67,20 @@ int container_record_load(const char *dir, struct container_record *r, struct wa
 	return rc;
 }
 
-int container_record_save(const char *dir, const struct container_record *r,
-                          struct ward_error *e)
+int container_record_save(const char *dir, const struct container_record *r, struct ward_error *e)
 {
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return ward_error_set(e, errno, "%s", dir);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:i}", "id",
-	                      r->id, "bundle", r->bundle, "rootfs", r->rootfs, "created",
-	                      r->created, "pid", (json_int_t)r->pid, "pidStart",
-	                      (json_int_t)r->pid_start, "creator", (json_int_t)r->creator,
-	                      "creatorStart", (json_int_t)r->creator_start, "owner",
-	                      (json_int_t)r->owner, "userns", r->userns, "namespaces",
-	                      r->ns_types);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:i}", "id", r->id,
+	              "bundle", r->bundle, "rootfs", r->rootfs, "created", r->created, "pid",
+	              (json_int_t)r->pid, "pidStart", (json_int_t)r->pid_start, "creator",
+	              (json_int_t)r->creator, "creatorStart", (json_int_t)r->creator_start, "owner",
+	              (json_int_t)r->owner, "userns", r->userns, "namespaces", r->ns_types);
 	if (!o)
 		return ward_error_set(e, ENOMEM, "%s/%s", dir, CONTAINER_RECORD);
+	json_object_set_new(o, "idSlot", json_integer(r->id_slot));
 	json_object_set_new(o, "cgroup", r->have_cgroup ? oci_cgroup_save(&r->cg) : json_null());
 	int rc = state_write_json(dfd, CONTAINER_RECORD, o, e);
 	json_decref(o);
@@ -136,10 +136,10 @@ char *container_state_json(const char *id, const char *status, pid_t pid, const 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - annotations[i]), annotations[i]);
 		json_object_set_new(ann, key, json_string(eq + 1));
 	}
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "ociVersion", "1.2.0",
-	                      "id", id, "status", status, "pid", (json_int_t)pid, "bundle", bundle,
-	                      "rootfs", rootfs ? rootfs : "", "created", created ? created : "",
-	                      "owner", "");
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "ociVersion", "1.2.0", "id", id,
+	              "status", status, "pid", (json_int_t)pid, "bundle", bundle, "rootfs",
+	              rootfs ? rootfs : "", "created", created ? created : "", "owner", "");
 	if (!o) {
 		json_decref(ann);
 		return NULL;

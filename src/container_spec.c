@@ -16,8 +16,7 @@ int container_spec_load(const char *dir, struct ward_spec *s, struct ward_error 
 }
 
 /* Both through filter_prepare, for its cache: an engine sends the same profile every time. */
-int container_filter(const struct ward_spec *s, struct container_filters *f,
-                     struct ward_error *e)
+int container_filter(const struct ward_spec *s, struct container_filters *f, struct ward_error *e)
 {
 	memset(f, 0, sizeof(*f));
 	const struct oci_config *o = s->oci;
