@@ -93,12 +93,14 @@ static int hook(json_t *v, const char *w, struct oci_hook *h, struct ward_error 
 		return oj_err(e, w, NULL, "must be an object");
 	int rc = oj_i64(v, "timeout", w, 1, INT_MAX, &timeout, e);
 	if (rc < 0)
-		return oj_get(v, "timeout") ? oj_err(e, w, "timeout", "must be a positive number of "
-		                                                        "seconds")
+		return oj_get(v, "timeout") ? oj_err(e, w, "timeout",
+		                                     "must be a positive number of "
+		                                     "seconds")
 		                            : -1;
 	h->timeout_s = (int)timeout;
 	return oj_abs_path(v, "path", w, true, &h->path, e) < 0 ||
-	               oj_strv(v, "args", w, &h->args, e) < 0 || oj_strv(v, "env", w, &h->env, e) < 0
+	               oj_strv(v, "args", w, &h->args, e) < 0 ||
+	               oj_strv(v, "env", w, &h->env, e) < 0
 	           ? -1
 	           : 0;
 }
@@ -155,8 +157,8 @@ static int annotations(json_t *cfg, struct oci_config *o, struct ward_error *e)
 			return oj_err(e, "annotations", k, "must be a string");
 		if (!strcmp(k, OCI_ANNOTATION_HARDEN)) {
 			if (strcmp(val, "true") && strcmp(val, "false"))
-				return oj_err(e, "annotations", k, "'%s': must be \"true\" or \"false\"",
-				              val);
+				return oj_err(e, "annotations", k,
+				              "'%s': must be \"true\" or \"false\"", val);
 			o->harden = !strcmp(val, "true");
 		}
 		if (asprintf(&o->annotations[n], "%s=%s", k, val) < 0) {

@@ -53,8 +53,9 @@ static bool file_says(const char *path, char want)
 static json_t *seccomp_features(void)
 {
 	static const char *const actions[] = {
-	    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-	    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL};
+	    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+	    "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP",        NULL};
 	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
 	                                        "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
 	                                        "SCMP_CMP_NE", NULL};
@@ -74,35 +75,38 @@ static json_t *seccomp_features(void)
 
 static json_t *linux_features(void)
 {
-	static const char *const ns[] = {"cgroup", "ipc", "mount", "network",
-	                                 "pid",    "time", "user", "uts", NULL};
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network", "pid",
+	                                 "time",   "user", "uts",   NULL};
 	bool apparmor = file_says("/sys/module/apparmor/parameters/enabled", 'Y');
 	bool selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	return json_pack("{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:o,s:{s:b},s:{s:b},s:{s:b},"
 	                 "s:{s:{s:b}}}",
 	                 "namespaces", strings(ns), "capabilities", capabilities(), "cgroup", "v1",
 	                 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp",
-	                 seccomp_features(), "apparmor", "enabled", apparmor, "selinux",
-	                 "enabled", selinux, "intelRdt", "enabled", 0, "mountExtensions", "idmap",
-	                 "enabled", 1);
+	                 seccomp_features(), "apparmor", "enabled", apparmor, "selinux", "enabled",
+	                 selinux, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
+	                 1);
 }
 
 char *ward_container_features(void)
 {
-	static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
-	                                    "startContainer", "poststart",     "poststop",
+	static const char *const hooks[] = {"prestart",
+	                                    "createRuntime",
+	                                    "createContainer",
+	                                    "startContainer",
+	                                    "poststart",
+	                                    "poststop",
 	                                    NULL};
 	/* the options oci_mounts.c knows; others go to the filesystem as its data */
 	static const char *const mount_options[] = {
-	    "async",      "atime",         "bind",        "defaults",     "dev",
-	    "diratime",   "dirsync",       "exec",        "idmap",        "lazytime",
-	    "loud",       "mand",          "noatime",     "nodev",        "nodiratime",
-	    "noexec",     "nolazytime",    "nomand",      "norelatime",   "nostrictatime",
-	    "nosuid",     "nosymfollow",   "private",     "rbind",        "relatime",
-	    "remount",    "ridmap",        "ro",          "rprivate",     "rshared",
-	    "rslave",     "runbindable",   "rw",          "shared",       "silent",
-	    "slave",      "strictatime",   "suid",        "symfollow",    "sync",
-	    "tmpcopyup",  "unbindable",    NULL};
+	    "async",       "atime",         "bind",       "defaults",    "dev",        "diratime",
+	    "dirsync",     "exec",          "idmap",      "lazytime",    "loud",       "mand",
+	    "noatime",     "nodev",         "nodiratime", "noexec",      "nolazytime", "nomand",
+	    "norelatime",  "nostrictatime", "nosuid",     "nosymfollow", "private",    "rbind",
+	    "relatime",    "remount",       "ridmap",     "ro",          "rprivate",   "rshared",
+	    "rslave",      "runbindable",   "rw",         "shared",      "silent",     "slave",
+	    "strictatime", "suid",          "symfollow",  "sync",        "tmpcopyup",  "unbindable",
+	    NULL};
 	const struct scmp_version *v = seccomp_version();
 	char libseccomp[32];
 	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0,

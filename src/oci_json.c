@@ -16,7 +16,8 @@ json_t *oj_load(const char *path, const char *text, size_t len, const char *what
 	size_t flags = JSON_REJECT_DUPLICATES;
 	json_t *root = NULL;
 	for (int pass = 0; pass < 2 && !root; pass++) {
-		root = path ? json_load_file(path, flags, &jerr) : json_loadb(text, len, flags, &jerr);
+		root =
+		    path ? json_load_file(path, flags, &jerr) : json_loadb(text, len, flags, &jerr);
 		/* Go writes uint64s above INT64_MAX (unlimited rlimits, unset swappiness). */
 		if (!root && strstr(jerr.text, "too big"))
 			flags |= JSON_DECODE_INT_AS_REAL;
@@ -57,8 +58,7 @@ json_t *oj_get(json_t *obj, const char *key)
 	return json_is_null(v) ? NULL : v;
 }
 
-int oj_str(json_t *obj, const char *key, const char *where, const char **out,
-           struct ward_error *e)
+int oj_str(json_t *obj, const char *key, const char *where, const char **out, struct ward_error *e)
 {
 	json_t *v = oj_get(obj, key);
 	if (!v)
@@ -137,8 +137,8 @@ int oj_u64(json_t *obj, const char *key, const char *where, uint64_t max, uint64
 	return 1;
 }
 
-int oj_i64(json_t *obj, const char *key, const char *where, int64_t min, int64_t max,
-           int64_t *out, struct ward_error *e)
+int oj_i64(json_t *obj, const char *key, const char *where, int64_t min, int64_t max, int64_t *out,
+           struct ward_error *e)
 {
 	json_t *v = oj_get(obj, key);
 	if (!v)
@@ -160,8 +160,7 @@ int oj_u32(json_t *obj, const char *key, const char *where, uint32_t *out, struc
 	return rc;
 }
 
-int oj_object(json_t *obj, const char *key, const char *where, json_t **out,
-              struct ward_error *e)
+int oj_object(json_t *obj, const char *key, const char *where, json_t **out, struct ward_error *e)
 {
 	json_t *v = oj_get(obj, key);
 	*out = NULL;
@@ -173,8 +172,7 @@ int oj_object(json_t *obj, const char *key, const char *where, json_t **out,
 	return 1;
 }
 
-int oj_array(json_t *obj, const char *key, const char *where, json_t **out,
-             struct ward_error *e)
+int oj_array(json_t *obj, const char *key, const char *where, json_t **out, struct ward_error *e)
 {
 	json_t *v = oj_get(obj, key);
 	*out = NULL;

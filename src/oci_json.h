@@ -25,22 +25,19 @@ json_t *oj_get(json_t *obj, const char *key);
 
 /* Each returns 0 and leaves *OUT alone when the value is absent (or JSON null), 1 when it
  * set *OUT, -1 on a wrong type or range. */
-int oj_str(json_t *obj, const char *key, const char *where, const char **out,
-           struct ward_error *e);
+int oj_str(json_t *obj, const char *key, const char *where, const char **out, struct ward_error *e);
 int oj_strdup(json_t *obj, const char *key, const char *where, char **out, struct ward_error *e);
 int oj_bool(json_t *obj, const char *key, const char *where, bool *out, struct ward_error *e);
 int oj_u64(json_t *obj, const char *key, const char *where, uint64_t max, uint64_t *out,
            struct ward_error *e);
-int oj_i64(json_t *obj, const char *key, const char *where, int64_t min, int64_t max,
-           int64_t *out, struct ward_error *e);
+int oj_i64(json_t *obj, const char *key, const char *where, int64_t min, int64_t max, int64_t *out,
+           struct ward_error *e);
 int oj_u32(json_t *obj, const char *key, const char *where, uint32_t *out, struct ward_error *e);
 /* An array of strings into a NULL-terminated vector (replacing *OUT). */
 int oj_strv(json_t *obj, const char *key, const char *where, char ***out, struct ward_error *e);
 /* An object or array where one is expected (absent: 0, *OUT NULL). */
-int oj_object(json_t *obj, const char *key, const char *where, json_t **out,
-              struct ward_error *e);
-int oj_array(json_t *obj, const char *key, const char *where, json_t **out,
-             struct ward_error *e);
+int oj_object(json_t *obj, const char *key, const char *where, json_t **out, struct ward_error *e);
+int oj_array(json_t *obj, const char *key, const char *where, json_t **out, struct ward_error *e);
 
 /* An absolute path: starts with '/'. */
 int oj_abs_path(json_t *obj, const char *key, const char *where, bool required, char **out,

@@ -41,7 +41,8 @@ static int namespaces(json_t *lx, struct oci_config *o, struct ward_error *e)
 			if (!strcmp(type, ns_types[k].name))
 				flag = ns_types[k].flag;
 		if (!flag)
-			return oj_err(e, w, "type", "unknown namespace type '%s'", type ? type : "");
+			return oj_err(e, w, "type", "unknown namespace type '%s'",
+			              type ? type : "");
 		for (size_t k = 0; k < o->n_ns; k++)
 			if (o->ns[k].type == flag)
 				return oj_err(e, w, "type", "%s listed twice", type);
@@ -119,7 +120,8 @@ static int devices(json_t *lx, struct oci_config *o, struct ward_error *e)
 	size_t i;
 	if (oj_array(lx, "devices", "linux", &arr, e) < 0)
 		return -1;
-	if (json_array_size(arr) && !(o->devices = calloc(json_array_size(arr), sizeof(*o->devices))))
+	if (json_array_size(arr) &&
+	    !(o->devices = calloc(json_array_size(arr), sizeof(*o->devices))))
 		return ward_error_set(e, ENOMEM, "devices");
 	json_array_foreach(arr, i, v)
 	{
@@ -130,9 +132,9 @@ static int devices(json_t *lx, struct oci_config *o, struct ward_error *e)
 		snprintf(w, sizeof(w), "linux.devices[%zu]", i);
 		if (!json_is_object(v))
 			return oj_err(e, w, NULL, "must be an object");
-		if (oj_abs_path(v, "path", w, true, &d->path, e) < 0 || oj_str(v, "type", w, &type, e) < 0 ||
-		    oj_u32(v, "fileMode", w, &mode, e) < 0 || oj_u32(v, "uid", w, &d->uid, e) < 0 ||
-		    oj_u32(v, "gid", w, &d->gid, e) < 0)
+		if (oj_abs_path(v, "path", w, true, &d->path, e) < 0 ||
+		    oj_str(v, "type", w, &type, e) < 0 || oj_u32(v, "fileMode", w, &mode, e) < 0 ||
+		    oj_u32(v, "uid", w, &d->uid, e) < 0 || oj_u32(v, "gid", w, &d->gid, e) < 0)
 			return -1;
 		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
 			return oj_err(e, w, "type", "must be c, b, u or p");
@@ -219,14 +221,10 @@ unsigned long oci_propagation(const char *name)
 		const char *name;
 		unsigned long flags;
 	} props[] = {
-	    {"private", MS_PRIVATE},
-	    {"rprivate", MS_PRIVATE | MS_REC},
-	    {"shared", MS_SHARED},
-	    {"rshared", MS_SHARED | MS_REC},
-	    {"slave", MS_SLAVE},
-	    {"rslave", MS_SLAVE | MS_REC},
-	    {"unbindable", MS_UNBINDABLE},
-	    {"runbindable", MS_UNBINDABLE | MS_REC},
+	    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+	    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+	    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 	};
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
 		if (!strcmp(name, props[i].name))
@@ -238,8 +236,8 @@ unsigned long oci_propagation(const char *name)
  * than ignored (runc ignores keys it does not know; these it knows). */
 static int refused(json_t *lx, struct ward_error *e)
 {
-	static const char *const keys[] = {"intelRdt", "memoryPolicy", "netDevices",
-	                                   "timeOffsets", "rdma"};
+	static const char *const keys[] = {"intelRdt", "memoryPolicy", "netDevices", "timeOffsets",
+	                                   "rdma"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (oj_refuse(lx, keys[i], "linux", "not supported by ward", e) < 0)
 			return -1;
@@ -260,8 +258,7 @@ static int labels_and_cgroup(json_t *lx, struct oci_config *o, struct ward_error
 	return 0;
 }
 
-int oci_linux_parse(json_t *lx, struct ward_spec *s, struct oci_config *o,
-                    struct ward_error *e)
+int oci_linux_parse(json_t *lx, struct ward_spec *s, struct oci_config *o, struct ward_error *e)
 {
 	json_t *res, *sec;
 	if (lx && !json_is_object(lx))

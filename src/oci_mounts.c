@@ -19,20 +19,34 @@ static const struct {
 	unsigned long flag;
 	bool clear; /* the option clears FLAG */
 } flag_opts[] = {
-    {"ro", MS_RDONLY, false},          {"rw", MS_RDONLY, true},
-    {"nosuid", MS_NOSUID, false},      {"suid", MS_NOSUID, true},
-    {"nodev", MS_NODEV, false},        {"dev", MS_NODEV, true},
-    {"noexec", MS_NOEXEC, false},      {"exec", MS_NOEXEC, true},
-    {"sync", MS_SYNCHRONOUS, false},   {"async", MS_SYNCHRONOUS, true},
-    {"dirsync", MS_DIRSYNC, false},    {"remount", MS_REMOUNT, false},
-    {"mand", MS_MANDLOCK, false},      {"nomand", MS_MANDLOCK, true},
-    {"noatime", MS_NOATIME, false},    {"atime", MS_NOATIME, true},
-    {"nodiratime", MS_NODIRATIME, false}, {"diratime", MS_NODIRATIME, true},
-    {"relatime", MS_RELATIME, false},  {"norelatime", MS_RELATIME, true},
-    {"strictatime", MS_STRICTATIME, false}, {"nostrictatime", MS_STRICTATIME, true},
-    {"lazytime", MS_LAZYTIME, false},  {"nolazytime", MS_LAZYTIME, true},
-    {"silent", MS_SILENT, false},      {"loud", MS_SILENT, true},
-    {"nosymfollow", MS_NOSYMFOLLOW, false}, {"symfollow", MS_NOSYMFOLLOW, true},
+    {"ro", MS_RDONLY, false},
+    {"rw", MS_RDONLY, true},
+    {"nosuid", MS_NOSUID, false},
+    {"suid", MS_NOSUID, true},
+    {"nodev", MS_NODEV, false},
+    {"dev", MS_NODEV, true},
+    {"noexec", MS_NOEXEC, false},
+    {"exec", MS_NOEXEC, true},
+    {"sync", MS_SYNCHRONOUS, false},
+    {"async", MS_SYNCHRONOUS, true},
+    {"dirsync", MS_DIRSYNC, false},
+    {"remount", MS_REMOUNT, false},
+    {"mand", MS_MANDLOCK, false},
+    {"nomand", MS_MANDLOCK, true},
+    {"noatime", MS_NOATIME, false},
+    {"atime", MS_NOATIME, true},
+    {"nodiratime", MS_NODIRATIME, false},
+    {"diratime", MS_NODIRATIME, true},
+    {"relatime", MS_RELATIME, false},
+    {"norelatime", MS_RELATIME, true},
+    {"strictatime", MS_STRICTATIME, false},
+    {"nostrictatime", MS_STRICTATIME, true},
+    {"lazytime", MS_LAZYTIME, false},
+    {"nolazytime", MS_LAZYTIME, true},
+    {"silent", MS_SILENT, false},
+    {"loud", MS_SILENT, true},
+    {"nosymfollow", MS_NOSYMFOLLOW, false},
+    {"symfollow", MS_NOSYMFOLLOW, true},
     {"defaults", 0, false},
 };
 
@@ -40,11 +54,11 @@ static const struct {
  * them, and the non-recursive meaning would be weaker than asked. */
 static bool recursive_attr(const char *opt)
 {
-	static const char *const r[] = {"rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
-	                                "rnoexec", "rexec", "rnodiratime", "rdiratime",
-	                                "rrelatime", "rnorelatime", "rnoatime", "ratime",
-	                                "rstrictatime", "rnostrictatime", "rnosymfollow",
-	                                "rsymfollow", NULL};
+	static const char *const r[] = {
+	    "rro",      "rrw",    "rnosuid",      "rsuid",          "rnodev",       "rdev",
+	    "rnoexec",  "rexec",  "rnodiratime",  "rdiratime",      "rrelatime",    "rnorelatime",
+	    "rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+	    NULL};
 	for (size_t i = 0; r[i]; i++)
 		if (!strcmp(opt, r[i]))
 			return true;
@@ -99,8 +113,8 @@ static int option(struct oci_mount *m, const char *opt, const char *w, size_t i,
 		return 0;
 	}
 	if (recursive_attr(opt))
-		return oj_err(e, w, item, "'%s': recursive mount attributes are not supported by ward",
-		              opt);
+		return oj_err(e, w, item,
+		              "'%s': recursive mount attributes are not supported by ward", opt);
 	if (!strncmp(opt, "x-", 2))
 		return 0; /* userspace mount helpers' options, never the kernel's */
 	if (!opt[0] || strchr(opt, ','))
@@ -118,10 +132,11 @@ static int check_maps(json_t *v, json_t *lx, const char *w, struct oci_mount *m,
 		if (!mine)
 			continue;
 		if (!json_equal(mine, oj_get(lx, keys[k])))
-			return oj_err(e, w, keys[k],
-			              "must equal linux.%s (ward idmaps a mount with the container's "
-			              "own maps)",
-			              keys[k]);
+			return oj_err(
+			    e, w, keys[k],
+			    "must equal linux.%s (ward idmaps a mount with the container's "
+			    "own maps)",
+			    keys[k]);
 		m->idmap = true;
 	}
 	return 0;

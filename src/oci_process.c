@@ -50,8 +50,7 @@ static int cap_set(json_t *caps, const char *key, const char *where, uint64_t *o
 	return 0;
 }
 
-static int parse_caps(json_t *proc, const char *where, struct oci_caps *c,
-                      struct ward_error *e)
+static int parse_caps(json_t *proc, const char *where, struct oci_caps *c, struct ward_error *e)
 {
 	json_t *caps;
 	char w[96];
@@ -79,8 +78,7 @@ static int rlimit_by_name(const char *name)
 	return -1;
 }
 
-static int parse_rlimits(json_t *proc, const char *where, struct ward_spec *s,
-                         struct ward_error *e)
+static int parse_rlimits(json_t *proc, const char *where, struct ward_spec *s, struct ward_error *e)
 {
 	json_t *arr;
 	s->n_rlimits = 0;
@@ -96,7 +94,8 @@ static int parse_rlimits(json_t *proc, const char *where, struct ward_spec *s,
 		uint64_t soft = 0, hard = 0;
 		if (!json_is_object(v))
 			return oj_err(e, w, NULL, "must be an object");
-		if (oj_str(v, "type", w, &type, e) < 0 || oj_u64(v, "soft", w, UINT64_MAX, &soft, e) < 0 ||
+		if (oj_str(v, "type", w, &type, e) < 0 ||
+		    oj_u64(v, "soft", w, UINT64_MAX, &soft, e) < 0 ||
 		    oj_u64(v, "hard", w, UINT64_MAX, &hard, e) < 0)
 			return -1;
 		if (!type)
@@ -141,8 +140,8 @@ static int parse_env(json_t *proc, const char *where, struct ward_spec *s, struc
 	return 0;
 }
 
-static int parse_user(json_t *proc, const char *where, struct ward_spec *s,
-                      struct oci_config *o, struct ward_error *e)
+static int parse_user(json_t *proc, const char *where, struct ward_spec *s, struct oci_config *o,
+                      struct ward_error *e)
 {
 	json_t *user, *gids;
 	char w[96];
@@ -153,7 +152,8 @@ static int parse_user(json_t *proc, const char *where, struct ward_spec *s,
 	uint32_t umask = 0;
 	int rc = oj_u32(user, "umask", w, &umask, e);
 	if (rc < 0 || oj_u32(user, "uid", w, &s->uid, e) < 0 ||
-	    oj_u32(user, "gid", w, &s->gid, e) < 0 || oj_array(user, "additionalGids", w, &gids, e) < 0)
+	    oj_u32(user, "gid", w, &s->gid, e) < 0 ||
+	    oj_array(user, "additionalGids", w, &gids, e) < 0)
 		return -1;
 	if (rc > 0 && umask > 0777)
 		return oj_err(e, w, "umask", "must be at most 0777");
@@ -211,8 +211,7 @@ static void reset(struct ward_spec *s, struct oci_config *o)
 	s->tty = false;
 }
 
-static int parse_misc(json_t *proc, const char *where, struct oci_config *o,
-                      struct ward_error *e)
+static int parse_misc(json_t *proc, const char *where, struct oci_config *o, struct ward_error *e)
 {
 	int64_t adj = 0;
 	int rc = oj_i64(proc, "oomScoreAdj", where, -1000, 1000, &adj, e);
@@ -231,8 +230,8 @@ static int parse_misc(json_t *proc, const char *where, struct oci_config *o,
 	return 0;
 }
 
-int oci_process_parse(json_t *proc, const char *where, struct ward_spec *s,
-                      struct oci_config *o, struct ward_error *e)
+int oci_process_parse(json_t *proc, const char *where, struct ward_spec *s, struct oci_config *o,
+                      struct ward_error *e)
 {
 	if (!json_is_object(proc))
 		return oj_err(e, where, NULL, "must be an object");

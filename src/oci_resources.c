@@ -17,8 +17,7 @@ static int i64(json_t *obj, const char *key, const char *where, int64_t min, int
 }
 
 /* A uint64 field kept in an int64 (the cgroup files take at most INT64_MAX). */
-static int u64(json_t *obj, const char *key, const char *where, int64_t *out,
-               struct ward_error *e)
+static int u64(json_t *obj, const char *key, const char *where, int64_t *out, struct ward_error *e)
 {
 	uint64_t v;
 	int rc = oj_u64(obj, key, where, INT64_MAX, &v, e);
@@ -27,8 +26,7 @@ static int u64(json_t *obj, const char *key, const char *where, int64_t *out,
 	return rc < 0 ? -1 : 0;
 }
 
-static int memory(json_t *res, const char *where, struct oci_resources *r,
-                  struct ward_error *e)
+static int memory(json_t *res, const char *where, struct oci_resources *r, struct ward_error *e)
 {
 	json_t *m;
 	char w[96];
@@ -88,7 +86,8 @@ static int cpu(json_t *res, const char *where, struct oci_resources *r, struct w
 	if (!c)
 		return 0;
 	snprintf(w, sizeof(w), "%s.cpu", where);
-	if (u64(c, "shares", w, &r->cpu_shares, e) < 0 || i64(c, "quota", w, -1, &r->cpu_quota, e) < 0 ||
+	if (u64(c, "shares", w, &r->cpu_shares, e) < 0 ||
+	    i64(c, "quota", w, -1, &r->cpu_quota, e) < 0 ||
 	    u64(c, "period", w, &r->cpu_period, e) < 0 ||
 	    i64(c, "realtimeRuntime", w, -1, &r->cpu_rt_runtime, e) < 0 ||
 	    u64(c, "realtimePeriod", w, &r->cpu_rt_period, e) < 0 ||
@@ -100,8 +99,8 @@ static int cpu(json_t *res, const char *where, struct oci_resources *r, struct w
 }
 
 /* One entry of a blockIO device list: major, minor and VALUE_KEY (NULL: weight, leafWeight). */
-static int blkio_dev(json_t *d, const char *w, const char *value_key,
-                     struct oci_blkio_device *out, struct ward_error *e)
+static int blkio_dev(json_t *d, const char *w, const char *value_key, struct oci_blkio_device *out,
+                     struct ward_error *e)
 {
 	int64_t leaf = 0;
 	uint64_t v = 0;
@@ -160,13 +159,13 @@ static int blkio(json_t *res, const char *where, struct oci_resources *r, struct
 	    blkio_list(b, "weightDevice", w, NULL, r->weight_device, &r->n_weight_device, e) < 0)
 		return -1;
 	for (int k = 0; k < 4; k++)
-		if (blkio_list(b, throttles[k], w, "rate", r->throttle[k], &r->n_throttle[k], e) < 0)
+		if (blkio_list(b, throttles[k], w, "rate", r->throttle[k], &r->n_throttle[k], e) <
+		    0)
 			return -1;
 	return 0;
 }
 
-static int hugepages(json_t *res, const char *where, struct oci_resources *r,
-                     struct ward_error *e)
+static int hugepages(json_t *res, const char *where, struct oci_resources *r, struct ward_error *e)
 {
 	json_t *arr, *h;
 	size_t i;
@@ -196,8 +195,7 @@ static int hugepages(json_t *res, const char *where, struct oci_resources *r,
 }
 
 /* cgroup v2 files by name: a plain file name in the container's own cgroup directory. */
-static int unified(json_t *res, const char *where, struct oci_resources *r,
-                   struct ward_error *e)
+static int unified(json_t *res, const char *where, struct oci_resources *r, struct ward_error *e)
 {
 	json_t *u, *v;
 	const char *k;
@@ -215,8 +213,8 @@ static int unified(json_t *res, const char *where, struct oci_resources *r,
 		snprintf(w, sizeof(w), "%s.unified", where);
 		bool ok = k[0] && k[0] != '.' && !strchr(k, '/') && strchr(k, '.');
 		const char *val = json_string_value(v);
-		if (!ok || !val || strchr(val, '\n') ||
-		    asprintf(&list[n], "%s=%s", k, val) < 0 || !list[n]) {
+		if (!ok || !val || strchr(val, '\n') || asprintf(&list[n], "%s=%s", k, val) < 0 ||
+		    !list[n]) {
 			strv_free(list);
 			return ok && val ? ward_error_set(e, ENOMEM, "unified")
 			                 : oj_err(e, w, k,
@@ -230,8 +228,7 @@ static int unified(json_t *res, const char *where, struct oci_resources *r,
 	return 0;
 }
 
-static int device_rule(json_t *d, const char *w, struct oci_device_rule *out,
-                       struct ward_error *e)
+static int device_rule(json_t *d, const char *w, struct oci_device_rule *out, struct ward_error *e)
 {
 	const char *type = "a", *access = "rwm";
 	out->major = out->minor = -1;
@@ -255,8 +252,7 @@ static int device_rule(json_t *d, const char *w, struct oci_device_rule *out,
 	return 0;
 }
 
-static int devices(json_t *res, const char *where, struct oci_resources *r,
-                   struct ward_error *e)
+static int devices(json_t *res, const char *where, struct oci_resources *r, struct ward_error *e)
 {
 	json_t *arr, *d;
 	size_t i;
@@ -282,8 +278,7 @@ static int devices(json_t *res, const char *where, struct oci_resources *r,
 	return 0;
 }
 
-static int network(json_t *res, const char *where, struct oci_resources *r,
-                   struct ward_error *e)
+static int network(json_t *res, const char *where, struct oci_resources *r, struct ward_error *e)
 {
 	json_t *n;
 	char w[96];
