@@ -52,6 +52,8 @@ struct oci_mount {
 	char *data;                /* the other options, comma-joined (mode=755,size=65536k);
 	                              NULL: none */
 	bool idmap;                /* "idmap"/"ridmap" option or uidMappings on the mount */
+	bool copy_up;              /* "tmpcopyup" (runc's, podman sends it for tmpfs): the
+	                              tmpfs starts with a copy of what the root had there */
 };
 
 /* linux.devices: made inside the root (mknod, or a bind of the host's node when the
