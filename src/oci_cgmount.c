@@ -68,8 +68,8 @@ static int v1(int rootfd, const struct oci_mount *m, bool own, unsigned long fla
 	autoclose int fd = oci_path_open(rootfd, m->destination, OCI_MAKE_DIR);
 	if (fd < 0)
 		return ward_error_set(e, errno, "destination");
-	unsigned long tflags = (flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV |
-	                       MS_NOEXEC;
+	unsigned long tflags =
+	    (flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	if (mount("tmpfs", oci_fdpath(fd).s, "tmpfs", tflags, "mode=755") < 0)
 		return ward_error_set(e, errno, "mounting its tmpfs");
 	FILE *f = fopen("/proc/self/cgroup", "re");

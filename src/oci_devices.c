@@ -55,8 +55,7 @@ static int existing(const struct stat *st, const struct dev *d, struct ward_erro
 	return 0;
 }
 
-static int bind_host_node(int parent, const char *name, const struct dev *d,
-                          struct ward_error *e)
+static int bind_host_node(int parent, const char *name, const struct dev *d, struct ward_error *e)
 {
 	autoclose int src = open(d->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -127,17 +126,18 @@ static int dev_links(int rootfd, struct ward_error *e)
 	return 0;
 }
 
-int oci_devices_setup(int rootfd, const struct oci_config *o, bool in_userns,
-                      struct ward_error *e)
+int oci_devices_setup(int rootfd, const struct oci_config *o, bool in_userns, struct ward_error *e)
 {
 	for (size_t i = 0; i < o->n_devices; i++) {
 		const struct oci_device *c = &o->devices[i];
 		struct dev d = {c->path, c->type, c->major, c->minor, c->mode, c->uid, c->gid};
 		if (make_device(rootfd, &d, in_userns, e) < 0)
-			return ward_error_prefix(e, "config.json: linux.devices[%zu] %s", i, c->path);
+			return ward_error_prefix(e, "config.json: linux.devices[%zu] %s", i,
+			                         c->path);
 	}
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		if (!listed(o, defaults[i].path) && make_device(rootfd, &defaults[i], in_userns, e) < 0)
+		if (!listed(o, defaults[i].path) &&
+		    make_device(rootfd, &defaults[i], in_userns, e) < 0)
 			return ward_error_prefix(e, "/dev: %s", defaults[i].path);
 	return dev_links(rootfd, e);
 }

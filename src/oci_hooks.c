@@ -77,8 +77,8 @@ static void last_line(const struct capture *c, char *out, size_t size)
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static __attribute__((noreturn)) void exec_hook(const struct oci_hook *h, int in, int out,
-                                                int err, int report)
+static __attribute__((noreturn)) void exec_hook(const struct oci_hook *h, int in, int out, int err,
+                                                int report)
 {
 	char *const path_only[] = {h->path, NULL};
 	char *const no_env[] = {NULL};
@@ -88,20 +88,21 @@ static __attribute__((noreturn)) void exec_hook(const struct oci_hook *h, int in
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, 0);
 	/* above 3 first: with our stdio closed, one of them may sit on 0..3 */
-	int fds[4] = {in, out, err, report};
+	int fds[4] = {in, out, err, report}, rfd = report;
 	for (int i = 0; i < 4; i++)
 		if ((fds[i] = fcntl(fds[i], F_DUPFD, 10)) < 0)
 			goto fail;
 	for (int i = 0; i < 4; i++)
 		if (dup2(fds[i], i) < 0)
 			goto fail;
+	rfd = 3;
 	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
 		goto fail;
 	close_range(4, ~0U, 0);
 	execve(h->path, h->args ? h->args : path_only, h->env ? h->env : no_env);
 fail:;
 	int e = errno;
-	(void)!write(3, &e, sizeof(e));
+	(void)!write(rfd, &e, sizeof(e));
 	_exit(127);
 }
 
@@ -126,7 +127,8 @@ static void supervise(const struct oci_hook *h, pid_t pid, int pidfd, int out, i
 	long long deadline = h->timeout_s > 0 ? now_ms() + h->timeout_s * 1000LL : -1;
 	bool out_open = true, err_open = true, exited = false;
 	while (!exited) {
-		struct pollfd p[3] = {{pidfd, POLLIN, 0}, {out_open ? out : -1, POLLIN, 0},
+		struct pollfd p[3] = {{pidfd, POLLIN, 0},
+		                      {out_open ? out : -1, POLLIN, 0},
 		                      {err_open ? err : -1, POLLIN, 0}};
 		long long left = deadline < 0 ? -1 : deadline - now_ms();
 		if (deadline >= 0 && left <= 0) {
@@ -152,8 +154,7 @@ static void supervise(const struct oci_hook *h, pid_t pid, int pidfd, int out, i
 		;
 }
 
-static int run_one(const struct oci_hook *h, const char *state, struct run *r,
-                   struct ward_error *e)
+static int run_one(const struct oci_hook *h, const char *state, struct run *r, struct ward_error *e)
 {
 	autoclose int in = memfd_create("oci-state", MFD_CLOEXEC);
 	if (in < 0 || write_all(in, state, strlen(state)) < 0 || lseek(in, 0, SEEK_SET) < 0)
@@ -209,7 +210,8 @@ static int verdict(const struct oci_hook *h, const struct run *r, struct ward_er
 		return ward_error_set(e, 0, "killed by signal %d%s%s", WTERMSIG(r->status), sep,
 		                      line);
 	if (WIFEXITED(r->status) && WEXITSTATUS(r->status) != 0)
-		return ward_error_set(e, 0, "exited with %d%s%s", WEXITSTATUS(r->status), sep, line);
+		return ward_error_set(e, 0, "exited with %d%s%s", WEXITSTATUS(r->status), sep,
+		                      line);
 	return 0;
 }
 
@@ -228,7 +230,8 @@ int oci_hooks_run(const struct oci_config *o, enum oci_hook_kind kind, const cha
 			rc = verdict(h, r, e);
 		free(r);
 		if (rc < 0)
-			return ward_error_prefix(e, "hooks.%s[%zu] %s", kind_names[kind], i, h->path);
+			return ward_error_prefix(e, "hooks.%s[%zu] %s", kind_names[kind], i,
+			                         h->path);
 	}
 	return 0;
 }

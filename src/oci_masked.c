@@ -22,8 +22,8 @@ int oci_readonly_paths(const struct oci_config *o, struct ward_error *e)
 		if (t < 0 && errno == ENOENT)
 			continue;
 		if (t < 0 || bind_fd(t, t, MOUNT_ATTR_RDONLY) < 0)
-			return ward_error_set(e, errno, "config.json: linux.readonlyPaths[%zu] %s", i,
-			                      o->readonly[i]);
+			return ward_error_set(e, errno, "config.json: linux.readonlyPaths[%zu] %s",
+			                      i, o->readonly[i]);
 	}
 	return 0;
 }
@@ -61,8 +61,8 @@ int oci_masked_paths(const struct oci_config *o, struct ward_error *e)
 	autoclose int null = -1;
 	for (size_t i = 0; o->masked && o->masked[i]; i++)
 		if (mask(o->masked[i], &null) < 0)
-			return ward_error_set(e, errno, "config.json: linux.maskedPaths[%zu] %s%s", i,
-			                      o->masked[i],
-			                      errno == EPERM ? " (/dev/null is not the null device)" : "");
+			return ward_error_set(
+			    e, errno, "config.json: linux.maskedPaths[%zu] %s%s", i, o->masked[i],
+			    errno == EPERM ? " (/dev/null is not the null device)" : "");
 	return 0;
 }

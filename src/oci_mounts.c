@@ -18,9 +18,16 @@
 
 /* Files of /proc a bind may cover (lxcfs and the like), as runc allows. */
 static const char *const proc_binds[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-    "/proc/sys/kernel/ns_last_pid", NULL,
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/sys/kernel/ns_last_pid",
+    NULL,
 };
 
 bool oci_has_ns(const struct oci_config *o, int type)
@@ -28,8 +35,8 @@ bool oci_has_ns(const struct oci_config *o, int type)
 	static const struct {
 		int type;
 		const char *name;
-	} names[] = {{CLONE_NEWNET, "net"},   {CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},
-	             {CLONE_NEWPID, "pid"},   {CLONE_NEWNS, "mnt"},    {CLONE_NEWUSER, "user"},
+	} names[] = {{CLONE_NEWNET, "net"},      {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+	             {CLONE_NEWPID, "pid"},      {CLONE_NEWNS, "mnt"},  {CLONE_NEWUSER, "user"},
 	             {CLONE_NEWCGROUP, "cgroup"}};
 	for (size_t i = 0; i < o->n_ns; i++) {
 		if (o->ns[i].type != type)
@@ -64,9 +71,9 @@ int oci_remount(const char *path, unsigned long flags, const char *source)
 	}
 	static const struct {
 		unsigned long st, ms;
-	} locked[] = {{ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},
-	              {ST_NOEXEC, MS_NOEXEC},   {ST_RDONLY, MS_RDONLY},
-	              {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
+	} locked[] = {{ST_NOSUID, MS_NOSUID},    {ST_NODEV, MS_NODEV},
+	              {ST_NOEXEC, MS_NOEXEC},    {ST_RDONLY, MS_RDONLY},
+	              {ST_NOATIME, MS_NOATIME},  {ST_NODIRATIME, MS_NODIRATIME},
 	              {ST_RELATIME, MS_RELATIME}};
 	const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
 	for (size_t i = 0; i < sizeof(locked) / sizeof(locked[0]); i++)
@@ -98,8 +105,9 @@ static int target(int rootfd, const struct oci_mount *m, enum oci_make make, boo
 	if (fd < 0)
 		return ward_error_set(e, errno, "destination");
 	if (real_dir) {
-		autoclose int nf = sys_openat2(rootfd, m->destination, O_PATH | O_NOFOLLOW | O_CLOEXEC,
-		                               RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		autoclose int nf =
+		    sys_openat2(rootfd, m->destination, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		struct stat st;
 		if (nf < 0 || fstat(nf, &st) < 0 || !S_ISDIR(st.st_mode))
 			return ward_error_set(e, nf < 0 ? errno : 0,

@@ -24,8 +24,7 @@ int oci_remount(const char *path, unsigned long flags, const char *source);
 bool oci_dev_is_ours(const struct oci_config *o);
 /* linux.devices and the default ones (null, zero, full, random, urandom, tty), then the /dev
  * links. */
-int oci_devices_setup(int rootfd, const struct oci_config *o, bool in_userns,
-                      struct ward_error *e);
+int oci_devices_setup(int rootfd, const struct oci_config *o, bool in_userns, struct ward_error *e);
 
 /* After pivot_root: linux.sysctl written under /proc/sys (oci_sysctl_check, before any
  * mount, refuses keys that would change the host's namespaces), linux.readonlyPaths and

@@ -84,7 +84,8 @@ static int dev_readonly(const struct oci_config *o, struct ward_error *e)
 		if (strcmp(m->destination, "/dev") != 0 || m->bind || !(m->flags & MS_RDONLY))
 			continue;
 		if (oci_remount("/dev", m->flags | MS_RDONLY, "/dev") < 0)
-			return ward_error_set(e, errno, "config.json: mounts[%zu] /dev: read-only", i);
+			return ward_error_set(e, errno, "config.json: mounts[%zu] /dev: read-only",
+			                      i);
 	}
 	return 0;
 }

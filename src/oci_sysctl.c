@@ -10,7 +10,7 @@
 #include "sys.h"
 
 static const char *const ipc_keys[] = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
     "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL,
 };
 
@@ -43,7 +43,8 @@ static const char *refusal(const struct oci_config *o, const char *key)
 	for (size_t i = 0; ipc_keys[i] && !ipc; i++)
 		ipc = strcmp(key, ipc_keys[i]) == 0;
 	if (ipc)
-		return oci_has_ns(o, CLONE_NEWIPC) ? NULL : "not allowed in the host's ipc namespace";
+		return oci_has_ns(o, CLONE_NEWIPC) ? NULL
+		                                   : "not allowed in the host's ipc namespace";
 	if (strncmp(key, "net.", 4) == 0)
 		return oci_has_ns(o, CLONE_NEWNET) ? NULL
 		                                   : "not allowed in the host's network namespace";
@@ -65,7 +66,8 @@ int oci_sysctl_check(const struct oci_config *o, struct ward_error *e)
 			                      o->sysctl[i]);
 		const char *why = refusal(o, dot);
 		if (why)
-			return ward_error_set(e, EPERM, "config.json: linux.sysctl %s: %s", dot, why);
+			return ward_error_set(e, EPERM, "config.json: linux.sysctl %s: %s", dot,
+			                      why);
 	}
 	return 0;
 }
@@ -82,8 +84,8 @@ int oci_sysctl_apply(const struct oci_config *o, struct ward_error *e)
 	for (size_t i = 0; o->sysctl[i]; i++) {
 		const char *eq = strchr(o->sysctl[i], '=');
 		char dot[256], slash[256];
-		if (!eq ||
-		    split_key(o->sysctl[i], (size_t)(eq - o->sysctl[i]), dot, slash, sizeof(dot)) < 0)
+		if (!eq || split_key(o->sysctl[i], (size_t)(eq - o->sysctl[i]), dot, slash,
+		                     sizeof(dot)) < 0)
 			return ward_error_set(e, EINVAL, "config.json: linux.sysctl: bad key in %s",
 			                      o->sysctl[i]);
 		autoclose int fd = sys_openat2(sys, slash, O_WRONLY | O_TRUNC | O_CLOEXEC,
