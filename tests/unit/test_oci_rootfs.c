@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -413,12 +414,92 @@ static void pivot_and_no_pivot(void **state)
 	assert_int_equal(in_container(0, minimal, &yes), 0);
 }
 
+static int userns_checks(void)
+{
+	struct stat st;
+	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+	close(fd);
+	CHECK(stat("/dev/zero", &st) == 0 && st.st_rdev == makedev(1, 5));
+	CHECK(is_fs("/sys", SYSFS_MAGIC) && is_fs("/proc", PROC_SUPER_MAGIC));
+	struct statvfs sv;
+	CHECK(statvfs("/mnt/locked", &sv) == 0 && sv.f_flag & ST_RDONLY && sv.f_flag & ST_NOSUID);
+	CHECK(refused("/mnt/locked/x", EROFS) && refused("/newfile", EROFS));
+	return 0;
+}
+
+static int userns_root(void *arg)
+{
+	(void)arg;
+	char locked[PATH_MAX * 2];
+	snprintf(locked, sizeof(locked), "%s/locked", base);
+	struct oci_mount mounts[] = {
+	    {.destination = "/proc", .type = "proc", .flags = M_KERN},
+	    {.destination = "/dev", .type = "tmpfs", .flags = MS_NOSUID, .data = "mode=755"},
+	    {.destination = "/sys", .type = "sysfs", .flags = M_KERN | MS_RDONLY},
+	    {.destination = "/mnt/locked",
+	     .type = "bind",
+	     .source = locked,
+	     .bind = true,
+	     .flags = MS_RDONLY},
+	};
+	struct oci_config o = {.root_path = root,
+	                       .root_readonly = true,
+	                       .mounts = mounts,
+	                       .n_mounts = sizeof(mounts) / sizeof(mounts[0])};
+	struct ward_error e = {0};
+	if (oci_rootfs_prepare(&o, true, &e) < 0 || oci_rootfs_enter(&o, false, &e) < 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 1;
+	}
+	return userns_checks();
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int rc = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* A user namespace of its own (root mapped to root only), over a nosuid,nodev mount made
+ * outside it: the kernel locks those flags, a remount must keep them. */
+static void user_namespace(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	fflush(NULL);
+	pid_t p = fork();
+	if (p == 0) {
+		char locked[PATH_MAX * 2];
+		snprintf(locked, sizeof(locked), "%s/locked", base);
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+		    (mkdir(locked, 0755) < 0 && errno != EEXIST) ||
+		    mount("tmpfs", locked, "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0 ||
+		    unshare(CLONE_NEWUSER) < 0 || write_text("/proc/self/uid_map", "0 0 1") < 0 ||
+		    write_text("/proc/self/setgroups", "deny") < 0 ||
+		    write_text("/proc/self/gid_map", "0 0 1") < 0)
+			_exit(91);
+		_exit(in_container(0, userns_root, NULL));
+	}
+	int st = 0;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(full_config),
 	    cmocka_unit_test(refusals),
 	    cmocka_unit_test(pivot_and_no_pivot),
+	    cmocka_unit_test(user_namespace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
