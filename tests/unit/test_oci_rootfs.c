@@ -376,14 +376,20 @@ static void refusals(void **state)
 	}
 }
 
+struct minimal_case {
+	bool no_pivot;
+	unsigned long propagation;
+};
+
 static int minimal(void *arg)
 {
-	bool no_pivot = *(bool *)arg;
+	const struct minimal_case *c = arg;
+	bool no_pivot = c->no_pivot;
 	struct oci_mount mounts[] = {{.destination = "/proc", .type = "proc", .flags = M_KERN}};
 	struct oci_config o = {.root_path = root,
 	                       .mounts = mounts,
 	                       .n_mounts = 1,
-	                       .rootfs_propagation = MS_PRIVATE | MS_REC};
+	                       .rootfs_propagation = c->propagation};
 	struct ward_error e = {0};
 	if (oci_rootfs_prepare(&o, false, &e) < 0 || oci_rootfs_enter(&o, no_pivot, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
@@ -394,13 +400,20 @@ static int minimal(void *arg)
 	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode)); /* in the image's /dev */
 	char buf[8192];
 	CHECK(slurp("/proc/self/mountinfo", buf, sizeof(buf)) > 0);
-	/* rprivate: "/" has no shared: or master: tag */
+	/* rprivate: "/" has no shared: or master: tag; rshared: shared: */
+	int seen = 0;
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		char mp[256], opts[512];
-		if (sscanf(line, "%*s %*s %*s %*s %255s %*s %511[^-]", mp, opts) == 2 &&
-		    strcmp(mp, "/") == 0)
+		if (sscanf(line, "%*s %*s %*s %*s %255s %*s%511[^-]", mp, opts) != 2 ||
+		    strcmp(mp, "/") != 0)
+			continue;
+		seen++;
+		if (c->propagation & MS_SHARED)
+			CHECK(strstr(opts, "shared:"));
+		else
 			CHECK(!strstr(opts, "shared:") && !strstr(opts, "master:"));
 	}
+	CHECK(seen == 1);
 	return 0;
 }
 
@@ -409,9 +422,10 @@ static void pivot_and_no_pivot(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	bool no = false, yes = true;
-	assert_int_equal(in_container(0, minimal, &no), 0);
-	assert_int_equal(in_container(0, minimal, &yes), 0);
+	struct minimal_case cases[] = {
+	    {false, MS_PRIVATE | MS_REC}, {true, MS_PRIVATE | MS_REC}, {false, MS_SHARED | MS_REC}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(in_container(0, minimal, &cases[i]), 0);
 }
 
 static int userns_checks(void)
