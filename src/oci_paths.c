@@ -1,0 +1,76 @@
+/* Destinations inside an OCI container's root. Symlinks are followed as the container will
+ * see them (the kernel's RESOLVE_IN_ROOT keeps them and ".." inside the root), and every
+ * path is resolved again from the root after a step that created something. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "oci_paths.h"
+#include "sys.h"
+
+static int open_follow(int rootfd, const char *path, int flags)
+{
+	return sys_openat2(rootfd, path, (uint64_t)(flags | O_CLOEXEC),
+	                   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+struct oci_fdpath oci_fdpath(int fd)
+{
+	struct oci_fdpath p;
+	snprintf(p.s, sizeof(p.s), "/proc/self/fd/%d", fd);
+	return p;
+}
+
+int oci_path_parent(int rootfd, const char *path, char *name)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	size_t len = n - start;
+	if (len == 0 || len > NAME_MAX || (len == 1 && path[start] == '.') ||
+	    (len == 2 && path[start] == '.' && path[start + 1] == '.')) {
+		errno = len > NAME_MAX ? ENAMETOOLONG : EINVAL;
+		return -1;
+	}
+	memcpy(name, path + start, len);
+	name[len] = '\0';
+	char *dir = strndupa(path, start);
+	int fd = start == 0 ? fcntl(rootfd, F_DUPFD_CLOEXEC, 0)
+	                    : oci_path_open(rootfd, dir, OCI_MAKE_DIR);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		close(fd);
+		errno = ENOTDIR;
+		return -1;
+	}
+	return fd;
+}
+
+int oci_path_open(int rootfd, const char *path, enum oci_make make)
+{
+	int fd = open_follow(rootfd, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT || make == OCI_MAKE_NONE)
+		return fd;
+	char name[NAME_MAX + 1];
+	autoclose int parent = oci_path_parent(rootfd, path, name);
+	if (parent < 0)
+		return -1;
+	if (make == OCI_MAKE_DIR) {
+		if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+			return -1;
+	} else {
+		int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+		               0644);
+		if (f < 0 && errno != EEXIST)
+			return -1;
+		if (f >= 0)
+			close(f);
+	}
+	/* from the root again: NAME may be a symlink made meanwhile, followed inside */
+	return open_follow(rootfd, path, O_PATH);
+}

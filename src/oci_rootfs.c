@@ -1,0 +1,107 @@
+/* The container's root in OCI mode, in runc's order: propagation of /, the root bound onto
+ * itself, the config's mounts, /dev; then pivot_root and what runc does after it. Child
+ * side, in the container's mount namespace. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#include "oci_mounts.h"
+#include "oci_paths.h"
+#include "oci_rootfs.h"
+#include "sys.h"
+
+/* pivot_root refuses a shared parent, and a shared one would carry the container's mounts
+ * back to the host: the mount holding the root's parent directory becomes private. */
+static int parent_private(const char *root, struct ward_error *e)
+{
+	char *dir = strdupa(root);
+	for (;;) {
+		dir = dirname(dir);
+		if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || strcmp(dir, "/") == 0)
+			return ward_error_set(e, errno, "rootfs: making %s private", dir);
+	}
+}
+
+int oci_rootfs_prepare(const struct oci_config *o, bool in_userns, struct ward_error *e)
+{
+	if (oci_sysctl_check(o, e) < 0)
+		return -1;
+	unsigned long prop = o->rootfs_propagation ? o->rootfs_propagation : MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return ward_error_set(e, errno, "config.json: linux.rootfsPropagation");
+	if (parent_private(o->root_path, e) < 0)
+		return -1;
+	if (mount(o->root_path, o->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ward_error_set(e, errno, "config.json: root.path %s: binding it onto itself",
+		                      o->root_path);
+	/* its own propagation comes after pivot_root, which needs it unshared */
+	if (prop & MS_SHARED && mount(NULL, o->root_path, NULL, MS_PRIVATE, NULL) < 0)
+		return ward_error_set(e, errno, "rootfs: making the root private");
+	autoclose int rootfd = open(o->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return ward_error_set(e, errno, "config.json: root.path %s", o->root_path);
+	for (size_t i = 0; i < o->n_mounts; i++)
+		if (oci_mount_one(rootfd, o, i, in_userns, e) < 0)
+			return -1;
+	if (oci_dev_is_ours(o) && oci_devices_setup(rootfd, o, in_userns, e) < 0)
+		return -1;
+	if (chdir(o->root_path) < 0)
+		return ward_error_set(e, errno, "config.json: root.path %s", o->root_path);
+	return 0;
+}
+
+static int pivot(const struct oci_config *o, bool no_pivot, struct ward_error *e)
+{
+	if (chdir(o->root_path) < 0)
+		return ward_error_set(e, errno, "rootfs: entering %s", o->root_path);
+	if (no_pivot) {
+		/* the weaker way, for roots pivot_root cannot take (an initramfs) */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+			return ward_error_set(e, errno, "rootfs: moving the root onto /");
+		return chdir("/") < 0 ? ward_error_set(e, errno, "rootfs: chdir /") : 0;
+	}
+	/* pivot_root(".", ".") stacks the old root on the new one; detached (made a slave
+	 * first, so that the unmount does not reach the host), no path leads back to it */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ward_error_set(e, errno, "pivot_root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+		return ward_error_set(e, errno, "pivot_root: detaching the old root");
+	return chdir("/") < 0 ? ward_error_set(e, errno, "pivot_root: chdir /") : 0;
+}
+
+/* A read-only /dev was mounted writable for its nodes (runc's finalizeRootfs). */
+static int dev_readonly(const struct oci_config *o, struct ward_error *e)
+{
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		const struct oci_mount *m = &o->mounts[i];
+		if (strcmp(m->destination, "/dev") != 0 || m->bind || !(m->flags & MS_RDONLY))
+			continue;
+		if (oci_remount("/dev", m->flags | MS_RDONLY, "/dev") < 0)
+			return ward_error_set(e, errno, "config.json: mounts[%zu] /dev: read-only",
+			                      i);
+	}
+	return 0;
+}
+
+int oci_rootfs_enter(const struct oci_config *o, bool no_pivot, struct ward_error *e)
+{
+	if (pivot(o, no_pivot, e) < 0)
+		return -1;
+	if (o->rootfs_propagation && mount(NULL, "/", NULL, o->rootfs_propagation, NULL) < 0)
+		return ward_error_set(e, errno, "config.json: linux.rootfsPropagation");
+	if (dev_readonly(o, e) < 0)
+		return -1;
+	if (o->root_readonly && oci_remount("/", MS_RDONLY, "/") < 0)
+		return ward_error_set(e, errno, "config.json: root.readonly");
+	if (oci_sysctl_apply(o, e) < 0 || oci_readonly_paths(o, e) < 0 ||
+	    oci_masked_paths(o, e) < 0)
+		return -1;
+	return 0;
+}
