@@ -279,8 +279,6 @@ static char *process_text(struct exec_args *a, const char *id, const char *dir, 
 		}
 		return text;
 	}
-	if (argc == 0)
-		return oci_fail("exec: a command is needed after the id (or --process FILE)"), NULL;
 	json_t *p = from_flags(a, id, dir, argc, argv);
 	char *text = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(p);
@@ -302,15 +300,17 @@ static int run_exec(struct exec_args *a, int argc, char **argv)
 		return oci_fail("exec: a container id is needed (usage: %s exec ID COMMAND)",
 		                oci_g.prog);
 	const char *id = argv[optind];
+	int rest = argc - optind - 1;
+	char **rargv = argv + optind + 1;
+	if (rest > 0 && !strcmp(rargv[0], "--"))
+		rargv++, rest--;
+	if (!a->process && rest == 0)
+		return oci_fail("exec: a command is needed after the id (or --process FILE)");
 	char dir[PATH_MAX];
 	if (oci_check_id(id) < 0 || oci_state_dir(id, false, dir, sizeof(dir)) < 0 ||
 	    !oci_exists(id, dir, false))
 		return 1;
 	oci_close_fds(3 + a->preserve);
-	int rest = argc - optind - 1;
-	char **rargv = argv + optind + 1;
-	if (rest > 0 && !strcmp(rargv[0], "--"))
-		rargv++, rest--;
 	char *text = process_text(a, id, dir, rest, rargv);
 	if (!text)
 		return 1;

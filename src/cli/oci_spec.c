@@ -48,13 +48,18 @@ static const char base[] =
     "\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\","
     "\"/proc/sysrq-trigger\"]}}";
 
-/* runc's ToRootless: the caller as root of a user namespace, no device rules or
- * resources, /sys bound (a sysfs needs a network namespace of one's own), no gid=5. */
+/* runc's ToRootless: the caller as root of a user namespace, no network or cgroup
+ * namespace, no device rules or resources, /sys bound from the host, no gid=5. */
 static void rootless(json_t *spec)
 {
 	json_t *linux_ = json_object_get(spec, "linux");
 	json_object_del(linux_, "resources");
 	json_t *ns = json_object_get(linux_, "namespaces");
+	for (size_t k = json_array_size(ns); k-- > 0;) {
+		const char *t = json_string_value(json_object_get(json_array_get(ns, k), "type"));
+		if (!strcmp(t, "network") || !strcmp(t, "cgroup"))
+			json_array_remove(ns, k);
+	}
 	json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
 	json_object_set_new(linux_, "uidMappings",
 	                    json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
