@@ -48,10 +48,49 @@ static void culprit(char **argv, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)strcspn(arg, "="), arg);
 }
 
+static const struct option *find(const char *name, size_t len)
+{
+	for (const struct option *o = table; o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	return NULL;
+}
+
+/* Go's flag package reads -name as --name, never as -n with the value "ame" (getopt's
+ * fallback): a single-dash word longer than one letter must name a long option. */
+static int single_dash_words(const struct oci_cmd *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			return 0;
+		if (a[0] != '-' || !a[1]) {
+			if (c->stop_at_operand)
+				return 0;
+			continue;
+		}
+		const char *name = a + 1 + (a[1] == '-');
+		size_t len = strcspn(name, "=");
+		const struct option *o = find(name, len);
+		if (!o && a[1] != '-' && len > 1)
+			return oci_fail("%s: unknown option %.*s (see %s %s --help)", c->name,
+			                (int)len + 1, a, oci_g.prog, c->name);
+		if (!o && len == 1)
+			for (o = table; o->name && o->val != name[0]; o++)
+				;
+		if (o && o->name && o->has_arg == required_argument && !name[len])
+			i++; /* its value, whatever it looks like */
+	}
+	return 0;
+}
+
 int oci_next(const struct oci_cmd *c, int argc, char **argv, int *idx)
 {
-	if (c != current)
+	if (c != current) {
 		build(c);
+		if (single_dash_words(c, argc, argv))
+			return OCI_BAD;
+	}
 	int i = -1;
 	int v = getopt_long_only(argc, argv, shorts, table, &i);
 	char opt[64];
