@@ -3,8 +3,24 @@
 # The option lists follow `ward CMD --help`; scripts/check-docs.sh checks that they do.
 
 _ward_commands="run create start stop restart pause unpause wait kill rm commit exec ps inspect
-  logs attach cp read write port network image pull push login logout serve doctor policy version help"
+  logs attach cp read write port network image pull push login logout serve oci doctor policy version help"
 _ward_image_commands="import ls inspect rm prune pack tag history"
+# ward oci (runc's command line): its commands, and the options of all of them.
+_ward_oci_commands="create start run state kill delete list ps exec pause resume update features
+  spec"
+_ward_oci_opts="--root --log --log-format --debug --systemd-cgroup --rootless --criu -v --version
+  -b --bundle --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds -d --detach
+  --keep -a --all -f --force --format -q --quiet -p --process -t --tty --cwd -e --env -u --user
+  -g --additional-gids -c --cap --no-new-privs --apparmor --process-label -r --resources
+  --memory --memory-swap --memory-reservation --kernel-memory --kernel-memory-tcp --cpu-share
+  --cpu-shares --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpuset-cpus
+  --cpuset-mems --pids-limit --blkio-weight -h --help"
+_ward_oci_args="--root --log --log-format --rootless --criu -b --bundle --pid-file
+  --console-socket --preserve-fds --format -p --process --cwd -e --env -u --user -g
+  --additional-gids -c --cap --apparmor --process-label -r --resources --memory --memory-swap
+  --memory-reservation --kernel-memory --kernel-memory-tcp --cpu-share --cpu-shares --cpu-period
+  --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --pids-limit
+  --blkio-weight"
 
 # Options of ward run; create has them too.
 _ward_run_opts="--rootfs --entrypoint --read-only -v --volume --changes --tmpfs --user-id
@@ -41,6 +57,7 @@ _ward_cmd_opts() {
 		--authfile -h --help" ;;
 	logout) echo "--authfile -h --help" ;;
 	serve) echo "--socket --group --idle-timeout -h --help" ;;
+	oci) echo "$_ward_oci_opts" ;;
 	image-import) echo "--name -q --quiet --json -h --help" ;;
 	image-ls) echo "-q --quiet --json -h --help" ;;
 	image-inspect) echo "--json -h --help" ;;
@@ -64,6 +81,7 @@ _ward_takes_arg() {
 	cp | read) [[ $2 == --max-bytes ]] && return 0 ;;
 	write) [[ $2 == --mode ]] && return 0 ;;
 	serve) case $2 in --socket | --group | --idle-timeout) return 0 ;; esac ;;
+	oci) for w in $_ward_oci_args; do [[ $w == "$2" ]] && return 0; done ;;
 	image-import) [[ $2 == --name ]] && return 0 ;;
 	pull | push | login | logout)
 		case $2 in --platform | --cert-dir | --authfile | --creds | -u | --username | -p | --password) return 0 ;; esac ;;
@@ -115,6 +133,12 @@ _ward_value() {
 		linux/riscv64 linux/ppc64le linux/s390x" "$cur" ;;
 	*:--cert-dir) _ward_dirs "$cur" ;;
 	*:--authfile | serve:--socket) _ward_files "$cur" ;;
+	oci:--root | oci:-b | oci:--bundle) _ward_dirs "$cur" ;;
+	oci:--log | oci:--pid-file | oci:--console-socket | oci:-p | oci:--process | oci:-r | oci:--resources)
+		_ward_files "$cur" ;;
+	oci:--log-format) _ward_words "text json" "$cur" ;;
+	oci:--format) _ward_words "table json" "$cur" ;;
+	oci:--rootless) _ward_words "true false auto" "$cur" ;;
 	serve:--group) COMPREPLY+=($(compgen -g -- "$cur")) ;;
 	*:--cap-add | *:--cap-drop)
 		_ward_words "ALL CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
@@ -245,6 +269,7 @@ _ward_complete() {
 		((${#COMPREPLY[@]})) && compopt -o nospace 2>/dev/null
 		_ward_files "$cur" ;;
 	help) ((n == 0)) && _ward_words "$_ward_commands" "$cur" ;;
+	oci) ((n == 0)) && _ward_words "$_ward_oci_commands" "$cur" ;;
 	push) _ward_words "$(_ward_images)" "$cur" ;;
 	policy)
 		case $sub in

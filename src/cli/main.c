@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "oci.h"
 
 static const char usage[] =
     "usage: ward COMMAND [OPTIONS] [ARGS...]\n"
@@ -54,6 +55,8 @@ static const char usage[] =
     "  policy show         one policy's text\n"
     "  policy check        check policy files\n"
     "  serve               the Docker Engine API on a unix socket\n"
+    "  oci                 runc's command line for containerd, CRI-O and podman (also as\n"
+    "                      ward-runc): ward oci --help\n"
     "  version             ward's version (also --version)\n"
     "  help                this text, or a command's (ward help COMMAND)\n";
 
@@ -87,6 +90,7 @@ static const struct {
     {"image", cmd_image},     {"doctor", cmd_doctor},   {"policy", cmd_policy},
     {"version", cmd_version}, {"pull", cmd_pull},       {"push", cmd_push},
     {"login", cmd_login},     {"logout", cmd_logout},   {"serve", cmd_serve},
+    {"oci", cmd_oci},
 };
 
 /* ward help [CMD [SUB]]: CMD [SUB] --help. */
@@ -115,6 +119,11 @@ static int help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	/* runc's command line: as ward-runc (a symlink engines are pointed at) or ward oci */
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	if (!strcmp(base, "ward-runc") || !strcmp(base, "runc"))
+		return oci_main("ward-runc", argc, argv);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return EXIT_WARD;
