@@ -194,9 +194,10 @@ static int set_caps(const struct oci_caps *c)
 	}
 	if (cap_reset_ambient() < 0)
 		return -1;
+	/* as runc: an ambient capability missing from inheritable is left out, not an error */
 	for (int v = 0; v < last && v < 64; v++)
-		if ((c->ambient & (1ULL << v)) && cap_set_ambient((cap_value_t)v, CAP_SET) < 0)
-			return -1;
+		if (c->ambient & (1ULL << v))
+			cap_set_ambient((cap_value_t)v, CAP_SET);
 	return 0;
 }
 
