@@ -83,14 +83,10 @@ umount_under() {
     while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
-# Pids of processes whose command line holds string $1 (a path only this file uses).
+# Pids of processes whose command line (arguments joined by spaces) holds string $1, a path
+# only this file uses; pgrep never lists itself.
 pids_with_arg() {
-  local p c
-  for p in /proc/[0-9]*; do
-    c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-    [[ $c == *"$1"* ]] && echo "${p#/proc/}"
-  done
-  return 0
+  pgrep -f -- "$(printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g')" || true
 }
 
 # ---- containerd -------------------------------------------------------------------------
@@ -178,3 +174,76 @@ cd_stop() {
 
 # containerd's log lines at level error (the runtime's failures show up there).
 cd_errors() { grep 'level=error' "$CD/containerd.log" || true; }
+
+# ---- podman -----------------------------------------------------------------------------
+# A private podman: storage, run root and tmpdir under PM, the file events backend, the
+# cgroupfs manager with containers under the cgroup parent PM_CG (root), the ulimits this
+# host allows (its hard nofile is below podman's default ask), no network, never a pull.
+pm_start() {
+  command -v podman >/dev/null || { echo "no podman (scripts/deps.sh, as root)" >&2; return 1; }
+  PM=$(mktemp -d /tmp/ocitest-pm.XXXXXX)
+  export PM PM_CG=""
+  rootless || PM_CG=ocitest-pm-$$-$RANDOM
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' \
+    >"$PM/containers.conf"
+  printf '[storage]\ndriver = "overlay"\nrunroot = "%s/run"\ngraphroot = "%s/root"\n' "$PM" "$PM" \
+    >"$PM/storage.conf"
+  export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf
+  # rootless podman keeps its pause process's pid and more there
+  if rootless; then
+    export XDG_RUNTIME_DIR=$PM/xdg
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+  fi
+}
+
+pm() {
+  podman --root "$PM/root" --runroot "$PM/run" --tmpdir "$PM/tmp" --storage-driver overlay \
+    --cgroup-manager cgroupfs --events-backend file --runtime "$OCI_RUNTIME" "$@"
+}
+# podman run with this file's defaults; then any of `podman run`'s options and arguments.
+pm_run() {
+  local parent=()
+  [[ -z $PM_CG ]] || parent=(--cgroup-parent "/$PM_CG")
+  pm run --pull never --network none "${parent[@]}" "$@"
+}
+
+pm_pid() { pm inspect -f '{{.State.Pid}}' "$1"; }
+pm_status() { pm inspect -f '{{.State.Status}}' "$1"; }
+pm_is() { [[ $(pm_status "$1") == "$2" ]]; }
+
+# Nothing left of container $1 (full id $2, init pid $3, cgroup file $4 if any): podman knows
+# no such container, the process, its conmon and its cgroup are gone, the runtime's state
+# directory (a runc-like runtime's default root: podman passes none) removed, nothing of this
+# file's storage mounted (each test removes its containers).
+pm_gone() {
+  local left="" state=/run/runc
+  rootless && state=$XDG_RUNTIME_DIR/runc
+  [[ -z $(pm ps -aq --filter "name=^$1\$") ]] || left+=" container"
+  [[ -z $3 || ! -e /proc/$3 ]] || left+=" process $3"
+  [[ -z ${4:-} || ! -e $4 ]] || left+=" cgroup $4"
+  [[ -z $(pids_with_arg "-c $2 ") ]] || left+=" conmon"
+  [[ ! -e $state/$2 ]] || left+=" $state/$2"
+  [[ -z $(awk -v d="$PM/" 'index($5, d) == 1' /proc/self/mountinfo) ]] || left+=" mounts"
+  [[ -z $left ]] || { echo "left of $1:$left"; return 1; }
+}
+
+# Every container and image removed, storage unmounted and deleted (rootless: inside the
+# user namespace, which owns the subordinate ids' files), the rootless pause process ended,
+# the cgroup parent removed.
+pm_stop() {
+  [[ -n ${PM:-} && -d $PM ]] || return 0
+  pm rm -af -t 0 >/dev/null 2>&1 || true
+  pm rmi -af >/dev/null 2>&1 || true
+  local pid
+  # conmons of this file's containers (their command line names its storage)
+  for pid in $(pids_with_arg "$PM/root/"); do kill -9 "$pid" 2>/dev/null || true; done
+  if rootless; then
+    pm unshare rm -rf "$PM/root" "$PM/run" >/dev/null 2>&1 || true
+    pid=$(cat "$PM/tmp/pause.pid" 2>/dev/null || true)
+    [[ -z $pid ]] || kill -9 "$pid" 2>/dev/null || true
+  else
+    umount_under "$PM"
+  fi
+  rm -rf "$PM" 2>/dev/null || { sleep 1; rm -rf "$PM"; }
+  remove_cgroup_tree "$PM_CG"
+}
