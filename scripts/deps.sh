@@ -16,7 +16,8 @@ PKGS=(
   libnftables1 nftables passt
   # the OCI runtime under the real engines (tests/oci): containerd and ctr, podman and conmon,
   # runc (the reference the tests are checked against; crun is podman's first choice and
-  # refuses hybrid cgroups), catatonit (rootless podman's pause process); script is bsdutils (essential)
+  # refuses hybrid cgroups), catatonit (rootless podman's pause process); script(1) is in
+  # bsdutils, always there
   containerd podman conmon runc crun catatonit
   # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
   scdoc zsh
