@@ -54,7 +54,8 @@ teardown() { rootless || ctr_remove_all; }
 @test "image config: env, working directory and user; ctr's --env and --cwd over them" {
   run -0 ctr_run --rm "$USERIMG" "$ID" sh -c 'echo "$IMG_VAR|$(pwd)|$(id -u):$(id -g)|$(id -un)"'
   [ "$output" = "from-image|/work|1000:1000|user" ]
-  run -0 ctr_run --rm --env EXTRA=1 --cwd /tmp "$BB" "$ID" sh -c 'echo "$IMG_VAR|$EXTRA|$(pwd)|$(id -u)"'
+  run -0 ctr_run --rm --env EXTRA=1 --cwd /tmp "$BB" "$ID" \
+    sh -c 'echo "$IMG_VAR|$EXTRA|$(pwd)|$(id -u)"'
   [ "$output" = "from-image|1|/tmp|0" ]
   ctr_gone "$ID" ""
 }
@@ -105,7 +106,7 @@ teardown() { rootless || ctr_remove_all; }
   [[ ${lines[0]} == PID* ]]
   local pids p comms=""
   pids=$(c task ps "$ID" | awk 'NR > 1 {print $1}')
-  [[ " $(echo $pids) " == *" $pid "* ]]
+  [[ " ${pids//$'\n'/ } " == *" $pid "* ]]
   for p in $pids; do comms+=" $(cat "/proc/$p/comm")"; done
   [[ $comms == *" sleep"* && $comms == *" sh"* ]]
   c task kill -a -s SIGKILL "$ID"

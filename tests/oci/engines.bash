@@ -55,7 +55,7 @@ cgroup_file() {
 
 # The counter a frozen container must not advance: its init writes $i to /tmp/count every
 # 0.1 s (COUNTER is that command); read from the host through /proc/PID/root.
-COUNTER='trap "exit 7" TERM; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done'
+export COUNTER='trap "exit 7" TERM; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done'
 count_of() { cat "/proc/$1/root/tmp/count"; }
 counter_started() { [[ $(count_of "$1") -ge 2 ]]; }
 # The counter stands still for a second ($1: pid).
@@ -94,7 +94,8 @@ pids_with_arg() {
 # sun_path holds 108 bytes), the CRI plugin off, containers in namespace CTR_NS (the runtime
 # keeps its state in /run/containerd/runc/CTR_NS, containerd its cgroups under /CTR_NS).
 cd_start() {
-  command -v containerd >/dev/null || { echo "no containerd (scripts/deps.sh, as root)" >&2; return 1; }
+  command -v containerd >/dev/null ||
+    { echo "no containerd (scripts/deps.sh, as root)" >&2; return 1; }
   CD=$(mktemp -d /tmp/ocitest-cd.XXXXXX)
   export CD CTR_SOCK=$CD/c.sock CTR_NS=ocitest-$$-$RANDOM
   cat >"$CD/config.toml" <<TOML
@@ -131,10 +132,11 @@ shim_socket() {
 # removed.
 ctr_gone() {
   local id=$1 pid=$2 left=""
-  [[ -z $(c container ls -q | grep -x "$id") ]] || left+=" container"
+  c container ls -q | grep -qx "$id" && left+=" container"
   [[ -z $(task_status "$id") ]] || left+=" task"
   [[ -z $pid || ! -e /proc/$pid ]] || left+=" process $pid"
-  [[ ! -e /run/containerd/runc/$CTR_NS/$id ]] || left+=" /run/containerd/runc/$CTR_NS/$id"
+  compgen -G "/run/containerd/runc/$CTR_NS/$id" >/dev/null && left+=" runtime state"
+  compgen -G "/run/containerd/runc/$CTR_NS/$id.*" >/dev/null && left+=" runtime state"
   compgen -G "/sys/fs/cgroup/*/$CTR_NS/$id" >/dev/null && left+=" cgroup"
   [[ ! -e /sys/fs/cgroup/$CTR_NS/$id ]] || left+=" cgroup"
   grep -qF "/$CTR_NS/$id/rootfs " /proc/self/mountinfo && left+=" rootfs mount"
@@ -222,7 +224,8 @@ pm_gone() {
   [[ -z $3 || ! -e /proc/$3 ]] || left+=" process $3"
   [[ -z ${4:-} || ! -e $4 ]] || left+=" cgroup $4"
   [[ -z $(pids_with_arg "-c $2 ") ]] || left+=" conmon"
-  [[ ! -e $state/$2 ]] || left+=" $state/$2"
+  compgen -G "$state/$2" >/dev/null && left+=" runtime state"
+  compgen -G "$state/$2.*" >/dev/null && left+=" runtime state"
   [[ -z $(awk -v d="$PM/" 'index($5, d) == 1' /proc/self/mountinfo) ]] || left+=" mounts"
   [[ -z $left ]] || { echo "left of $1:$left"; return 1; }
 }

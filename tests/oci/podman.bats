@@ -34,7 +34,9 @@ teardown() { pm rm -af -t 0 >/dev/null 2>&1 || true; }
 
 # Rootless podman makes no cgroup for its containers here (cgroup v1 refuses it; v2 would
 # need systemd's delegation, which the cgroupfs manager does not have).
-needs_cgroups() { rootless && skip "rootless podman with cgroupfs makes no cgroup" || true; }
+needs_cgroups() {
+  if rootless; then skip "rootless podman with cgroupfs makes no cgroup"; fi
+}
 
 @test "podman run --rm: output, stderr, exit codes 0 and 3, nothing left" {
   run -0 pm_run --rm --cidfile "$CID" --name "$NAME" "$BB" sh -c 'echo hello; echo to-stderr >&2'
