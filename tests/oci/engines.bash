@@ -198,15 +198,33 @@ pm_start() {
   fi
 }
 
+# podman's command line for this file into array $1.
+pm_argv() {
+  local -n argv=$1
+  # shellcheck disable=SC2034 # a nameref: the caller reads it
+  argv=(podman --root "$PM/root" --runroot "$PM/run" --tmpdir "$PM/tmp" --storage-driver overlay
+    --cgroup-manager cgroupfs --events-backend file --runtime "$OCI_RUNTIME")
+}
+# `podman run`'s defaults of this file into array $1: never a pull, no network, the cgroup
+# parent.
+pm_run_argv() {
+  local -n rargv=$1
+  rargv=(run --pull never --network none)
+  [[ -z $PM_CG ]] || rargv+=(--cgroup-parent "/$PM_CG")
+}
+
+# Runs from PM: conmon writes a file "oom" into its working directory when the container is
+# OOM-killed.
 pm() {
-  podman --root "$PM/root" --runroot "$PM/run" --tmpdir "$PM/tmp" --storage-driver overlay \
-    --cgroup-manager cgroupfs --events-backend file --runtime "$OCI_RUNTIME" "$@"
+  local a
+  pm_argv a
+  (cd "$PM" && exec "${a[@]}" "$@")
 }
 # podman run with this file's defaults; then any of `podman run`'s options and arguments.
 pm_run() {
-  local parent=()
-  [[ -z $PM_CG ]] || parent=(--cgroup-parent "/$PM_CG")
-  pm run --pull never --network none "${parent[@]}" "$@"
+  local r
+  pm_run_argv r
+  pm "${r[@]}" "$@"
 }
 
 pm_pid() { pm inspect -f '{{.State.Pid}}' "$1"; }

@@ -89,11 +89,11 @@ needs_cgroups() {
 
 @test "a TTY: podman run -t gives the process a terminal, its exit code comes back" {
   # podman run -t wants a terminal of its own: script(1) gives it one
-  local cmd
-  cmd=$(printf '%q ' podman --root "$PM/root" --runroot "$PM/run" --tmpdir "$PM/tmp" \
-    --storage-driver overlay --cgroup-manager cgroupfs --events-backend file \
-    --runtime "$OCI_RUNTIME" run --rm -t --pull never --network none --cidfile "$CID" "$BB" \
-    sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-tty; exit 4')
+  local a r cmd
+  pm_argv a
+  pm_run_argv r
+  cmd="cd $(printf %q "$PM") && $(printf '%q ' "${a[@]}" "${r[@]}" --rm -t --cidfile "$CID" \
+    "$BB" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-tty; exit 4')"
   run script -qec "$cmd" /dev/null </dev/null
   [ "$status" -eq 4 ]
   [[ $output == *"/dev/pts/"* ]]
