@@ -33,9 +33,9 @@ teardown() { rootless || ctr_remove_all; }
 @test "ctr run --rm: output, exit codes 0 and 3, nothing left" {
   run -0 ctr_run --rm "$BB" "$ID" sh -c 'echo hello; echo to-stderr >&2'
   [[ $output == *hello* && $output == *to-stderr* ]]
-  ctr_gone "$ID" ""
+  eventually ctr_gone "$ID" ""
   run -3 ctr_run --rm "$BB" "$ID" sh -c 'exit 3'
-  ctr_gone "$ID" ""
+  eventually ctr_gone "$ID" ""
 }
 
 @test "ctr run --rm: init killed by a signal is 137 (128 + SIGKILL)" {
@@ -57,7 +57,7 @@ teardown() { rootless || ctr_remove_all; }
   run -0 ctr_run --rm --env EXTRA=1 --cwd /tmp "$BB" "$ID" \
     sh -c 'echo "$IMG_VAR|$EXTRA|$(pwd)|$(id -u)"'
   [ "$output" = "from-image|1|/tmp|0" ]
-  ctr_gone "$ID" ""
+  eventually ctr_gone "$ID" ""
 }
 
 @test "detached run, task exec (exit code, output), kill, task delete, container delete" {

@@ -41,10 +41,10 @@ needs_cgroups() {
 @test "podman run --rm: output, stderr, exit codes 0 and 3, nothing left" {
   run -0 pm_run --rm --cidfile "$CID" --name "$NAME" "$BB" sh -c 'echo hello; echo to-stderr >&2'
   [[ $output == *hello* && $output == *to-stderr* ]]
-  pm_gone "$NAME" "$(cat "$CID")" ""
+  eventually pm_gone "$NAME" "$(cat "$CID")" ""
   rm "$CID"
   run -3 pm_run --rm --cidfile "$CID" --name "$NAME" "$BB" sh -c 'exit 3'
-  pm_gone "$NAME" "$(cat "$CID")" ""
+  eventually pm_gone "$NAME" "$(cat "$CID")" ""
 }
 
 @test "podman run --rm: init killed by a signal is 137 (128 + SIGKILL)" {
