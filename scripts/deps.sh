@@ -14,6 +14,11 @@ PKGS=(
   # ward serve (the Docker Engine API): the HTTP library; its client tests: docker-py, tmux
   libmicrohttpd-dev python3-docker tmux
   libnftables1 nftables passt
+  # the OCI runtime under the real engines (tests/oci): containerd and ctr, podman and conmon,
+  # runc (the reference the tests are checked against; crun is podman's first choice and
+  # refuses hybrid cgroups), catatonit (rootless podman's pause process); script(1) is in
+  # bsdutils, always there
+  containerd podman conmon runc crun catatonit
   # man pages from man/*.scd, and zsh for docs_consistency's check of completions/_ward
   scdoc zsh
   # a static link against libward (pkg-config --static ward: libarchive's private libraries)
