@@ -63,7 +63,7 @@ static int names(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct 
 	static const char *const keys[] = {"hostname", "domainname"};
 	char **fields[] = {&s->hostname, &o->domainname};
 	for (int i = 0; i < 2; i++) {
-		if (oj_strdup(cfg, keys[i], "", fields[i], e) < 0)
+		if (oj_strdup_nonempty(cfg, keys[i], "", fields[i], e) < 0)
 			return -1;
 		if (*fields[i] && strlen(*fields[i]) > 64)
 			return oj_err(e, "", keys[i], "at most 64 characters");

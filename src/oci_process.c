@@ -216,8 +216,8 @@ static int parse_misc(json_t *proc, const char *where, struct oci_config *o, str
 	int64_t adj = 0;
 	int rc = oj_i64(proc, "oomScoreAdj", where, -1000, 1000, &adj, e);
 	if (rc < 0 || oj_bool(proc, "noNewPrivileges", where, &o->no_new_privs, e) < 0 ||
-	    oj_strdup(proc, "apparmorProfile", where, &o->apparmor, e) < 0 ||
-	    oj_strdup(proc, "selinuxLabel", where, &o->selinux_label, e) < 0)
+	    oj_strdup_nonempty(proc, "apparmorProfile", where, &o->apparmor, e) < 0 ||
+	    oj_strdup_nonempty(proc, "selinuxLabel", where, &o->selinux_label, e) < 0)
 		return -1;
 	o->oom_score_adj_set = rc > 0;
 	o->oom_score_adj = (int)adj;

@@ -233,7 +233,7 @@ static const char podman_config[] =
     "'memory':{'limit':104857600,'swap':209715200,'swappiness':18446744073709551615},"
     "'pids':{'limit':2048},'cpu':{'quota':50000,'period':100000,'cpus':'0-1'}},"
     "'cgroupsPath':'/libpod_parent/libpod-abc','namespaces':[{'type':'pid'},"
-    "{'type':'network','path':'/proc/1/ns/net'},{'type':'ipc'},{'type':'uts'},"
+    "{'type':'network','path':'/run/netns/pod1'},{'type':'ipc'},{'type':'uts'},"
     "{'type':'mount'},{'type':'cgroup'}],'seccomp':{'defaultAction':'SCMP_ACT_ERRNO',"
     "'defaultErrnoRet':38,'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86',"
     "'SCMP_ARCH_X32'],'syscalls':[{'names':['read','write','exit','exit_group',"
@@ -270,7 +270,7 @@ static void test_podman_like(void **state)
 	assert_true(o->oom_score_adj_set);
 	assert_int_equal(o->oom_score_adj, 0);
 	assert_string_equal(o->apparmor, "containers-default-0.50.1");
-	assert_string_equal(o->selinux_label, "");
+	assert_null(o->selinux_label); /* "": none */
 	const struct oci_mount *tmp = mount_at(o, "/tmp");
 	assert_true(tmp->copy_up);
 	assert_int_equal(tmp->clear, MS_RDONLY);
@@ -301,7 +301,7 @@ static void test_podman_like(void **state)
 	assert_int_equal(o->resources.devices[1].minor, 3);
 	assert_string_equal(o->cgroups_path, "/libpod_parent/libpod-abc");
 	assert_int_equal(o->n_ns, 6);
-	assert_string_equal(o->ns[1].path, "/proc/1/ns/net");
+	assert_string_equal(o->ns[1].path, "/run/netns/pod1");
 	assert_false(s->seccomp_unconfined);
 	assert_non_null(o->seccomp);
 	json_t *sec = json_loads(o->seccomp, 0, NULL);
@@ -599,6 +599,14 @@ static const struct bad bads[] = {
     {0, 0, NS ",'sysctl':{'net.ipv4.ip_forward':1}", 0,
      "linux.sysctl.net.ipv4.ip_forward: must be a string of one line"},
     {0, 0, NS ",'sysctl':{'../../x':'1'}", 0, "linux.sysctl.../../x: not a sysctl name"},
+    {0, 0, NS ",'sysctl':{'kernel.panic':'1'}", 0,
+     "linux.sysctl.kernel.panic: not in a namespace of the container's own"},
+    {0, 0, NS ",'sysctl':{'net/ipv4/ip_forward':'1'}", 0,
+     "linux.sysctl.net/ipv4/ip_forward: needs the container's own network namespace"},
+    {0, 0, "'namespaces':[{'type':'network','path':'/proc/self/ns/net'}],'sysctl':{'net.a':'1'}", 0,
+     "linux.sysctl.net.a: the network namespace joined is the host's"},
+    {0, 0, NS ",'sysctl':{'fs.mqueue.msg_max':'1'}", 0,
+     "linux.sysctl.fs.mqueue.msg_max: needs the container's own ipc namespace"},
     {0, 0, NS ",'personality':{'domain':'LINUX64'}", 0,
      "linux.personality.domain: must be LINUX or LINUX32"},
     {0, 0, NS ",'personality':{'domain':'LINUX','flags':['x']}", 0,
