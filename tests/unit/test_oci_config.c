@@ -208,6 +208,33 @@ static void test_runc_spec_rootless(void **state)
 	ward_spec_free(s);
 }
 
+/* containerd's default spec (`ctr oci spec`), with the args ctr adds at run. */
+static void test_containerd_spec(void **state)
+{
+	(void)state;
+	char cmd[160], path[128];
+	snprintf(cmd, sizeof(cmd), "ctr oci spec > '%s/config.json' 2>/dev/null", bundle);
+	if (system(cmd) != 0)
+		skip();
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	json_t *cfg = json_load_file(path, 0, NULL);
+	assert_non_null(cfg);
+	json_object_set_new(json_object_get(cfg, "process"), "args", json_pack("[s]", "sh"));
+	assert_int_equal(json_dump_file(cfg, path, 0), 0);
+	json_decref(cfg);
+	struct ward_spec *s;
+	struct ward_error e = {0};
+	if (load(NULL, &s, &e) < 0)
+		fail_msg("%s", e.msg);
+	struct oci_config *o = s->oci;
+	assert_string_equal(o->cgroups_path, "/default");
+	assert_true(o->caps.bounding & CAP(NET_RAW));
+	assert_true(mount_at(o, "/run")->flags & MS_NOSUID);
+	assert_true(o->resources.devices_set);
+	assert_true(s->seccomp_unconfined); /* ctr adds its profile only when asked */
+	ward_spec_free(s);
+}
+
 /* The shape podman 4 writes: its env, capability lists, seccomp with errnoRet, a
  * cgroupsPath, tmpfs mounts with tmpcopyup, binds, annotations. */
 static const char podman_config[] =
@@ -841,11 +868,11 @@ static void test_features(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_runc_spec),    cmocka_unit_test(test_runc_spec_rootless),
-	    cmocka_unit_test(test_podman_like),  cmocka_unit_test(test_every_field),
-	    cmocka_unit_test(test_bad_configs),  cmocka_unit_test(test_bad_documents),
-	    cmocka_unit_test(test_exec_process), cmocka_unit_test(test_update_resources),
-	    cmocka_unit_test(test_features),
+	    cmocka_unit_test(test_runc_spec),        cmocka_unit_test(test_runc_spec_rootless),
+	    cmocka_unit_test(test_containerd_spec),  cmocka_unit_test(test_podman_like),
+	    cmocka_unit_test(test_every_field),      cmocka_unit_test(test_bad_configs),
+	    cmocka_unit_test(test_bad_documents),    cmocka_unit_test(test_exec_process),
+	    cmocka_unit_test(test_update_resources), cmocka_unit_test(test_features),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
