@@ -91,18 +91,13 @@ static int hook(json_t *v, const char *w, struct oci_hook *h, struct ward_error 
 	int64_t timeout = 0;
 	if (!json_is_object(v))
 		return oj_err(e, w, NULL, "must be an object");
-	int rc = oj_i64(v, "timeout", w, 1, INT_MAX, &timeout, e);
-	if (rc < 0)
-		return oj_get(v, "timeout") ? oj_err(e, w, "timeout",
-		                                     "must be a positive number of "
-		                                     "seconds")
-		                            : -1;
+	if (oj_i64(v, "timeout", w, 1, INT_MAX, &timeout, e) < 0)
+		return oj_err(e, w, "timeout", "must be a positive number of seconds");
 	h->timeout_s = (int)timeout;
-	return oj_abs_path(v, "path", w, true, &h->path, e) < 0 ||
-	               oj_strv(v, "args", w, &h->args, e) < 0 ||
-	               oj_strv(v, "env", w, &h->env, e) < 0
-	           ? -1
-	           : 0;
+	if (oj_abs_path(v, "path", w, true, &h->path, e) < 0 ||
+	    oj_strv(v, "args", w, &h->args, e) < 0 || oj_strv(v, "env", w, &h->env, e) < 0)
+		return -1;
+	return 0;
 }
 
 static int hooks(json_t *cfg, struct oci_config *o, struct ward_error *e)

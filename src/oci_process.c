@@ -58,13 +58,14 @@ static int parse_caps(json_t *proc, const char *where, struct oci_caps *c, struc
 	if (oj_object(proc, "capabilities", where, &caps, e) < 0)
 		return -1;
 	snprintf(w, sizeof(w), "%s.capabilities", where);
-	return cap_set(caps, "bounding", w, &c->bounding, e) < 0 ||
-	               cap_set(caps, "effective", w, &c->effective, e) < 0 ||
-	               cap_set(caps, "inheritable", w, &c->inheritable, e) < 0 ||
-	               cap_set(caps, "permitted", w, &c->permitted, e) < 0 ||
-	               cap_set(caps, "ambient", w, &c->ambient, e) < 0
-	           ? -1
-	           : 0;
+	const char *const names[] = {"bounding", "effective", "inheritable", "permitted",
+	                             "ambient"};
+	uint64_t *sets[] = {&c->bounding, &c->effective, &c->inheritable, &c->permitted,
+	                    &c->ambient};
+	for (int i = 0; i < 5; i++)
+		if (cap_set(caps, names[i], w, sets[i], e) < 0)
+			return -1;
+	return 0;
 }
 
 /* "RLIMIT_NOFILE" → RLIMIT_NOFILE, through ward's own names ("nofile"). */
