@@ -185,6 +185,23 @@ static void clear_defaults(struct ward_spec *s)
 	memset(&s->idmaps, 0, sizeof(s->idmaps));
 }
 
+/* With id maps, the process's ids must be among them (as runc checks). */
+static int ids_mapped(const struct ward_spec *s, const struct oci_config *o, struct ward_error *e)
+{
+	const struct ward_idmaps *m = &s->idmaps;
+	if (!o->has_uid_mappings)
+		return 0;
+	if (idmap_to_host(m->uid_map, m->n_uid_map, s->uid) == UINT32_MAX)
+		return oj_err(e, "process.user", "uid", "%u is not in linux.uidMappings", s->uid);
+	if (idmap_to_host(m->gid_map, m->n_gid_map, s->gid) == UINT32_MAX)
+		return oj_err(e, "process.user", "gid", "%u is not in linux.gidMappings", s->gid);
+	for (size_t i = 0; i < o->n_groups; i++)
+		if (idmap_to_host(m->gid_map, m->n_gid_map, o->groups[i]) == UINT32_MAX)
+			return oj_err(e, "process.user", "additionalGids",
+			              "%u is not in linux.gidMappings", o->groups[i]);
+	return 0;
+}
+
 static int parse(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct ward_error *e)
 {
 	json_t *proc, *lx;
@@ -196,8 +213,9 @@ static int parse(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct 
 		return oj_err(e, "", "process", "required");
 	if (oci_process_parse(proc, "process", s, o, e) < 0 ||
 	    oj_object(cfg, "linux", "", &lx, e) < 0 || oci_linux_parse(lx, s, o, e) < 0 ||
-	    names(cfg, s, o, e) < 0 || oci_mounts_parse(oj_get(cfg, "mounts"), lx, o, e) < 0 ||
-	    hooks(cfg, o, e) < 0 || annotations(cfg, o, e) < 0)
+	    ids_mapped(s, o, e) < 0 || names(cfg, s, o, e) < 0 ||
+	    oci_mounts_parse(oj_get(cfg, "mounts"), lx, o, e) < 0 || hooks(cfg, o, e) < 0 ||
+	    annotations(cfg, o, e) < 0)
 		return -1;
 	return 0;
 }

@@ -300,6 +300,8 @@ static int labels_and_cgroup(json_t *lx, struct oci_config *o, struct ward_error
 	    oj_strdup_nonempty(lx, "mountLabel", "linux", &o->mount_label, e) < 0 ||
 	    oj_strdup_nonempty(lx, "cgroupsPath", "linux", &o->cgroups_path, e) < 0)
 		return -1;
+	if (o->mount_label && !oci_host_selinux())
+		return oj_err(e, "linux", "mountLabel", "SELinux is not enabled on this host");
 	if (prop && prop[0] && !(o->rootfs_propagation = oci_propagation(prop)))
 		return oj_err(e, "linux", "rootfsPropagation", "unknown propagation '%s'", prop);
 	if (o->cgroups_path && strstr(o->cgroups_path, ".."))

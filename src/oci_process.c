@@ -220,6 +220,10 @@ static int parse_misc(json_t *proc, const char *where, struct oci_config *o, str
 	    oj_strdup_nonempty(proc, "apparmorProfile", where, &o->apparmor, e) < 0 ||
 	    oj_strdup_nonempty(proc, "selinuxLabel", where, &o->selinux_label, e) < 0)
 		return -1;
+	if (o->apparmor && !oci_host_apparmor())
+		return oj_err(e, where, "apparmorProfile", "AppArmor is not enabled on this host");
+	if (o->selinux_label && !oci_host_selinux())
+		return oj_err(e, where, "selinuxLabel", "SELinux is not enabled on this host");
 	o->oom_score_adj_set = rc > 0;
 	o->oom_score_adj = (int)adj;
 	/* Scheduling policies and CPU pinning of the process change what it may do to the
