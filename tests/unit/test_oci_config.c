@@ -817,6 +817,12 @@ static void test_bad_documents(void **state)
 	assert_int_equal(ward_spec_new(&s, &e), 0);
 	assert_int_equal(ward_spec_load_oci(s, "/nonexistent/bundle", &e), -1);
 	assert_non_null(strstr(e.msg, "bundle /nonexistent/bundle"));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	unlink(path);
+	assert_int_equal(ward_spec_load_oci(s, bundle, &e), -1);
+	assert_non_null(strstr(e.msg, "config.json"));
+	assert_non_null(strstr(e.msg, "No such file"));
 	ward_spec_free(s);
 }
 
