@@ -63,7 +63,7 @@ static int names(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct 
 	static const char *const keys[] = {"hostname", "domainname"};
 	char **fields[] = {&s->hostname, &o->domainname};
 	for (int i = 0; i < 2; i++) {
-		if (oj_strdup(cfg, keys[i], "", fields[i], e) < 0)
+		if (oj_strdup_nonempty(cfg, keys[i], "", fields[i], e) < 0)
 			return -1;
 		if (*fields[i] && strlen(*fields[i]) > 64)
 			return oj_err(e, "", keys[i], "at most 64 characters");
@@ -91,18 +91,13 @@ static int hook(json_t *v, const char *w, struct oci_hook *h, struct ward_error 
 	int64_t timeout = 0;
 	if (!json_is_object(v))
 		return oj_err(e, w, NULL, "must be an object");
-	int rc = oj_i64(v, "timeout", w, 1, INT_MAX, &timeout, e);
-	if (rc < 0)
-		return oj_get(v, "timeout") ? oj_err(e, w, "timeout",
-		                                     "must be a positive number of "
-		                                     "seconds")
-		                            : -1;
+	if (oj_i64(v, "timeout", w, 1, INT_MAX, &timeout, e) < 0)
+		return oj_err(e, w, "timeout", "must be a positive number of seconds");
 	h->timeout_s = (int)timeout;
-	return oj_abs_path(v, "path", w, true, &h->path, e) < 0 ||
-	               oj_strv(v, "args", w, &h->args, e) < 0 ||
-	               oj_strv(v, "env", w, &h->env, e) < 0
-	           ? -1
-	           : 0;
+	if (oj_abs_path(v, "path", w, true, &h->path, e) < 0 ||
+	    oj_strv(v, "args", w, &h->args, e) < 0 || oj_strv(v, "env", w, &h->env, e) < 0)
+		return -1;
+	return 0;
 }
 
 static int hooks(json_t *cfg, struct oci_config *o, struct ward_error *e)
@@ -190,6 +185,23 @@ static void clear_defaults(struct ward_spec *s)
 	memset(&s->idmaps, 0, sizeof(s->idmaps));
 }
 
+/* With id maps, the process's ids must be among them (as runc checks). */
+static int ids_mapped(const struct ward_spec *s, const struct oci_config *o, struct ward_error *e)
+{
+	const struct ward_idmaps *m = &s->idmaps;
+	if (!o->has_uid_mappings)
+		return 0;
+	if (idmap_to_host(m->uid_map, m->n_uid_map, s->uid) == UINT32_MAX)
+		return oj_err(e, "process.user", "uid", "%u is not in linux.uidMappings", s->uid);
+	if (idmap_to_host(m->gid_map, m->n_gid_map, s->gid) == UINT32_MAX)
+		return oj_err(e, "process.user", "gid", "%u is not in linux.gidMappings", s->gid);
+	for (size_t i = 0; i < o->n_groups; i++)
+		if (idmap_to_host(m->gid_map, m->n_gid_map, o->groups[i]) == UINT32_MAX)
+			return oj_err(e, "process.user", "additionalGids",
+			              "%u is not in linux.gidMappings", o->groups[i]);
+	return 0;
+}
+
 static int parse(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct ward_error *e)
 {
 	json_t *proc, *lx;
@@ -201,8 +213,9 @@ static int parse(json_t *cfg, struct ward_spec *s, struct oci_config *o, struct 
 		return oj_err(e, "", "process", "required");
 	if (oci_process_parse(proc, "process", s, o, e) < 0 ||
 	    oj_object(cfg, "linux", "", &lx, e) < 0 || oci_linux_parse(lx, s, o, e) < 0 ||
-	    names(cfg, s, o, e) < 0 || oci_mounts_parse(oj_get(cfg, "mounts"), lx, o, e) < 0 ||
-	    hooks(cfg, o, e) < 0 || annotations(cfg, o, e) < 0)
+	    ids_mapped(s, o, e) < 0 || names(cfg, s, o, e) < 0 ||
+	    oci_mounts_parse(oj_get(cfg, "mounts"), lx, o, e) < 0 || hooks(cfg, o, e) < 0 ||
+	    annotations(cfg, o, e) < 0)
 		return -1;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "oci.h"
+#include "oci_parse.h"
 #include "ward/container.h"
 #include "ward/ward.h"
 
@@ -50,6 +51,16 @@ static bool file_says(const char *path, char want)
 	return c == want;
 }
 
+bool oci_host_apparmor(void)
+{
+	return file_says("/sys/module/apparmor/parameters/enabled", 'Y');
+}
+
+bool oci_host_selinux(void)
+{
+	return access("/sys/fs/selinux/enforce", F_OK) == 0;
+}
+
 static json_t *seccomp_features(void)
 {
 	static const char *const actions[] = {
@@ -77,8 +88,7 @@ static json_t *linux_features(void)
 {
 	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network", "pid",
 	                                 "time",   "user", "uts",   NULL};
-	bool apparmor = file_says("/sys/module/apparmor/parameters/enabled", 'Y');
-	bool selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+	bool apparmor = oci_host_apparmor(), selinux = oci_host_selinux();
 	return json_pack("{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:o,s:{s:b},s:{s:b},s:{s:b},"
 	                 "s:{s:{s:b}}}",
 	                 "namespaces", strings(ns), "capabilities", capabilities(), "cgroup", "v1",

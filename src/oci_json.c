@@ -82,6 +82,18 @@ int oj_strdup(json_t *obj, const char *key, const char *where, char **out, struc
 	return 1;
 }
 
+int oj_strdup_nonempty(json_t *obj, const char *key, const char *where, char **out,
+                       struct ward_error *e)
+{
+	int rc = oj_strdup(obj, key, where, out, e);
+	if (rc > 0 && !(*out)[0]) {
+		free(*out);
+		*out = NULL;
+		rc = 0;
+	}
+	return rc;
+}
+
 int oj_bool(json_t *obj, const char *key, const char *where, bool *out, struct ward_error *e)
 {
 	json_t *v = oj_get(obj, key);

@@ -27,6 +27,9 @@ json_t *oj_get(json_t *obj, const char *key);
  * set *OUT, -1 on a wrong type or range. */
 int oj_str(json_t *obj, const char *key, const char *where, const char **out, struct ward_error *e);
 int oj_strdup(json_t *obj, const char *key, const char *where, char **out, struct ward_error *e);
+/* The same, an empty string read as absent (*OUT NULL): labels, names, paths. */
+int oj_strdup_nonempty(json_t *obj, const char *key, const char *where, char **out,
+                       struct ward_error *e);
 int oj_bool(json_t *obj, const char *key, const char *where, bool *out, struct ward_error *e);
 int oj_u64(json_t *obj, const char *key, const char *where, uint64_t max, uint64_t *out,
            struct ward_error *e);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #include "oci_json.h"
 #include "oci_parse.h"
@@ -167,6 +168,52 @@ static int paths(json_t *lx, const char *key, char ***out, struct ward_error *e)
 	return 0;
 }
 
+/* The namespace a sysctl belongs to (as runc checks): one the container must have of its
+ * own, or the host's value would change. 0: none, the host's. */
+static int sysctl_namespace(const char *key)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+	                                  "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+	                                  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	char k[256];
+	snprintf(k, sizeof(k), "%s", key);
+	for (char *c = k; *c; c++)
+		*c = *c == '/' ? '.' : *c;
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (!strcmp(k, ipc[i]))
+			return CLONE_NEWIPC;
+	if (!strncmp(k, "fs.mqueue.", 10))
+		return CLONE_NEWIPC;
+	if (!strncmp(k, "net.", 4))
+		return CLONE_NEWNET;
+	if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname"))
+		return CLONE_NEWUTS;
+	return 0;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+static int sysctl_allowed(const struct oci_config *o, const char *k, struct ward_error *e)
+{
+	int flag = sysctl_namespace(k);
+	const struct oci_namespace *ns = flag ? ns_find(o, flag) : NULL;
+	if (!flag)
+		return oj_err(e, "linux.sysctl", k, "not in a namespace of the container's own");
+	if (!ns)
+		return oj_err(e, "linux.sysctl", k, "needs the container's own %s namespace",
+		              flag == CLONE_NEWNET   ? "network"
+		              : flag == CLONE_NEWIPC ? "ipc"
+		                                     : "uts");
+	if (flag == CLONE_NEWNET && ns->path && same_file(ns->path, "/proc/self/ns/net"))
+		return oj_err(e, "linux.sysctl", k, "the network namespace joined is the host's");
+	return 0;
+}
+
 static int sysctl(json_t *lx, struct oci_config *o, struct ward_error *e)
 {
 	json_t *obj, *v;
@@ -186,6 +233,8 @@ static int sysctl(json_t *lx, struct oci_config *o, struct ward_error *e)
 			return oj_err(e, "linux.sysctl", k, "not a sysctl name");
 		if (!json_is_string(v) || strchr(json_string_value(v), '\n'))
 			return oj_err(e, "linux.sysctl", k, "must be a string of one line");
+		if (sysctl_allowed(o, k, e) < 0)
+			return -1;
 		if (asprintf(&o->sysctl[n], "%s=%s", k, json_string_value(v)) < 0) {
 			o->sysctl[n] = NULL;
 			return ward_error_set(e, ENOMEM, "sysctl");
@@ -248,9 +297,11 @@ static int labels_and_cgroup(json_t *lx, struct oci_config *o, struct ward_error
 {
 	const char *prop = NULL;
 	if (oj_str(lx, "rootfsPropagation", "linux", &prop, e) < 0 ||
-	    oj_strdup(lx, "mountLabel", "linux", &o->mount_label, e) < 0 ||
-	    oj_strdup(lx, "cgroupsPath", "linux", &o->cgroups_path, e) < 0)
+	    oj_strdup_nonempty(lx, "mountLabel", "linux", &o->mount_label, e) < 0 ||
+	    oj_strdup_nonempty(lx, "cgroupsPath", "linux", &o->cgroups_path, e) < 0)
 		return -1;
+	if (o->mount_label && !oci_host_selinux())
+		return oj_err(e, "linux", "mountLabel", "SELinux is not enabled on this host");
 	if (prop && prop[0] && !(o->rootfs_propagation = oci_propagation(prop)))
 		return oj_err(e, "linux", "rootfsPropagation", "unknown propagation '%s'", prop);
 	if (o->cgroups_path && strstr(o->cgroups_path, ".."))

@@ -4,6 +4,7 @@
 #define WARD_OCI_PARSE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "oci.h"
 
@@ -24,5 +25,10 @@ unsigned long oci_propagation(const char *name);
 
 /* Capability NAME ("CAP_SYS_ADMIN") as its number, -1 when this kernel does not know it. */
 int oci_cap_number(const char *name);
+
+/* Does this host have AppArmor / SELinux enabled? (A config asking for a profile or label
+ * on a host without them is refused: it would run unconfined.) */
+bool oci_host_apparmor(void);
+bool oci_host_selinux(void);
 
 #endif

@@ -58,13 +58,14 @@ static int parse_caps(json_t *proc, const char *where, struct oci_caps *c, struc
 	if (oj_object(proc, "capabilities", where, &caps, e) < 0)
 		return -1;
 	snprintf(w, sizeof(w), "%s.capabilities", where);
-	return cap_set(caps, "bounding", w, &c->bounding, e) < 0 ||
-	               cap_set(caps, "effective", w, &c->effective, e) < 0 ||
-	               cap_set(caps, "inheritable", w, &c->inheritable, e) < 0 ||
-	               cap_set(caps, "permitted", w, &c->permitted, e) < 0 ||
-	               cap_set(caps, "ambient", w, &c->ambient, e) < 0
-	           ? -1
-	           : 0;
+	const char *const names[] = {"bounding", "effective", "inheritable", "permitted",
+	                             "ambient"};
+	uint64_t *sets[] = {&c->bounding, &c->effective, &c->inheritable, &c->permitted,
+	                    &c->ambient};
+	for (int i = 0; i < 5; i++)
+		if (cap_set(caps, names[i], w, sets[i], e) < 0)
+			return -1;
+	return 0;
 }
 
 /* "RLIMIT_NOFILE" → RLIMIT_NOFILE, through ward's own names ("nofile"). */
@@ -216,9 +217,13 @@ static int parse_misc(json_t *proc, const char *where, struct oci_config *o, str
 	int64_t adj = 0;
 	int rc = oj_i64(proc, "oomScoreAdj", where, -1000, 1000, &adj, e);
 	if (rc < 0 || oj_bool(proc, "noNewPrivileges", where, &o->no_new_privs, e) < 0 ||
-	    oj_strdup(proc, "apparmorProfile", where, &o->apparmor, e) < 0 ||
-	    oj_strdup(proc, "selinuxLabel", where, &o->selinux_label, e) < 0)
+	    oj_strdup_nonempty(proc, "apparmorProfile", where, &o->apparmor, e) < 0 ||
+	    oj_strdup_nonempty(proc, "selinuxLabel", where, &o->selinux_label, e) < 0)
 		return -1;
+	if (o->apparmor && !oci_host_apparmor())
+		return oj_err(e, where, "apparmorProfile", "AppArmor is not enabled on this host");
+	if (o->selinux_label && !oci_host_selinux())
+		return oj_err(e, where, "selinuxLabel", "SELinux is not enabled on this host");
 	o->oom_score_adj_set = rc > 0;
 	o->oom_score_adj = (int)adj;
 	/* Scheduling policies and CPU pinning of the process change what it may do to the

@@ -213,13 +213,17 @@ static int unified(json_t *res, const char *where, struct oci_resources *r, stru
 		snprintf(w, sizeof(w), "%s.unified", where);
 		bool ok = k[0] && k[0] != '.' && !strchr(k, '/') && strchr(k, '.');
 		const char *val = json_string_value(v);
-		if (!ok || !val || strchr(val, '\n') || asprintf(&list[n], "%s=%s", k, val) < 0 ||
-		    !list[n]) {
+		int rc = 0;
+		if (!ok)
+			rc = oj_err(e, w, k, "not a cgroup file name (controller.file)");
+		else if (!val || strchr(val, '\n'))
+			rc = oj_err(e, w, k, "must be a string of one line");
+		else if (asprintf(&list[n], "%s=%s", k, val) < 0)
+			rc = ward_error_set(e, ENOMEM, "unified");
+		if (rc < 0) {
+			list[n] = NULL;
 			strv_free(list);
-			return ok && val ? ward_error_set(e, ENOMEM, "unified")
-			                 : oj_err(e, w, k,
-			                          ok ? "must be a string of one line"
-			                             : "not a cgroup file name (controller.file)");
+			return -1;
 		}
 		n++;
 	}

@@ -208,6 +208,33 @@ static void test_runc_spec_rootless(void **state)
 	ward_spec_free(s);
 }
 
+/* containerd's default spec (`ctr oci spec`), with the args ctr adds at run. */
+static void test_containerd_spec(void **state)
+{
+	(void)state;
+	char cmd[160], path[128];
+	snprintf(cmd, sizeof(cmd), "ctr oci spec > '%s/config.json' 2>/dev/null", bundle);
+	if (system(cmd) != 0)
+		skip();
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	json_t *cfg = json_load_file(path, 0, NULL);
+	assert_non_null(cfg);
+	json_object_set_new(json_object_get(cfg, "process"), "args", json_pack("[s]", "sh"));
+	assert_int_equal(json_dump_file(cfg, path, 0), 0);
+	json_decref(cfg);
+	struct ward_spec *s;
+	struct ward_error e = {0};
+	if (load(NULL, &s, &e) < 0)
+		fail_msg("%s", e.msg);
+	struct oci_config *o = s->oci;
+	assert_string_equal(o->cgroups_path, "/default");
+	assert_true(o->caps.bounding & CAP(NET_RAW));
+	assert_true(mount_at(o, "/run")->flags & MS_NOSUID);
+	assert_true(o->resources.devices_set);
+	assert_true(s->seccomp_unconfined); /* ctr adds its profile only when asked */
+	ward_spec_free(s);
+}
+
 /* The shape podman 4 writes: its env, capability lists, seccomp with errnoRet, a
  * cgroupsPath, tmpfs mounts with tmpcopyup, binds, annotations. */
 static const char podman_config[] =
@@ -219,7 +246,7 @@ static const char podman_config[] =
     "'inheritable':[],'ambient':[]},'rlimits':[{'type':'RLIMIT_NOFILE','hard':20000,"
     "'soft':20000},{'type':'RLIMIT_NPROC','hard':18446744073709551615,"
     "'soft':18446744073709551615}],'terminal':false,'oomScoreAdj':0,"
-    "'selinuxLabel':'','apparmorProfile':'containers-default-0.50.1'},"
+    "'selinuxLabel':'','apparmorProfile':''},"
     "'root':{'path':'rootfs'},'hostname':'abc','mounts':[{'destination':'/proc',"
     "'type':'proc','source':'proc','options':['nosuid','noexec','nodev']},"
     "{'destination':'/tmp','type':'tmpfs','source':'tmpfs','options':['rw','rprivate',"
@@ -233,7 +260,7 @@ static const char podman_config[] =
     "'memory':{'limit':104857600,'swap':209715200,'swappiness':18446744073709551615},"
     "'pids':{'limit':2048},'cpu':{'quota':50000,'period':100000,'cpus':'0-1'}},"
     "'cgroupsPath':'/libpod_parent/libpod-abc','namespaces':[{'type':'pid'},"
-    "{'type':'network','path':'/proc/1/ns/net'},{'type':'ipc'},{'type':'uts'},"
+    "{'type':'network','path':'/run/netns/pod1'},{'type':'ipc'},{'type':'uts'},"
     "{'type':'mount'},{'type':'cgroup'}],'seccomp':{'defaultAction':'SCMP_ACT_ERRNO',"
     "'defaultErrnoRet':38,'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86',"
     "'SCMP_ARCH_X32'],'syscalls':[{'names':['read','write','exit','exit_group',"
@@ -269,8 +296,8 @@ static void test_podman_like(void **state)
 	assert_false(s->tty);
 	assert_true(o->oom_score_adj_set);
 	assert_int_equal(o->oom_score_adj, 0);
-	assert_string_equal(o->apparmor, "containers-default-0.50.1");
-	assert_string_equal(o->selinux_label, "");
+	assert_null(o->apparmor); /* "": none */
+	assert_null(o->selinux_label);
 	const struct oci_mount *tmp = mount_at(o, "/tmp");
 	assert_true(tmp->copy_up);
 	assert_int_equal(tmp->clear, MS_RDONLY);
@@ -301,7 +328,7 @@ static void test_podman_like(void **state)
 	assert_int_equal(o->resources.devices[1].minor, 3);
 	assert_string_equal(o->cgroups_path, "/libpod_parent/libpod-abc");
 	assert_int_equal(o->n_ns, 6);
-	assert_string_equal(o->ns[1].path, "/proc/1/ns/net");
+	assert_string_equal(o->ns[1].path, "/run/netns/pod1");
 	assert_false(s->seccomp_unconfined);
 	assert_non_null(o->seccomp);
 	json_t *sec = json_loads(o->seccomp, 0, NULL);
@@ -327,7 +354,7 @@ static const char full_config[] =
     "['CAP_NET_RAW'],'inheritable':['CAP_NET_RAW'],'permitted':['CAP_NET_RAW'],"
     "'ambient':['CAP_NET_RAW']},'rlimits':[{'type':'RLIMIT_CORE','soft':0,'hard':0},"
     "{'type':'RLIMIT_STACK','soft':8388608,'hard':16777216}],'noNewPrivileges':true,"
-    "'oomScoreAdj':-500,'apparmorProfile':'prof','selinuxLabel':'system_u:r:t:s0'},"
+    "'oomScoreAdj':-500},"
     "'mounts':[{'destination':'/m','type':'tmpfs','source':'tmpfs','options':['ro','suid',"
     "'dev','exec','sync','dirsync','remount','mand','atime','diratime','norelatime',"
     "'nostrictatime','lazytime','size=1m','shared','x-helper']},"
@@ -349,7 +376,7 @@ static const char full_config[] =
     "'uid':0,'gid':0},{'path':'/dev/fifo','type':'p'}],"
     "'maskedPaths':['/proc/kcore'],'readonlyPaths':['/proc/sys'],"
     "'sysctl':{'kernel.domainname':'x'},'personality':{'domain':'LINUX32'},"
-    "'rootfsPropagation':'rslave','mountLabel':'system_u:object_r:t:s0',"
+    "'rootfsPropagation':'rslave',"
     "'cgroupsPath':'/ward/test',"
     "'resources':{'memory':{'limit':1000000,'reservation':500000,'swap':-1,'kernel':-1,"
     "'kernelTCP':1000,'swappiness':60,'disableOOMKiller':true,'useHierarchy':true},"
@@ -391,8 +418,6 @@ static void check_full_process(const struct ward_spec *s, const struct oci_confi
 	assert_true(o->no_new_privs);
 	assert_false(s->allow_setuid);
 	assert_int_equal(o->oom_score_adj, -500);
-	assert_string_equal(o->apparmor, "prof");
-	assert_string_equal(o->selinux_label, "system_u:r:t:s0");
 }
 
 static void check_full_mounts(const struct oci_config *o)
@@ -426,7 +451,6 @@ static void check_full_linux(const struct ward_spec *s, const struct oci_config 
 	assert_true(o->personality_set);
 	assert_int_equal(o->personality, PER_LINUX32);
 	assert_int_equal(o->rootfs_propagation, MS_SLAVE | MS_REC);
-	assert_string_equal(o->mount_label, "system_u:object_r:t:s0");
 	assert_string_equal(o->cgroups_path, "/ward/test");
 	assert_int_equal(o->seccomp_flags, SECCOMP_FILTER_FLAG_LOG | (1U << 2));
 	assert_non_null(strstr(o->seccomp, "SCMP_ACT_KILL_PROCESS"));
@@ -492,6 +516,51 @@ static void test_every_field(void **state)
 	ward_spec_free(s);
 }
 
+/* A profile or label is kept where the host has AppArmor / SELinux, refused elsewhere
+ * (the process would run unconfined). */
+static void test_lsm(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *process, *lx, *refusal;
+		bool apparmor;
+	} cases[] = {
+	    {",'apparmorProfile':'prof'", "", "process.apparmorProfile: AppArmor is not enabled",
+	     true},
+	    {",'selinuxLabel':'system_u:r:t:s0'", "",
+	     "process.selinuxLabel: SELinux is not enabled", false},
+	    {"", ",'mountLabel':'system_u:object_r:t:s0'",
+	     "linux.mountLabel: SELinux is not enabled", false},
+	};
+	bool apparmor = access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
+	bool selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+	if (apparmor) {
+		FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "r");
+		apparmor = f && fgetc(f) == 'Y';
+		if (f)
+			fclose(f);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text),
+		         "{'ociVersion':'1.1.0','root':{'path':'rootfs'},'process':{'args':['sh'],"
+		         "'cwd':'/'%s},'linux':{'namespaces':[{'type':'mount'}]%s}}",
+		         cases[i].process, cases[i].lx);
+		struct ward_spec *s;
+		struct ward_error e = {0};
+		int rc = load(text, &s, &e);
+		if (cases[i].apparmor ? apparmor : selinux) {
+			assert_int_equal(rc, 0);
+			assert_true(s->oci->apparmor || s->oci->selinux_label ||
+			            s->oci->mount_label);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_non_null(strstr(e.msg, cases[i].refusal));
+		}
+		ward_spec_free(s);
+	}
+}
+
 /* A bad config: {version, process body, linux body, more top-level keys, the message}. */
 struct bad {
 	const char *version, *process, *lx, *top, *expect;
@@ -555,6 +624,12 @@ static const struct bad bads[] = {
     {0, 0, NS_USER, 0, "linux.uidMappings: a new user namespace needs uidMappings"},
     {0, 0, "'namespaces':[{'type':'user','path':'/proc/1/ns/user'}]," MAPS, 0,
      "linux.uidMappings: given with a joined user namespace"},
+    {0, P(",'user':{'uid':2}"), NS_USER "," MAPS, 0,
+     "process.user.uid: 2 is not in linux.uidMappings"},
+    {0, P(",'user':{'gid':3}"), NS_USER "," MAPS, 0,
+     "process.user.gid: 3 is not in linux.gidMappings"},
+    {0, P(",'user':{'additionalGids':[0,9]}"), NS_USER "," MAPS, 0,
+     "process.user.additionalGids: 9 is not in linux.gidMappings"},
     {0, 0, NS_USER ",'uidMappings':[{'containerID':0,'hostID':1,'size':0}]", 0,
      "linux.uidMappings[0].size: must be positive"},
     {0, 0, NS_USER ",'gidMappings':[{'containerID':0,'size':1}]", 0,
@@ -599,6 +674,14 @@ static const struct bad bads[] = {
     {0, 0, NS ",'sysctl':{'net.ipv4.ip_forward':1}", 0,
      "linux.sysctl.net.ipv4.ip_forward: must be a string of one line"},
     {0, 0, NS ",'sysctl':{'../../x':'1'}", 0, "linux.sysctl.../../x: not a sysctl name"},
+    {0, 0, NS ",'sysctl':{'kernel.panic':'1'}", 0,
+     "linux.sysctl.kernel.panic: not in a namespace of the container's own"},
+    {0, 0, NS ",'sysctl':{'net/ipv4/ip_forward':'1'}", 0,
+     "linux.sysctl.net/ipv4/ip_forward: needs the container's own network namespace"},
+    {0, 0, "'namespaces':[{'type':'network','path':'/proc/self/ns/net'}],'sysctl':{'net.a':'1'}", 0,
+     "linux.sysctl.net.a: the network namespace joined is the host's"},
+    {0, 0, NS ",'sysctl':{'fs.mqueue.msg_max':'1'}", 0,
+     "linux.sysctl.fs.mqueue.msg_max: needs the container's own ipc namespace"},
     {0, 0, NS ",'personality':{'domain':'LINUX64'}", 0,
      "linux.personality.domain: must be LINUX or LINUX32"},
     {0, 0, NS ",'personality':{'domain':'LINUX','flags':['x']}", 0,
@@ -734,6 +817,12 @@ static void test_bad_documents(void **state)
 	assert_int_equal(ward_spec_new(&s, &e), 0);
 	assert_int_equal(ward_spec_load_oci(s, "/nonexistent/bundle", &e), -1);
 	assert_non_null(strstr(e.msg, "bundle /nonexistent/bundle"));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	unlink(path);
+	assert_int_equal(ward_spec_load_oci(s, bundle, &e), -1);
+	assert_non_null(strstr(e.msg, "config.json"));
+	assert_non_null(strstr(e.msg, "No such file"));
 	ward_spec_free(s);
 }
 
@@ -833,10 +922,11 @@ static void test_features(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_runc_spec),    cmocka_unit_test(test_runc_spec_rootless),
-	    cmocka_unit_test(test_podman_like),  cmocka_unit_test(test_every_field),
-	    cmocka_unit_test(test_bad_configs),  cmocka_unit_test(test_bad_documents),
-	    cmocka_unit_test(test_exec_process), cmocka_unit_test(test_update_resources),
+	    cmocka_unit_test(test_runc_spec),       cmocka_unit_test(test_runc_spec_rootless),
+	    cmocka_unit_test(test_containerd_spec), cmocka_unit_test(test_podman_like),
+	    cmocka_unit_test(test_every_field),     cmocka_unit_test(test_lsm),
+	    cmocka_unit_test(test_bad_configs),     cmocka_unit_test(test_bad_documents),
+	    cmocka_unit_test(test_exec_process),    cmocka_unit_test(test_update_resources),
 	    cmocka_unit_test(test_features),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
