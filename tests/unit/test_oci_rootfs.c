@@ -428,6 +428,45 @@ static void pivot_and_no_pivot(void **state)
 		assert_int_equal(in_container(0, minimal, &cases[i]), 0);
 }
 
+static int own_cgroupns(void *arg)
+{
+	(void)arg;
+	struct oci_mount mounts[] = {
+	    {.destination = "/proc", .type = "proc", .flags = M_KERN},
+	    {.destination = "/sys", .type = "sysfs", .flags = M_KERN | MS_RDONLY},
+	    {.destination = "/sys/fs/cgroup", .type = "cgroup", .flags = M_KERN | MS_RDONLY},
+	};
+	struct oci_config o = {.root_path = root,
+	                       .mounts = mounts,
+	                       .n_mounts = 3,
+	                       .ns = {{CLONE_NEWCGROUP, NULL}},
+	                       .n_ns = 1};
+	struct ward_error e = {0};
+	if (oci_rootfs_prepare(&o, false, &e) < 0 || oci_rootfs_enter(&o, false, &e) < 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 1;
+	}
+	const char *probe =
+	    is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids";
+	CHECK(is_fs(probe, CGROUP2_SUPER_MAGIC) || is_fs(probe, CGROUP_SUPER_MAGIC));
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/x", probe);
+	CHECK(mkdir(p, 0755) < 0 && errno == EROFS);
+	/* the namespace's root: our own cgroup is "/" in it */
+	char buf[4096];
+	CHECK(slurp("/proc/self/cgroup", buf, sizeof(buf)) > 0 &&
+	      (strstr(buf, "pids:/\n") || strstr(buf, "0::/\n")));
+	return 0;
+}
+
+static void cgroup_namespace(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(in_container(CLONE_NEWCGROUP, own_cgroupns, NULL), 0);
+}
+
 static int userns_checks(void)
 {
 	struct stat st;
@@ -510,10 +549,9 @@ static void user_namespace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(full_config),
-	    cmocka_unit_test(refusals),
-	    cmocka_unit_test(pivot_and_no_pivot),
-	    cmocka_unit_test(user_namespace),
+	    cmocka_unit_test(full_config),        cmocka_unit_test(refusals),
+	    cmocka_unit_test(pivot_and_no_pivot), cmocka_unit_test(user_namespace),
+	    cmocka_unit_test(cgroup_namespace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
