@@ -16,10 +16,6 @@ int oci_mount_one(int rootfd, const struct oci_config *o, size_t i, bool in_user
 int oci_cgroup_mount(int rootfd, const struct oci_config *o, const struct oci_mount *m,
                      bool in_userns, struct ward_error *e);
 
-/* A bind remount of the mount at PATH with FLAGS; in a user namespace the flags the kernel
- * locked on SOURCE's mount (nosuid, nodev, noexec, rdonly, atime) are kept. */
-int oci_remount(const char *path, unsigned long flags, const char *source);
-
 /* /dev is ward's to fill unless a bind mount provides it. */
 bool oci_dev_is_ours(const struct oci_config *o);
 /* linux.devices and the default ones (null, zero, full, random, urandom, tty), then the /dev
@@ -33,8 +29,5 @@ int oci_sysctl_check(const struct oci_config *o, struct ward_error *e);
 int oci_sysctl_apply(const struct oci_config *o, struct ward_error *e);
 int oci_readonly_paths(const struct oci_config *o, struct ward_error *e);
 int oci_masked_paths(const struct oci_config *o, struct ward_error *e);
-
-/* Whether the container has a namespace of TYPE other than the host's. */
-bool oci_has_ns(const struct oci_config *o, int type);
 
 #endif

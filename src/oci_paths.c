@@ -2,6 +2,9 @@
  * see them (the kernel's RESOLVE_IN_ROOT keeps them and ".." inside the root), and every
  * path is resolved again from the root after a step that created something. */
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +76,56 @@ int oci_path_open(int rootfd, const char *path, enum oci_make make)
 	}
 	/* from the root again: NAME may be a symlink made meanwhile, followed inside */
 	return open_follow(rootfd, path, O_PATH);
+}
+
+bool oci_has_ns(const struct oci_config *o, int type)
+{
+	static const struct {
+		int type;
+		const char *name;
+	} names[] = {{CLONE_NEWNET, "net"},      {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+	             {CLONE_NEWPID, "pid"},      {CLONE_NEWNS, "mnt"},  {CLONE_NEWUSER, "user"},
+	             {CLONE_NEWCGROUP, "cgroup"}};
+	for (size_t i = 0; i < o->n_ns; i++) {
+		if (o->ns[i].type != type)
+			continue;
+		if (!o->ns[i].path)
+			return true;
+		/* a joined one may be the host's own (runc checks net the same way) */
+		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			char host[32];
+			struct stat a, b;
+			snprintf(host, sizeof(host), "/proc/1/ns/%s", names[j].name);
+			if (names[j].type == type && stat(o->ns[i].path, &a) == 0 &&
+			    stat(host, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+int oci_remount(const char *path, unsigned long flags, const char *source)
+{
+	flags &= ~(unsigned long)(MS_REC | MS_REMOUNT | MS_BIND);
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	struct statvfs sv;
+	if (!source || statvfs(source, &sv) < 0) {
+		errno = EPERM;
+		return -1;
+	}
+	static const struct {
+		unsigned long st, ms;
+	} locked[] = {{ST_NOSUID, MS_NOSUID},    {ST_NODEV, MS_NODEV},
+	              {ST_NOEXEC, MS_NOEXEC},    {ST_RDONLY, MS_RDONLY},
+	              {ST_NOATIME, MS_NOATIME},  {ST_NODIRATIME, MS_NODIRATIME},
+	              {ST_RELATIME, MS_RELATIME}};
+	const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+	for (size_t i = 0; i < sizeof(locked) / sizeof(locked[0]); i++)
+		if (sv.f_flag & locked[i].st && (!(locked[i].ms & atime) || !(flags & atime)))
+			flags |= locked[i].ms;
+	return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
 }
