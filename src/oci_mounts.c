@@ -76,6 +76,12 @@ static int set_propagation(int rootfd, const struct oci_mount *m, struct ward_er
 	return 0;
 }
 
+bool oci_readonly_later(const struct oci_mount *m)
+{
+	return !m->bind && m->flags & MS_RDONLY && m->type &&
+	       (strcmp(m->type, "tmpfs") == 0 || strcmp(m->destination, "/dev") == 0);
+}
+
 static unsigned long plain_flags(const struct oci_mount *m)
 {
 	return m->flags & ~(unsigned long)(MS_REC | MS_REMOUNT | MS_BIND);
@@ -107,8 +113,9 @@ static int mount_fs(int rootfd, const struct oci_mount *m, bool in_userns, struc
 {
 	bool kernelfs = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
 	unsigned long flags = plain_flags(m);
-	/* /dev gets its nodes after the mounts: read-only comes when the root is entered */
-	if (strcmp(m->destination, "/dev") == 0)
+	/* later mounts and /dev's nodes may need their mount points made in it: read-only
+	 * comes when the root is entered */
+	if (oci_readonly_later(m))
 		flags &= ~(unsigned long)MS_RDONLY;
 	autoclose int fd = target(rootfd, m, OCI_MAKE_DIR, kernelfs, e);
 	if (fd < 0)

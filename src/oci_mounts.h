@@ -11,6 +11,10 @@
 int oci_mount_one(int rootfd, const struct oci_config *o, size_t i, bool in_userns,
                   struct ward_error *e);
 
+/* M is a read-only tmpfs or /dev: mounted writable, made read-only once the root is entered
+ * (runc's finalizeRootfs). */
+bool oci_readonly_later(const struct oci_mount *m);
+
 /* A "cgroup" mount M: cgroup2 on a pure-v2 host, else a tmpfs holding the v1 hierarchies;
  * with the host's cgroup namespace only the container's own cgroups are bound in. */
 int oci_cgroup_mount(int rootfd, const struct oci_config *o, const struct oci_mount *m,

@@ -128,16 +128,16 @@ static int pivot(const struct oci_config *o, bool no_pivot, struct ward_error *e
 	return chdir("/") < 0 ? ward_error_set(e, errno, "pivot_root: chdir /") : 0;
 }
 
-/* A read-only /dev was mounted writable for its nodes (runc's finalizeRootfs). */
-static int dev_readonly(const struct oci_config *o, struct ward_error *e)
+/* Read-only tmpfs mounts and /dev were mounted writable (runc's finalizeRootfs). The
+ * destination is a path in the container's own root now: nothing resolves out of it. */
+static int readonly_later(const struct oci_config *o, struct ward_error *e)
 {
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		const struct oci_mount *m = &o->mounts[i];
-		if (strcmp(m->destination, "/dev") != 0 || m->bind || !(m->flags & MS_RDONLY))
-			continue;
-		if (oci_remount("/dev", m->flags | MS_RDONLY, "/dev") < 0)
-			return ward_error_set(e, errno, "config.json: mounts[%zu] /dev: read-only",
-			                      i);
+		if (oci_readonly_later(m) &&
+		    oci_remount(m->destination, m->flags | MS_RDONLY, m->destination) < 0)
+			return ward_error_set(e, errno, "config.json: mounts[%zu] %s: read-only", i,
+			                      m->destination);
 	}
 	return 0;
 }
@@ -148,7 +148,7 @@ int oci_rootfs_enter(const struct oci_config *o, bool no_pivot, struct ward_erro
 		return -1;
 	if (o->rootfs_propagation && mount(NULL, "/", NULL, o->rootfs_propagation, NULL) < 0)
 		return ward_error_set(e, errno, "config.json: linux.rootfsPropagation");
-	if (dev_readonly(o, e) < 0)
+	if (readonly_later(o, e) < 0)
 		return -1;
 	if (o->root_readonly && oci_remount("/", MS_RDONLY, "/") < 0)
 		return ward_error_set(e, errno, "config.json: root.readonly");

@@ -166,6 +166,8 @@ static int check_mounts(void)
 	CHECK(slurp("/mnt/ro/data", buf, sizeof(buf)) == 5 && strcmp(buf, "hello") == 0);
 	CHECK(refused("/mnt/ro/new", EROFS));
 	CHECK(slurp("/new/dir/file", buf, sizeof(buf)) == 8 && strcmp(buf, "filedata") == 0);
+	CHECK(slurp("/run/secrets/file", buf, sizeof(buf)) == 8);
+	CHECK(is_fs("/run", TMPFS_MAGIC) && refused("/run/x", EROFS));
 	/* /link -> /etc: the container's /etc */
 	CHECK(slurp("/etc/marker", buf, sizeof(buf)) == 8);
 	struct stat a, b;
@@ -250,6 +252,9 @@ static int full(void *arg)
 	    {.destination = "/new/dir/file", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/link/marker", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/up/escaped", .type = "tmpfs", .source = "tmpfs"},
+	    /* a read-only tmpfs gets a mount point made in it, and is read-only in the end */
+	    {.destination = "/run", .type = "tmpfs", .flags = M_KERN | MS_RDONLY},
+	    {.destination = "/run/secrets/file", .type = "bind", .source = hostfile, .bind = true},
 	};
 	struct oci_device devs[] = {
 	    {.path = "/dev/mydev",
