@@ -54,28 +54,62 @@ int oci_path_parent(int rootfd, const char *path, char *name)
 	return fd;
 }
 
-int oci_path_open(int rootfd, const char *path, enum oci_make make)
+/* Makes PATH's last component as MAKE says. 1: made or already there; 0: it is a dangling
+ * symlink, whose target (relative to the root or to PATH's directory) is put in NEXT. */
+static int make_last(int rootfd, const char *path, enum oci_make make, char *next, size_t size)
 {
-	int fd = open_follow(rootfd, path, O_PATH);
-	if (fd >= 0 || errno != ENOENT || make == OCI_MAKE_NONE)
-		return fd;
 	char name[NAME_MAX + 1];
 	autoclose int parent = oci_path_parent(rootfd, path, name);
 	if (parent < 0)
 		return -1;
-	if (make == OCI_MAKE_DIR) {
-		if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-			return -1;
-	} else {
-		int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-		               0644);
-		if (f < 0 && errno != EEXIST)
-			return -1;
-		if (f >= 0)
-			close(f);
+	int r =
+	    make == OCI_MAKE_DIR
+	        ? mkdirat(parent, name, 0755)
+	        : openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r >= 0 && make == OCI_MAKE_FILE)
+		close(r);
+	if (r >= 0)
+		return 1;
+	if (errno != EEXIST)
+		return -1;
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == EINVAL ? 1 : -1; /* made meanwhile, not a link */
+	target[n] = '\0';
+	const char *slash = strrchr(path, '/');
+	int len = target[0] == '/' || !slash
+	              ? snprintf(next, size, "%s", target)
+	              : snprintf(next, size, "%.*s/%s", (int)(slash - path), path, target);
+	if (len < 0 || (size_t)len >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	/* from the root again: NAME may be a symlink made meanwhile, followed inside */
-	return open_follow(rootfd, path, O_PATH);
+	return 0;
+}
+
+int oci_path_open(int rootfd, const char *path, enum oci_make make)
+{
+	char cur[PATH_MAX], next[PATH_MAX];
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* a dangling symlink is made where it points, inside the root, as runc does
+	 * (/etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf) */
+	for (int hops = 0; hops < 40; hops++) {
+		int fd = open_follow(rootfd, cur, O_PATH);
+		if (fd >= 0 || errno != ENOENT || make == OCI_MAKE_NONE)
+			return fd;
+		int r = make_last(rootfd, cur, make, next, sizeof(next));
+		if (r < 0)
+			return -1;
+		if (r == 1) /* from the root again: it may be a link made meanwhile */
+			return open_follow(rootfd, cur, O_PATH);
+		memcpy(cur, next, sizeof(cur));
+	}
+	errno = ELOOP;
+	return -1;
 }
 
 bool oci_has_ns(const struct oci_config *o, int type)

@@ -76,6 +76,12 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/up", root);
 	if (symlink("../../../../../../tmp", p) < 0)
 		return -1;
+	snprintf(p, sizeof(p), "%s/etc/resolv.conf", root);
+	if (symlink("../run2/resolve/stub.conf", p) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/dangling", root);
+	if (symlink("/../../../../../../tmp/ward-ocifs-dangling", p) < 0)
+		return -1;
 	snprintf(p, sizeof(p), "%s/procl", root);
 	return symlink("/tmp", p);
 }
@@ -167,6 +173,8 @@ static int check_mounts(void)
 	CHECK(refused("/mnt/ro/new", EROFS));
 	CHECK(slurp("/new/dir/file", buf, sizeof(buf)) == 8 && strcmp(buf, "filedata") == 0);
 	CHECK(slurp("/run/secrets/file", buf, sizeof(buf)) == 8);
+	CHECK(slurp("/run2/resolve/stub.conf", buf, sizeof(buf)) == 8);
+	CHECK(slurp("/tmp/ward-ocifs-dangling/data", buf, sizeof(buf)) == 5);
 	CHECK(is_fs("/run", TMPFS_MAGIC) && refused("/run/x", EROFS));
 	/* /link -> /etc: the container's /etc */
 	CHECK(slurp("/etc/marker", buf, sizeof(buf)) == 8);
@@ -252,6 +260,9 @@ static int full(void *arg)
 	    {.destination = "/new/dir/file", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/link/marker", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/up/escaped", .type = "tmpfs", .source = "tmpfs"},
+	    /* dangling symlinks: made where they point, inside the root */
+	    {.destination = "/etc/resolv.conf", .type = "bind", .source = hostfile, .bind = true},
+	    {.destination = "/dangling", .type = "bind", .source = hostdir, .bind = true},
 	    /* a read-only tmpfs gets a mount point made in it, and is read-only in the end */
 	    {.destination = "/run", .type = "tmpfs", .flags = M_KERN | MS_RDONLY},
 	    {.destination = "/run/secrets/file", .type = "bind", .source = hostfile, .bind = true},
@@ -302,6 +313,7 @@ static void full_config(void **state)
 	struct stat st;
 	assert_int_not_equal(stat("/etc/marker", &st), 0);
 	assert_int_not_equal(stat("/tmp/escaped", &st), 0);
+	assert_int_not_equal(stat("/tmp/ward-ocifs-dangling", &st), 0);
 	char p[PATH_MAX * 2];
 	snprintf(p, sizeof(p), "%s/etc/marker", root);
 	assert_int_equal(stat(p, &st), 0);
