@@ -21,7 +21,7 @@ static bool pure_v2(void)
 	return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* Mount (own namespace) or bind (the host's) hierarchy NAME at DEST/SUB, then FLAGS. */
+/* Mount (own namespace) or bind (the host's) hierarchy SUB at DEST/SUB, with FLAGS. */
 static int hierarchy(int rootfd, const char *dest, const char *sub, const char *type,
                      const char *opts, const char *host, bool own, unsigned long flags,
                      struct ward_error *e)
@@ -33,12 +33,12 @@ static int hierarchy(int rootfd, const char *dest, const char *sub, const char *
 	autoclose int fd = oci_path_open(rootfd, sub[0] ? path : dest, OCI_MAKE_DIR);
 	if (fd < 0)
 		return ward_error_set(e, errno, "%s", path);
-	if (own) {
-		if (mount(type, oci_fdpath(fd).s, type, flags, opts) == 0)
-			return 0;
-		if (errno != EPERM)
-			return ward_error_set(e, errno, "mounting %s (%s)", type, opts ? opts : "");
-	}
+	/* no fallback to a bind: in a namespace of its own /proc/self/cgroup is relative,
+	 * and the bind would be the host's whole hierarchy */
+	if (own && mount(type, oci_fdpath(fd).s, type, flags, opts) < 0)
+		return ward_error_set(e, errno, "mounting %s (%s)", type, opts ? opts : "");
+	if (own)
+		return 0;
 	if (mount(host, oci_fdpath(fd).s, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ward_error_set(e, errno, "binding %s", host);
 	autoclose int top = oci_path_open(rootfd, sub[0] ? path : dest, OCI_MAKE_NONE);

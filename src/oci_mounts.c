@@ -30,58 +30,6 @@ static const char *const proc_binds[] = {
     NULL,
 };
 
-bool oci_has_ns(const struct oci_config *o, int type)
-{
-	static const struct {
-		int type;
-		const char *name;
-	} names[] = {{CLONE_NEWNET, "net"},      {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
-	             {CLONE_NEWPID, "pid"},      {CLONE_NEWNS, "mnt"},  {CLONE_NEWUSER, "user"},
-	             {CLONE_NEWCGROUP, "cgroup"}};
-	for (size_t i = 0; i < o->n_ns; i++) {
-		if (o->ns[i].type != type)
-			continue;
-		if (!o->ns[i].path)
-			return true;
-		/* a joined one may be the host's own (runc checks net the same way) */
-		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
-			char host[32];
-			struct stat a, b;
-			snprintf(host, sizeof(host), "/proc/1/ns/%s", names[j].name);
-			if (names[j].type == type && stat(o->ns[i].path, &a) == 0 &&
-			    stat(host, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-				return false;
-		}
-		return true;
-	}
-	return false;
-}
-
-int oci_remount(const char *path, unsigned long flags, const char *source)
-{
-	flags &= ~(unsigned long)(MS_REC | MS_REMOUNT | MS_BIND);
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
-		return 0;
-	if (errno != EPERM)
-		return -1;
-	struct statvfs sv;
-	if (!source || statvfs(source, &sv) < 0) {
-		errno = EPERM;
-		return -1;
-	}
-	static const struct {
-		unsigned long st, ms;
-	} locked[] = {{ST_NOSUID, MS_NOSUID},    {ST_NODEV, MS_NODEV},
-	              {ST_NOEXEC, MS_NOEXEC},    {ST_RDONLY, MS_RDONLY},
-	              {ST_NOATIME, MS_NOATIME},  {ST_NODIRATIME, MS_NODIRATIME},
-	              {ST_RELATIME, MS_RELATIME}};
-	const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
-	for (size_t i = 0; i < sizeof(locked) / sizeof(locked[0]); i++)
-		if (sv.f_flag & locked[i].st && (!(locked[i].ms & atime) || !(flags & atime)))
-			flags |= locked[i].ms;
-	return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
-}
-
 /* A mount below an existing procfs may only be a bind over one of proc_binds: anything else
  * could cover /proc/self/attr and the like (runc's checkProcMount). */
 static int check_proc_target(int fd, const struct oci_mount *m, struct ward_error *e)
@@ -128,6 +76,12 @@ static int set_propagation(int rootfd, const struct oci_mount *m, struct ward_er
 	return 0;
 }
 
+bool oci_readonly_later(const struct oci_mount *m)
+{
+	return !m->bind && m->flags & MS_RDONLY && m->type &&
+	       (strcmp(m->type, "tmpfs") == 0 || strcmp(m->destination, "/dev") == 0);
+}
+
 static unsigned long plain_flags(const struct oci_mount *m)
 {
 	return m->flags & ~(unsigned long)(MS_REC | MS_REMOUNT | MS_BIND);
@@ -159,8 +113,9 @@ static int mount_fs(int rootfd, const struct oci_mount *m, bool in_userns, struc
 {
 	bool kernelfs = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
 	unsigned long flags = plain_flags(m);
-	/* /dev gets its nodes after the mounts: read-only comes when the root is entered */
-	if (strcmp(m->destination, "/dev") == 0)
+	/* later mounts and /dev's nodes may need their mount points made in it: read-only
+	 * comes when the root is entered */
+	if (oci_readonly_later(m))
 		flags &= ~(unsigned long)MS_RDONLY;
 	autoclose int fd = target(rootfd, m, OCI_MAKE_DIR, kernelfs, e);
 	if (fd < 0)

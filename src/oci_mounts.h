@@ -11,14 +11,14 @@
 int oci_mount_one(int rootfd, const struct oci_config *o, size_t i, bool in_userns,
                   struct ward_error *e);
 
+/* M is a read-only tmpfs or /dev: mounted writable, made read-only once the root is entered
+ * (runc's finalizeRootfs). */
+bool oci_readonly_later(const struct oci_mount *m);
+
 /* A "cgroup" mount M: cgroup2 on a pure-v2 host, else a tmpfs holding the v1 hierarchies;
  * with the host's cgroup namespace only the container's own cgroups are bound in. */
 int oci_cgroup_mount(int rootfd, const struct oci_config *o, const struct oci_mount *m,
                      bool in_userns, struct ward_error *e);
-
-/* A bind remount of the mount at PATH with FLAGS; in a user namespace the flags the kernel
- * locked on SOURCE's mount (nosuid, nodev, noexec, rdonly, atime) are kept. */
-int oci_remount(const char *path, unsigned long flags, const char *source);
 
 /* /dev is ward's to fill unless a bind mount provides it. */
 bool oci_dev_is_ours(const struct oci_config *o);
@@ -33,8 +33,5 @@ int oci_sysctl_check(const struct oci_config *o, struct ward_error *e);
 int oci_sysctl_apply(const struct oci_config *o, struct ward_error *e);
 int oci_readonly_paths(const struct oci_config *o, struct ward_error *e);
 int oci_masked_paths(const struct oci_config *o, struct ward_error *e);
-
-/* Whether the container has a namespace of TYPE other than the host's. */
-bool oci_has_ns(const struct oci_config *o, int type);
 
 #endif

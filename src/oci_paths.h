@@ -1,5 +1,6 @@
 /* Paths inside an OCI container's root: resolved without leaving it (symlinks followed as if
- * the root were /, magic links refused), missing ones created. Internal to oci_rootfs*. */
+ * the root were /, magic links refused), missing ones created; and the small helpers the
+ * root's pieces share. Internal to oci_rootfs and its files. */
 #ifndef WARD_OCI_PATHS_H
 #define WARD_OCI_PATHS_H
 
@@ -22,5 +23,12 @@ struct oci_fdpath {
 	char s[32];
 };
 struct oci_fdpath oci_fdpath(int fd);
+
+/* A bind remount of the mount at PATH with FLAGS; in a user namespace the flags the kernel
+ * locked on SOURCE's mount (nosuid, nodev, noexec, rdonly, atime) are kept. */
+int oci_remount(const char *path, unsigned long flags, const char *source);
+
+/* Whether the container has a namespace of TYPE other than the host's. */
+bool oci_has_ns(const struct oci_config *o, int type);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/statfs.h>
 
 #include "oci_mounts.h"
+#include "oci_paths.h"
 #include "sys.h"
 
 static const char *const ipc_keys[] = {

@@ -140,6 +140,24 @@ static void failure_named(void **state)
 		hook_free(&h[i]);
 }
 
+/* a megabyte of output: only its end is kept, and it is the end that explains */
+static void output_bounded(void **state)
+{
+	(void)state;
+	struct oci_hook h[2] = {
+	    sh_hook("yes xxxxxxxxxxxxxxx | head -c 1048576 >&2; echo; echo the end >&2; exit 3",
+	            NULL, 10),
+	    sh_hook("echo only stdout; exit 1", NULL, 10),
+	};
+	struct ward_error e = {0};
+	assert_int_equal(run(&h[0], 1, OCI_HOOK_START_CONTAINER, "{}", &e), -1);
+	assert_string_equal(e.msg, "hooks.startContainer[0] /bin/sh: exited with 3: the end");
+	assert_int_equal(run(&h[1], 1, OCI_HOOK_START_CONTAINER, "{}", &e), -1);
+	assert_string_equal(e.msg, "hooks.startContainer[0] /bin/sh: exited with 1: only stdout");
+	hook_free(&h[0]);
+	hook_free(&h[1]);
+}
+
 static void not_executable(void **state)
 {
 	(void)state;
@@ -209,10 +227,11 @@ static void kind_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(args_env_state),       cmocka_unit_test(argv0_and_empty_env),
-	    cmocka_unit_test(no_fd_leaks),          cmocka_unit_test(failure_named),
-	    cmocka_unit_test(not_executable),       cmocka_unit_test(timeout_kills),
-	    cmocka_unit_test(daemon_holding_pipes), cmocka_unit_test(kind_names),
+	    cmocka_unit_test(args_env_state), cmocka_unit_test(argv0_and_empty_env),
+	    cmocka_unit_test(no_fd_leaks),    cmocka_unit_test(failure_named),
+	    cmocka_unit_test(output_bounded), cmocka_unit_test(not_executable),
+	    cmocka_unit_test(timeout_kills),  cmocka_unit_test(daemon_holding_pipes),
+	    cmocka_unit_test(kind_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

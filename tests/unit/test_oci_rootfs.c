@@ -76,6 +76,12 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/up", root);
 	if (symlink("../../../../../../tmp", p) < 0)
 		return -1;
+	snprintf(p, sizeof(p), "%s/etc/resolv.conf", root);
+	if (symlink("../run2/resolve/stub.conf", p) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/dangling", root);
+	if (symlink("/../../../../../../tmp/ward-ocifs-dangling", p) < 0)
+		return -1;
 	snprintf(p, sizeof(p), "%s/procl", root);
 	return symlink("/tmp", p);
 }
@@ -166,6 +172,10 @@ static int check_mounts(void)
 	CHECK(slurp("/mnt/ro/data", buf, sizeof(buf)) == 5 && strcmp(buf, "hello") == 0);
 	CHECK(refused("/mnt/ro/new", EROFS));
 	CHECK(slurp("/new/dir/file", buf, sizeof(buf)) == 8 && strcmp(buf, "filedata") == 0);
+	CHECK(slurp("/run/secrets/file", buf, sizeof(buf)) == 8);
+	CHECK(slurp("/run2/resolve/stub.conf", buf, sizeof(buf)) == 8);
+	CHECK(slurp("/tmp/ward-ocifs-dangling/data", buf, sizeof(buf)) == 5);
+	CHECK(is_fs("/run", TMPFS_MAGIC) && refused("/run/x", EROFS));
 	/* /link -> /etc: the container's /etc */
 	CHECK(slurp("/etc/marker", buf, sizeof(buf)) == 8);
 	struct stat a, b;
@@ -250,6 +260,12 @@ static int full(void *arg)
 	    {.destination = "/new/dir/file", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/link/marker", .type = "bind", .source = hostfile, .bind = true},
 	    {.destination = "/up/escaped", .type = "tmpfs", .source = "tmpfs"},
+	    /* dangling symlinks: made where they point, inside the root */
+	    {.destination = "/etc/resolv.conf", .type = "bind", .source = hostfile, .bind = true},
+	    {.destination = "/dangling", .type = "bind", .source = hostdir, .bind = true},
+	    /* a read-only tmpfs gets a mount point made in it, and is read-only in the end */
+	    {.destination = "/run", .type = "tmpfs", .flags = M_KERN | MS_RDONLY},
+	    {.destination = "/run/secrets/file", .type = "bind", .source = hostfile, .bind = true},
 	};
 	struct oci_device devs[] = {
 	    {.path = "/dev/mydev",
@@ -297,6 +313,7 @@ static void full_config(void **state)
 	struct stat st;
 	assert_int_not_equal(stat("/etc/marker", &st), 0);
 	assert_int_not_equal(stat("/tmp/escaped", &st), 0);
+	assert_int_not_equal(stat("/tmp/ward-ocifs-dangling", &st), 0);
 	char p[PATH_MAX * 2];
 	snprintf(p, sizeof(p), "%s/etc/marker", root);
 	assert_int_equal(stat(p, &st), 0);
@@ -428,6 +445,45 @@ static void pivot_and_no_pivot(void **state)
 		assert_int_equal(in_container(0, minimal, &cases[i]), 0);
 }
 
+static int own_cgroupns(void *arg)
+{
+	(void)arg;
+	struct oci_mount mounts[] = {
+	    {.destination = "/proc", .type = "proc", .flags = M_KERN},
+	    {.destination = "/sys", .type = "sysfs", .flags = M_KERN | MS_RDONLY},
+	    {.destination = "/sys/fs/cgroup", .type = "cgroup", .flags = M_KERN | MS_RDONLY},
+	};
+	struct oci_config o = {.root_path = root,
+	                       .mounts = mounts,
+	                       .n_mounts = 3,
+	                       .ns = {{CLONE_NEWCGROUP, NULL}},
+	                       .n_ns = 1};
+	struct ward_error e = {0};
+	if (oci_rootfs_prepare(&o, false, &e) < 0 || oci_rootfs_enter(&o, false, &e) < 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 1;
+	}
+	const char *probe =
+	    is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids";
+	CHECK(is_fs(probe, CGROUP2_SUPER_MAGIC) || is_fs(probe, CGROUP_SUPER_MAGIC));
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/x", probe);
+	CHECK(mkdir(p, 0755) < 0 && errno == EROFS);
+	/* the namespace's root: our own cgroup is "/" in it */
+	char buf[4096];
+	CHECK(slurp("/proc/self/cgroup", buf, sizeof(buf)) > 0 &&
+	      (strstr(buf, "pids:/\n") || strstr(buf, "0::/\n")));
+	return 0;
+}
+
+static void cgroup_namespace(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(in_container(CLONE_NEWCGROUP, own_cgroupns, NULL), 0);
+}
+
 static int userns_checks(void)
 {
 	struct stat st;
@@ -510,10 +566,9 @@ static void user_namespace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(full_config),
-	    cmocka_unit_test(refusals),
-	    cmocka_unit_test(pivot_and_no_pivot),
-	    cmocka_unit_test(user_namespace),
+	    cmocka_unit_test(full_config),        cmocka_unit_test(refusals),
+	    cmocka_unit_test(pivot_and_no_pivot), cmocka_unit_test(user_namespace),
+	    cmocka_unit_test(cgroup_namespace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
