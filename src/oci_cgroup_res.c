@@ -497,17 +497,27 @@ static int unified_v2(const char *d, char **kv, struct ward_error *e)
 	return 0;
 }
 
+/* The first resource R sets, for the refusal where there is no cgroup; NULL: none. */
+static const char *asked_for(const struct oci_resources *r)
+{
+	return memory_set(r)                            ? "linux.resources.memory"
+	       : cpu_set(r) || r->cpus[0] || r->mems[0] ? "linux.resources.cpu"
+	       : SET(r->pids_limit) && r->pids_limit    ? "linux.resources.pids"
+	       : blkio_set(r)                           ? "linux.resources.blockIO"
+	       : r->n_hugepages                         ? "linux.resources.hugepageLimits"
+	       : SET(r->net_class_id)                   ? "linux.resources.network"
+	       : r->unified && r->unified[0]            ? "linux.resources.unified"
+	                                                : NULL;
+}
+
 static int write_v2(const struct oci_cgroup *cg, const struct oci_resources *r, bool initial,
                     struct ward_error *e)
 {
-	const char *d = cg->v2;
-	bool any = memory_set(r) || cpu_set(r) || r->cpus[0] || r->mems[0] ||
-	           (SET(r->pids_limit) && r->pids_limit) || blkio_set(r) || r->n_hugepages ||
-	           SET(r->net_class_id) || (r->unified && r->unified[0]);
+	const char *d = cg->v2, *asked = asked_for(r);
 	if (!d[0])
-		return any ? ward_error_set(e, 0, "linux.resources: no cgroup ward can write to%s",
-		                            geteuid() ? " (rootless)" : "")
-		           : 0;
+		return asked ? ward_error_set(e, 0, "%s: no cgroup ward can write to%s", asked,
+		                              geteuid() ? " (rootless)" : "")
+		             : 0;
 	if (memory_set(r) && memory_v2(d, r, e) < 0)
 		return -1;
 	if (cpu_set(r) && cpu_v2(d, r, e) < 0)
@@ -526,7 +536,9 @@ static int write_v2(const struct oci_cgroup *cg, const struct oci_resources *r, 
 		                      "linux.resources.network.classID: cgroup v2 has no net_cls");
 	if (unified_v2(d, r->unified, e) < 0)
 		return -1;
-	if (!initial && !r->devices_set)
+	/* rootless: loading BPF needs privilege, and a user namespace makes no device nodes
+	 * (runc skips devices there too) */
+	if ((!initial && !r->devices_set) || geteuid() != 0)
 		return 0;
 	return oci_devices_bpf(d, r->devices, r->n_devices, oci_cg_default_devices,
 	                       oci_cg_n_default_devices, e);

@@ -342,6 +342,58 @@ static void devices(void **state)
 	rmdir(tmp);
 }
 
+/* The cgroup v2 device program, on this host's unified tree too (BPF device programs work
+ * on any cgroup2 mount): the v1 list allows everything, the program decides. */
+static void devices_bpf(void **state)
+{
+	(void)state;
+	if (!root())
+		skip();
+	char tmp[] = "/tmp/ward-oci-dev-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	snprintf(disk, sizeof(disk), "%s/disk", tmp);
+	if (!pick_disk()) {
+		rmdir(tmp);
+		skip();
+	}
+	struct oci_resources r;
+	oci_resources_init(&r);
+	struct oci_device_rule all = {true, 'a', -1, -1, "rwm"};
+	r.devices = &all;
+	r.n_devices = 1;
+	struct oci_cgroup cg;
+	make(&cg, "bpf", &r);
+	if (!cg.v2[0])
+		skip();
+	struct oci_device_rule rules[3] = {{false, 'a', -1, -1, "rwm"}};
+	struct ward_error e = {0};
+	int rc =
+	    oci_devices_bpf(cg.v2, rules, 1, oci_cg_default_devices, oci_cg_n_default_devices, &e);
+	if (rc < 0)
+		print_error("%s\n", e.msg);
+	assert_int_equal(rc, 0);
+	int s = run_in(&cg, open_disk, NULL);
+	assert_true(WIFEXITED(s));
+	assert_int_equal(WEXITSTATUS(s), 0);
+	rules[1] = (struct oci_device_rule){true, 'b', disk_major, disk_minor, "r"};
+	assert_int_equal(
+	    oci_devices_bpf(cg.v2, rules, 2, oci_cg_default_devices, oci_cg_n_default_devices, &e),
+	    0);
+	s = run_in(&cg, open_disk_allowed, NULL);
+	assert_true(WIFEXITED(s));
+	assert_int_equal(WEXITSTATUS(s), 0);
+	rules[2] = (struct oci_device_rule){false, 'b', -1, -1, "rw"};
+	assert_int_equal(
+	    oci_devices_bpf(cg.v2, rules, 3, oci_cg_default_devices, oci_cg_n_default_devices, &e),
+	    0);
+	s = run_in(&cg, open_disk, NULL);
+	assert_true(WIFEXITED(s));
+	assert_int_equal(WEXITSTATUS(s), 0);
+	oci_cgroup_destroy(&cg);
+	gone(&cg);
+	rmdir(tmp);
+}
+
 static int wait_forever(void *arg)
 {
 	(void)arg;
@@ -508,11 +560,11 @@ int main(void)
 {
 	snprintf(top, sizeof(top), "/ward-oci-test-%d", getpid());
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(conversions),   cmocka_unit_test(bad_paths),
-	    cmocka_unit_test(record),        cmocka_unit_test(limits),
-	    cmocka_unit_test(devices),       cmocka_unit_test(processes),
-	    cmocka_unit_test(bad_resources), cmocka_unit_test(relative),
-	    cmocka_unit_test(rootless),
+	    cmocka_unit_test(conversions), cmocka_unit_test(bad_paths),
+	    cmocka_unit_test(record),      cmocka_unit_test(limits),
+	    cmocka_unit_test(devices),     cmocka_unit_test(devices_bpf),
+	    cmocka_unit_test(processes),   cmocka_unit_test(bad_resources),
+	    cmocka_unit_test(relative),    cmocka_unit_test(rootless),
 	};
 	return cmocka_run_group_tests(tests, NULL, cleanup);
 }
