@@ -115,6 +115,12 @@ static size_t hierarchies(struct hier *h, size_t max)
 	return n;
 }
 
+bool oci_cg_v1_mounted(const char *ctrl)
+{
+	char mnt[256], root[256];
+	return find_mount(ctrl, mnt, sizeof(mnt), root, sizeof(root));
+}
+
 const char *oci_cg_v1_dir(const struct oci_cgroup *cg, const char *ctrl)
 {
 	struct hier h[OCI_CG_V1_MAX + 1];

@@ -9,8 +9,7 @@
 #include "cgroup_util.h"
 #include "oci_cgroup_int.h"
 
-#define SET(v)                    ((v) != OCI_UNSET)
-#define OCI_CG_MAX_DEV_EXCEPTIONS 256
+#define SET(v) ((v) != OCI_UNSET)
 
 static int put(const char *dir, const char *file, const char *what, struct ward_error *e,
                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -246,106 +245,6 @@ static int blkio_v1(const char *d, const struct oci_resources *r, struct ward_er
 	return 0;
 }
 
-/* v1's lists do not follow "the last rule wins": a deny of "b *:* rw" leaves an allowed
- * "b 8:0 r" in place. So the rules are played here first, as runc's emulator does, and the
- * kernel gets the outcome: the default, then its exceptions. Where v1 cannot say the result
- * (an exception wider than the rule that cuts into it), the outcome errs towards deny. */
-struct dev_list {
-	bool allow_all;
-	struct oci_device_rule ex[OCI_CG_MAX_DEV_EXCEPTIONS];
-	size_t n;
-};
-
-static bool wide(int64_t rule, int64_t ex, bool overlap)
-{
-	return rule < 0 || rule == ex || (overlap && ex < 0);
-}
-
-static unsigned acc_bits(const char *a)
-{
-	unsigned b = 0;
-	for (const char *p = *a ? a : "rwm"; *p; p++)
-		b |= *p == 'r' ? 1u : *p == 'w' ? 2u : *p == 'm' ? 4u : 0u;
-	return b;
-}
-
-static void acc_text(unsigned b, char *out)
-{
-	size_t k = 0;
-	if (b & 1)
-		out[k++] = 'r';
-	if (b & 2)
-		out[k++] = 'w';
-	if (b & 4)
-		out[k++] = 'm';
-	out[k] = 0;
-}
-
-static int play(struct dev_list *l, const struct oci_device_rule *r)
-{
-	if (r->type == 'a') {
-		l->allow_all = r->allow;
-		l->n = 0;
-		return 0;
-	}
-	unsigned acc = acc_bits(r->access);
-	if (r->allow != l->allow_all) {
-		for (size_t i = 0; i < l->n; i++) {
-			struct oci_device_rule *x = &l->ex[i];
-			if (x->type == r->type && x->major == r->major && x->minor == r->minor) {
-				acc_text(acc_bits(x->access) | acc, x->access);
-				return 0;
-			}
-		}
-		if (l->n == OCI_CG_MAX_DEV_EXCEPTIONS)
-			return -1;
-		l->ex[l->n] = *r;
-		acc_text(acc, l->ex[l->n++].access);
-		return 0;
-	}
-	/* the rule takes access back from the exceptions it reaches: in a deny list also
-	 * from wider ones (deny wins), in an allow-all list only from ones it covers */
-	bool overlap = !l->allow_all;
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		struct oci_device_rule x = l->ex[i];
-		if (x.type == r->type && wide(r->major, x.major, overlap) &&
-		    wide(r->minor, x.minor, overlap))
-			acc_text(acc_bits(x.access) & ~acc, x.access);
-		if (x.access[0])
-			l->ex[k++] = x;
-	}
-	l->n = k;
-	return 0;
-}
-
-static int devices_v1(const char *d, const struct oci_resources *r, struct ward_error *e)
-{
-	const char *w = "linux.resources.devices";
-	static struct dev_list l;
-	memset(&l, 0, sizeof(l));
-	size_t n = r->n_devices + oci_cg_n_default_devices;
-	for (size_t i = 0; i < n; i++)
-		if (play(&l, i < r->n_devices ? &r->devices[i]
-		                              : &oci_cg_default_devices[i - r->n_devices]) < 0)
-			return ward_error_set(e, 0, "%s: more than %d distinct rules", w,
-			                      OCI_CG_MAX_DEV_EXCEPTIONS);
-	if (put(d, l.allow_all ? "devices.allow" : "devices.deny", w, e, "a") < 0)
-		return -1;
-	for (size_t i = 0; i < l.n; i++) {
-		const struct oci_device_rule *x = &l.ex[i];
-		char maj[24] = "*", min[24] = "*";
-		if (x->major >= 0)
-			snprintf(maj, sizeof(maj), "%lld", (long long)x->major);
-		if (x->minor >= 0)
-			snprintf(min, sizeof(min), "%lld", (long long)x->minor);
-		if (put(d, l.allow_all ? "devices.deny" : "devices.allow", w, e, "%c %s:%s %s",
-		        x->type, maj, min, x->access) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int write_v1(const struct oci_cgroup *cg, const struct oci_resources *r, bool initial,
                     struct ward_error *e)
 {
@@ -364,7 +263,10 @@ static int write_v1(const struct oci_cgroup *cg, const struct oci_resources *r, 
 	if (blkio_set(r) &&
 	    (!(d = need(cg, "blkio", "linux.resources.blockIO", e)) || blkio_v1(d, r, e) < 0))
 		return -1;
-	for (size_t i = 0; i < r->n_hugepages; i++) {
+	/* runc passes over controllers the host has not mounted: kubelet asks for a hugetlb
+	 * limit of every page size whether or not the host has the controller */
+	bool hugetlb = oci_cg_v1_mounted("hugetlb");
+	for (size_t i = 0; hugetlb && i < r->n_hugepages; i++) {
 		char f[64];
 		snprintf(f, sizeof(f), "hugetlb.%s.limit_in_bytes", r->hugepages[i].pagesize);
 		if (!(d = need(cg, "hugetlb", "linux.resources.hugepageLimits", e)) ||
@@ -372,7 +274,7 @@ static int write_v1(const struct oci_cgroup *cg, const struct oci_resources *r, 
 		        (unsigned long long)r->hugepages[i].limit) < 0)
 			return -1;
 	}
-	if (SET(r->net_class_id) &&
+	if (SET(r->net_class_id) && oci_cg_v1_mounted("net_cls") &&
 	    (!(d = need(cg, "net_cls", "linux.resources.network.classID", e)) ||
 	     put(d, "net_cls.classid", "linux.resources.network.classID", e, "%lld",
 	         (long long)r->net_class_id) < 0))
@@ -391,7 +293,8 @@ static int write_v1(const struct oci_cgroup *cg, const struct oci_resources *r, 
 	if (!d)
 		return ward_error_set(e, 0,
 		                      "linux.resources.devices: no cgroup v1 devices hierarchy");
-	return devices_v1(d, r, e);
+	return oci_devices_v1(d, r->devices, r->n_devices, oci_cg_default_devices,
+	                      oci_cg_n_default_devices, e);
 }
 
 /* cgroup v2 --------------------------------------------------------------------------- */
