@@ -1,140 +1,16 @@
 /* The OCI container's cgroup directories: where linux.cgroupsPath puts them in each mounted
- * hierarchy, making and removing them. Resources: oci_cgroup_res.c; processes in them:
- * oci_cgroup_proc.c. */
+ * hierarchy (oci_cgroup_hier.c finds those), making them. Resources: oci_cgroup_res.c;
+ * processes in them and the end: oci_cgroup_proc.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-
-#include <linux/magic.h>
 
 #include "cgroup_util.h"
 #include "oci_cgroup_int.h"
 #include "sys.h"
-
-struct hier {
-	char mnt[256];   /* mount point */
-	char ctrls[128]; /* as /proc/self/cgroup names them: "cpu,cpuacct", "name=systemd"; "" v2 */
-	char own[512];   /* the caller's cgroup in it */
-};
-
-bool oci_cg_pure_v2(void)
-{
-	struct statfs s;
-	return statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-static bool has_token(const char *list, const char *tok)
-{
-	size_t n = strlen(tok);
-	for (const char *p = list; p; p = strchr(p, ',')) {
-		p += *p == ',';
-		if (!strncmp(p, tok, n) && (p[n] == ',' || !p[n]))
-			return true;
-	}
-	return false;
-}
-
-/* The mount of the hierarchy /proc/self/cgroup calls CTRLS (v2 when ""): mount point and
- * the mount's root within the hierarchy. */
-static bool find_mount(const char *ctrls, char *mnt, size_t mlen, char *root, size_t rlen)
-{
-	char first[64];
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctrls, ","), ctrls);
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	char line[1024];
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char r[256], m[256], type[32], src[64], opts[512];
-		const char *dash = strstr(line, " - ");
-		if (!dash || sscanf(line, "%*s %*s %*s %255s %255s", r, m) != 2 ||
-		    sscanf(dash + 3, "%31s %63s %511s", type, src, opts) != 3)
-			continue;
-		if (first[0] ? strcmp(type, "cgroup") || !has_token(opts, first)
-		             : strcmp(type, "cgroup2"))
-			continue;
-		snprintf(mnt, mlen, "%s", m);
-		snprintf(root, rlen, "%s", r);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Every mounted hierarchy the caller is in, v1 ones first, the unified tree last. */
-static size_t hierarchies(struct hier *h, size_t max)
-{
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return 0;
-	char line[1024];
-	size_t n = 0;
-	bool v2 = false;
-	char v2own[512] = "", v2mnt[256] = "";
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
-		if (!p)
-			continue;
-		*p++ = 0;
-		c++;
-		char mnt[256], root[256];
-		if (!find_mount(c, mnt, sizeof(mnt), root, sizeof(root)))
-			continue;
-		/* the part of our path below the mount's root (a cgroup namespace's mount) */
-		size_t rl = strcmp(root, "/") ? strlen(root) : 0;
-		const char *rel = strncmp(p, root, rl) ? p : p + rl;
-		if (!*c) {
-			v2 = true;
-			snprintf(v2mnt, sizeof(v2mnt), "%s", mnt);
-			snprintf(v2own, sizeof(v2own), "%s%s", mnt, rel);
-			continue;
-		}
-		bool dup = false;
-		for (size_t i = 0; i < n; i++)
-			dup |= !strcmp(h[i].mnt, mnt);
-		if (dup || n + 1 >= max)
-			continue;
-		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", mnt);
-		snprintf(h[n].ctrls, sizeof(h[n].ctrls), "%s", c);
-		snprintf(h[n].own, sizeof(h[n].own), "%s%s", mnt, rel);
-		n++;
-	}
-	fclose(f);
-	if (v2) {
-		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", v2mnt);
-		h[n].ctrls[0] = 0;
-		snprintf(h[n].own, sizeof(h[n].own), "%s", v2own);
-		n++;
-	}
-	return n;
-}
-
-bool oci_cg_v1_mounted(const char *ctrl)
-{
-	char mnt[256], root[256];
-	return find_mount(ctrl, mnt, sizeof(mnt), root, sizeof(root));
-}
-
-const char *oci_cg_v1_dir(const struct oci_cgroup *cg, const char *ctrl)
-{
-	struct hier h[OCI_CG_V1_MAX + 1];
-	size_t n = hierarchies(h, OCI_CG_V1_MAX + 1);
-	for (size_t i = 0; i < n; i++) {
-		if (!h[i].ctrls[0] || !has_token(h[i].ctrls, ctrl))
-			continue;
-		size_t l = strlen(h[i].mnt);
-		for (size_t k = 0; k < cg->n_v1; k++)
-			if (!strncmp(cg->v1[k], h[i].mnt, l) && cg->v1[k][l] == '/')
-				return cg->v1[k];
-	}
-	return NULL;
-}
 
 /* runc's CleanPath: "." and ".." resolved as if from "/", so a relative path cannot climb
  * out; "" when nothing is left. */
@@ -195,10 +71,10 @@ static void enable_all(const char *dir)
 /* Make DIR below the mount MNT, parents first, noting in MADE the topmost directory this
  * call made ("" when all existed). New v1 cpuset directories start empty: they get their
  * parent's CPUs and memory nodes, as v1 requires before any task can join. */
-static int make_dirs(const struct hier *h, const char *dir, char *made, size_t mlen)
+static int make_dirs(const struct oci_cg_hier *h, const char *dir, char *made, size_t mlen)
 {
 	size_t ml = strlen(h->mnt);
-	bool cpuset = h->ctrls[0] && has_token(h->ctrls, "cpuset");
+	bool cpuset = h->ctrls[0] && oci_cg_has_token(h->ctrls, "cpuset");
 	bool v2 = !h->ctrls[0] && oci_cg_pure_v2();
 	made[0] = 0;
 	char cur[512];
@@ -266,8 +142,8 @@ int oci_cgroup_create(struct oci_cgroup *cg, const char *cgroups_path, const cha
 	bool abs = false;
 	if (resolve(cgroups_path, id, inner, sizeof(inner), &abs, e) < 0)
 		return -1;
-	struct hier h[OCI_CG_V1_MAX + 1];
-	size_t n = hierarchies(h, OCI_CG_V1_MAX + 1);
+	struct oci_cg_hier h[OCI_CG_V1_MAX + 1];
+	size_t n = oci_cg_hierarchies(h, OCI_CG_V1_MAX + 1);
 	if (!n)
 		return ward_error_set(e, 0, "cgroup: this host has no cgroup hierarchy mounted");
 	char made[OCI_CG_V1_MAX + 1][512], dirs[OCI_CG_V1_MAX + 1][512];

@@ -4,6 +4,15 @@
 
 #include "oci_cgroup.h"
 
+struct oci_cg_hier {
+	char mnt[256];   /* mount point */
+	char ctrls[128]; /* as /proc/self/cgroup names them: "cpu,cpuacct", "name=systemd"; "" v2 */
+	char own[512];   /* the caller's cgroup in it */
+};
+/* Every mounted hierarchy the caller is in, v1 ones first, the unified tree last. */
+size_t oci_cg_hierarchies(struct oci_cg_hier *h, size_t max);
+/* TOK is one of LIST's comma-separated words. */
+bool oci_cg_has_token(const char *list, const char *tok);
 /* /sys/fs/cgroup is the unified tree itself (no v1 hierarchies). */
 bool oci_cg_pure_v2(void);
 /* The host has a v1 hierarchy with controller CTRL mounted. */
