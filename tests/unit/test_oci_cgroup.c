@@ -244,6 +244,18 @@ static void limits(void **state)
 	assert_string_equal(v, "134217728");
 	read_cg(&cg, "pids", "pids.max", v, sizeof(v));
 	assert_string_equal(v, "max");
+	/* linux.resources.unified: v2 files as given; refused where controllers are on v1 */
+	oci_resources_init(&r);
+	char *unified[] = {"memory.high=100003840", NULL};
+	r.unified = unified;
+	if (v2) {
+		assert_int_equal(oci_cgroup_apply(&cg, &r, &e), 0);
+		assert_string_equal((read_cg(&cg, "memory", "memory.high", v, sizeof(v)), v),
+		                    "100003840");
+	} else {
+		assert_int_equal(oci_cgroup_apply(&cg, &r, &e), -1);
+		one_line(&e, "linux.resources.unified");
+	}
 	oci_cgroup_destroy(&cg);
 	gone(&cg);
 }
@@ -489,6 +501,29 @@ static void bad_resources(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+/* A parent that exists (a Kubernetes pod's) is used and stays. */
+static void parent_stays(void **state)
+{
+	(void)state;
+	if (!root())
+		skip();
+	struct oci_resources r;
+	oci_resources_init(&r);
+	struct oci_cgroup pod, ctr;
+	make(&pod, "pod", &r);
+	r.pids_limit = 5;
+	make(&ctr, "pod/ctr", &r);
+	oci_cgroup_destroy(&ctr);
+	gone(&ctr);
+	struct stat st;
+	for (size_t i = 0; i < pod.n_v1; i++)
+		assert_int_equal(stat(pod.v1[i], &st), 0);
+	if (pod.v2[0])
+		assert_int_equal(stat(pod.v2, &st), 0);
+	oci_cgroup_destroy(&pod);
+	gone(&pod);
+}
+
 /* No cgroupsPath: runc's ID, relative to the caller's own cgroup. */
 static void relative(void **state)
 {
@@ -570,7 +605,8 @@ int main(void)
 	    cmocka_unit_test(record),      cmocka_unit_test(limits),
 	    cmocka_unit_test(devices),     cmocka_unit_test(devices_bpf),
 	    cmocka_unit_test(processes),   cmocka_unit_test(bad_resources),
-	    cmocka_unit_test(relative),    cmocka_unit_test(rootless),
+	    cmocka_unit_test(relative),    cmocka_unit_test(parent_stays),
+	    cmocka_unit_test(rootless),
 	};
 	return cmocka_run_group_tests(tests, NULL, cleanup);
 }
