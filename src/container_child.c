@@ -2,6 +2,7 @@
  * terminal, then held until start. Up to the hand-over it reports to create over the sync
  * socket and dies with it; after, it is on its own (the engine adopts it). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -145,9 +146,22 @@ static bool wait_start(int fifo)
 	return read(fifo, &b, 1) == 1;
 }
 
+/* With a terminal, the process's stdio is the pty: create's own stdio (the engine's pipes,
+ * which it reads until every writer is gone) must not stay open in it. */
+static void drop_caller_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < 3 && null >= 0; i++)
+		dup2(null, i);
+	if (null > 2)
+		close(null);
+}
+
 void container_child(const struct container_launch *l, int sock)
 {
 	arm_parent_death(sock);
+	if (l->s->tty)
+		drop_caller_stdio();
 	struct ward_error e = {0};
 	int tty = -1;
 	if (setup(l, sock, &tty, &e) < 0)
