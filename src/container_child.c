@@ -98,7 +98,8 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 	/* a network namespace of its own has its loopback up, as runc brings it up */
 	if ((l->new_ns & CLONE_NEWNET) && loopback_up(e) < 0)
 		return -1;
-	bool in_userns = l->userns;
+	/* its own user namespace, or the runtime's (rootless podman's): no mknod there */
+	bool in_userns = l->userns || !l->host_root;
 	if (idmapped_root >= 0 && harden_root_attach(o->root_path, idmapped_root, e) < 0)
 		return -1;
 	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_prepare(o, in_userns, e) < 0)

@@ -149,7 +149,7 @@ static int plan_namespaces(struct container_launch *l, struct container_record *
 		return ward_error_set(e, 0,
 		                      "linux.namespaces: a time namespace is not supported "
 		                      "by ward yet");
-	if (o->harden && !(rec->ns_types & CLONE_NEWUSER) && harden_in_init_userns() &&
+	if (o->harden && !(rec->ns_types & CLONE_NEWUSER) && l->host_root &&
 	    harden_userns(l, rec, e) < 0)
 		return -1;
 	rec->userns = l->new_ns & CLONE_NEWUSER;

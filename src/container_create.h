@@ -17,6 +17,7 @@ struct container_launch {
 	int new_ns;                   /* CLONE_NEW* made at clone3 */
 	bool late_cgroupns;           /* a new cgroup namespace, made after the v1 attach */
 	bool userns;                  /* the container has a user namespace of its own */
+	bool host_root;               /* create runs as root of the host's user namespace */
 	bool harden_userns;           /* ...made by run.ward.harden: the root comes idmapped */
 	int fifo;                     /* the start fifo's read end */
 	unsigned preserve_fds;

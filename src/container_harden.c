@@ -22,16 +22,6 @@
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #endif
 
-bool harden_in_init_userns(void)
-{
-	char buf[128] = "";
-	autoclose int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	unsigned a, b, c;
-	return n > 0 && sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 &&
-	       c == 4294967295u;
-}
-
 static unsigned hash(const char *s)
 {
 	unsigned h = 2166136261u;

@@ -8,8 +8,6 @@
 
 #include "oci.h"
 
-/* Is this process in the host's user namespace (not, e.g., rootless podman's)? */
-bool harden_in_init_userns(void);
 /* A free private range of 65536 host ids for container ID: *SLOT (1..; 0 means none) and the
  * host id its root maps to. */
 int harden_range_take(const char *id, unsigned *slot, uint32_t *base, struct ward_error *e);

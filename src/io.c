@@ -106,3 +106,15 @@ uint64_t proc_start_time(pid_t pid)
 	uint64_t start;
 	return proc_stat(pid, NULL, &start) == 0 ? start : 0;
 }
+
+bool host_root(void)
+{
+	if (geteuid() != 0)
+		return false;
+	char buf[128] = "";
+	autoclose int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	unsigned a, b, c;
+	return n > 0 && sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+	       c == 4294967295u;
+}

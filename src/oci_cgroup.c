@@ -147,7 +147,7 @@ int oci_cgroup_create(struct oci_cgroup *cg, const char *cgroups_path, const cha
 	if (!n)
 		return ward_error_set(e, 0, "cgroup: this host has no cgroup hierarchy mounted");
 	char made[OCI_CG_V1_MAX + 1][512], dirs[OCI_CG_V1_MAX + 1][512];
-	bool rootless = geteuid() != 0;
+	bool rootless = !host_root();
 	size_t i;
 	for (i = 0; i < n; i++) {
 		char base[512];

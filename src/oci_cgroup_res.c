@@ -8,6 +8,7 @@
 
 #include "cgroup_util.h"
 #include "oci_cgroup_int.h"
+#include "sys.h"
 
 #define SET(v) ((v) != OCI_UNSET)
 
@@ -49,7 +50,7 @@ static const char *need(const struct oci_cgroup *cg, const char *ctrl, const cha
 	const char *d = oci_cg_v1_dir(cg, ctrl);
 	if (!d)
 		ward_error_set(e, 0, "%s: no cgroup v1 %s hierarchy ward can write to%s", what,
-		               ctrl, geteuid() ? " (rootless)" : "");
+		               ctrl, !host_root() ? " (rootless)" : "");
 	return d;
 }
 
@@ -288,7 +289,7 @@ static int write_v1(const struct oci_cgroup *cg, const struct oci_resources *r, 
 	d = oci_cg_v1_dir(cg, "devices");
 	/* rootless: no device cgroup to write, and no mknod in a user namespace either
 	 * (runc skips devices there too) */
-	if (!d && geteuid() != 0)
+	if (!d && !host_root())
 		return 0;
 	if (!d)
 		return ward_error_set(e, 0,
@@ -419,7 +420,7 @@ static int write_v2(const struct oci_cgroup *cg, const struct oci_resources *r, 
 	const char *d = cg->v2, *asked = asked_for(r);
 	if (!d[0])
 		return asked ? ward_error_set(e, 0, "%s: no cgroup ward can write to%s", asked,
-		                              geteuid() ? " (rootless)" : "")
+		                              !host_root() ? " (rootless)" : "")
 		             : 0;
 	if (memory_set(r) && memory_v2(d, r, e) < 0)
 		return -1;
@@ -441,7 +442,7 @@ static int write_v2(const struct oci_cgroup *cg, const struct oci_resources *r, 
 		return -1;
 	/* rootless: loading BPF needs privilege, and a user namespace makes no device nodes
 	 * (runc skips devices there too) */
-	if ((!initial && !r->devices_set) || geteuid() != 0)
+	if ((!initial && !r->devices_set) || !host_root())
 		return 0;
 	return oci_devices_bpf(d, r->devices, r->n_devices, oci_cg_default_devices,
 	                       oci_cg_n_default_devices, e);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -42,6 +43,8 @@ long read_long_file(const char *path);
  * it is gone. proc_start_time: just the start time, 0 if gone. */
 int proc_stat(pid_t pid, char *state, uint64_t *start);
 uint64_t proc_start_time(pid_t pid);
+/* Root of the host: uid 0 in the initial user namespace (not, e.g., rootless podman's). */
+bool host_root(void);
 
 /* The JSON document in FD, read whole first (jansson's json_loadfd reads a byte per
  * syscall: thousands for one sandbox record); at most 256 MiB. */

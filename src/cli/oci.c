@@ -1,5 +1,6 @@
 /* ward oci / ward-runc: the global options and the command table. */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,16 +102,33 @@ static bool is_command(const char *name)
 	return false;
 }
 
-/* runc's default root: /run/runc for root, $XDG_RUNTIME_DIR/runc otherwise. */
+/* Not the host's user namespace (rootless podman runs its runtime as root in its own). */
+static bool in_user_namespace(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned a = 0, b = 0, c = 0;
+	bool init = f && fscanf(f, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+	            c == 4294967295u;
+	if (f)
+		fclose(f);
+	return !init;
+}
+
+/* As runc chooses: /run for root, $XDG_RUNTIME_DIR for others and for root in a user
+ * namespace whose XDG_RUNTIME_DIR is its own (rootless podman calls without --root). */
 static int default_root(void)
 {
 	static char buf[4096];
-	if (geteuid() == 0) {
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	bool xdg = x && x[0] == '/' &&
+	           (geteuid() != 0 || (in_user_namespace() && stat(x, &st) == 0 &&
+	                               st.st_uid == geteuid()));
+	if (geteuid() == 0 && !xdg) {
 		oci_g.root = "/run/ward/oci";
 		return 0;
 	}
-	const char *x = getenv("XDG_RUNTIME_DIR");
-	if (!x || x[0] != '/')
+	if (!xdg)
 		return oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set");
 	snprintf(buf, sizeof(buf), "%s/ward/oci", x);
 	oci_g.root = buf;

@@ -233,12 +233,14 @@ pm_is() { [[ $(pm_status "$1") == "$2" ]]; }
 
 # Nothing left of container $1 (full id $2, init pid $3, cgroup file $4 if any): podman knows
 # no such container, the process, its conmon and its cgroup are gone, the runtime's state
-# directory (a runc-like runtime's default root: podman passes none) removed, nothing of this
+# directory (a runc-like runtime's default root: podman passes none; ward-runc's own under
+# /run/ward/oci) removed, nothing of this
 # file's storage mounted (each test removes its containers).
 pm_gone() {
-  local left="" state=/run/runc
-  rootless && state=$XDG_RUNTIME_DIR/runc
+  local left="" state=/run/runc wstate=/run/ward/oci
+  rootless && state=$XDG_RUNTIME_DIR/runc wstate=$XDG_RUNTIME_DIR/ward/oci
   [[ -z $(pm ps -aq --filter "name=^$1\$") ]] || left+=" container"
+  [[ ! -e $wstate/$2 ]] || left+=" ward's runtime state"
   [[ -z $3 || ! -e /proc/$3 ]] || left+=" process $3"
   [[ -z ${4:-} || ! -e $4 ]] || left+=" cgroup $4"
   [[ -z $(pids_with_arg "-c $2 ") ]] || left+=" conmon"
