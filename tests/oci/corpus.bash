@@ -1,6 +1,7 @@
-# Helpers of corpus.bats: one bundle per case (a busybox root and `runc spec`'s config turned
-# non-interactive, then the case's jq filter from corpus/NAME.jq), run by the runtime under
-# test and by runc, with exit code, stdout and stderr kept for the assertions.
+# Helpers of corpus.bats: one bundle per case (a busybox root and corpus/base.json, which is
+# `runc spec` 1.1.5's config made non-interactive with a writable root, filtered by the case's
+# corpus/NAME.jq), run by the runtime under test and by runc, with exit code, stdout and
+# stderr kept for the assertions.
 
 _corpus_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 _corpus_build=$_corpus_src/${WARD_BUILD:-build}
@@ -8,10 +9,10 @@ export WARD=${WARD:-$_corpus_build/ward}
 export MKROOTFS=${MKROOTFS:-$_corpus_src/scripts/mkrootfs.sh}
 export WARD_OCI_RUNTIME=${WARD_OCI_RUNTIME:-$(dirname "$WARD")/ward-runc}
 export REF_RUNTIME=${REF_RUNTIME:-/usr/sbin/runc}
-CORPUS_CASES=$(dirname "${BASH_SOURCE[0]}")/corpus
+CORPUS_CASES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/corpus
 
 # Once per file: the work directory (world-traversable: a user namespace's root walks it),
-# the rootfs every bundle copies, the base config and the runtimes' private roots.
+# the rootfs every bundle copies and the runtimes' private roots.
 corpus_setup_file() {
   [[ $(id -u) -eq 0 ]] || skip "the OCI corpus runs as root"
   [[ -x $WARD_OCI_RUNTIME ]] || skip "no runtime at $WARD_OCI_RUNTIME"
@@ -19,17 +20,7 @@ corpus_setup_file() {
   CORPUS_WORK=$(mktemp -d /tmp/ward-corpus.XXXXXX)
   chmod 755 "$CORPUS_WORK"
   "$MKROOTFS" "$CORPUS_WORK/rootfs" >/dev/null
-  (cd "$CORPUS_WORK" && "$REF_RUNTIME" spec 2>/dev/null) || corpus_fallback_spec >"$CORPUS_WORK/config.json"
-  # Base: no terminal, a writable root, the case sets args.
-  jq '.process.terminal = false | .root.readonly = false | .process.args = ["true"]' \
-    "$CORPUS_WORK/config.json" >"$CORPUS_WORK/base.json"
   mkdir -p "$CORPUS_WORK/root-rt" "$CORPUS_WORK/root-ref"
-}
-
-# Without runc there is no `runc spec`: the same default, enough for the cases.
-corpus_fallback_spec() {
-  echo "corpus: $REF_RUNTIME spec failed; no reference runtime" >&2
-  return 1
 }
 
 corpus_teardown_file() {
@@ -98,7 +89,7 @@ corpus_bundle() {
   rm -rf "$b"
   mkdir -p "$b"
   cp -al "$CORPUS_WORK/rootfs" "$b/rootfs"
-  jq "$@" -f "$CORPUS_CASES/$case.jq" "$CORPUS_WORK/base.json" >"$b/config.json"
+  jq "$@" -f "$CORPUS_CASES/$case.jq" "$CORPUS_CASES/base.json" >"$b/config.json"
 }
 
 # corpus_exec WHICH: runs bundle $T/WHICH with that runtime; sets rc, out, err.
