@@ -70,6 +70,7 @@ corpus_setup() {
 
 corpus_teardown() {
   corpus_delete_all
+  if [[ -n ${HOLDER:-} ]]; then kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null || true; fi
   if [[ -n ${NETNS:-} ]]; then ip netns del "$NETNS" 2>/dev/null || true; fi
   if [[ -n ${CGPATH:-} ]]; then
     local d
@@ -162,6 +163,16 @@ both() {
     "$@" "$o" || { echo "failed on: $o" >&2; return 1; }
   done
 }
+# A namespace holder (process $HOLDER) is ready once its uts namespace has that hostname.
+eventually_host() {
+  local i
+  for i in $(seq 50); do
+    [[ $(nsenter -t "$HOLDER" -u hostname 2>/dev/null) == "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 has() { [[ $2 == *"$1"* ]]; }
 has_line() { grep -qE "$1" <<<"$2"; }
 hasnt() { [[ $2 != *"$1"* ]]; }

@@ -252,6 +252,18 @@ teardown() { corpus_teardown; }
   both has "c21in 10.213.77.2/24"
 }
 
+@test "linux.namespaces: joining ipc and uts namespaces by path" {
+  unshare --ipc --uts sh -c 'hostname corpus-pod; exec sleep 60' </dev/null >/dev/null 2>&1 3>&- &
+  export HOLDER=$!
+  eventually_host corpus-pod
+  HOLDER_IPC=$(readlink /proc/$HOLDER/ns/ipc)
+  export HOLDER_IPC
+  corpus_run ns_join_ipc_uts
+  [ "$rc" -eq 0 ]
+  both is "$(printf 'corpus-pod\nsame-ipc')"
+  [ "$(nsenter -t "$HOLDER" -u hostname)" = corpus-pod ]
+}
+
 @test "linux.namespaces: no net namespace shares the host's" {
   HOSTNET=$(readlink /proc/self/ns/net) corpus_run ns_share_host
   [ "$rc" -eq 0 ]
@@ -349,6 +361,12 @@ teardown() { corpus_teardown; }
   [ -z "$(ls -d /sys/fs/cgroup/*$CGPATH /sys/fs/cgroup$CGPATH 2>/dev/null)" ]
 }
 
+@test "linux.resources.cpu" {
+  corpus_run cpu
+  [ "$rc" -eq 0 ]
+  both is "$(printf '512\n50000\n100000')" || both is "$(printf '20\n50000 100000')"
+}
+
 # --- seccomp ---
 
 @test "linux.seccomp: errnoRet, and EPERM without it" {
@@ -398,6 +416,14 @@ teardown() { corpus_teardown; }
   [ -z "$out" ]
   [ -z "$("$WARD_OCI_RUNTIME" --root "$CORPUS_WORK/root-rt" list -q)" ]
   ! corpus_have_ref || [ -z "$("$REF_RUNTIME" --root "$CORPUS_WORK/root-ref" list -q)" ]
+}
+
+@test "hooks: a prestart hook over its timeout fails run" {
+  local t0=$SECONDS
+  corpus_run hooks_timeout
+  [ "$rc" -ne 0 ]
+  [ -z "$out" ]
+  [ $((SECONDS - t0)) -lt 20 ]
 }
 
 # --- refused configs ---
