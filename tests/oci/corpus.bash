@@ -163,10 +163,10 @@ both() {
     "$@" "$o" || { echo "failed on: $o" >&2; return 1; }
   done
 }
+
 # A namespace holder (process $HOLDER) is ready once its uts namespace has that hostname.
 eventually_host() {
-  local i
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     [[ $(nsenter -t "$HOLDER" -u hostname 2>/dev/null) == "$1" ]] && return 0
     sleep 0.1
   done
@@ -181,7 +181,7 @@ is() { [[ $2 == "$1" ]]; }
 # The syscalls a busybox shell and the runtime's steps after the filter is in place need,
 # for a filter whose default action refuses (mkdir and mkdirat left out on purpose).
 corpus_allowed_syscalls() {
-  local names="read write open openat close stat fstat lstat newfstatat statx poll lseek mmap
+  local names=(read write open openat close stat fstat lstat newfstatat statx poll lseek mmap
     mprotect munmap brk rt_sigaction rt_sigprocmask rt_sigreturn ioctl pread64 pwrite64 readv
     writev access faccessat faccessat2 pipe pipe2 select pselect6 sched_yield mremap madvise
     dup dup2 dup3 nanosleep clock_nanosleep getpid getppid gettid clone clone3 fork vfork execve
@@ -193,6 +193,6 @@ corpus_allowed_syscalls() {
     sched_getaffinity getrandom rseq epoll_create1 epoll_ctl epoll_pwait epoll_wait
     close_range getpgrp setpgid getpgid setsid getsid dup fchown fchmod chmod fchmodat
     fchownat keyctl sysinfo times statfs fstatfs mincore membarrier rt_sigtimedwait rt_sigsuspend
-    seccomp socket connect sendto recvfrom"
-  printf '%s\n' $names | jq -R . | jq -s -c .
+    seccomp socket connect sendto recvfrom)
+  printf '%s\n' "${names[@]}" | jq -R . | jq -s -c .
 }
