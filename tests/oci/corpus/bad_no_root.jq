@@ -1,0 +1,1 @@
+.root.path = "no-such-rootfs"

@@ -1,0 +1,1 @@
+.process.user.uid = -1

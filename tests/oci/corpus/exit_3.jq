@@ -1,0 +1,1 @@
+.process.args = ["/bin/sh", "-c", "echo before; exit 3"]

@@ -1,0 +1,3 @@
+# proc, sysfs read-only, mqueue, devpts and cgroup read-only, all as the base mounts them
+# (cgroup v1: its hierarchies under a tmpfs, memory's shown; v2: cgroup2 itself).
+.process.args = ["/bin/sh", "-c", "for m in /proc /sys /dev/mqueue /dev/pts; do grep \" $m \" /proc/mounts | cut -d' ' -f2,3,4 | cut -d, -f1; done; grep -E ' /sys/fs/cgroup(/memory)? ' /proc/mounts | tail -1 | cut -d' ' -f3,4 | cut -d, -f1 | sed 's/^/cgroupfs /'; test -e /proc/self/status && echo proc-ok; touch /sys/x 2>/dev/null || echo sys-refused; test -c /dev/pts/ptmx && echo ptmx; mkdir /sys/fs/cgroup/x 2>/dev/null || echo cgroup-refused"]

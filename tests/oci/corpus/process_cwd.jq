@@ -1,0 +1,2 @@
+# process.cwd: an existing directory.
+.process.cwd = "/etc" | .process.args = ["/bin/sh", "-c", "pwd"]

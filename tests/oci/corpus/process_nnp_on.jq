@@ -1,0 +1,2 @@
+# process.noNewPrivileges true
+.process.noNewPrivileges = true | .process.args = ["/bin/grep", "^NoNewPrivs", "/proc/self/status"]
