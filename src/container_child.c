@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -74,6 +75,25 @@ static int names(const struct ward_spec *s, int new_ns, struct ward_error *e)
 	return 0;
 }
 
+/* A working directory the root lacks is made, as runc makes it (inside the root now). */
+static int make_cwd(const char *cwd, struct ward_error *e)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", cwd) >= (int)sizeof(buf))
+		return ward_error_set(e, ENAMETOOLONG, "process.cwd");
+	for (char *p = buf + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char saved = *p;
+		*p = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return ward_error_set(e, errno, "process.cwd %s: making %s", cwd, buf);
+		*p = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
 /* Everything up to the point where the process waits for start; -1 with E filled. */
 static int setup(const struct container_launch *l, int sock, int *tty, struct ward_error *e)
 {
@@ -120,6 +140,8 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 			return -1;
 	}
 	if ((l->new_ns & CLONE_NEWNS) && oci_rootfs_enter(o, l->no_pivot, e) < 0)
+		return -1;
+	if (s->cwd && make_cwd(s->cwd, e) < 0)
 		return -1;
 	if (s->tty) {
 		int master = -1;

@@ -294,6 +294,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	                             .id = o->id,
 	                             .fifo = -1,
 	                             .pidns = -1,
+	                             .host_root = host_root(),
 	                             .preserve_fds = o->preserve_fds,
 	                             .no_pivot = o->no_pivot};
 	for (size_t i = 0; i < OCI_MAX_NAMESPACES; i++)
@@ -310,9 +311,9 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	if (save_config(o->state_dir, s->oci, e) < 0 || container_filter(s, &l.filter, e) < 0)
 		goto fail;
 	have_filter = true;
-	if (oci_cgroup_allow_devices(&s->oci->resources, s->oci->devices, s->oci->n_devices, e) <
-	        0 ||
-	    oci_cgroup_create(&rec.cg, s->oci->cgroups_path, o->id, &s->oci->resources, e) < 0)
+	/* linux.devices are made, not allowed: the device cgroup is resources.devices alone,
+	 * as runc has it */
+	if (oci_cgroup_create(&rec.cg, s->oci->cgroups_path, o->id, &s->oci->resources, e) < 0)
 		goto fail;
 	rec.have_cgroup = rec.cg.v2[0] || rec.cg.n_v1;
 	if (plan_namespaces(&l, &rec, e) < 0 || container_record_save(o->state_dir, &rec, e) < 0)

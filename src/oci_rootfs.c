@@ -120,10 +120,16 @@ static int pivot(const struct oci_config *o, bool no_pivot, struct ward_error *e
 		return chdir("/") < 0 ? ward_error_set(e, errno, "rootfs: chdir /") : 0;
 	}
 	/* pivot_root(".", ".") stacks the old root on the new one; detached (made a slave
-	 * first, so that the unmount does not reach the host), no path leads back to it */
+	 * first, so that the unmount does not reach the host), no path leads back to it. "."
+	 * must be the old root for that (an fd of it, as runc does): the new root's own mounts
+	 * keep the propagation the config gave them. */
+	autoclose int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0)
+		return ward_error_set(e, errno, "pivot_root: opening the old root");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return ward_error_set(e, errno, "pivot_root");
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+	if (fchdir(oldroot) < 0 || mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+	    umount2(".", MNT_DETACH) < 0)
 		return ward_error_set(e, errno, "pivot_root: detaching the old root");
 	return chdir("/") < 0 ? ward_error_set(e, errno, "pivot_root: chdir /") : 0;
 }
@@ -146,7 +152,11 @@ int oci_rootfs_enter(const struct oci_config *o, bool no_pivot, struct ward_erro
 {
 	if (pivot(o, no_pivot, e) < 0)
 		return -1;
-	if (o->rootfs_propagation && mount(NULL, "/", NULL, o->rootfs_propagation, NULL) < 0)
+	/* Only a shared root needs it again: made before the mounts (prepare), a slave or
+	 * private root would now also turn the config's own shared mounts private, which runc
+	 * does not do. */
+	if ((o->rootfs_propagation & MS_SHARED) &&
+	    mount(NULL, "/", NULL, o->rootfs_propagation, NULL) < 0)
 		return ward_error_set(e, errno, "config.json: linux.rootfsPropagation");
 	if (readonly_later(o, e) < 0)
 		return -1;
