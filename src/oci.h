@@ -30,10 +30,10 @@ enum oci_hook_kind {
 };
 
 struct oci_hook {
-	char *path;     /* absolute */
-	char **args;    /* NULL-terminated, owned; NULL: just the path */
-	char **env;     /* NULL-terminated "K=V", owned; NULL: empty environment */
-	int timeout_s;  /* 0: none */
+	char *path;    /* absolute */
+	char **args;   /* NULL-terminated, owned; NULL: just the path */
+	char **env;    /* NULL-terminated "K=V", owned; NULL: empty environment */
+	int timeout_s; /* 0: none */
 };
 
 /* One entry of "mounts", in order. */
@@ -80,7 +80,7 @@ struct oci_blkio_device {
 	uint64_t leaf_weight;
 };
 
-#define OCI_MAX_BLKIO 16
+#define OCI_MAX_BLKIO     16
 #define OCI_MAX_HUGEPAGES 8
 
 /* linux.resources, or update --resources: everything OCI_UNSET / empty unless given. */
@@ -152,9 +152,9 @@ struct oci_config {
 	uint32_t *groups; /* additionalGids */
 	size_t n_groups;
 	unsigned console_height, console_width; /* process.consoleSize; 0: not given */
-	char *apparmor;      /* process.apparmorProfile; NULL: none */
-	char *selinux_label; /* process.selinuxLabel */
-	char *mount_label;   /* linux.mountLabel */
+	char *apparmor;                         /* process.apparmorProfile; NULL: none */
+	char *selinux_label;                    /* process.selinuxLabel */
+	char *mount_label;                      /* linux.mountLabel */
 	bool personality_set;
 	unsigned long personality; /* linux.personality.domain: PER_LINUX or PER_LINUX32 */
 
@@ -187,8 +187,8 @@ int oci_resources_parse(json_t *obj, const char *where, struct oci_resources *r,
  * env, cwd, user (uid, gid, umask, additionalGids), terminal, consoleSize, capabilities,
  * rlimits, noNewPrivileges, oomScoreAdj, apparmorProfile, selinuxLabel. WHERE prefixes errors
  * ("process"). */
-int oci_process_parse(json_t *proc, const char *where, struct ward_spec *s,
-                      struct oci_config *o, struct ward_error *e);
+int oci_process_parse(json_t *proc, const char *where, struct ward_spec *s, struct oci_config *o,
+                      struct ward_error *e);
 
 void oci_config_free(struct oci_config *o);
 

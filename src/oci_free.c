@@ -8,12 +8,11 @@
 void oci_resources_init(struct oci_resources *r)
 {
 	memset(r, 0, sizeof(*r));
-	int64_t *unset[] = {&r->memory_limit,  &r->memory_reservation, &r->memory_swap,
-	                    &r->memory_kernel, &r->memory_kernel_tcp,  &r->memory_swappiness,
-	                    &r->cpu_shares,    &r->cpu_quota,          &r->cpu_period,
-	                    &r->cpu_rt_runtime, &r->cpu_rt_period,     &r->cpu_idle,
-	                    &r->pids_limit,    &r->blkio_weight,       &r->blkio_leaf_weight,
-	                    &r->net_class_id};
+	int64_t *unset[] = {
+	    &r->memory_limit,      &r->memory_reservation, &r->memory_swap,       &r->memory_kernel,
+	    &r->memory_kernel_tcp, &r->memory_swappiness,  &r->cpu_shares,        &r->cpu_quota,
+	    &r->cpu_period,        &r->cpu_rt_runtime,     &r->cpu_rt_period,     &r->cpu_idle,
+	    &r->pids_limit,        &r->blkio_weight,       &r->blkio_leaf_weight, &r->net_class_id};
 	for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
 		*unset[i] = OCI_UNSET;
 	r->disable_oom_killer = -1;

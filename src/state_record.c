@@ -96,7 +96,8 @@ int state_write(int dirfd, const struct sandbox_record *r, struct ward_error *e)
 	              (json_int_t)r->ns_pid, "net", (json_int_t)r->ns_net, "cgroups", cg, "network",
 	              net, "finished", (json_int_t)r->finished, "exitCode", r->exit_code, "reason",
 	              r->reason, "started", (json_int_t)r->started, "autoRemove", r->auto_remove);
-	int rc = o ? state_write_json(dirfd, "record.json", o, e) : ward_error_set(e, ENOMEM, "record");
+	int rc =
+	    o ? state_write_json(dirfd, "record.json", o, e) : ward_error_set(e, ENOMEM, "record");
 	json_decref(o);
 	return rc < 0 ? ward_error_prefix(e, "state: writing the record of %s", r->id) : 0;
 }

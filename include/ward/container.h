@@ -38,8 +38,7 @@ struct ward_container_opts {
  * is a child of the caller, which should exit (or wait for it, as ward oci run does).
  * On failure nothing is left: no process, cgroup or record. */
 int ward_container_create(const struct ward_context *c, struct ward_spec *s,
-                          const struct ward_container_opts *o, pid_t *pid,
-                          struct ward_error *e);
+                          const struct ward_container_opts *o, pid_t *pid, struct ward_error *e);
 
 /* Let the created container's process exec (startContainer hooks run in it first), then
  * run the poststart hooks. Refused unless the container is "created". */
@@ -67,8 +66,7 @@ int ward_container_pause(const char *state_dir, bool pause, struct ward_error *e
 
 /* New resources (a runtime-spec LinuxResources JSON object) written to the container's
  * cgroup and kept in its record. */
-int ward_container_update(const char *state_dir, const char *resources_json,
-                          struct ward_error *e);
+int ward_container_update(const char *state_dir, const char *resources_json, struct ward_error *e);
 
 struct ward_container_exec_opts {
 	const char *process_json;   /* a runtime-spec Process object (args, env, cwd, user,
@@ -76,7 +74,7 @@ struct ward_container_exec_opts {
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* with a terminal */
 	unsigned preserve_fds;
-	bool detach;                /* return once it runs; it is the caller's orphan */
+	bool detach; /* return once it runs; it is the caller's orphan */
 };
 
 /* Start another process in the running container (its namespaces, cgroup, seccomp filter

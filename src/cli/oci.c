@@ -107,8 +107,8 @@ static bool in_user_namespace(void)
 {
 	FILE *f = fopen("/proc/self/uid_map", "re");
 	unsigned a = 0, b = 0, c = 0;
-	bool init = f && fscanf(f, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 &&
-	            c == 4294967295u;
+	bool init =
+	    f && fscanf(f, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295u;
 	if (f)
 		fclose(f);
 	return !init;
@@ -122,8 +122,8 @@ static int default_root(void)
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
 	bool xdg = x && x[0] == '/' &&
-	           (geteuid() != 0 || (in_user_namespace() && stat(x, &st) == 0 &&
-	                               st.st_uid == geteuid()));
+	           (geteuid() != 0 ||
+	            (in_user_namespace() && stat(x, &st) == 0 && st.st_uid == geteuid()));
 	if (geteuid() == 0 && !xdg) {
 		oci_g.root = "/run/ward/oci";
 		return 0;
