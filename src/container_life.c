@@ -63,8 +63,10 @@ int ward_container_start(const char *dir, struct ward_error *e)
 	if (fd < 0)
 		return ward_error_set(e, errno == ENXIO ? 0 : errno,
 		                      "container %s: its process is not waiting for start", r.id);
+	fault_point("oci-start");
 	if (write(fd, "0", 1) != 1)
 		return ward_error_set(e, errno, "container %s: starting it", r.id);
+	fault_point("oci-started");
 	unlink(fifo);
 	return hooks(dir, &r, OCI_HOOK_POSTSTART, "running", false, e);
 }
@@ -146,9 +148,11 @@ int ward_container_delete(const char *dir, bool force, struct ward_error *e)
 	if (st == CONTAINER_CREATING && r.creator > 0 &&
 	    proc_start_time(r.creator) == r.creator_start)
 		kill(r.creator, SIGKILL);
+	fault_point("oci-delete-killed");
 	if (r.have_cgroup)
 		oci_cgroup_destroy(&r.cg);
 	harden_range_release(r.id_slot);
+	fault_point("oci-delete-cgroup");
 	if (r.id[0])
 		hooks(dir, &r, OCI_HOOK_POSTSTOP, "stopped", false, e);
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
