@@ -39,6 +39,7 @@ struct container_record {
 	bool userns;      /* it has a user namespace of its own (new or joined) */
 	int ns_types;     /* CLONE_NEW* of every namespace it has apart from the host's */
 	unsigned id_slot; /* run.ward.harden's private id range (container_harden.h), 0 */
+	int fifo_fd;      /* the start fifo's fd in the process while it waits for start */
 };
 
 const char *container_status_name(enum container_status st);

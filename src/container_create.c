@@ -366,6 +366,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 		goto fail;
 	rec.pid = (pid_t)pid;
 	rec.pid_start = proc_start_time(rec.pid);
+	rec.fifo_fd = l.fifo;
 	if (container_record_save(o->state_dir, &rec, e) < 0 ||
 	    (o->pid_file && write_pid_file(o->pid_file, rec.pid, e) < 0))
 		goto fail;

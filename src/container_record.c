@@ -57,6 +57,7 @@ int container_record_load(const char *dir, struct container_record *r, struct wa
 	r->userns = json_is_true(json_object_get(o, "userns"));
 	r->ns_types = (int)json_integer_value(json_object_get(o, "namespaces"));
 	r->id_slot = (unsigned)json_integer_value(json_object_get(o, "idSlot"));
+	r->fifo_fd = (int)json_integer_value(json_object_get(o, "fifoFd"));
 	json_t *cg = json_object_get(o, "cgroup");
 	int rc = 0;
 	if (cg && !json_is_null(cg)) {
@@ -81,6 +82,7 @@ int container_record_save(const char *dir, const struct container_record *r, str
 	if (!o)
 		return ward_error_set(e, ENOMEM, "%s/%s", dir, CONTAINER_RECORD);
 	json_object_set_new(o, "idSlot", json_integer(r->id_slot));
+	json_object_set_new(o, "fifoFd", json_integer(r->fifo_fd));
 	json_object_set_new(o, "cgroup", r->have_cgroup ? oci_cgroup_save(&r->cg) : json_null());
 	int rc = state_write_json(dfd, CONTAINER_RECORD, o, e);
 	json_decref(o);
@@ -114,9 +116,14 @@ enum container_status container_status_of(const char *dir, const struct containe
 		return alive(r->creator, r->creator_start) ? CONTAINER_CREATING : CONTAINER_STOPPED;
 	if (!alive(r->pid, r->pid_start))
 		return CONTAINER_STOPPED;
-	char fifo[4200];
+	/* created while the process still holds the fifo open (a start killed between its
+	 * write and the fifo's removal leaves the file, not the waiting process) */
+	char fifo[4200], held[64];
 	snprintf(fifo, sizeof(fifo), "%s/%s", dir, CONTAINER_FIFO);
-	if (access(fifo, F_OK) == 0)
+	snprintf(held, sizeof(held), "/proc/%d/fd/%d", r->pid, r->fifo_fd);
+	struct stat a, b;
+	if (stat(fifo, &a) == 0 && stat(held, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
 		return CONTAINER_CREATED;
 	if (r->have_cgroup && oci_cgroup_frozen(&r->cg))
 		return CONTAINER_PAUSED;
