@@ -65,6 +65,13 @@ static int save_config(const char *dir, const struct oci_config *o, struct ward_
 	json_t *root = json_object_get(cfg, "root");
 	if (json_is_object(root))
 		json_object_set_new(root, "path", json_string(o->root_path));
+	/* hardened by the program's name: exec and delete read the annotation back */
+	if (o->harden) {
+		json_t *ann = json_object_get(cfg, "annotations");
+		if (!json_is_object(ann))
+			json_object_set_new(cfg, "annotations", ann = json_object());
+		json_object_set_new(ann, OCI_ANNOTATION_HARDEN, json_string("true"));
+	}
 	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = dfd < 0 ? ward_error_set(e, errno, "%s", dir)
 	                 : state_write_json(dfd, CONTAINER_CONFIG, cfg, e);

@@ -5,6 +5,15 @@
 #include "container.h"
 #include "ward/container.h"
 
+int ward_spec_set_oci_harden(struct ward_spec *s, struct ward_error *e)
+{
+	if (!s || !s->oci)
+		return ward_error_set(e, 0, "%s: the spec has no OCI config (ward_spec_load_oci)",
+		                      OCI_ANNOTATION_HARDEN);
+	s->oci->harden = true;
+	return 0;
+}
+
 int container_spec_load(const char *dir, struct ward_spec *s, struct ward_error *e)
 {
 	spec_init(s);

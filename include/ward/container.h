@@ -21,6 +21,11 @@ struct ward_spec;
  * honour. */
 int ward_spec_load_oci(struct ward_spec *s, const char *bundle, struct ward_error *e);
 
+/* ward's own protections on S (loaded from a config) whatever its run.ward.harden annotation
+ * says: what the program name ward-runc-hardened asks for, so that a runtime entry of an
+ * engine hardens every container it runs. */
+int ward_spec_set_oci_harden(struct ward_spec *s, struct ward_error *e);
+
 struct ward_container_opts {
 	const char *id;             /* the container's id: [A-Za-z0-9_.+-], at most 1024 */
 	const char *state_dir;      /* its record's directory: must not exist; create makes it
