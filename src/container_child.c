@@ -157,16 +157,22 @@ static int setup(const struct container_launch *l, int sock, int *tty, struct wa
 	return container_proc_find(s, e);
 }
 
-/* Blocks until start writes to the fifo; false when it never will (the fifo's writer left
- * without a byte). */
+/* Blocks until start writes to the fifo. The process holds it read-write (create opens it
+ * so): a start killed between its open and its write leaves no end-of-file, and the next
+ * start still finds the process waiting. */
 static bool wait_start(int fifo)
 {
 	struct pollfd p = {.fd = fifo, .events = POLLIN};
 	char b;
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			return false;
-	return read(fifo, &b, 1) == 1;
+		ssize_t n = read(fifo, &b, 1);
+		if (n == 1)
+			return true;
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return false;
+	}
 }
 
 /* With a terminal, the process's stdio is the pty: create's own stdio (the engine's pipes,

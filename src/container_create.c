@@ -327,8 +327,8 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 		goto fail;
 	char fifo[PATH_MAX];
 	snprintf(fifo, sizeof(fifo), "%s/%s", o->state_dir, CONTAINER_FIFO);
-	if (mkfifo(fifo, 0600) < 0 ||
-	    (l.fifo = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+	/* read-write: no writer's close ever reads as end-of-file (container_child.c) */
+	if (mkfifo(fifo, 0600) < 0 || (l.fifo = open(fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		ward_error_set(e, errno, "%s", fifo);
 		goto fail;
 	}

@@ -19,7 +19,7 @@ struct container_launch {
 	bool userns;                  /* the container has a user namespace of its own */
 	bool host_root;               /* create runs as root of the host's user namespace */
 	bool harden_userns;           /* ...made by run.ward.harden: the root comes idmapped */
-	int fifo;                     /* the start fifo's read end */
+	int fifo;                     /* the start fifo, held read-write */
 	unsigned preserve_fds;
 	bool no_pivot;
 };

@@ -151,7 +151,16 @@ int ward_container_delete(const char *dir, bool force, struct ward_error *e)
 	fault_point("oci-delete-killed");
 	if (r.have_cgroup)
 		oci_cgroup_destroy(&r.cg);
-	harden_range_release(r.id_slot);
+	/* the record forgets the id range before it is given back: a delete killed after
+	 * this and repeated must not free a range another container has taken since (a
+	 * kill in between leaks the range instead) */
+	if (r.id_slot) {
+		unsigned slot = r.id_slot;
+		r.id_slot = 0;
+		if (container_record_save(dir, &r, e) < 0)
+			return -1;
+		harden_range_release(slot);
+	}
 	fault_point("oci-delete-cgroup");
 	if (r.id[0])
 		hooks(dir, &r, OCI_HOOK_POSTSTOP, "stopped", false, e);

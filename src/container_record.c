@@ -116,15 +116,17 @@ enum container_status container_status_of(const char *dir, const struct containe
 		return alive(r->creator, r->creator_start) ? CONTAINER_CREATING : CONTAINER_STOPPED;
 	if (!alive(r->pid, r->pid_start))
 		return CONTAINER_STOPPED;
-	/* created while the process still holds the fifo open (a start killed between its
-	 * write and the fifo's removal leaves the file, not the waiting process) */
-	char fifo[4200], held[64];
+	/* created while the process still holds the fifo (read-write, see container_create.c):
+	 * a writer's open then finds a reader. A start killed between its write and the fifo's
+	 * removal leaves the file, not the waiting process. (/proc/PID/fd would tell as well,
+	 * but not a rootless caller: the process is not dumpable.) */
+	char fifo[4200];
 	snprintf(fifo, sizeof(fifo), "%s/%s", dir, CONTAINER_FIFO);
-	snprintf(held, sizeof(held), "/proc/%d/fd/%d", r->pid, r->fifo_fd);
-	struct stat a, b;
-	if (stat(fifo, &a) == 0 && stat(held, &b) == 0 && a.st_dev == b.st_dev &&
-	    a.st_ino == b.st_ino)
+	int held = open(fifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (held >= 0) {
+		close(held);
 		return CONTAINER_CREATED;
+	}
 	if (r->have_cgroup && oci_cgroup_frozen(&r->cg))
 		return CONTAINER_PAUSED;
 	return CONTAINER_RUNNING;
