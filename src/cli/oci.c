@@ -102,19 +102,18 @@ static bool is_command(const char *name)
 }
 
 /* runc's default root: /run/runc for root, $XDG_RUNTIME_DIR/runc otherwise. */
-static int default_root(void)
+static void default_root(void)
 {
 	static char buf[4096];
 	if (geteuid() == 0) {
 		oci_g.root = "/run/ward/oci";
-		return 0;
+		return;
 	}
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	if (!x || x[0] != '/')
-		return oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set");
+		return; /* none: the commands that need one say so */
 	snprintf(buf, sizeof(buf), "%s/ward/oci", x);
 	oci_g.root = buf;
-	return 0;
 }
 
 static int global(int v, const char *arg)
@@ -183,9 +182,9 @@ int oci_main(const char *prog, int argc, char **argv)
 		fputs(usage, stderr);
 		return 1;
 	}
-	if (!oci_g.root && default_root())
-		return 1;
-	oci_debug("%s %s: root %s", prog, argv[optind], oci_g.root);
+	if (!oci_g.root)
+		default_root();
+	oci_debug("%s %s: root %s", prog, argv[optind], oci_g.root ? oci_g.root : "(none)");
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

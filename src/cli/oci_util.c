@@ -31,6 +31,8 @@ static int make_dirs(char *path)
 int oci_state_dir(const char *id, bool make_root, char *out, size_t len)
 {
 	char root[4096];
+	if (!oci_g.root)
+		return oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set"), -1;
 	if ((size_t)snprintf(root, sizeof(root), "%s", oci_g.root) >= sizeof(root) ||
 	    (size_t)snprintf(out, len, "%s/%s", oci_g.root, id) >= len)
 		return oci_fail("--root: '%s': too long", oci_g.root), -1;
