@@ -81,6 +81,11 @@ int oci_fail(const char *fmt, ...)
 
 int oci_fail_e(const char *what, const struct ward_error *e)
 {
+	/* "container ID ..." from the library names it already */
+	size_t n = strlen(what);
+	if (!strncmp(e->msg, "container ", 10) && !strncmp(e->msg + 10, what, n) &&
+	    (e->msg[10 + n] == ' ' || e->msg[10 + n] == ':'))
+		return oci_fail("%s", e->msg);
 	return oci_fail("%s: %s", what, e->msg);
 }
 
