@@ -57,7 +57,10 @@ int oci_state_dir(const char *id, bool make_root, char *out, size_t len);
 int oci_exists(const char *id, const char *dir, bool quiet);
 /* The container's state as JSON (NULL once reported). */
 json_t *oci_state_json(const char *id, const char *dir);
-/* Close every fd from FIRST up (what an engine leaks: the shim's ttrpc socket). */
+/* The log file's fd once opened (-1 before). */
+int oci_log_fd(void);
+/* Close every fd from FIRST up (what an engine leaks: the shim's ttrpc socket) but the log
+ * file's. */
 void oci_close_fds(unsigned first);
 /* The context for the library's calls (log function installed). */
 struct ward_context *oci_context(void);

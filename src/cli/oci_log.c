@@ -67,6 +67,11 @@ static void log_line(const char *level, const char *msg)
 		return;
 }
 
+int oci_log_fd(void)
+{
+	return log_fd;
+}
+
 int oci_fail(const char *fmt, ...)
 {
 	char msg[2048];

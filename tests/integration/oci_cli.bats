@@ -176,10 +176,13 @@ EOF
   b=$(bundle life sh -c 'echo started >/dev/null; sleep 1000')
   id=life-$$
   mine+=("$id")
-  wr create --bundle "$b" --pid-file "$b/init.pid" "$id" >"$b/out" 2>&1 </dev/null || {
-    cat "$b/out"
+  wr --debug --log "$b/log.json" --log-format json create --bundle "$b" --pid-file "$b/init.pid" \
+    "$id" >"$b/out" 2>&1 </dev/null || {
+    cat "$b/out" "$b/log.json"
     return 1
   }
+  # the log stays open across the closing of inherited fds: debug lines after it
+  jq -se 'map(select(.level == "debug" and (.msg | test("pid [0-9]+$")))) | length == 1' "$b/log.json"
   run wr state "$id"
   [ "$status" -eq 0 ]
   jq -e --arg id "$id" --arg b "$b" '.id == $id and .status == "created" and .pid > 0 and
