@@ -147,9 +147,13 @@ EOF
 }
 
 @test "--root is made 0700; list of an empty root: the header, nothing with -q, [] as JSON" {
-  run wr create --bundle "$BATS_TEST_TMPDIR/none" x
+  run wr --log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$BATS_TEST_TMPDIR/none" x
   one_line_error
   [ "$(stat -c %a "$OCIROOT")" = 700 ]
+  # the library's refusal is the log's msg, as the shim reports it
+  jq -e --arg b "$BATS_TEST_TMPDIR/none" '.level == "error" and (.msg | contains($b))' \
+    "$BATS_TEST_TMPDIR/log.json"
+  [ ! -e "$OCIROOT/x" ]
   run wr list
   [ "$status" -eq 0 ]
   [ "${#lines[@]}" -eq 1 ]
@@ -235,6 +239,10 @@ EOF
   [ "$status" -eq 0 ]
   [[ ${lines[0]} == *PID* ]]
   [[ ${lines[1]} == *sleep* ]]
+  run wr ps "$id" -- -o pid,comm
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} == *PID*COMMAND* ]]
+  [[ ${lines[1]} == *"$pid "* ]]
 
   run wr pause "$id"
   if [ "$status" -eq 0 ]; then
