@@ -74,6 +74,19 @@ char *oci_read_file(const char *path);
 /* J (stolen) printed on stdout indented by INDENT with a newline; 0 or 1. */
 int oci_print_json(json_t *j, int indent);
 
+/* run's own console socket, when the process has a terminal and none is given. */
+struct oci_console {
+	char dir[80], path[108]; /* path fits sun_path */
+	int fd;
+};
+int oci_console_listen(struct oci_console *c);
+void oci_console_close(struct oci_console *c);
+/* The pty master the library sent to it during create (the socket removed); -1 reported. */
+int oci_console_master(struct oci_console *c);
+/* Proxy our stdio to MASTER (our terminal raw, its size followed) and forward signals to
+ * PID until it ends; its status as a shell gives it. Closes MASTER. */
+int oci_console_proxy(int master, pid_t pid);
+
 int oci_cmd_create(int argc, char **argv);
 int oci_cmd_run(int argc, char **argv);
 int oci_cmd_start(int argc, char **argv);

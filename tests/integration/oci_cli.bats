@@ -355,6 +355,15 @@ EOF
   [ "$st" -eq 5 ]
   run wr state fwd-$$
   one_line_error
+  # process.terminal without --console-socket: run's own pty, proxied to its stdio
+  b=$(bundle tty sh -c 'tty; echo "in=$(head -c 3)"; exit 2')
+  jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+  run bash -c "echo abc | '$WARD_RUNC' --root '$OCIROOT' run -b '$b' tty-$$ 3>&-"
+  [ "$status" -eq 2 ]
+  [[ $output == *"/dev/pts/"* ]]
+  [[ $output == *"in=abc"* ]]
+  run wr state tty-$$
+  one_line_error
   # detached
   id=det-$$
   mine+=("$id")
