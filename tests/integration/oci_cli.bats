@@ -218,6 +218,10 @@ EOF
     [ "$status" -eq 0 ]
     [ "$output" = "1000 5" ]
   fi
+  # a terminal without --console-socket: exec's own pty
+  run bash -c "echo abc | '$WARD_RUNC' --root '$OCIROOT' exec -t $id sh -c 'tty; head -c 3; exit 4' 3>&-"
+  [ "$status" -eq 4 ]
+  [[ $output == *"/dev/pts/"*abc* ]]
   # --process, as engines send it
   printf '{"args":["sh","-c","echo $X; exit 3"],"env":["X=from-file","PATH=/bin"],"cwd":"/","user":{"uid":0,"gid":0}}' >"$b/proc.json"
   run wr exec --process "$b/proc.json" "$id"
