@@ -1,6 +1,7 @@
 /* ward oci create, run and start: a bundle's config.json into a spec, the container made
  * (its process waits before its execve), then let go. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -139,6 +140,28 @@ static int parse(const struct oci_cmd *c, int argc, char **argv, struct create_a
 	return 0;
 }
 
+/* Whether the bundle's process asks for a terminal (runc run then makes its own pty). */
+static bool wants_terminal(const char *bundle)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	json_t *cfg = json_load_file(path, 0, NULL);
+	bool tty = json_is_true(json_object_get(json_object_get(cfg, "process"), "terminal"));
+	json_decref(cfg);
+	return tty;
+}
+
+/* /dev/null as our stdout and stderr, for good. */
+static void stdio_to_null(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+}
+
 /* The container made; its process is our child (*PID). */
 static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 {
@@ -153,6 +176,12 @@ static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 	if (ward_spec_new(&s, &e) < 0)
 		return oci_fail_e(a->id, &e);
 	int r = 0;
+	/* With a terminal, an engine reads create's stdout and stderr (one pipe) until they
+	 * close: the process, a fork of ours until its execve, must not hold them while it
+	 * waits for start (its stdio is the pty). Any copy we kept would be inherited too, so
+	 * they go for good; our errors still reach the engine through the log. */
+	if (a->o.console_socket && oci_g.log_path && wants_terminal(a->bundle))
+		stdio_to_null();
 	if (ward_spec_load_oci(s, a->bundle, &e) < 0 ||
 	    ward_container_create(oci_context(), s, &a->o, pid, &e) < 0)
 		r = oci_fail_e(a->id, &e);
@@ -196,17 +225,6 @@ static int wait_forwarding(pid_t pid)
 		if (sig > 0 && sig != SIGCHLD && sig != SIGURG && sig != SIGWINCH)
 			kill(pid, sig);
 	}
-}
-
-/* Whether the bundle's process asks for a terminal (runc run then makes its own pty). */
-static bool wants_terminal(const char *bundle)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	json_t *cfg = json_load_file(path, 0, NULL);
-	bool tty = json_is_true(json_object_get(json_object_get(cfg, "process"), "terminal"));
-	json_decref(cfg);
-	return tty;
 }
 
 int oci_cmd_run(int argc, char **argv)

@@ -408,3 +408,48 @@ EOF
   fi
   wr delete --force "$id"
 }
+
+@test "a terminal: the master goes to --console-socket; create's stdout and stderr are let go (the shim reads them to their end)" {
+  b=$(bundle ttyc sh -c 'tty; exit 0')
+  jq '.process.terminal = true' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+  sock=$BATS_TEST_TMPDIR/console.sock
+  # an engine's side: receive the master (SCM_RIGHTS), copy what comes through it
+  timeout 30 python3 - "$sock" "$BATS_TEST_TMPDIR/pty.out" <<'PY' 3>&- &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+msg, anc, _, _ = c.recvmsg(4096, socket.CMSG_SPACE(4))
+fds = array.array("i")
+for level, kind, data in anc:
+    fds.frombytes(data[:4])
+with open(sys.argv[2], "wb") as out:
+    out.write(msg + b"\n")
+    out.flush()
+    while True:
+        try:
+            d = os.read(fds[0], 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out.write(d)
+        out.flush()
+PY
+  pypid=$!
+  eventually test -S "$sock"
+  id=ttyc-$$
+  mine+=("$id")
+  # the process must not hold this pipe while it waits for start
+  "$WARD_RUNC" --root "$OCIROOT" --log "$BATS_TEST_TMPDIR/log.json" --log-format json create \
+    -b "$b" --console-socket "$sock" "$id" </dev/null 2>&1 3>&- | timeout 10 cat >"$b/create.out"
+  [ "${PIPESTATUS[1]}" -eq 0 ]
+  [ ! -s "$b/create.out" ]
+  wr start "$id"
+  wait "$pypid"
+  grep -q '^/dev/pts/' "$BATS_TEST_TMPDIR/pty.out"
+  [ "$(grep -c /dev/pts/ "$BATS_TEST_TMPDIR/pty.out")" -eq 2 ]
+  eventually is_status "$id" stopped
+  wr delete "$id"
+}
