@@ -115,8 +115,9 @@ static bool in_user_namespace(void)
 }
 
 /* As runc chooses: /run for root, $XDG_RUNTIME_DIR for others and for root in a user
- * namespace whose XDG_RUNTIME_DIR is its own (rootless podman calls without --root). */
-static int default_root(void)
+ * namespace whose XDG_RUNTIME_DIR is its own (rootless podman calls without --root). None:
+ * the commands that need one say so. */
+static void default_root(void)
 {
 	static char buf[4096];
 	const char *x = getenv("XDG_RUNTIME_DIR");
@@ -126,13 +127,12 @@ static int default_root(void)
 	            (in_user_namespace() && stat(x, &st) == 0 && st.st_uid == geteuid()));
 	if (geteuid() == 0 && !xdg) {
 		oci_g.root = "/run/ward/oci";
-		return 0;
+		return;
 	}
 	if (!xdg)
-		return oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set");
+		return;
 	snprintf(buf, sizeof(buf), "%s/ward/oci", x);
 	oci_g.root = buf;
-	return 0;
 }
 
 static int global(int v, const char *arg)
@@ -201,9 +201,9 @@ int oci_main(const char *prog, int argc, char **argv)
 		fputs(usage, stderr);
 		return 1;
 	}
-	if (!oci_g.root && default_root())
-		return 1;
-	oci_debug("%s %s: root %s", prog, argv[optind], oci_g.root);
+	if (!oci_g.root)
+		default_root();
+	oci_debug("%s %s: root %s", prog, argv[optind], oci_g.root ? oci_g.root : "(none)");
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -57,7 +57,10 @@ int oci_state_dir(const char *id, bool make_root, char *out, size_t len);
 int oci_exists(const char *id, const char *dir, bool quiet);
 /* The container's state as JSON (NULL once reported). */
 json_t *oci_state_json(const char *id, const char *dir);
-/* Close every fd from FIRST up (what an engine leaks: the shim's ttrpc socket). */
+/* The log file's fd once opened (-1 before). */
+int oci_log_fd(void);
+/* Close every fd from FIRST up (what an engine leaks: the shim's ttrpc socket) but the log
+ * file's. */
 void oci_close_fds(unsigned first);
 /* The context for the library's calls (log function installed). */
 struct ward_context *oci_context(void);
@@ -70,6 +73,19 @@ int oci_size(const char *opt, const char *text, bool neg_ok, long long *out);
 char *oci_read_file(const char *path);
 /* J (stolen) printed on stdout indented by INDENT with a newline; 0 or 1. */
 int oci_print_json(json_t *j, int indent);
+
+/* run's own console socket, when the process has a terminal and none is given. */
+struct oci_console {
+	char dir[80], path[108]; /* path fits sun_path */
+	int fd;
+};
+int oci_console_listen(struct oci_console *c);
+void oci_console_close(struct oci_console *c);
+/* The pty master the library sent to it during create (the socket removed); -1 reported. */
+int oci_console_master(struct oci_console *c);
+/* Proxy our stdio to MASTER (our terminal raw, its size followed) and forward signals to
+ * PID until it ends; its status as a shell gives it. Closes MASTER. */
+int oci_console_proxy(int master, pid_t pid);
 
 int oci_cmd_create(int argc, char **argv);
 int oci_cmd_run(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* ward oci create, run and start: a bundle's config.json into a spec, the container made
  * (its process waits before its execve), then let go. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -139,12 +140,31 @@ static int parse(const struct oci_cmd *c, int argc, char **argv, struct create_a
 	return 0;
 }
 
+/* Whether the bundle's process asks for a terminal (runc run then makes its own pty). */
+static bool wants_terminal(const char *bundle)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	json_t *cfg = json_load_file(path, 0, NULL);
+	bool tty = json_is_true(json_object_get(json_object_get(cfg, "process"), "terminal"));
+	json_decref(cfg);
+	return tty;
+}
+
+/* /dev/null as our stdout and stderr, for good. */
+static void stdio_to_null(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+}
+
 /* The container made; its process is our child (*PID). */
 static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 {
-	/* what the engine leaked (the shim's ttrpc socket as fd 3) stays out of the
-	 * container; the preserved ones are the library's to pass */
-	oci_close_fds(3 + a->o.preserve_fds);
 	if (oci_state_dir(a->id, true, dir, len) < 0)
 		return 1;
 	if (oci_exists(a->id, dir, true))
@@ -156,6 +176,12 @@ static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 	if (ward_spec_new(&s, &e) < 0)
 		return oci_fail_e(a->id, &e);
 	int r = 0;
+	/* With a terminal, an engine reads create's stdout and stderr (one pipe) until they
+	 * close: the process, a fork of ours until its execve, must not hold them while it
+	 * waits for start (its stdio is the pty). Any copy we kept would be inherited too, so
+	 * they go for good; our errors still reach the engine through the log. */
+	if (a->o.console_socket && oci_g.log_path && wants_terminal(a->bundle))
+		stdio_to_null();
 	if (ward_spec_load_oci(s, a->bundle, &e) < 0 ||
 	    ward_container_create(oci_context(), s, &a->o, pid, &e) < 0)
 		r = oci_fail_e(a->id, &e);
@@ -174,6 +200,9 @@ int oci_cmd_create(int argc, char **argv)
 	int r = parse(&c, argc, argv, &a);
 	if (r)
 		return r < 0 ? 0 : r;
+	/* what the engine leaked (the shim's ttrpc socket as fd 3) stays out of the
+	 * container; the preserved ones are the library's to pass */
+	oci_close_fds(3 + a.o.preserve_fds);
 	/* the process stays behind for the engine's reaper (a subreaper adopts it) */
 	return make(&a, dir, sizeof(dir), &pid);
 }
@@ -207,17 +236,31 @@ int oci_cmd_run(int argc, char **argv)
 	int r = parse(&c, argc, argv, &a);
 	if (r)
 		return r < 0 ? 0 : r;
-	if ((r = make(&a, dir, sizeof(dir), &pid)))
-		return r;
+	oci_close_fds(3 + a.o.preserve_fds); /* as create: before our own fds open */
+	struct oci_console con = {.fd = -1};
+	int master = -1;
+	if (!a.o.console_socket && !a.detach && wants_terminal(a.bundle)) {
+		if (oci_console_listen(&con))
+			return 1;
+		a.o.console_socket = con.path;
+	}
+	r = make(&a, dir, sizeof(dir), &pid);
+	if (!r && con.fd >= 0 && (master = oci_console_master(&con)) < 0)
+		r = 1;
+	oci_console_close(&con);
 	struct ward_error e = {0};
-	if (ward_container_start(dir, &e) < 0) {
-		r = oci_fail_e(a.id, &e);
-		ward_container_delete(dir, true, &e);
+	if (r || ward_container_start(dir, &e) < 0) {
+		if (!r)
+			r = oci_fail_e(a.id, &e);
+		if (master >= 0) {
+			close(master);
+			ward_container_delete(dir, true, &e);
+		}
 		return r;
 	}
 	if (a.detach)
 		return 0;
-	int status = wait_forwarding(pid);
+	int status = master >= 0 ? oci_console_proxy(master, pid) : wait_forwarding(pid);
 	if (!a.keep && ward_container_delete(dir, true, &e) < 0)
 		oci_fail_e(a.id, &e);
 	return status;

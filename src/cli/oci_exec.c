@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -285,6 +287,14 @@ static char *process_text(struct exec_args *a, const char *id, const char *dir, 
 	return text;
 }
 
+static bool wants_terminal(const char *process_json)
+{
+	json_t *p = json_loads(process_json, 0, NULL);
+	bool tty = json_is_true(json_object_get(p, "terminal"));
+	json_decref(p);
+	return tty;
+}
+
 static int run_exec(struct exec_args *a, int argc, char **argv)
 {
 	int v;
@@ -322,12 +332,32 @@ static int run_exec(struct exec_args *a, int argc, char **argv)
 	    .preserve_fds = a->preserve,
 	    .detach = a->detach,
 	};
+	/* a terminal without --console-socket, attached: our own pty, as runc exec -t; the
+	 * process is started detached (our child) and waited for by the proxy */
+	struct oci_console con = {.fd = -1};
+	if (!o.console_socket && !o.detach && wants_terminal(text)) {
+		if (oci_console_listen(&con))
+			return free(text), 1;
+		o.console_socket = con.path;
+		o.detach = true;
+	}
 	struct ward_error e = {0};
 	int status = 0;
 	int r = ward_container_exec(dir, &o, &status, &e);
 	free(text);
-	if (r < 0)
+	if (r < 0) {
+		oci_console_close(&con);
 		return oci_fail_e(id, &e);
+	}
+	if (con.fd >= 0) {
+		int master = oci_console_master(&con);
+		if (master < 0) {
+			kill(status, SIGKILL);
+			waitpid(status, NULL, 0);
+			return 1;
+		}
+		return oci_console_proxy(master, status);
+	}
 	return a->detach ? 0 : status;
 }
 

@@ -22,6 +22,10 @@ static json_t *states(void)
 {
 	json_t *all = json_array();
 	struct dirent **names = NULL;
+	if (!oci_g.root) {
+		oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set");
+		return json_decref(all), NULL;
+	}
 	int n = scandir(oci_g.root, &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		char dir[PATH_MAX];
@@ -111,7 +115,7 @@ int oci_cmd_list(int argc, char **argv)
 	oci_close_fds(3);
 	json_t *all = states();
 	if (!all)
-		return oci_fail("out of memory");
+		return 1;
 	if (json && !quiet)
 		return oci_print_json(all, 0);
 	size_t i;

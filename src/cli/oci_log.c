@@ -67,6 +67,11 @@ static void log_line(const char *level, const char *msg)
 		return;
 }
 
+int oci_log_fd(void)
+{
+	return log_fd;
+}
+
 int oci_fail(const char *fmt, ...)
 {
 	char msg[2048];
@@ -81,6 +86,11 @@ int oci_fail(const char *fmt, ...)
 
 int oci_fail_e(const char *what, const struct ward_error *e)
 {
+	/* "container ID ..." from the library names it already */
+	size_t n = strlen(what);
+	if (!strncmp(e->msg, "container ", 10) && !strncmp(e->msg + 10, what, n) &&
+	    (e->msg[10 + n] == ' ' || e->msg[10 + n] == ':'))
+		return oci_fail("%s", e->msg);
 	return oci_fail("%s: %s", what, e->msg);
 }
 

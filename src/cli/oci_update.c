@@ -117,8 +117,8 @@ int oci_cmd_update(int argc, char **argv)
 	r = 0;
 	oci_close_fds(3);
 	if (file) {
-		json_t *j = NULL;
-		if ((text = oci_read_file(file)) && !json_is_object(j = json_loads(text, 0, NULL)))
+		json_t *j = (text = oci_read_file(file)) ? json_loads(text, 0, NULL) : NULL;
+		if (text && !json_is_object(j))
 			r = oci_fail("update: --resources: %s: not a JSON object", file);
 		json_decref(j);
 		if (!text)

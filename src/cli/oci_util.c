@@ -31,6 +31,8 @@ static int make_dirs(char *path)
 int oci_state_dir(const char *id, bool make_root, char *out, size_t len)
 {
 	char root[4096];
+	if (!oci_g.root)
+		return oci_fail("--root: not given, and XDG_RUNTIME_DIR is not set"), -1;
 	if ((size_t)snprintf(root, sizeof(root), "%s", oci_g.root) >= sizeof(root) ||
 	    (size_t)snprintf(out, len, "%s/%s", oci_g.root, id) >= len)
 		return oci_fail("--root: '%s': too long", oci_g.root), -1;
@@ -67,13 +69,24 @@ json_t *oci_state_json(const char *id, const char *dir)
 	return j;
 }
 
-void oci_close_fds(unsigned first)
+static void close_from_to(unsigned first, unsigned last)
 {
-	if (syscall(SYS_close_range, first, ~0U, 0) == 0)
+	if (first > last || syscall(SYS_close_range, first, last, 0) == 0)
 		return;
 	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = first; fd < (max > 0 ? max : 65536); fd++)
+	for (long fd = first; fd < (max > 0 ? max : 65536) && fd <= (long)last; fd++)
 		close((int)fd);
+}
+
+void oci_close_fds(unsigned first)
+{
+	int keep = oci_log_fd();
+	if (keep < (int)first) {
+		close_from_to(first, ~0U);
+		return;
+	}
+	close_from_to(first, (unsigned)keep - 1);
+	close_from_to((unsigned)keep + 1, ~0U);
 }
 
 struct ward_context *oci_context(void)
