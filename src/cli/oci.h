@@ -20,6 +20,7 @@ struct oci_globals {
 	const char *log_path; /* --log: errors (and warnings, debug) appended there too */
 	bool log_json;        /* --log-format json */
 	bool debug;           /* --debug */
+	bool harden;          /* called as ward-runc-hardened: run.ward.harden for every one */
 };
 extern struct oci_globals oci_g;
 

@@ -183,6 +183,7 @@ static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 	if (a->o.console_socket && oci_g.log_path && wants_terminal(a->bundle))
 		stdio_to_null();
 	if (ward_spec_load_oci(s, a->bundle, &e) < 0 ||
+	    (oci_g.harden && ward_spec_set_oci_harden(s, &e) < 0) ||
 	    ward_container_create(oci_context(), s, &a->o, pid, &e) < 0)
 		r = oci_fail_e(a->id, &e);
 	ward_spec_free(s);
