@@ -40,6 +40,8 @@ struct container_record {
 	int ns_types;     /* CLONE_NEW* of every namespace it has apart from the host's */
 	unsigned id_slot; /* run.ward.harden's private id range (container_harden.h), 0 */
 	int fifo_fd;      /* the start fifo's fd in the process while it waits for start */
+	int hook_kinds;   /* bit K: the config has hooks of kind K (oci_hook_kind) */
+	bool annotated;   /* it has annotations (state reads them from the saved config) */
 };
 
 const char *container_status_name(enum container_status st);

@@ -312,6 +312,11 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	snprintf(rec.bundle, sizeof(rec.bundle), "%s", s->oci->bundle);
 	snprintf(rec.rootfs, sizeof(rec.rootfs), "%s", s->oci->root_path);
 	now_rfc3339(rec.created, sizeof(rec.created));
+	/* what start, state and delete would otherwise parse the config again for */
+	for (int k = 0; k < OCI_HOOK_KINDS; k++)
+		if (s->oci->n_hooks[k])
+			rec.hook_kinds |= 1 << k;
+	rec.annotated = s->oci->annotations && s->oci->annotations[0];
 	int pidfd = -1, sv[2] = {-1, -1};
 	long pid = -1;
 	bool have_filter = false;

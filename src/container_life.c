@@ -32,6 +32,8 @@ static int load(const char *dir, struct container_record *r, enum container_stat
 static int hooks(const char *dir, const struct container_record *r, enum oci_hook_kind kind,
                  const char *status, bool fails_call, struct ward_error *e)
 {
+	if (!(r->hook_kinds & (1 << kind)))
+		return 0;
 	struct ward_spec s;
 	struct ward_error ignored;
 	if (container_spec_load(dir, &s, fails_call ? e : &ignored) < 0)
@@ -79,7 +81,7 @@ int ward_container_state(const char *dir, char **json, struct ward_error *e)
 		return -1;
 	struct ward_spec s;
 	struct ward_error ignored;
-	bool have_spec = container_spec_load(dir, &s, &ignored) == 0;
+	bool have_spec = r.annotated && container_spec_load(dir, &s, &ignored) == 0;
 	*json = container_state_json(
 	    r.id, container_status_name(st), st == CONTAINER_STOPPED ? 0 : r.pid, r.bundle,
 	    have_spec ? s.oci->annotations : NULL, r.rootfs, r.created, r.owner, true);

@@ -58,6 +58,8 @@ int container_record_load(const char *dir, struct container_record *r, struct wa
 	r->ns_types = (int)json_integer_value(json_object_get(o, "namespaces"));
 	r->id_slot = (unsigned)json_integer_value(json_object_get(o, "idSlot"));
 	r->fifo_fd = (int)json_integer_value(json_object_get(o, "fifoFd"));
+	r->hook_kinds = (int)json_integer_value(json_object_get(o, "hookKinds"));
+	r->annotated = json_is_true(json_object_get(o, "annotated"));
 	json_t *cg = json_object_get(o, "cgroup");
 	int rc = 0;
 	if (cg && !json_is_null(cg)) {
@@ -83,6 +85,8 @@ int container_record_save(const char *dir, const struct container_record *r, str
 		return ward_error_set(e, ENOMEM, "%s/%s", dir, CONTAINER_RECORD);
 	json_object_set_new(o, "idSlot", json_integer(r->id_slot));
 	json_object_set_new(o, "fifoFd", json_integer(r->fifo_fd));
+	json_object_set_new(o, "hookKinds", json_integer(r->hook_kinds));
+	json_object_set_new(o, "annotated", json_boolean(r->annotated));
 	json_object_set_new(o, "cgroup", r->have_cgroup ? oci_cgroup_save(&r->cg) : json_null());
 	int rc = state_write_json(dfd, CONTAINER_RECORD, o, e);
 	json_decref(o);
