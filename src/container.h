@@ -87,5 +87,8 @@ int container_proc_find(const struct ward_spec *s, struct ward_error *e);
 int container_tty_open(const struct ward_spec *s, int *master, struct ward_error *e);
 /* Send MASTER to the console socket at PATH, as runc does (the pty's name as payload). */
 int container_console_send(const char *path, int master, struct ward_error *e);
+/* The terminal's MASTER (closed here) to the console socket at PATH; without one, an error:
+ * "WHAT: --console-socket is needed". */
+int container_console_pass(const char *path, int master, const char *what, struct ward_error *e);
 
 #endif

@@ -30,3 +30,12 @@ int container_console_send(const char *path, int master, struct ward_error *e)
 		return ward_error_set(e, errno, "--console-socket %s: sending the terminal", path);
 	return 0;
 }
+
+int container_console_pass(const char *path, int master, const char *what, struct ward_error *e)
+{
+	int rc = path ? container_console_send(path, master, e)
+	              : ward_error_set(e, 0, "%s: --console-socket is needed", what);
+	if (master >= 0)
+		close(master);
+	return rc;
+}

@@ -190,13 +190,8 @@ static int converse(const struct ward_spec *s, const struct ward_container_opts 
 			return msg_error(&m, e);
 		}
 		if (m.type == MSG_PTY) {
-			int rc = o->console_socket
-			             ? container_console_send(o->console_socket, fd, e)
-			             : ward_error_set(e, 0,
-			                              "process.terminal is true: "
-			                              "--console-socket is needed");
-			close(fd);
-			if (rc < 0)
+			if (container_console_pass(o->console_socket, fd,
+			                           "process.terminal is true", e) < 0)
 				return -1;
 			continue;
 		}

@@ -148,13 +148,7 @@ static int follow(const struct container_record *r, const struct ward_container_
 		if (got <= 0)
 			return 0; /* the socket closed at execve */
 		if (m.type == MSG_PTY) {
-			int rc = o->console_socket
-			             ? container_console_send(o->console_socket, fd, e)
-			             : ward_error_set(e, 0,
-			                              "exec --tty: --console-socket is "
-			                              "needed");
-			close(fd);
-			if (rc < 0)
+			if (container_console_pass(o->console_socket, fd, "exec --tty", e) < 0)
 				return -1;
 			continue;
 		}
