@@ -311,7 +311,7 @@ int ward_container_create(const struct ward_context *c, struct ward_spec *s,
 	for (int k = 0; k < OCI_HOOK_KINDS; k++)
 		if (s->oci->n_hooks[k])
 			rec.hook_kinds |= 1 << k;
-	rec.annotated = s->oci->annotations && s->oci->annotations[0];
+	rec.annotated = (s->oci->annotations && s->oci->annotations[0]) || s->oci->harden;
 	int pidfd = -1, sv[2] = {-1, -1};
 	long pid = -1;
 	bool have_filter = false;
