@@ -26,10 +26,11 @@ static int hierarchy(int rootfd, const char *dest, const char *sub, const char *
                      const char *opts, const char *host, bool own, unsigned long flags,
                      struct ward_error *e)
 {
-	char *path;
-	if (asprintf(&path, "%s/%s", dest, sub) < 0)
+	autofree char *path = NULL;
+	if (asprintf(&path, "%s/%s", dest, sub) < 0) {
+		path = NULL; /* asprintf leaves it undefined on failure */
 		return ward_error_set(e, ENOMEM, "cgroup");
-	autofree char *p = path;
+	}
 	autoclose int fd = oci_path_open(rootfd, sub[0] ? path : dest, OCI_MAKE_DIR);
 	if (fd < 0)
 		return ward_error_set(e, errno, "%s", path);
