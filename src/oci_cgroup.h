@@ -52,11 +52,6 @@ void oci_cgroup_destroy(const struct oci_cgroup *cg);
 json_t *oci_cgroup_save(const struct oci_cgroup *cg);
 int oci_cgroup_load(struct oci_cgroup *cg, json_t *saved, struct ward_error *e);
 
-/* runc allows the nodes of linux.devices in the device cgroup too: append an allow rule
- * ("rwm") for each of D to R's list (the caller does this before oci_cgroup_create). */
-int oci_cgroup_allow_devices(struct oci_resources *r, const struct oci_device *d, size_t n,
-                             struct ward_error *e);
-
 /* runc's conversions to cgroup v2 values: v1 shares (2..262144) to cpu.weight (1..10000);
  * v1 memory+swap to memory.swap.max (-1: "max"; 0: leave alone). */
 uint64_t oci_cg_shares_to_weight(uint64_t shares);

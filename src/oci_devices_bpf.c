@@ -23,24 +23,6 @@ const struct oci_device_rule oci_cg_default_devices[] = {
 const size_t oci_cg_n_default_devices =
     sizeof(oci_cg_default_devices) / sizeof(oci_cg_default_devices[0]);
 
-int oci_cgroup_allow_devices(struct oci_resources *r, const struct oci_device *d, size_t n,
-                             struct ward_error *e)
-{
-	if (!n)
-		return 0;
-	struct oci_device_rule *v = realloc(r->devices, (r->n_devices + n) * sizeof(*v));
-	if (!v)
-		return ward_error_set(e, ENOMEM, "linux.devices");
-	r->devices = v;
-	for (size_t i = 0; i < n; i++) {
-		if (d[i].type == 'p')
-			continue;
-		v[r->n_devices++] = (struct oci_device_rule){true, d[i].type == 'b' ? 'b' : 'c',
-		                                             d[i].major, d[i].minor, "rwm"};
-	}
-	return 0;
-}
-
 static long sys_bpf(int cmd, union bpf_attr *a)
 {
 	return syscall(SYS_bpf, cmd, a, sizeof(*a));

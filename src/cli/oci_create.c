@@ -151,17 +151,6 @@ static bool wants_terminal(const char *bundle)
 	return tty;
 }
 
-/* /dev/null as our stdout and stderr, for good. */
-static void stdio_to_null(void)
-{
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-}
-
 /* The container made; its process is our child (*PID). */
 static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 {
@@ -176,12 +165,6 @@ static int make(struct create_args *a, char *dir, size_t len, pid_t *pid)
 	if (ward_spec_new(&s, &e) < 0)
 		return oci_fail_e(a->id, &e);
 	int r = 0;
-	/* With a terminal, an engine reads create's stdout and stderr (one pipe) until they
-	 * close: the process, a fork of ours until its execve, must not hold them while it
-	 * waits for start (its stdio is the pty). Any copy we kept would be inherited too, so
-	 * they go for good; our errors still reach the engine through the log. */
-	if (a->o.console_socket && oci_g.log_path && wants_terminal(a->bundle))
-		stdio_to_null();
 	if (ward_spec_load_oci(s, a->bundle, &e) < 0 ||
 	    (oci_g.harden && ward_spec_set_oci_harden(s, &e) < 0) ||
 	    ward_container_create(oci_context(), s, &a->o, pid, &e) < 0)
