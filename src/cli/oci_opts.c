@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "oci.h"
 
 #define MAX_OPTS 40
@@ -16,24 +17,8 @@ static char shorts[3 + 2 * MAX_OPTS + 2];
 
 static void build(const struct oci_cmd *c)
 {
-	size_t n = 0, k = 0;
 	/* others permute, as urfave/cli moves flags before operands */
-	if (c->stop_at_operand)
-		shorts[k++] = '+';
-	shorts[k++] = ':';
-	for (; c->opts && c->opts[n].name && n < MAX_OPTS; n++) {
-		table[n] = c->opts[n];
-		int v = c->opts[n].val;
-		if (v > 0 && v < 128 && isalpha(v) && !strchr(shorts, v)) {
-			shorts[k++] = (char)v;
-			if (c->opts[n].has_arg == required_argument)
-				shorts[k++] = ':';
-		}
-	}
-	table[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	table[n] = (struct option){0};
-	shorts[k++] = 'h';
-	shorts[k] = 0;
+	cli_option_table(c->opts, c->stop_at_operand, table, MAX_OPTS, shorts);
 	current = c;
 	optind = 0;
 	opterr = 0;

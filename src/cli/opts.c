@@ -11,27 +11,32 @@ static const struct cli_cmd *current;
 static struct option table[MAX_OPTS + 2];
 static char shorts[3 + 3 * MAX_OPTS + 2];
 
-/* The table with --help appended and the short options it names ("+" to stop at the first
- * operand, ":" to tell a missing value from an unknown option). */
-static void build(const struct cli_cmd *c)
+size_t cli_option_table(const struct option *opts, bool stop_at_operand, struct option *out,
+                        size_t max, char *out_shorts)
 {
 	size_t n = 0, k = 0;
-	if (c->stop_at_operand)
-		shorts[k++] = '+';
-	shorts[k++] = ':';
-	for (; c->opts && c->opts[n].name && n < MAX_OPTS; n++) {
-		table[n] = c->opts[n];
-		int v = c->opts[n].val;
-		if (v > 0 && v < 128 && isalnum(v) && !strchr(shorts, v)) {
-			shorts[k++] = (char)v;
-			if (c->opts[n].has_arg == required_argument)
-				shorts[k++] = ':';
+	if (stop_at_operand)
+		out_shorts[k++] = '+';
+	out_shorts[k++] = ':';
+	for (; opts && opts[n].name && n < max; n++) {
+		out[n] = opts[n];
+		int v = opts[n].val;
+		if (v > 0 && v < 128 && isalnum(v) && !strchr(out_shorts, v)) {
+			out_shorts[k++] = (char)v;
+			if (opts[n].has_arg == required_argument)
+				out_shorts[k++] = ':';
 		}
 	}
-	table[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	table[n] = (struct option){0};
-	shorts[k++] = 'h';
-	shorts[k] = 0;
+	out[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	out[n] = (struct option){0};
+	out_shorts[k++] = 'h';
+	out_shorts[k] = 0;
+	return n;
+}
+
+static void build(const struct cli_cmd *c)
+{
+	cli_option_table(c->opts, c->stop_at_operand, table, MAX_OPTS, shorts);
 	current = c;
 	optind = 0; /* a full reset, permutation state included */
 	opterr = 0;
