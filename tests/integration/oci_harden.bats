@@ -10,13 +10,6 @@ bats_require_minimum_version 1.5.0
 WARD_RUNC=${WARD_RUNC:-$(dirname "$WARD")/ward-runc}
 IDS=/run/ward/oci-ids
 
-# The container's root (a mapped id) mounts its root itself: the directories on the way
-# there must let it pass (bats makes its own 0700).
-reachable_root() {
-  local d=$ROOTFS
-  while d=$(dirname "$d") && [[ $d == "$BATS_RUN_TMPDIR"* ]]; do chmod o+x "$d"; done
-}
-
 setup_file() {
   build_rootfs
   rootless || reachable_root
