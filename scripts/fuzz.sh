@@ -19,10 +19,9 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p build-fuzz/findings build-fuzz/tmp
 export TMPDIR=$PWD/build-fuzz/tmp
 trap 'rm -rf build-fuzz/tmp' EXIT
-status=0
-for t in "${targets[@]}"; do
-  corpus=build-fuzz/corpus/$t
-  log=build-fuzz/fuzz_$t.log
+# One target: its log, then a line for the summary in build-fuzz/fuzz_T.result.
+run_one() {
+  local t=$1 corpus=build-fuzz/corpus/$1 log=build-fuzz/fuzz_$1.log
   mkdir -p "$corpus"
   if build-fuzz/fuzz/fuzz_"$t" -max_total_time="$secs" -max_len=65536 \
     -artifact_prefix=build-fuzz/findings/"$t"- "$corpus" fuzz/corpus/"$t" >"$log" 2>&1; then
@@ -30,7 +29,19 @@ for t in "${targets[@]}"; do
   else
     echo "fuzz_$t: FINDING, see $log"
     grep -m3 -E "ERROR|SUMMARY" "$log" || true
-    status=1
-  fi
+  fi >build-fuzz/fuzz_"$t".result
+}
+# As many targets at once as there are cores (each libFuzzer run is one process), so the
+# time per target stays SECONDS while the whole run takes a fraction.
+jobs_max=$(nproc)
+for t in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= jobs_max)); do wait -n || true; done
+  run_one "$t" &
+done
+wait
+status=0
+for t in "${targets[@]}"; do
+  cat build-fuzz/fuzz_"$t".result
+  grep -q "no finding" build-fuzz/fuzz_"$t".result || status=1
 done
 exit $status

@@ -157,13 +157,25 @@ user_rootfs() {
   [[ ${lines[2]} == *'"ports":[{"hostIp":"127.0.0.1","hostPort":'*',"port":8080,"proto":"tcp"},'* ]]
 }
 
+# What the host and the sandbox had when a connection to the outside failed: the output, and
+# then the routes, forwarding and ward's table, so that a failure says why.
+egress_diag() {
+  echo "connect: $output"
+  $1 exec "$2" ip route || true
+  $1 exec "$2" ip addr || true
+  sysctl net.ipv4.ip_forward || true
+  ip route || true
+  nft list ruleset || true
+  return 1
+}
+
 egress_cycle() {
   local w=$1 rootfs=$2
   id=$($w create --network egress --dns 198.18.0.53 -p 0:7000 --rootfs "$rootfs" -- netprobe echo-server 7000)
   port=$($w port "$id" | sed 's/.*://')
   wait_published "$port"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || egress_diag "$w" "$id"
   [ "${lines[1]}" = outside ]
   # cut it: the outside is gone, the published port and loopback stay
   $w network disconnect "$id"
@@ -178,7 +190,7 @@ egress_cycle() {
   # and back on
   $w network connect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || egress_diag "$w" "$id"
   [ "${lines[1]}" = outside ]
   run $w network connect "$id"
   [ "$status" -eq 125 ]
@@ -191,7 +203,7 @@ egress_cycle() {
   [ "$status" -eq 1 ]
   $w network connect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 0 ] || egress_diag "$w" "$id"
   [ "${lines[1]}" = outside ]
   $w network disconnect "$id"
   run $w exec "$id" netprobe connect 198.18.0.2 9000
