@@ -211,6 +211,9 @@ void container_child(const struct container_launch *l, int sock)
 	if (!wait_start(l->fifo))
 		_exit(125);
 	close(l->fifo);
+	/* start's write woke this process on start's own CPU (a fifo wakes synchronously):
+	 * let start exit before this one runs the container, or the engine waits for both */
+	sched_yield();
 	const struct ward_spec *s = l->s;
 	const struct oci_config *o = s->oci;
 	int code = 1;
