@@ -16,6 +16,12 @@ teardown() {
   for id in $(ward ps -a -q 2>/dev/null); do ward rm -f "$id" >/dev/null 2>&1 || true; done
 }
 
+# SIGKILL to this test's supervisors only (they descend from its reaper): the other half of
+# the suite, running beside it, has its own.
+kill_own_supervisors() {
+  own_processes | awk '$4 == "ward-supervisor" {print $1}' | xargs -r kill -9 2>/dev/null || true
+}
+
 supervisor_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["supervisor"]["pid"])' "$WARD_STATE_DIR/sandboxes/$1/record.json"; }
 
 @test "create, exec (many, some at once), cp in and out, stop, rm" {
@@ -318,11 +324,11 @@ EOF
   for delay in 0 0.001 0.002 0.004 0.008; do
     ward create --rm --rootfs "$ROOTFS" >/dev/null 2>&1 &
     sleep "$delay"
-    pkill -9 -x ward-supervisor || true
+    kill_own_supervisors
     wait || true
   done
   # a kill that came before the fork missed: that sandbox's supervisor goes now
-  pkill -9 -x ward-supervisor || true
+  kill_own_supervisors
   settled
 }
 
