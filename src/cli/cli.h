@@ -34,15 +34,15 @@ struct cli_cmd {
 };
 
 enum { CLI_DONE = -1, CLI_HELP = -2, CLI_BAD = -3 };
-/* The next option of ARGV (its getopt_long value; *IDX its table index), CLI_DONE once the
- * options end (optind: the first operand), CLI_HELP after printing the usage to stdout,
- * CLI_BAD with E naming the culprit. Options and operands mix unless stop_at_operand. */
 /* OPTS (up to MAX of them) with --help appended into OUT, and the short options they name
  * into OUT_SHORTS ("+" to stop at the first operand, ":" to tell a missing value from an
  * unknown option; room for 2 * MAX + 4 characters). Shared by ward's and ward oci's
  * parsers. Returns the entries in OUT. */
 size_t cli_option_table(const struct option *opts, bool stop_at_operand, struct option *out,
                         size_t max, char *out_shorts);
+/* The next option of ARGV (its getopt_long value; *IDX its table index), CLI_DONE once the
+ * options end (optind: the first operand), CLI_HELP after printing the usage to stdout,
+ * CLI_BAD with E naming the culprit. Options and operands mix unless stop_at_operand. */
 int cli_next(const struct cli_cmd *c, int argc, char **argv, int *idx, struct ward_error *e);
 /* After cli_next: between MIN and MAX (-1: no bound) operands, else E names what is missing
  * (WHAT) or the first extra one. */

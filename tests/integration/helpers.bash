@@ -143,10 +143,9 @@ wait_listening() { eventually grep -q listening "$1"; }
 wait_published() { eventually "$NETPROBE" connect 127.0.0.1 "$1"; }
 
 # The host's mounts (mount point, type, source), less what other bats runs mount under their
-# own temporary directories, what `ip netns` of other tests mounts under /run/netns and the
-# OCI engine tests' containerd and podman mount under theirs (ward never mounts there); and
-# this test's cgroups. Lines, not a count, so that a leak
-# names itself.
+# own temporary directories, what `ip netns` of other tests mounts under /run/netns and what
+# the OCI engine tests' containerd and podman mount under theirs (ward never mounts there);
+# and this test's cgroups. Lines, not a count, so that a leak names itself.
 host_state() {
   awk -v mine="${BATS_RUN_TMPDIR:-}" '
     $5 ~ /\/bats-run-/ && !(mine != "" && index($5, mine) == 1) { next }
